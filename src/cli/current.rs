@@ -1,0 +1,103 @@
+//! `tool current [tool]`: asdf 0.16's table of Name, Version, Source, Installed.
+
+use std::collections::BTreeSet;
+
+use crate::cli::Ctx;
+use crate::config::resolve::{Resolver, Selection};
+use crate::error::exit;
+use crate::installed::{self, Located};
+use crate::tools;
+
+const EMPTY: &str = "______";
+
+pub fn run(ctx: &Ctx, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
+    let mut resolver = Resolver::new(&ctx.env, ctx.legacy());
+    let names: Vec<String> = match tool {
+        Some(t) => {
+            tools::require_known(&ctx.env, t)?;
+            vec![t.to_string()]
+        }
+        None => all_tools(ctx, &mut resolver)?,
+    };
+    let mut rows = Vec::new();
+    if !no_header {
+        rows.push(["Name", "Version", "Source", "Installed"].map(String::from));
+    }
+    let mut code = exit::OK;
+    for name in &names {
+        let selection = resolver.resolve(name)?;
+        let (row, row_code) = row_for(ctx, name, selection.as_ref());
+        rows.push(row);
+        code = code.max(row_code);
+    }
+    print!("{}", table(&rows));
+    // asdf's codes for a single tool: 126 when no version is set, 1 when the
+    // set version is not installed.
+    Ok(if tool.is_some() { code } else { exit::OK })
+}
+
+/// Tools present in the data dir plus those named in applicable files.
+fn all_tools(ctx: &Ctx, resolver: &mut Resolver<'_>) -> anyhow::Result<Vec<String>> {
+    let mut names: BTreeSet<String> = tools::present(&ctx.env);
+    for file in resolver.applicable_files()? {
+        names.extend(file.entries().map(|e| e.tool.clone()));
+    }
+    Ok(names.into_iter().collect())
+}
+
+fn row_for(ctx: &Ctx, name: &str, selection: Option<&Selection>) -> ([String; 4], i32) {
+    let Some(sel) = selection else {
+        return (
+            [name.into(), EMPTY.into(), EMPTY.into(), String::new()],
+            exit::NOT_INSTALLED,
+        );
+    };
+    let versions: Vec<String> = sel.versions.iter().map(ToString::to_string).collect();
+    let first = &sel.versions[0];
+    let is_installed = !matches!(
+        installed::locate(&ctx.env, name, first, sel.origin.base_dir(&ctx.env)),
+        Located::Missing
+    );
+    let status = if is_installed {
+        "true".to_string()
+    } else {
+        format!("false - Run `tool install {name} {first}`")
+    };
+    let code = if is_installed {
+        exit::OK
+    } else {
+        exit::FAILURE
+    };
+    (
+        [
+            name.into(),
+            versions.join(" "),
+            sel.origin.describe(),
+            status,
+        ],
+        code,
+    )
+}
+
+/// Aligns columns like Go's tabwriter with minwidth 16 and padding 1, as
+/// asdf prints them; the last column is not padded.
+fn table(rows: &[[String; 4]]) -> String {
+    let widths: Vec<usize> = (0..3)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count() + 1)
+                .max()
+                .unwrap_or(0)
+                .max(16)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        for (c, width) in widths.iter().enumerate() {
+            out.push_str(&format!("{:<width$}", row[c]));
+        }
+        out.push_str(&row[3]);
+        out.push('\n');
+    }
+    out
+}

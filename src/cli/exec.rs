@@ -1,0 +1,39 @@
+//! `tool exec <command> [args]` and `tool env <command> [util [args]]`: run a
+//! shimmed command, or any program, with the environment the shim would give.
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use crate::cli::Ctx;
+use crate::error::Error;
+use crate::shim::{find, run::cannot_run};
+
+fn target(ctx: &Ctx, command: &str) -> anyhow::Result<find::Target> {
+    if command.is_empty() || command.contains('/') || command == ".." {
+        return Err(Error::Usage(format!("`{command}` is not a command name")).into());
+    }
+    let shim = ctx.env.layout.shim_path(command);
+    Ok(find::find(&ctx.env, ctx.legacy(), command, &shim)?)
+}
+
+pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
+    let target = target(ctx, command)?;
+    let err = Command::new(&target.program)
+        .args(args)
+        .envs(target.env_vars())
+        .exec();
+    Err(cannot_run(&target.program, err).into())
+}
+
+pub fn run_env(ctx: &Ctx, command: &str, util: Vec<OsString>) -> anyhow::Result<i32> {
+    let target = target(ctx, command)?;
+    let mut util = util.into_iter();
+    let program = util.next().unwrap_or_else(|| "env".into());
+    // With PATH set on the command, std looks the program up in the new PATH.
+    let err = Command::new(&program)
+        .args(util)
+        .envs(target.env_vars())
+        .exec();
+    Err(cannot_run(program.as_ref(), err).into())
+}

@@ -1,0 +1,46 @@
+//! `tool reshim [tool [version]]` and `tool shimversions <command>`.
+
+use crate::cli::Ctx;
+use crate::error::{Error, exit};
+use crate::shim::{self, reshim};
+use crate::tools;
+
+pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Result<i32> {
+    if let Some(tool) = tool {
+        tools::require_known(&ctx.env, tool)?;
+        if let Some(v) = version
+            && !crate::installed::is_installed(&ctx.env, tool, v)
+        {
+            return Err(Error::Other(format!("{tool} {v} is not installed")).into());
+        }
+    }
+    let exe = current_exe()?;
+    let summary = reshim::sync(&ctx.env, &exe)?;
+    if summary.written + summary.removed > 0 {
+        eprintln!(
+            "reshim: {} written, {} removed, {} unchanged",
+            summary.written, summary.removed, summary.unchanged
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// The `tool` binary shims should start: the real file, not a symlink to it.
+pub fn current_exe() -> anyhow::Result<std::path::PathBuf> {
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| Error::Other(format!("cannot find the tool binary: {e}")).into())
+}
+
+pub fn run_shimversions(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
+    let path = ctx.env.layout.shim_path(command);
+    let pairs = shim::read_metadata(&path).ok_or_else(|| {
+        Error::NotSet(format!(
+            "unknown command `{command}`: there is no shim for it"
+        ))
+    })?;
+    for (tool, version) in pairs {
+        println!("{tool} {version}");
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,110 @@
+//! `tool set [-u|-p]`, and asdf's older `local` and `global`: write versions
+//! into a `.tool-versions` file, keeping everything else in it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::Ctx;
+use crate::config::resolve::Resolver;
+use crate::config::tool_versions::ToolVersions;
+use crate::error::{Error, exit};
+use crate::installed::{self, Located};
+use crate::tools;
+use crate::version::VersionSpec;
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// Write to $HOME/.tool-versions
+    #[arg(short = 'u', long = "home", conflicts_with = "parent")]
+    home: bool,
+    /// Write to the nearest existing .tool-versions in this or a parent folder
+    #[arg(short = 'p', long = "parent")]
+    parent: bool,
+    tool: String,
+    #[arg(required = true)]
+    versions: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LegacySetArgs {
+    tool: String,
+    #[arg(required = true)]
+    versions: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Here,
+    Home,
+    Parent,
+}
+
+pub fn run_set(ctx: &Ctx, args: SetArgs) -> anyhow::Result<i32> {
+    let scope = match (args.home, args.parent) {
+        (true, _) => Scope::Home,
+        (_, true) => Scope::Parent,
+        _ => Scope::Here,
+    };
+    let versions = parse_versions(ctx, &args.tool, &args.versions)?;
+    write(ctx, scope, &args.tool, versions)
+}
+
+/// `local`/`global`: like `set`, but every plain version must be installed,
+/// as asdf's older commands required.
+pub fn run_legacy(ctx: &Ctx, args: LegacySetArgs, scope: Scope) -> anyhow::Result<i32> {
+    let versions = parse_versions(ctx, &args.tool, &args.versions)?;
+    for spec in &versions {
+        if let VersionSpec::Version(_) | VersionSpec::Ref(_) = spec
+            && installed::locate(&ctx.env, &args.tool, spec, &ctx.env.cwd) == Located::Missing
+        {
+            return Err(Error::Other(format!(
+                "version {spec} is not installed for {}\n  hint: tool install {} {spec}",
+                args.tool, args.tool
+            ))
+            .into());
+        }
+    }
+    write(ctx, scope, &args.tool, versions)
+}
+
+/// Parses the versions; `latest[:p]` becomes the newest installed match.
+fn parse_versions(ctx: &Ctx, tool: &str, raw: &[String]) -> anyhow::Result<Vec<VersionSpec>> {
+    tools::require_known(&ctx.env, tool)?;
+    raw.iter()
+        .map(|r| {
+            let spec = VersionSpec::parse(r)?;
+            let VersionSpec::Latest(_) = spec else {
+                return Ok(spec);
+            };
+            match installed::locate(&ctx.env, tool, &spec, &ctx.env.cwd) {
+                Located::Dir { version, .. } => Ok(VersionSpec::Version(version)),
+                _ => Err(Error::Other(format!(
+                    "no installed version of {tool} matches `{spec}`\n  hint: install one first with `tool install {tool} {spec}`"
+                ))
+                .into()),
+            }
+        })
+        .collect()
+}
+
+fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
+    Ok(match scope {
+        Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
+        Scope::Home => ctx.env.home_tool_versions(),
+        Scope::Parent => Resolver::new(&ctx.env, false).nearest_file().ok_or_else(|| {
+            Error::Other(format!(
+                "no {} file in this folder or any parent\n  hint: run `tool set` without -p to create one here",
+                ctx.env.tool_versions_filename
+            ))
+        })?,
+    })
+}
+
+fn write(ctx: &Ctx, scope: Scope, tool: &str, versions: Vec<VersionSpec>) -> anyhow::Result<i32> {
+    let path = target_file(ctx, scope)?;
+    let mut file = ToolVersions::load(&path)?.unwrap_or_else(|| ToolVersions::empty(path));
+    file.set(tool, versions);
+    file.save()?;
+    Ok(exit::OK)
+}

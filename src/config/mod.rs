@@ -1,0 +1,6 @@
+//! Configuration read from files and the environment: `.tool-versions`,
+//! version resolution, and settings.
+
+pub mod resolve;
+pub mod settings;
+pub mod tool_versions;

@@ -1,0 +1,220 @@
+//! Which versions are set for a tool here, in asdf's order: `ASDF_<TOOL>_VERSION`,
+//! then the nearest `.tool-versions` (or legacy version file, when enabled)
+//! walking up from the current directory, then `$HOME/.tool-versions`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::config::tool_versions::ToolVersions;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::version::VersionSpec;
+
+/// Where a tool's versions were set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Env(String),
+    File { path: PathBuf, line: usize },
+    Legacy(PathBuf),
+}
+
+impl Origin {
+    /// The folder relative `path:` versions are resolved against.
+    pub fn base_dir<'a>(&'a self, env: &'a Env) -> &'a Path {
+        match self {
+            Origin::Env(_) => &env.cwd,
+            Origin::File { path, .. } | Origin::Legacy(path) => path.parent().unwrap_or(&env.cwd),
+        }
+    }
+
+    /// The file (or variable) name, as `current` prints it.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Env(var) => var.clone(),
+            Origin::File { path, .. } | Origin::Legacy(path) => path.display().to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Env(var) => write!(f, "${var}"),
+            Origin::File { path, line } => write!(f, "{}:{line}", path.display()),
+            Origin::Legacy(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub tool: String,
+    pub versions: Vec<VersionSpec>,
+    pub origin: Origin,
+}
+
+/// Resolves tools against one environment, reading each file at most once.
+pub struct Resolver<'a> {
+    env: &'a Env,
+    legacy: bool,
+    files: HashMap<PathBuf, Option<ToolVersions>>,
+}
+
+/// `ASDF_PYTHON_VERSION`, `ASDF_MY_TOOL_VERSION`…
+pub fn env_var_name(tool: &str) -> String {
+    format!(
+        "ASDF_{}_VERSION",
+        tool.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(env: &'a Env, legacy_version_file: bool) -> Self {
+        Resolver {
+            env,
+            legacy: legacy_version_file,
+            files: HashMap::new(),
+        }
+    }
+
+    /// The versions set for `tool`, or `None` when nothing sets it.
+    pub fn resolve(&mut self, tool: &str) -> Result<Option<Selection>> {
+        let var = env_var_name(tool);
+        if let Some(value) = self.env.var(&var) {
+            let versions = value
+                .split_whitespace()
+                .map(VersionSpec::parse)
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| Error::Other(format!("${var}: {e}")))?;
+            return Ok(Some(Selection {
+                tool: tool.to_string(),
+                versions,
+                origin: Origin::Env(var),
+            }));
+        }
+        let legacy_names = if self.legacy {
+            legacy_filenames(tool)
+        } else {
+            Vec::new()
+        };
+        let env = self.env;
+        for dir in env.cwd.ancestors() {
+            if let Some(found) = self.in_dir(dir, tool, &legacy_names)? {
+                return Ok(Some(found));
+            }
+        }
+        let home_file = env.home_tool_versions();
+        self.in_file(&home_file, tool)
+    }
+
+    /// The nearest `.tool-versions` file walking up from the current directory.
+    pub fn nearest_file(&self) -> Option<PathBuf> {
+        self.env
+            .cwd
+            .ancestors()
+            .map(|d| d.join(&self.env.tool_versions_filename))
+            .find(|p| p.is_file())
+    }
+
+    /// Every `.tool-versions` file that applies here, nearest first, then home.
+    pub fn applicable_files(&mut self) -> Result<Vec<&ToolVersions>> {
+        let env = self.env;
+        let mut paths: Vec<PathBuf> = env
+            .cwd
+            .ancestors()
+            .map(|d| d.join(&env.tool_versions_filename))
+            .collect();
+        let home = env.home_tool_versions();
+        if !paths.contains(&home) {
+            paths.push(home);
+        }
+        for p in &paths {
+            self.file(p)?;
+        }
+        Ok(paths
+            .iter()
+            .filter_map(|p| self.files[p].as_ref())
+            .collect())
+    }
+
+    fn in_dir(&mut self, dir: &Path, tool: &str, legacy: &[String]) -> Result<Option<Selection>> {
+        let file = dir.join(&self.env.tool_versions_filename);
+        if let Some(found) = self.in_file(&file, tool)? {
+            return Ok(Some(found));
+        }
+        for name in legacy {
+            let path = dir.join(name);
+            if let Some(versions) = read_legacy_file(&path)? {
+                return Ok(Some(Selection {
+                    tool: tool.to_string(),
+                    versions,
+                    origin: Origin::Legacy(path),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn in_file(&mut self, path: &Path, tool: &str) -> Result<Option<Selection>> {
+        Ok(self
+            .file(path)?
+            .and_then(|tv| tv.get(tool))
+            .map(|entry| Selection {
+                tool: tool.to_string(),
+                versions: entry.versions.clone(),
+                origin: Origin::File {
+                    path: path.to_path_buf(),
+                    line: entry.line,
+                },
+            }))
+    }
+
+    fn file(&mut self, path: &Path) -> Result<Option<&ToolVersions>> {
+        if !self.files.contains_key(path) {
+            let parsed = ToolVersions::load(path)?;
+            self.files.insert(path.to_path_buf(), parsed);
+        }
+        Ok(self.files[path].as_ref())
+    }
+}
+
+/// Legacy version files a tool reads (`.python-version`…), from its definition.
+pub fn legacy_filenames(tool: &str) -> Vec<String> {
+    crate::tools::builtin(tool).map_or_else(Vec::new, |b| b.legacy_filenames)
+}
+
+/// Reads the versions in a legacy file (`.python-version`, `.nvmrc`…): every
+/// word outside comments, with a leading `v` before a digit dropped.
+fn read_legacy_file(path: &Path) -> Result<Option<Vec<VersionSpec>>> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(Error::io("cannot read", path, e)),
+    };
+    let text = String::from_utf8_lossy(&text);
+    let mut versions = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("");
+        for word in line.split_whitespace() {
+            let word = word
+                .strip_prefix('v')
+                .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                .unwrap_or(word);
+            let spec = VersionSpec::parse(word).map_err(|e| Error::Parse {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
+            versions.push(spec);
+        }
+    }
+    Ok((!versions.is_empty()).then_some(versions))
+}

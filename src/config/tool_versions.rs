@@ -1,0 +1,304 @@
+//! `.tool-versions` files: parsing asdf's format (comments, blank lines, CRLF,
+//! tabs, several versions per line) with `file:line` errors, and edits that keep
+//! comments, order and line endings, written atomically.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::version::VersionSpec;
+
+/// Longer lines are refused: no real `.tool-versions` line comes close.
+pub const MAX_LINE_LEN: usize = 4096;
+/// Larger files are refused before they are read whole.
+pub const MAX_FILE_LEN: u64 = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub tool: String,
+    pub versions: Vec<VersionSpec>,
+    /// 1-based line number in the file.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Line {
+    Entry { entry: Entry, comment: String },
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ToolVersions {
+    path: PathBuf,
+    lines: Vec<Line>,
+    crlf: bool,
+}
+
+impl ToolVersions {
+    /// An empty file at `path` (nothing is written until `save`).
+    pub fn empty(path: PathBuf) -> Self {
+        ToolVersions {
+            path,
+            lines: Vec::new(),
+            crlf: false,
+        }
+    }
+
+    /// Reads and parses `path`; `Ok(None)` when it does not exist.
+    pub fn load(path: &Path) -> Result<Option<Self>> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("cannot read", path, e)),
+        };
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_LEN + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("cannot read", path, e))?;
+        if bytes.len() as u64 > MAX_FILE_LEN {
+            return Err(parse_error(
+                path,
+                1,
+                "file is larger than 1 MiB; is it really a .tool-versions file?",
+            ));
+        }
+        Self::parse(path, &bytes).map(Some)
+    }
+
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let mut lines = Vec::new();
+        let mut crlf = false;
+        let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
+            let line_no = i + 1;
+            let raw = match raw.strip_suffix(b"\r") {
+                Some(r) => {
+                    crlf = true;
+                    r
+                }
+                None => raw,
+            };
+            if raw.len() > MAX_LINE_LEN {
+                return Err(parse_error(path, line_no, "line is longer than 4096 bytes"));
+            }
+            if raw.contains(&0) {
+                return Err(parse_error(
+                    path,
+                    line_no,
+                    "binary data (NUL byte); is it really a .tool-versions file?",
+                ));
+            }
+            let text = std::str::from_utf8(raw)
+                .map_err(|_| parse_error(path, line_no, "not valid UTF-8"))?;
+            lines.push(parse_line(path, line_no, text)?);
+        }
+        if bytes.is_empty() {
+            lines.clear();
+        }
+        Ok(ToolVersions {
+            path: path.to_path_buf(),
+            lines,
+            crlf,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.lines.iter().filter_map(|l| match l {
+            Line::Entry { entry, .. } => Some(entry),
+            Line::Other(_) => None,
+        })
+    }
+
+    /// The first entry for `tool`, as asdf reads it.
+    pub fn get(&self, tool: &str) -> Option<&Entry> {
+        self.entries().find(|e| e.tool == tool)
+    }
+
+    /// Sets `tool`'s versions, in place when the tool is listed (keeping a
+    /// trailing comment), else as a new last line.
+    pub fn set(&mut self, tool: &str, versions: Vec<VersionSpec>) {
+        let existing = self.lines.iter_mut().find_map(|l| match l {
+            Line::Entry { entry, .. } if entry.tool == tool => Some(entry),
+            _ => None,
+        });
+        match existing {
+            Some(entry) => entry.versions = versions,
+            None => {
+                let line = self.lines.len() + 1;
+                self.lines.push(Line::Entry {
+                    entry: Entry {
+                        tool: tool.to_string(),
+                        versions,
+                        line,
+                    },
+                    comment: String::new(),
+                });
+            }
+        }
+    }
+
+    /// The file's text as it will be written.
+    pub fn render(&self) -> String {
+        let eol = if self.crlf { "\r\n" } else { "\n" };
+        let mut out = String::new();
+        for line in &self.lines {
+            match line {
+                Line::Other(text) => out.push_str(text),
+                Line::Entry { entry, comment } => {
+                    out.push_str(&entry.tool);
+                    for v in &entry.versions {
+                        out.push(' ');
+                        out.push_str(&v.to_string());
+                    }
+                    out.push_str(comment);
+                }
+            }
+            out.push_str(eol);
+        }
+        out
+    }
+
+    /// Writes the file atomically (temporary file in the same folder, then
+    /// rename), following a symlink to its target and keeping permissions.
+    pub fn save(&self) -> Result<()> {
+        let target = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
+        write_atomic(&target, self.render().as_bytes(), None)
+    }
+}
+
+fn parse_error(path: &Path, line: usize, message: &str) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        message: message.to_string(),
+    }
+}
+
+fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
+    let (content, comment) = match text.find('#') {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, ""),
+    };
+    let mut fields = content.split_whitespace();
+    let Some(tool) = fields.next() else {
+        return Ok(Line::Other(text.to_string()));
+    };
+    crate::tools::check_name(tool).map_err(|e| parse_error(path, line_no, &e.to_string()))?;
+    let versions = fields
+        .map(VersionSpec::parse)
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| parse_error(path, line_no, &e.to_string()))?;
+    if versions.is_empty() {
+        let msg = format!("`{tool}` has no version; write it as `{tool} <version>`");
+        return Err(parse_error(path, line_no, &msg));
+    }
+    // Keep the whitespace before a trailing comment, so edits look untouched.
+    let trimmed = content.trim_end();
+    let comment = if comment.is_empty() {
+        String::new()
+    } else {
+        format!("{}{}", &content[trimmed.len()..], comment)
+    };
+    Ok(Line::Entry {
+        entry: Entry {
+            tool: tool.to_string(),
+            versions,
+            line: line_no,
+        },
+        comment,
+    })
+}
+
+/// Replaces `target` with `bytes` atomically: written and closed under a
+/// temporary name in the same folder, then renamed (a file still open for
+/// writing could not be executed, so shims are never seen half-written or
+/// busy). `mode` defaults to the old file's permissions, else 0o644.
+pub fn write_atomic(target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |e| Error::io("cannot write", target, e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tool-tmp-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    let mode = mode
+        .or_else(|| {
+            std::fs::metadata(target)
+                .ok()
+                .map(|m| m.permissions().mode())
+        })
+        .unwrap_or(0o644);
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(fail)?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(fail)?;
+    tmp.into_temp_path()
+        .persist(target)
+        .map_err(|e| fail(e.error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ToolVersions> {
+        ToolVersions::parse(Path::new("/p/.tool-versions"), text.as_bytes())
+    }
+
+    #[test]
+    fn reads_asdf_format() {
+        let tv =
+            parse("# top\n\npython\t3.9.6  3.8.1 system # fallbacks\r\nnodejs 20.1.0\r\n").unwrap();
+        let py = tv.get("python").unwrap();
+        assert_eq!(py.line, 3);
+        assert_eq!(py.versions.len(), 3);
+        assert_eq!(py.versions[2], VersionSpec::System);
+        assert_eq!(tv.get("nodejs").unwrap().line, 4);
+        assert!(tv.get("ruby").is_none());
+    }
+
+    #[test]
+    fn edits_keep_comments_order_and_line_endings() {
+        let mut tv = parse("# top\r\npython 3.9.6   # pinned\r\n\r\nnodejs 20.1.0\r\n").unwrap();
+        tv.set("python", vec![VersionSpec::Version("3.11.2".into())]);
+        tv.set("golang", vec![VersionSpec::Version("1.21.0".into())]);
+        assert_eq!(
+            tv.render(),
+            "# top\r\npython 3.11.2   # pinned\r\n\r\nnodejs 20.1.0\r\ngolang 1.21.0\r\n"
+        );
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let err = parse("python 3.9.6\nnodejs\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("/p/.tool-versions:2: `nodejs` has no version"),
+            "{err}"
+        );
+        let err = parse("python foo:bar\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("/p/.tool-versions:1: invalid version `foo:bar`"),
+            "{err}"
+        );
+        let err = ToolVersions::parse(Path::new("x"), b"ok 1\n\xff\xfe\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "x:2: not valid UTF-8");
+        let long = format!("python {}\n", "1".repeat(5000));
+        assert!(
+            parse(&long)
+                .unwrap_err()
+                .to_string()
+                .contains(":1: line is longer")
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! Every path under the data dir (`ASDF_DATA_DIR`, else `~/.asdf`) is computed
+//! here, in asdf's layout: `installs/<tool>/<version>`, `plugins/<name>`,
+//! `shims/`, `downloads/<tool>/<version>`, `tmp/`.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    data_dir: PathBuf,
+}
+
+impl Layout {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Layout { data_dir }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn installs_dir(&self) -> PathBuf {
+        self.data_dir.join("installs")
+    }
+
+    pub fn tool_installs_dir(&self, tool: &str) -> PathBuf {
+        self.installs_dir().join(tool)
+    }
+
+    /// The install folder of one version; `ref:x` versions live in `ref-x`.
+    pub fn install_path(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.tool_installs_dir(tool).join(version_dir)
+    }
+
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.data_dir.join("plugins")
+    }
+
+    pub fn plugin_dir(&self, name: &str) -> PathBuf {
+        self.plugins_dir().join(name)
+    }
+
+    pub fn shims_dir(&self) -> PathBuf {
+        self.data_dir.join("shims")
+    }
+
+    pub fn shim_path(&self, command: &str) -> PathBuf {
+        self.shims_dir().join(command)
+    }
+
+    pub fn downloads_dir(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.data_dir.join("downloads").join(tool).join(version_dir)
+    }
+
+    /// Scratch space on the data dir's filesystem, so renames out of it are atomic.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+}
+
+impl Layout {
+    /// Present while a version is being installed in place (asdf plugins write
+    /// straight into `installs/`): a version with this marker is not installed.
+    pub fn incomplete_marker(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.tool_installs_dir(tool)
+            .join(format!(".{version_dir}.incomplete"))
+    }
+}

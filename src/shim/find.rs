@@ -1,0 +1,196 @@
+//! Resolves a shimmed command to the real program for the current directory:
+//! the tools named in its shim, the versions set for each, the first installed
+//! one that has the command, and the environment to run it with.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::config::resolve::{Resolver, Selection};
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::installed::{self, Located};
+
+/// The program a command resolves to.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub tool: String,
+    /// As users see it: `3.9.6`, `ref:x`, `path:/x` or `system`.
+    pub version: String,
+    pub program: PathBuf,
+    /// The version's folder (`None` for `system`).
+    pub install_path: Option<PathBuf>,
+    /// Folders prepended to PATH so children see the same version.
+    pub bin_paths: Vec<PathBuf>,
+}
+
+impl Target {
+    /// PATH for the program: its version's bin folders, then the current PATH.
+    pub fn path_var(&self) -> OsString {
+        let current = std::env::var_os("PATH").unwrap_or_default();
+        let mut parts: Vec<PathBuf> = self.bin_paths.clone();
+        parts.extend(std::env::split_paths(&current));
+        std::env::join_paths(parts).unwrap_or(current)
+    }
+
+    /// The variables asdf sets for programs run through a shim or `exec`.
+    pub fn env_vars(&self) -> Vec<(&'static str, OsString)> {
+        let (kind, value) = match self.version.split_once(':') {
+            Some((kind, value)) => (kind, value),
+            None if self.version == "system" => ("system", "system"),
+            None => ("version", self.version.as_str()),
+        };
+        let mut vars = vec![
+            ("PATH", self.path_var()),
+            ("ASDF_INSTALL_TYPE", kind.into()),
+            ("ASDF_INSTALL_VERSION", value.into()),
+        ];
+        if let Some(p) = &self.install_path {
+            vars.push(("ASDF_INSTALL_PATH", p.into()));
+        }
+        vars
+    }
+}
+
+/// What each tool named by the shim said, for the error when nothing runs.
+struct Misses {
+    not_installed: Vec<(Selection, String)>,
+    without_command: Vec<String>,
+}
+
+/// Finds the program for `command`, whose shim is at `shim_path`.
+pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<Target> {
+    let Some(pairs) = super::read_metadata(shim_path) else {
+        return Err(Error::NotSet(format!(
+            "unknown command `{command}`: no tool provides it\n  hint: install a version that has it, then run `tool reshim`"
+        )));
+    };
+    let mut tools: Vec<&str> = Vec::new();
+    for (tool, _) in &pairs {
+        if !tools.contains(&tool.as_str()) {
+            tools.push(tool);
+        }
+    }
+    let mut resolver = Resolver::new(env, legacy);
+    let mut misses = Misses {
+        not_installed: Vec::new(),
+        without_command: Vec::new(),
+    };
+    for tool in &tools {
+        let Some(selection) = resolver.resolve(tool)? else {
+            continue;
+        };
+        if let Some(target) = first_runnable(env, &selection, command, shim_path, &mut misses) {
+            return Ok(target);
+        }
+    }
+    Err(explain(command, &pairs, misses))
+}
+
+fn first_runnable(
+    env: &Env,
+    sel: &Selection,
+    command: &str,
+    shim_path: &Path,
+    misses: &mut Misses,
+) -> Option<Target> {
+    let base = sel.origin.base_dir(env);
+    for spec in &sel.versions {
+        match installed::locate(env, &sel.tool, spec, base) {
+            Located::System => {
+                if let Some(program) = system_program(env, command, shim_path) {
+                    return Some(Target {
+                        tool: sel.tool.clone(),
+                        version: "system".into(),
+                        program,
+                        install_path: None,
+                        bin_paths: Vec::new(),
+                    });
+                }
+                misses.without_command.push(format!("{} system", sel.tool));
+            }
+            Located::Dir { version, path } => {
+                let bin_paths: Vec<PathBuf> = installed::bin_dirs(env, &sel.tool)
+                    .iter()
+                    .map(|b| path.join(b))
+                    .collect();
+                if let Some(program) = bin_paths
+                    .iter()
+                    .map(|b| b.join(command))
+                    .find(|p| is_executable(p))
+                {
+                    return Some(Target {
+                        tool: sel.tool.clone(),
+                        version,
+                        program,
+                        install_path: Some(path),
+                        bin_paths,
+                    });
+                }
+                misses
+                    .without_command
+                    .push(format!("{} {version}", sel.tool));
+            }
+            Located::Missing => misses.not_installed.push((sel.clone(), spec.to_string())),
+        }
+    }
+    None
+}
+
+fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
+    if let Some((sel, _)) = misses.not_installed.first() {
+        let wanted: Vec<&str> = misses
+            .not_installed
+            .iter()
+            .filter(|(s, _)| s.tool == sel.tool)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let installs: Vec<String> = wanted
+            .iter()
+            .map(|v| format!("tool install {} {v}", sel.tool))
+            .collect();
+        return Error::NotInstalled(format!(
+            "{} {} is set by {} but not installed\n  hint: {}",
+            sel.tool,
+            wanted.join(" "),
+            sel.origin,
+            installs.join("\n  hint: ")
+        ));
+    }
+    if !misses.without_command.is_empty() {
+        return Error::Other(format!(
+            "no `{command}` executable in {}; choose another version or install `{command}` for it",
+            misses.without_command.join(", ")
+        ));
+    }
+    let provided: Vec<String> = pairs.iter().map(|(t, v)| format!("{t} {v}")).collect();
+    let (tool, newest) = pairs
+        .last()
+        .map_or(("<tool>", "<version>"), |(t, v)| (t.as_str(), v.as_str()));
+    Error::NotSet(format!(
+        "no version is set for command `{command}` (provided by {})\n  hint: set one with `tool set {tool} {newest}` here, or `tool set -u {tool} {newest}` for every directory",
+        provided.join(", ")
+    ))
+}
+
+/// Whether `path` is a regular file with an execute bit.
+pub fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The `command` found on PATH outside the shims folder, never a shim itself.
+pub fn system_program(env: &Env, command: &str, shim_path: &Path) -> Option<PathBuf> {
+    let shims = env.layout.shims_dir();
+    let shims_real = std::fs::canonicalize(&shims).ok();
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| *dir != shims && !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(command))
+        .filter(|candidate| is_executable(candidate))
+        .find(|candidate| {
+            let real = std::fs::canonicalize(candidate).ok();
+            let in_shims = real.as_deref().and_then(Path::parent) == shims_real.as_deref();
+            let is_this_shim = real == std::fs::canonicalize(shim_path).ok();
+            !in_shims && !is_this_shim
+        })
+}

@@ -1,0 +1,111 @@
+//! `reshim`: makes `shims/` match what is installed: one shim per executable
+//! in every installed version's bin folders, stale shims removed, each write
+//! atomic so a shim running meanwhile never reads half a file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::tool_versions::write_atomic;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::{installed, tools, version};
+
+/// What changed in one sync.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub written: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+}
+
+/// Rewrites the shims for every installed version of every tool.
+pub fn sync(env: &Env, exe: &Path) -> Result<Summary> {
+    let wanted = wanted_shims(env);
+    let dir = env.layout.shims_dir();
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io("cannot create the shims folder", &dir, e))?;
+    let mut summary = Summary::default();
+    for (command, pairs) in &wanted {
+        let path = dir.join(command);
+        let text = super::render(exe, command, &pairs_in_order(pairs));
+        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            summary.unchanged += 1;
+            continue;
+        }
+        write_atomic(&path, text.as_bytes(), Some(0o755))?;
+        summary.written += 1;
+    }
+    for stale in stale_shims(&dir, &wanted) {
+        match std::fs::remove_file(&stale) {
+            Ok(()) => summary.removed += 1,
+            // Another reshim running at the same time removed it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("cannot remove the stale shim", &stale, e)),
+        }
+    }
+    Ok(summary)
+}
+
+type Wanted = BTreeMap<String, BTreeSet<(String, String)>>;
+
+fn wanted_shims(env: &Env) -> Wanted {
+    let mut wanted = Wanted::new();
+    for tool in tools::present(env) {
+        for version in installed::versions(env, &tool) {
+            let root = env.layout.install_path(&tool, &version);
+            for bin in installed::bin_dirs(env, &tool) {
+                for command in executables(&root.join(bin)) {
+                    wanted
+                        .entry(command)
+                        .or_default()
+                        .insert((tool.clone(), version.clone()));
+                }
+            }
+        }
+    }
+    wanted
+}
+
+fn pairs_in_order(pairs: &BTreeSet<(String, String)>) -> Vec<(String, String)> {
+    let mut v: Vec<_> = pairs.iter().cloned().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| version::compare(&a.1, &b.1)));
+    v
+}
+
+/// Names of the executable files (following symlinks) directly in `dir`.
+pub fn executables(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| {
+            std::fs::metadata(e.path())
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Shims in `dir` (files with asdf metadata) that no installed version wants.
+fn stale_shims(dir: &Path, wanted: &Wanted) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            // Dot files are other reshims' temporary files, never shims.
+            let name = e.file_name();
+            !name
+                .to_str()
+                .is_some_and(|n| n.starts_with('.') || wanted.contains_key(n))
+        })
+        .map(|e| e.path())
+        .filter(|p| super::read_metadata(p).is_some())
+        .collect()
+}

@@ -1,0 +1,45 @@
+//! The shim fast path: no argument parser, no async runtime, no network.
+//! Read the environment, the shim and the nearest `.tool-versions`, then
+//! `exec` the real program so arguments, stdio, signals and the exit code
+//! pass through untouched.
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+
+/// Runs the shim at `shim_path` with `args`; returns only on failure, with
+/// the exit code to use.
+pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
+    let err = match exec_shim(shim_path, args) {
+        Ok(never) => match never {},
+        Err(e) => e,
+    };
+    eprintln!("tool: {err}");
+    err.exit_code()
+}
+
+enum Never {}
+
+fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
+    let command = shim_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
+    let env = Env::from_process()?;
+    let legacy = Settings::load(&env)?.flag("legacy_version_file");
+    let target = super::find::find(&env, legacy, command, shim_path)?;
+    let err = Command::new(&target.program)
+        .args(args)
+        .envs(target.env_vars())
+        .exec();
+    Err(cannot_run(&target.program, err))
+}
+
+pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {
+    Error::NotInstalled(format!("cannot run {}: {err}", program.display()))
+}

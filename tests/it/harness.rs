@@ -1,0 +1,125 @@
+//! A sandbox per test: its own HOME, data dir and project folder, and a clean
+//! environment, so tests never see the developer's settings or each other.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tool");
+
+pub struct Sandbox {
+    _root: TempDir,
+    pub home: PathBuf,
+    pub data: PathBuf,
+    /// The project folder, five levels below its `.tool-versions` parent chain root.
+    pub proj: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let root = tempfile::Builder::new()
+            .prefix("tool-it-")
+            .tempdir()
+            .unwrap();
+        let home = root.path().join("home");
+        let data = root.path().join("data");
+        let proj = home.join("proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        Sandbox {
+            _root: root,
+            home,
+            data,
+            proj,
+        }
+    }
+
+    /// `tool args…` run in the project folder with a clean environment.
+    pub fn tool(&self, args: &[&str]) -> Command {
+        self.tool_in(&self.proj, args)
+    }
+
+    pub fn tool_in(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        self.clean_env(&mut cmd).current_dir(dir).args(args);
+        cmd
+    }
+
+    /// Runs a shim by its path (the kernel reads the shebang) in `dir`.
+    pub fn shim(&self, name: &str, dir: &Path) -> Command {
+        let mut cmd = Command::new(self.data.join("shims").join(name));
+        self.clean_env(&mut cmd).current_dir(dir);
+        cmd
+    }
+
+    pub fn clean_env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.data.join("shims").display()),
+            )
+            .env("HOME", &self.home)
+            .env("ASDF_DATA_DIR", &self.data)
+    }
+
+    /// Writes `text` to `rel` below HOME (folders created).
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.home.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.home.join(rel)).unwrap()
+    }
+
+    /// Creates an installed version directly in the data dir, as asdf's own
+    /// tests do: each command prints `<tool> <version> <command> <args>`.
+    pub fn install_fake(&self, tool: &str, version: &str, commands: &[&str]) -> PathBuf {
+        let root = self.data.join("installs").join(tool).join(version);
+        let bin = root.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for command in commands {
+            let script = format!("#!/bin/sh\necho \"{tool} {version} {command} $*\"\n");
+            write_executable(&bin.join(command), &script);
+        }
+        root
+    }
+
+    pub fn reshim(&self) {
+        self.tool(&["reshim"]).assert().success();
+    }
+}
+
+pub fn write_executable(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+pub fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "command failed ({:?}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs the command expecting `code`; returns its stderr.
+pub fn fails_with(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr: {stderr}\nstdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real `tool` binary against real folders, files and
+//! processes, one sandbox (home, data dir, project) per test.
+
+mod commands;
+mod harness;
+mod resolution;
+mod shims;
+mod tool_versions;

@@ -1,0 +1,137 @@
+//! Which version applies where: env overrides, walking up, home, legacy files,
+//! prefixes, `latest`, `path:` and fallbacks.
+
+use crate::harness::{Sandbox, fails_with, stdout};
+
+fn which_version(s: &Sandbox, dir: &std::path::Path) -> String {
+    stdout(&mut s.shim("python", dir))
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn nearest_file_wins_then_home() {
+    let s = Sandbox::new();
+    for v in ["3.8.10", "3.9.6", "3.11.2"] {
+        s.install_fake("python", v, &["python"]);
+    }
+    s.reshim();
+    let deep = s.proj.join("a/b/c/d/e");
+    std::fs::create_dir_all(&deep).unwrap();
+    s.write(".tool-versions", "python 3.8.10\n");
+    assert_eq!(which_version(&s, &deep), "3.8.10");
+    s.write("proj/.tool-versions", "nodejs 20.1.0\n");
+    assert_eq!(
+        which_version(&s, &deep),
+        "3.8.10",
+        "a file without the tool is skipped"
+    );
+    s.write("proj/a/.tool-versions", "python 3.9.6\n");
+    assert_eq!(which_version(&s, &deep), "3.9.6");
+    s.write("proj/a/b/c/.tool-versions", "python 3.11.2\n");
+    assert_eq!(which_version(&s, &deep), "3.11.2");
+    assert_eq!(which_version(&s, &s.proj), "3.8.10");
+}
+
+#[test]
+fn environment_variable_overrides_files() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.install_fake("python", "3.11.2", &["python"]);
+    s.install_fake("my-tool", "1.0.0", &["mytool"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let out = stdout(
+        s.shim("python", &s.proj)
+            .env("ASDF_PYTHON_VERSION", "3.11.2"),
+    );
+    assert!(out.starts_with("python 3.11.2"), "{out}");
+    let out = stdout(
+        s.shim("mytool", &s.proj)
+            .env("ASDF_MY_TOOL_VERSION", "1.0.0"),
+    );
+    assert!(out.starts_with("my-tool 1.0.0"), "{out}");
+    let out = stdout(
+        s.tool(&["current", "python"])
+            .env("ASDF_PYTHON_VERSION", "3.11.2"),
+    );
+    assert!(out.contains("ASDF_PYTHON_VERSION"), "{out}");
+}
+
+#[test]
+fn prefixes_and_latest_pick_the_newest_installed_match() {
+    let s = Sandbox::new();
+    for v in ["3.9.6", "3.9.18", "3.10.1", "3.90.0", "3.12.0rc1"] {
+        s.install_fake("python", v, &["python"]);
+    }
+    s.reshim();
+    for (spec, want) in [
+        ("3.9", "3.9.18"),
+        ("3.9.6", "3.9.6"),
+        ("latest", "3.90.0"),
+        ("latest:3.10", "3.10.1"),
+        ("3.12", "3.12.0rc1"),
+    ] {
+        s.write("proj/.tool-versions", &format!("python {spec}\n"));
+        assert_eq!(which_version(&s, &s.proj), want, "{spec}");
+    }
+}
+
+#[test]
+fn first_installed_fallback_with_the_command_wins() {
+    let s = Sandbox::new();
+    s.install_fake("python", "2.7.18", &["python", "python2"]);
+    s.install_fake("python", "3.11.2", &["python", "python3"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.8.0 3.11.2 2.7.18\n");
+    assert_eq!(which_version(&s, &s.proj), "3.11.2");
+    let out = stdout(&mut s.shim("python2", &s.proj));
+    assert!(out.starts_with("python 2.7.18 python2"), "{out}");
+}
+
+#[test]
+fn path_and_ref_versions() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.install_fake("python", "ref-main", &["python"]);
+    s.reshim();
+    let custom = s.home.join("src/python-dev");
+    crate::harness::write_executable(&custom.join("bin/python"), "#!/bin/sh\necho custom-build\n");
+    s.write("proj/.tool-versions", "python path:../src/python-dev\n");
+    assert_eq!(stdout(&mut s.shim("python", &s.proj)), "custom-build\n");
+    s.write("proj/.tool-versions", "python ref:main\n");
+    assert_eq!(which_version(&s, &s.proj), "ref-main");
+}
+
+#[test]
+fn legacy_version_files_only_when_enabled() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.install_fake("nodejs", "20.1.0", &["node"]);
+    s.reshim();
+    s.write("proj/.python-version", "3.9.6\n");
+    s.write("proj/.nvmrc", "v20.1.0\n");
+    fails_with(&mut s.shim("python", &s.proj), 127);
+
+    s.write(".asdfrc", "legacy_version_file = yes\n");
+    assert_eq!(which_version(&s, &s.proj), "3.9.6");
+    let out = stdout(&mut s.shim("node", &s.proj));
+    assert!(out.starts_with("nodejs 20.1.0"), "{out}");
+    let out = stdout(&mut s.tool(&["current", "python", "--no-header"]));
+    assert!(out.contains("/proj/.python-version"), "{out}");
+
+    // A .tool-versions in the same folder takes precedence.
+    s.write("proj/.tool-versions", "python system\n");
+    let out = stdout(&mut s.tool(&["current", "python", "--no-header"]));
+    assert!(out.contains("system"), "{out}");
+
+    std::fs::remove_file(s.home.join(".asdfrc")).unwrap();
+    std::fs::remove_file(s.proj.join(".tool-versions")).unwrap();
+    let out = stdout(
+        s.shim("python", &s.proj)
+            .env("TOOL_LEGACY_VERSION_FILE", "yes"),
+    );
+    assert!(out.starts_with("python 3.9.6"), "{out}");
+}

@@ -1,0 +1,187 @@
+//! Running programs through shims: pass-through of arguments, stdio, exit code
+//! and signals, PATH for children, `system`, and the 126/127 errors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+
+use crate::harness::{Sandbox, fails_with, stdout, write_executable};
+
+#[test]
+fn shim_passes_arguments_stdin_and_exit_code() {
+    let s = Sandbox::new();
+    let bin = s.install_fake("python", "3.9.6", &[]).join("bin");
+    write_executable(
+        &bin.join("python"),
+        "#!/bin/sh\nfor a in \"$@\"; do echo \"[$a]\"; done\ncat\nexit 7\n",
+    );
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let out = s
+        .shim("python", &s.proj)
+        .args(["a b", "", "--x=\"q\""])
+        .write_stdin("from stdin\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "[a b]\n[]\n[--x=\"q\"]\nfrom stdin\n"
+    );
+}
+
+#[test]
+fn shim_execs_in_place_so_signals_reach_the_program() {
+    let s = Sandbox::new();
+    let bin = s.install_fake("python", "3.9.6", &[]).join("bin");
+    write_executable(&bin.join("python"), "#!/bin/sh\necho $$\nexec sleep 30\n");
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let mut cmd = StdCommand::new(s.data.join("shims/python"));
+    cmd.current_dir(&s.proj)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .env("ASDF_DATA_DIR", &s.data)
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        line.trim().parse::<u32>().unwrap(),
+        child.id(),
+        "the shim left a process in between"
+    );
+    // SIGTERM to the shim's pid reaches the program itself.
+    StdCommand::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(15));
+}
+
+#[test]
+fn children_see_the_same_version_on_path() {
+    let s = Sandbox::new();
+    let bin = s.install_fake("python", "3.11.2", &["pip"]).join("bin");
+    write_executable(&bin.join("python"), "#!/bin/sh\nexec pip from-python\n");
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.11.2\n");
+    assert_eq!(
+        stdout(&mut s.shim("python", &s.proj)),
+        "python 3.11.2 pip from-python\n"
+    );
+}
+
+#[test]
+fn not_set_is_127_and_not_installed_is_126() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    let err = fails_with(&mut s.shim("python", &s.proj), 127);
+    assert!(
+        err.contains("no version is set for command `python`"),
+        "{err}"
+    );
+    assert!(err.contains("tool set python 3.9.6"), "{err}");
+
+    let file = s.write("proj/.tool-versions", "# x\npython 3.8.1\n");
+    let err = fails_with(&mut s.shim("python", &s.proj), 126);
+    assert!(
+        err.contains(&format!(
+            "python 3.8.1 is set by {}:2 but not installed",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("tool install python 3.8.1"), "{err}");
+    fails_with(&mut s.tool(&["exec", "python"]), 126);
+    fails_with(&mut s.tool(&["which", "python"]), 126);
+}
+
+#[test]
+fn system_runs_the_program_outside_the_shims() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python", "sh"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python system\n");
+    // `sh` has a shim, but `system` must find /bin/sh (or /usr/bin/sh) instead.
+    let out = stdout(s.shim("sh", &s.proj).args(["-c", "echo system-sh"]));
+    assert_eq!(out, "system-sh\n");
+    // No python outside the shims: a clear error, not a loop through the shim.
+    let err = fails_with(&mut s.shim("python", &s.proj), 1);
+    assert!(
+        err.contains("no `python` executable in python system"),
+        "{err}"
+    );
+}
+
+#[test]
+fn shim_never_recurses_through_a_link_to_the_shims_folder() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    let link = s.home.join("linked-shims");
+    std::os::unix::fs::symlink(s.data.join("shims"), &link).unwrap();
+    s.write("proj/.tool-versions", "python system\n");
+    let err = fails_with(
+        s.shim("python", &s.proj)
+            .env("PATH", format!("{}:/usr/bin:/bin", link.display())),
+        1,
+    );
+    assert!(err.contains("no `python` executable"), "{err}");
+}
+
+#[test]
+fn shim_run_by_a_shell_re_enters_tool() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let mut cmd = assert_cmd::Command::new("sh");
+    s.clean_env(&mut cmd)
+        .current_dir(&s.proj)
+        .arg(s.data.join("shims/python"))
+        .arg("via-sh");
+    assert_eq!(stdout(&mut cmd), "python 3.9.6 python via-sh\n");
+}
+
+#[test]
+fn a_running_shim_survives_a_concurrent_reshim() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let mut reshims = Vec::new();
+    for i in 0..4 {
+        s.install_fake(
+            "python",
+            &format!("3.10.{i}"),
+            &["python", &format!("extra{i}")],
+        );
+        let mut cmd = StdCommand::new(crate::harness::BIN);
+        cmd.arg("reshim")
+            .env("HOME", &s.home)
+            .env("ASDF_DATA_DIR", &s.data)
+            .stderr(Stdio::piped());
+        reshims.push(cmd.spawn().unwrap());
+        let out = stdout(&mut s.shim("python", &s.proj));
+        assert_eq!(out, "python 3.9.6 python \n");
+    }
+    for r in reshims {
+        let out = r.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = stdout(
+        s.shim("extra3", &s.proj)
+            .env("ASDF_PYTHON_VERSION", "3.10.3"),
+    );
+    assert_eq!(out, "python 3.10.3 extra3 \n");
+}
