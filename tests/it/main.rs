@@ -4,5 +4,6 @@
 mod commands;
 mod harness;
 mod resolution;
+mod shell;
 mod shims;
 mod tool_versions;
