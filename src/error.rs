@@ -11,6 +11,8 @@ pub mod exit {
     pub const NOT_INSTALLED: i32 = 126;
     /// No version is set for the command, or the command is unknown (asdf's 127).
     pub const NOT_SET: i32 = 127;
+    /// Stopped by Ctrl-C or a termination signal (128 + SIGINT).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// Ctrl-C, SIGTERM or SIGHUP stopped the work; it was cleaned up.
+    #[error("interrupted; nothing was left half-done")]
+    Interrupted,
+
     #[error("{0}")]
     Other(String),
 }
@@ -72,6 +78,7 @@ impl Error {
             Error::NotInstalled(_) => exit::NOT_INSTALLED,
             Error::NotSet(_) => exit::NOT_SET,
             Error::Usage(_) => exit::USAGE,
+            Error::Interrupted => exit::INTERRUPTED,
             _ => exit::FAILURE,
         }
     }

@@ -65,3 +65,23 @@ impl Layout {
             .join(format!(".{version_dir}.incomplete"))
     }
 }
+
+impl Layout {
+    /// Cached answers of a plugin's scripts (bin paths, legacy file names),
+    /// so the shim path does not run scripts.
+    pub fn plugin_meta_dir(&self, name: &str) -> PathBuf {
+        self.tmp_dir().join("plugin-meta").join(name)
+    }
+
+    /// Where the short-name plugin index repository is cloned (asdf's place).
+    pub fn plugin_index_dir(&self) -> PathBuf {
+        self.data_dir.join("plugin-index")
+    }
+
+    /// Install logs, one per tool version.
+    pub fn log_path(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.tmp_dir()
+            .join("logs")
+            .join(format!("{tool}-{version_dir}.log"))
+    }
+}

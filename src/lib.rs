@@ -1,11 +1,17 @@
 //! `tool`: a fast, asdf-compatible tool version manager.
 
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod env;
 pub mod error;
+pub mod hooks;
+pub mod install;
 pub mod installed;
 pub mod layout;
+pub mod plugin;
+pub mod process;
+pub mod progress;
 pub mod shim;
 pub mod tools;
 pub mod version;

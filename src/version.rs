@@ -165,6 +165,16 @@ pub fn is_prerelease(v: &str) -> bool {
         .any(|t| matches!(t, Token::Word(w) if word_rank(w) < 4))
 }
 
+/// Whether `latest` should skip this version: a pre-release, or one of the
+/// words asdf's `latest` filters out (`-src`, `-latest`, `-next`, `master`…).
+pub fn is_unstable(v: &str) -> bool {
+    is_prerelease(v)
+        || tokens(v).iter().any(|t| {
+            matches!(t, Token::Word(w) if matches!(w.to_ascii_lowercase().as_str(),
+                "src" | "latest" | "stm" | "milestone" | "next" | "master" | "nightly" | "main"))
+        })
+}
+
 /// Orders two version strings the way asdf users expect.
 pub fn compare(a: &str, b: &str) -> Ordering {
     let (ta, tb) = (tokens(a), tokens(b));
@@ -227,7 +237,7 @@ pub fn newest_matching<'a>(candidates: &'a [String], prefix: Option<&str>) -> Op
     };
     let best = |pre: bool| {
         matching()
-            .filter(|v| pre || !is_prerelease(v))
+            .filter(|v| pre || !is_unstable(v))
             .max_by(|a, b| compare(a, b))
     };
     best(allow_pre).or_else(|| best(true))

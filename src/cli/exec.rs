@@ -19,6 +19,11 @@ fn target(ctx: &Ctx, command: &str) -> anyhow::Result<find::Target> {
 
 pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
     let target = target(ctx, command)?;
+    crate::hooks::run(
+        &ctx.settings,
+        &format!("pre_{}_{command}", target.tool),
+        &args,
+    )?;
     let err = Command::new(&target.program)
         .args(args)
         .envs(target.env_vars())

@@ -4,7 +4,11 @@
 mod current;
 mod exec;
 mod info;
+mod install;
+mod latest;
 mod list;
+mod plugin;
+mod plugin_test;
 mod reshim;
 mod set;
 mod uninstall;
@@ -45,10 +49,31 @@ enum Cmd {
     Local(set::LegacySetArgs),
     /// Set versions in $HOME/.tool-versions (asdf's older form)
     Global(set::LegacySetArgs),
-    /// List installed versions (all tools, or one tool filtered by a prefix)
+    /// Install versions: all set in .tool-versions, a tool's set versions, or one version
+    Install(install::InstallArgs),
+    /// List installed versions [tool [prefix]]; `list all <tool> [prefix]`: installable ones
     List {
+        #[arg(num_args = 0..=3)]
+        args: Vec<String>,
+    },
+    /// Print the newest stable version [of a tool, under a prefix]; --all: every tool
+    Latest {
         tool: Option<String>,
-        filter: Option<String>,
+        prefix: Option<String>,
+        #[arg(long, conflicts_with_all = ["tool", "prefix"])]
+        all: bool,
+    },
+    /// Manage asdf plugins
+    Plugin {
+        #[command(subcommand)]
+        cmd: plugin::PluginCmd,
+    },
+    /// Run a plugin's extension command: cmd <plugin> [command] [args]
+    #[command(name = "cmd")]
+    Extension {
+        plugin: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
     },
     /// Print the install folder of the current or given version
     Where {
@@ -87,8 +112,11 @@ enum Cmd {
     Version,
     /// Print a shell completion script (bash, zsh or fish)
     Completion { shell: clap_complete::Shell },
-    /// Print help for tool or one of its commands
+    /// Print help for tool, one of its commands, or a plugin [version]
     Help { command: Vec<String> },
+    /// `tool <plugin> [command]`: a plugin's extension command (older form)
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
 }
 
 /// Everything a command needs: the environment and the settings.
@@ -109,9 +137,25 @@ impl Ctx {
     }
 }
 
+/// asdf's older hyphenated commands, spelled the current way.
+fn normalize(mut args: Vec<OsString>) -> Vec<OsString> {
+    let replacement: &[&str] = match args.get(1).and_then(|a| a.to_str()) {
+        Some("plugin-add") => &["plugin", "add"],
+        Some("plugin-list") => &["plugin", "list"],
+        Some("plugin-list-all") => &["plugin", "list", "all"],
+        Some("plugin-remove") => &["plugin", "remove"],
+        Some("plugin-update") => &["plugin", "update"],
+        Some("plugin-test") => &["plugin", "test"],
+        Some("list-all") => &["list", "all"],
+        _ => return args,
+    };
+    args.splice(1..2, replacement.iter().map(OsString::from));
+    args
+}
+
 /// Parses `args` and runs the command; returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(normalize(args)) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -143,11 +187,21 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
             Ok(exit::OK)
         }
         Cmd::Help { command } => help(&command),
+        Cmd::Install(args) => install::run(&ctx()?, args),
+        Cmd::List { args } => list_command(&ctx()?, &args),
+        Cmd::Latest { tool, prefix, all } => {
+            latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all)
+        }
+        Cmd::Plugin { cmd } => plugin::run(&ctx()?, cmd),
+        Cmd::Extension { plugin: name, args } => plugin::run_extension(&ctx()?, &name, args),
+        Cmd::External(mut words) => {
+            let name = words.remove(0).to_string_lossy().to_string();
+            plugin::run_extension(&ctx()?, &name, words)
+        }
         Cmd::Current { tool, no_header } => current::run(&ctx()?, tool.as_deref(), no_header),
         Cmd::Set(args) => set::run_set(&ctx()?, args),
         Cmd::Local(args) => set::run_legacy(&ctx()?, args, set::Scope::Here),
         Cmd::Global(args) => set::run_legacy(&ctx()?, args, set::Scope::Home),
-        Cmd::List { tool, filter } => list::run(&ctx()?, tool.as_deref(), filter.as_deref()),
         Cmd::Where { tool, version } => where_::run_where(&ctx()?, &tool, version.as_deref()),
         Cmd::Which { command } => where_::run_which(&ctx()?, &command),
         Cmd::Exec { command, args } => exec::run_exec(&ctx()?, &command, args),
@@ -160,7 +214,32 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
     }
 }
 
+fn list_command(ctx: &Ctx, args: &[String]) -> anyhow::Result<i32> {
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    match arg(0) {
+        Some("all") => match arg(1) {
+            Some(tool) => latest::run_list_all(ctx, tool, arg(2)),
+            None => Err(
+                crate::error::Error::Usage("usage: tool list all <tool> [prefix]".into()).into(),
+            ),
+        },
+        _ if args.len() > 2 => {
+            Err(crate::error::Error::Usage("usage: tool list [tool [prefix]]".into()).into())
+        }
+        tool => list::run(ctx, tool, arg(1)),
+    }
+}
+
 fn help(path: &[String]) -> anyhow::Result<i32> {
+    if let Some(first) = path.first()
+        && Cli::command().find_subcommand(first).is_none()
+        && path.len() <= 2
+    {
+        let ctx = Ctx::load()?;
+        if crate::plugin::Plugin::find(&ctx.env, first).is_some() {
+            return plugin::help(&ctx, first, path.get(1).map(String::as_str));
+        }
+    }
     let mut cmd = Cli::command();
     let mut target = &mut cmd;
     for name in path {

@@ -15,7 +15,18 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
         }
     }
     let exe = current_exe()?;
+    let hooked: Vec<String> = match tool {
+        Some(t) => vec![t.to_string()],
+        None => tools::present(&ctx.env).into_iter().collect(),
+    };
+    let args: Vec<&str> = version.into_iter().collect();
+    for t in &hooked {
+        crate::hooks::run(&ctx.settings, &format!("pre_asdf_reshim_{t}"), &args)?;
+    }
     let summary = reshim::sync(&ctx.env, &exe)?;
+    for t in &hooked {
+        crate::hooks::run(&ctx.settings, &format!("post_asdf_reshim_{t}"), &args)?;
+    }
     if summary.written + summary.removed > 0 {
         eprintln!(
             "reshim: {} written, {} removed, {} unchanged",

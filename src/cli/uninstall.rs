@@ -22,9 +22,29 @@ pub fn run(ctx: &Ctx, tool: &str, version: &str) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    remove_dir_atomically(ctx, &path)?;
+    let hook = |when: &str| {
+        crate::hooks::run(
+            &ctx.settings,
+            &format!("{when}_asdf_uninstall_{tool}"),
+            &[version],
+        )
+    };
+    hook("pre")?;
+    if let Some(plugin) = crate::plugin::Plugin::find(&ctx.env, tool).filter(|p| p.has("uninstall"))
+    {
+        let vars = crate::plugin::meta::install_vars(&dir, &path);
+        let (sink, cancel) = (
+            crate::process::Sink::Stderr,
+            crate::process::Cancel::default(),
+        );
+        plugin.run("uninstall", &vars, &sink, &cancel)?;
+    }
+    if path.exists() {
+        remove_dir_atomically(ctx, &path)?;
+    }
     let _ = std::fs::remove_file(ctx.env.layout.incomplete_marker(tool, &dir));
     reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+    hook("post")?;
     eprintln!("uninstalled {tool} {version}");
     Ok(exit::OK)
 }

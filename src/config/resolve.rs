@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::tool_versions::ToolVersions;
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::plugin::{Plugin, meta};
 use crate::version::VersionSpec;
 
 /// Where a tool's versions were set.
@@ -93,14 +94,19 @@ impl<'a> Resolver<'a> {
                 origin: Origin::Env(var),
             }));
         }
-        let legacy_names = if self.legacy {
-            legacy_filenames(tool)
+        let plugin = if self.legacy {
+            Plugin::find(self.env, tool)
         } else {
-            Vec::new()
+            None
+        };
+        let legacy_names = match (&plugin, self.legacy) {
+            (Some(p), true) => meta::legacy_filenames(self.env, p),
+            (None, true) => legacy_filenames(tool),
+            _ => Vec::new(),
         };
         let env = self.env;
         for dir in env.cwd.ancestors() {
-            if let Some(found) = self.in_dir(dir, tool, &legacy_names)? {
+            if let Some(found) = self.in_dir(dir, tool, &legacy_names, plugin.as_ref())? {
                 return Ok(Some(found));
             }
         }
@@ -138,14 +144,20 @@ impl<'a> Resolver<'a> {
             .collect())
     }
 
-    fn in_dir(&mut self, dir: &Path, tool: &str, legacy: &[String]) -> Result<Option<Selection>> {
+    fn in_dir(
+        &mut self,
+        dir: &Path,
+        tool: &str,
+        legacy: &[String],
+        plugin: Option<&Plugin>,
+    ) -> Result<Option<Selection>> {
         let file = dir.join(&self.env.tool_versions_filename);
         if let Some(found) = self.in_file(&file, tool)? {
             return Ok(Some(found));
         }
         for name in legacy {
             let path = dir.join(name);
-            if let Some(versions) = read_legacy_file(&path)? {
+            if let Some(versions) = read_legacy_file(&path, plugin)? {
                 return Ok(Some(Selection {
                     tool: tool.to_string(),
                     versions,
@@ -186,18 +198,17 @@ pub fn legacy_filenames(tool: &str) -> Vec<String> {
 
 /// Reads the versions in a legacy file (`.python-version`, `.nvmrc`…): every
 /// word outside comments, with a leading `v` before a digit dropped.
-fn read_legacy_file(path: &Path) -> Result<Option<Vec<VersionSpec>>> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
-            ) =>
-        {
-            return Ok(None);
-        }
-        Err(e) => return Err(Error::io("cannot read", path, e)),
+fn read_legacy_file(path: &Path, plugin: Option<&Plugin>) -> Result<Option<Vec<VersionSpec>>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = match plugin
+        .map(|p| meta::parse_legacy_file(p, path))
+        .transpose()?
+        .flatten()
+    {
+        Some(parsed) => parsed.into_bytes(),
+        None => std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?,
     };
     let text = String::from_utf8_lossy(&text);
     let mut versions = Vec::new();

@@ -101,6 +101,8 @@ pub struct Settings {
     pub hooks: BTreeMap<String, String>,
     pub asdfrc_path: PathBuf,
     pub config_path: PathBuf,
+    /// `config.toml` as read, for per-tool tables such as `[backends]`.
+    table: toml::Table,
 }
 
 impl Settings {
@@ -126,6 +128,7 @@ impl Settings {
             hooks: BTreeMap::new(),
             asdfrc_path,
             config_path,
+            table: toml::Table::new(),
         };
         settings.apply_asdfrc()?;
         settings.apply_config_toml()?;
@@ -185,6 +188,7 @@ impl Settings {
                 self.put(def, &value, Source::File(path.clone()));
             }
         }
+        self.table = table;
         Ok(())
     }
 
@@ -202,6 +206,20 @@ impl Settings {
             let (v, s) = &self.values[d.key];
             (d, v.as_str(), s)
         })
+    }
+
+    /// The backend chain configured for `tool`: `TOOL_BACKENDS_<TOOL>`
+    /// (space-separated), else `[backends] <tool> = [...]` in config.toml.
+    pub fn backends_for(&self, env: &Env, tool: &str) -> Option<Vec<String>> {
+        let var = format!(
+            "TOOL_BACKENDS_{}",
+            tool.to_ascii_uppercase().replace('-', "_")
+        );
+        let text = env
+            .var(&var)
+            .or_else(|| lookup(&self.table, &format!("backends.{tool}")))?;
+        let names: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        (!names.is_empty()).then_some(names)
     }
 
     /// `concurrency`: a number, or the number of cores for `auto`.

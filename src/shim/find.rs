@@ -9,44 +9,58 @@ use crate::config::resolve::{Resolver, Selection};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::installed::{self, Located};
+use crate::plugin::{Plugin, meta};
 
 /// The program a command resolves to.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub tool: String,
-    /// As users see it: `3.9.6`, `ref:x`, `path:/x` or `system`.
+    /// As users see it: `3.9.6`, `ref-x`, `path:/x` or `system`.
     pub version: String,
     pub program: PathBuf,
     /// The version's folder (`None` for `system`).
     pub install_path: Option<PathBuf>,
     /// Folders prepended to PATH so children see the same version.
     pub bin_paths: Vec<PathBuf>,
+    /// Variables the plugin's `exec-env` exports.
+    pub extra_env: Vec<(String, OsString)>,
 }
 
 impl Target {
-    /// PATH for the program: its version's bin folders, then the current PATH.
-    pub fn path_var(&self) -> OsString {
-        let current = std::env::var_os("PATH").unwrap_or_default();
+    /// PATH for the program: its version's bin folders, then `base` (the
+    /// current PATH unless exec-env changed it).
+    pub fn path_var(&self, base: Option<OsString>) -> OsString {
+        let current = base
+            .or_else(|| std::env::var_os("PATH"))
+            .unwrap_or_default();
         let mut parts: Vec<PathBuf> = self.bin_paths.clone();
         parts.extend(std::env::split_paths(&current));
         std::env::join_paths(parts).unwrap_or(current)
     }
 
     /// The variables asdf sets for programs run through a shim or `exec`.
-    pub fn env_vars(&self) -> Vec<(&'static str, OsString)> {
+    pub fn env_vars(&self) -> Vec<(String, OsString)> {
         let (kind, value) = match self.version.split_once(':') {
             Some((kind, value)) => (kind, value),
             None if self.version == "system" => ("system", "system"),
-            None => ("version", self.version.as_str()),
+            None => match self.version.strip_prefix("ref-") {
+                Some(r) => ("ref", r),
+                None => ("version", self.version.as_str()),
+            },
         };
-        let mut vars = vec![
-            ("PATH", self.path_var()),
-            ("ASDF_INSTALL_TYPE", kind.into()),
-            ("ASDF_INSTALL_VERSION", value.into()),
-        ];
+        let mut vars: Vec<(String, OsString)> = self.extra_env.clone();
+        vars.push(("ASDF_INSTALL_TYPE".into(), kind.into()));
+        vars.push(("ASDF_INSTALL_VERSION".into(), value.into()));
         if let Some(p) = &self.install_path {
-            vars.push(("ASDF_INSTALL_PATH", p.into()));
+            vars.push(("ASDF_INSTALL_PATH".into(), p.into()));
         }
+        // exec-env may extend PATH; the version's bin folders still come first.
+        let base = self
+            .extra_env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone());
+        vars.push(("PATH".into(), self.path_var(base)));
         vars
     }
 }
@@ -104,27 +118,14 @@ fn first_runnable(
                         program,
                         install_path: None,
                         bin_paths: Vec::new(),
+                        extra_env: Vec::new(),
                     });
                 }
                 misses.without_command.push(format!("{} system", sel.tool));
             }
             Located::Dir { version, path } => {
-                let bin_paths: Vec<PathBuf> = installed::bin_dirs(env, &sel.tool)
-                    .iter()
-                    .map(|b| path.join(b))
-                    .collect();
-                if let Some(program) = bin_paths
-                    .iter()
-                    .map(|b| b.join(command))
-                    .find(|p| is_executable(p))
-                {
-                    return Some(Target {
-                        tool: sel.tool.clone(),
-                        version,
-                        program,
-                        install_path: Some(path),
-                        bin_paths,
-                    });
+                if let Some(target) = in_version(env, &sel.tool, &version, path, command) {
+                    return Some(target);
                 }
                 misses
                     .without_command
@@ -134,6 +135,44 @@ fn first_runnable(
         }
     }
     None
+}
+
+/// The command in one installed version: the plugin's `exec-path` answer,
+/// else the first bin folder that has it; with the plugin's `exec-env`.
+fn in_version(
+    env: &Env,
+    tool: &str,
+    version: &str,
+    path: PathBuf,
+    command: &str,
+) -> Option<Target> {
+    let bin_paths: Vec<PathBuf> = installed::bin_dirs(env, tool, version, &path)
+        .iter()
+        .map(|b| path.join(b))
+        .collect();
+    let found = bin_paths
+        .iter()
+        .map(|b| b.join(command))
+        .find(|p| is_executable(p))?;
+    let plugin = Plugin::find(env, tool);
+    let vars = meta::install_vars(version, &path);
+    let program = plugin
+        .as_ref()
+        .and_then(|p| meta::exec_path(p, command, &path, &found, &vars))
+        .filter(|p| is_executable(p))
+        .unwrap_or(found);
+    // A failing exec-env leaves the plugin's variables out; the program still runs.
+    let extra_env = plugin
+        .map(|p| meta::exec_env(&p, &vars).unwrap_or_default())
+        .unwrap_or_default();
+    Some(Target {
+        tool: tool.to_string(),
+        version: version.to_string(),
+        program,
+        install_path: Some(path),
+        bin_paths,
+        extra_env,
+    })
 }
 
 fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {

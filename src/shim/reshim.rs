@@ -54,7 +54,7 @@ fn wanted_shims(env: &Env) -> Wanted {
     for tool in tools::present(env) {
         for version in installed::versions(env, &tool) {
             let root = env.layout.install_path(&tool, &version);
-            for bin in installed::bin_dirs(env, &tool) {
+            for bin in installed::bin_dirs(env, &tool, &version, &root) {
                 for command in executables(&root.join(bin)) {
                     wanted
                         .entry(command)

@@ -31,8 +31,10 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
     let env = Env::from_process()?;
-    let legacy = Settings::load(&env)?.flag("legacy_version_file");
+    let settings = Settings::load(&env)?;
+    let legacy = settings.flag("legacy_version_file");
     let target = super::find::find(&env, legacy, command, shim_path)?;
+    crate::hooks::run(&settings, &format!("pre_{}_{command}", target.tool), &args)?;
     let err = Command::new(&target.program)
         .args(args)
         .envs(target.env_vars())

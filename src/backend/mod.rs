@@ -1,0 +1,122 @@
+//! Install backends: a small trait, and the chain of backends tried for a
+//! tool. "Not available here" moves the chain on; a real error stops it.
+
+pub mod plugin;
+
+use std::path::Path;
+
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::Error;
+use crate::process::{Cancel, Sink};
+
+/// How a version was asked for (asdf's `ASDF_INSTALL_TYPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Version,
+    Ref,
+}
+
+/// One version to install, and where.
+pub struct Job<'a> {
+    pub env: &'a Env,
+    pub settings: &'a Settings,
+    pub tool: &'a str,
+    /// The version (or git ref) as the backend sees it.
+    pub version: &'a str,
+    pub kind: Kind,
+    /// The folder name under `installs/<tool>/` (`ref-<x>` for refs).
+    pub version_dir: &'a str,
+    /// Where the files go: a staging folder, or the final one for in-place backends.
+    pub dest: &'a Path,
+    /// The final install folder (what relocatable builds are configured for).
+    pub final_path: &'a Path,
+    pub keep_download: bool,
+    pub sink: &'a Sink,
+    pub cancel: &'a Cancel,
+}
+
+/// Why a backend did not install.
+#[derive(Debug)]
+pub enum Failure {
+    /// Normal: this backend has nothing for this tool or version.
+    NotAvailable(String),
+    /// A real error: stop the chain.
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Interrupted => Failure::Error(Error::Interrupted),
+            other => Failure::Error(other),
+        }
+    }
+}
+
+pub trait Backend: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// True when it must install straight into the final folder (asdf
+    /// plugins write to `ASDF_INSTALL_PATH`); false to use a staging folder.
+    fn in_place(&self) -> bool {
+        false
+    }
+
+    /// Every version this backend can install, in its own order.
+    fn list_versions(&self, env: &Env, tool: &str) -> Result<Vec<String>, Failure>;
+
+    /// The newest stable version under `prefix`.
+    fn latest(
+        &self,
+        env: &Env,
+        tool: &str,
+        prefix: Option<&str>,
+    ) -> Result<Option<String>, Failure> {
+        let all = self.list_versions(env, tool)?;
+        Ok(crate::version::newest_matching(&all, prefix).cloned())
+    }
+
+    fn install(&self, job: &Job<'_>) -> Result<(), Failure>;
+}
+
+/// Every backend this build knows, by name.
+pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
+    match name {
+        "plugin" => Some(Box::new(plugin::PluginBackend)),
+        _ => None,
+    }
+}
+
+pub const KNOWN: &[&str] = &["plugin"];
+
+/// The backends tried for `tool`, in order: `--backend`, else the tool's
+/// chain from the settings, else the default chain.
+pub fn chain(
+    env: &Env,
+    settings: &Settings,
+    tool: &str,
+    forced: Option<&str>,
+) -> crate::error::Result<Vec<Box<dyn Backend>>> {
+    let names: Vec<String> = match forced {
+        Some(f) => vec![f.to_string()],
+        None => settings
+            .backends_for(env, tool)
+            .unwrap_or_else(|| default_chain(tool).iter().map(|s| s.to_string()).collect()),
+    };
+    names
+        .iter()
+        .map(|n| {
+            by_name(n).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown backend `{n}` (known: {})",
+                    KNOWN.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn default_chain(_tool: &str) -> &'static [&'static str] {
+    &["plugin"]
+}

@@ -1,0 +1,85 @@
+//! The asdf plugin backend: `list-all`, `latest-stable`, `download` and
+//! `install`, with asdf's environment, writing straight into the install
+//! folder as plugins expect.
+
+use std::ffi::OsString;
+
+use super::{Backend, Failure, Job, Kind};
+use crate::env::Env;
+use crate::error::Error;
+use crate::plugin::{Plugin, Vars};
+
+pub struct PluginBackend;
+
+fn plugin_for(env: &Env, tool: &str) -> Result<Plugin, Failure> {
+    Plugin::find(env, tool).ok_or_else(|| {
+        Failure::NotAvailable(format!(
+            "no asdf plugin named `{tool}` (add one with `tool plugin add {tool} <git-url>`)"
+        ))
+    })
+}
+
+impl Backend for PluginBackend {
+    fn name(&self) -> &'static str {
+        "plugin"
+    }
+
+    fn in_place(&self) -> bool {
+        true
+    }
+
+    fn list_versions(&self, env: &Env, tool: &str) -> Result<Vec<String>, Failure> {
+        let plugin = plugin_for(env, tool)?;
+        let out = plugin.capture("list-all", &[], &Vec::new())?;
+        Ok(out.split_whitespace().map(str::to_string).collect())
+    }
+
+    fn latest(
+        &self,
+        env: &Env,
+        tool: &str,
+        prefix: Option<&str>,
+    ) -> Result<Option<String>, Failure> {
+        let plugin = plugin_for(env, tool)?;
+        if plugin.has("latest-stable") {
+            let arg = std::path::Path::new(prefix.unwrap_or(""));
+            let out = plugin.capture("latest-stable", &[arg], &Vec::new())?;
+            return Ok(out.split_whitespace().last().map(str::to_string));
+        }
+        let all = self.list_versions(env, tool)?;
+        Ok(crate::version::newest_matching(&all, prefix).cloned())
+    }
+
+    fn install(&self, job: &Job<'_>) -> Result<(), Failure> {
+        let plugin = plugin_for(job.env, job.tool)?;
+        let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
+        std::fs::create_dir_all(&downloads)
+            .map_err(|e| Error::io("cannot create", &downloads, e))?;
+        let concurrency = job.settings.concurrency().to_string();
+        let vars: Vars = vec![
+            (
+                "ASDF_INSTALL_TYPE",
+                if job.kind == Kind::Ref {
+                    "ref"
+                } else {
+                    "version"
+                }
+                .into(),
+            ),
+            ("ASDF_INSTALL_VERSION", job.version.into()),
+            ("ASDF_INSTALL_PATH", job.dest.into()),
+            ("ASDF_DOWNLOAD_PATH", downloads.clone().into()),
+            ("ASDF_CONCURRENCY", OsString::from(concurrency)),
+        ];
+        let result = (|| {
+            if plugin.has("download") {
+                plugin.run("download", &vars, job.sink, job.cancel)?;
+            }
+            plugin.run("install", &vars, job.sink, job.cancel)
+        })();
+        if !job.keep_download || result.is_err() {
+            let _ = std::fs::remove_dir_all(&downloads);
+        }
+        result.map_err(Failure::from)
+    }
+}

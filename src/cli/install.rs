@@ -1,0 +1,125 @@
+//! `tool install [tool [version]]`: everything in `.tool-versions`, one
+//! tool's set versions, or one version; `--json` for build systems.
+
+use clap::Args;
+
+use crate::cli::Ctx;
+use crate::config::resolve::Resolver;
+use crate::error::{Error, exit};
+use crate::install::{Options, Request, batch};
+use crate::shim::reshim;
+use crate::tools;
+use crate::version::VersionSpec;
+
+#[derive(Args, Debug)]
+pub struct InstallArgs {
+    tool: Option<String>,
+    version: Option<String>,
+    /// Keep the downloaded sources/archives under downloads/
+    #[arg(long)]
+    keep_download: bool,
+    /// Print one JSON result per install on stdout
+    #[arg(long)]
+    json: bool,
+    /// Install only with this backend (e.g. `plugin`)
+    #[arg(long, value_name = "NAME")]
+    backend: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
+    let requests = match (&args.tool, &args.version) {
+        (None, _) => from_files(ctx)?,
+        (Some(tool), None) => set_versions(ctx, tool)?,
+        (Some(tool), Some(v)) => {
+            tools::require_known(&ctx.env, tool)?;
+            vec![Request {
+                tool: tool.clone(),
+                spec: VersionSpec::parse(v)?,
+            }]
+        }
+    };
+    let options = Options {
+        keep_download: args.keep_download,
+        backend: args.backend,
+    };
+    let reports = batch::run(&ctx.env, &ctx.settings, &requests, &options, args.json);
+    if reports.iter().any(|r| r.outcome == "installed") {
+        reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+    }
+    for report in &reports {
+        if args.json {
+            println!("{}", serde_json::to_string(report)?);
+        } else if let Some(err) = &report.error {
+            eprintln!("tool: {} {}: {err}", report.tool, report.version);
+        }
+    }
+    Ok(if reports.iter().any(|r| r.outcome == "interrupted") {
+        exit::INTERRUPTED
+    } else if reports.iter().any(|r| r.error.is_some()) {
+        exit::FAILURE
+    } else {
+        exit::OK
+    })
+}
+
+fn installable(spec: &VersionSpec) -> bool {
+    !matches!(spec, VersionSpec::System | VersionSpec::Path(_))
+}
+
+/// The versions set for one tool here.
+fn set_versions(ctx: &Ctx, tool: &str) -> anyhow::Result<Vec<Request>> {
+    tools::require_known(&ctx.env, tool)?;
+    let sel = Resolver::new(&ctx.env, ctx.legacy()).resolve(tool)?.ok_or_else(|| {
+        Error::Other(format!(
+            "no version is set for {tool} in .tool-versions or the environment\n  hint: tool install {tool} <version>, or tool set {tool} <version> first"
+        ))
+    })?;
+    Ok(sel
+        .versions
+        .into_iter()
+        .filter(installable)
+        .map(|spec| Request {
+            tool: tool.to_string(),
+            spec,
+        })
+        .collect())
+}
+
+/// Every version of every tool set here (files nearest first, then home).
+fn from_files(ctx: &Ctx) -> anyhow::Result<Vec<Request>> {
+    let mut resolver = Resolver::new(&ctx.env, ctx.legacy());
+    let mut names: Vec<String> = Vec::new();
+    for file in resolver.applicable_files()? {
+        for entry in file.entries() {
+            if !names.contains(&entry.tool) {
+                names.push(entry.tool.clone());
+            }
+        }
+    }
+    for name in tools::present(&ctx.env) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut requests = Vec::new();
+    for tool in names {
+        if let Some(sel) = resolver.resolve(&tool)? {
+            requests.extend(
+                sel.versions
+                    .into_iter()
+                    .filter(installable)
+                    .map(|spec| Request {
+                        tool: tool.clone(),
+                        spec,
+                    }),
+            );
+        }
+    }
+    if requests.is_empty() {
+        return Err(Error::Other(
+            "nothing to install: no .tool-versions here or in a parent folder sets a version\n  hint: tool install <tool> <version>, or tool set <tool> <version> first".into(),
+        )
+        .into());
+    }
+    Ok(requests)
+}

@@ -1,0 +1,218 @@
+//! `tool plugin add|list|remove|update|test`, plugin extension commands
+//! (`tool cmd <plugin> …`, `tool <plugin> …`) and plugin help.
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::cli::Ctx;
+use crate::error::{Error, exit};
+use crate::plugin::manage::{self, Added};
+use crate::plugin::{Plugin, git, index};
+use crate::shim::reshim;
+
+#[derive(Subcommand, Debug)]
+pub enum PluginCmd {
+    /// Add a plugin from its git URL, or by short name from the plugin index
+    Add {
+        name: String,
+        git_url: Option<String>,
+    },
+    /// List added plugins (`list all`: every plugin in the index)
+    List {
+        #[arg(value_parser = ["all"])]
+        all: Option<String>,
+        #[arg(long)]
+        urls: bool,
+        #[arg(long)]
+        refs: bool,
+    },
+    /// Remove a plugin, its installed versions and their shims
+    Remove { name: String },
+    /// Update a plugin to its default branch, or to a git ref
+    Update {
+        name: Option<String>,
+        git_ref: Option<String>,
+        #[arg(long, conflicts_with_all = ["name", "git_ref"])]
+        all: bool,
+    },
+    /// Check a plugin from a git URL: callbacks, LICENSE, list-all, an install
+    Test(super::plugin_test::TestArgs),
+}
+
+pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
+    match cmd {
+        PluginCmd::Add { name, git_url } => add(ctx, &name, git_url.as_deref()),
+        PluginCmd::List { all: Some(_), .. } => list_all(ctx),
+        PluginCmd::List { urls, refs, .. } => list(ctx, urls, refs),
+        PluginCmd::Remove { name } => {
+            let plugin = Plugin::load(&ctx.env, &name)?;
+            manage::remove(&ctx.env, &plugin)?;
+            reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+            eprintln!("removed plugin {name}");
+            Ok(exit::OK)
+        }
+        PluginCmd::Update { all: true, .. } => {
+            let mut code = exit::OK;
+            for plugin in manage::list(&ctx.env) {
+                code = code.max(update(&plugin, None));
+            }
+            Ok(code)
+        }
+        PluginCmd::Update {
+            name: Some(name),
+            git_ref,
+            ..
+        } => Ok(update(&Plugin::load(&ctx.env, &name)?, git_ref.as_deref())),
+        PluginCmd::Update { name: None, .. } => {
+            Err(Error::Usage("usage: tool plugin update {<name> [git-ref] | --all}".into()).into())
+        }
+        PluginCmd::Test(args) => super::plugin_test::run(ctx, args),
+    }
+}
+
+fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
+    match manage::add(&ctx.env, &ctx.settings, name, url)? {
+        Added::New(plugin) => eprintln!("added plugin {name} ({})", plugin.dir.display()),
+        Added::AlreadyThere => eprintln!("Plugin named {name} already added"),
+    }
+    Ok(exit::OK)
+}
+
+fn update(plugin: &Plugin, reference: Option<&str>) -> i32 {
+    match manage::update(plugin, reference) {
+        Ok((before, after)) => {
+            eprintln!("updated {} from {before} to ref {after}", plugin.name);
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("tool: failed to update {}: {e}", plugin.name);
+            exit::FAILURE
+        }
+    }
+}
+
+fn list(ctx: &Ctx, urls: bool, refs: bool) -> anyhow::Result<i32> {
+    let plugins = manage::list(&ctx.env);
+    if plugins.is_empty() {
+        eprintln!("No plugins installed");
+    }
+    for p in plugins {
+        let mut line = p.name.clone();
+        if urls {
+            line.push_str(&format!(
+                "\t\t{}",
+                git::remote_url(&p.dir).unwrap_or_default()
+            ));
+        }
+        if refs {
+            let sep = if urls { "\t" } else { "\t\t" };
+            line.push_str(&format!(
+                "{sep}{}",
+                git::reference(&p.dir).unwrap_or_default()
+            ));
+        }
+        println!("{line}");
+    }
+    Ok(exit::OK)
+}
+
+fn list_all(ctx: &Ctx) -> anyhow::Result<i32> {
+    let idx = index::sync(&ctx.env, &ctx.settings)?;
+    let added: Vec<(String, String)> = manage::list(&ctx.env)
+        .into_iter()
+        .map(|p| {
+            let url = git::remote_url(&p.dir).unwrap_or_default();
+            (p.name, url)
+        })
+        .collect();
+    for (name, url) in index::entries(&idx) {
+        let mark = if added.contains(&(name.clone(), url.clone())) {
+            "*"
+        } else {
+            ""
+        };
+        println!("{name:<15} {mark}{url}");
+    }
+    Ok(exit::OK)
+}
+
+/// The extension script for `words` (longest match of
+/// `lib/commands/command-<a>-<b>.bash`, else `command.bash`) and the
+/// arguments left for it.
+fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsString>)> {
+    let dir = plugin.dir.join("lib").join("commands");
+    for n in (0..=words.len()).rev() {
+        let parts: Option<Vec<&str>> = words[..n].iter().map(|w| w.to_str()).collect();
+        let Some(parts) = parts else { continue };
+        if parts.iter().any(|p| p.contains('/') || p.contains("..")) {
+            continue;
+        }
+        let name = if n == 0 {
+            "command.bash".to_string()
+        } else {
+            format!("command-{}.bash", parts.join("-"))
+        };
+        let path = dir.join(name);
+        if path.is_file() {
+            return Some((path, words[n..].to_vec()));
+        }
+    }
+    None
+}
+
+/// `tool cmd <plugin> [words…]` and the older `tool <plugin> [words…]`.
+pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Result<i32> {
+    let Some(plugin) = Plugin::find(&ctx.env, name) else {
+        return Err(Error::Usage(format!(
+            "unknown command or plugin `{name}`; run `tool help` for the commands"
+        ))
+        .into());
+    };
+    let (script, args) = extension(&plugin, &words).ok_or_else(|| {
+        Error::Other(format!(
+            "plugin `{name}` has no such command (lib/commands/command*.bash)"
+        ))
+    })?;
+    use std::os::unix::fs::PermissionsExt;
+    let executable = std::fs::metadata(&script).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+    let mut cmd = if executable {
+        std::process::Command::new(&script)
+    } else {
+        let mut c = std::process::Command::new("bash");
+        c.arg(&script);
+        c
+    };
+    let err = cmd
+        .args(args)
+        .env("ASDF_CMD_FILE", &script)
+        .env("ASDF_PLUGIN_PATH", &plugin.dir)
+        .exec();
+    Err(Error::io("cannot run", &script, err).into())
+}
+
+/// `tool help <plugin> [version]`: the plugin's help.* scripts.
+pub fn help(ctx: &Ctx, name: &str, version: Option<&str>) -> anyhow::Result<i32> {
+    let plugin = Plugin::load(&ctx.env, name)?;
+    if !plugin.has("help.overview") {
+        return Err(Error::Other(format!("No documentation for plugin {name}")).into());
+    }
+    let mut vars: crate::plugin::Vars = Vec::new();
+    if let Some(v) = version {
+        vars.push(("ASDF_INSTALL_VERSION", v.into()));
+        vars.push(("ASDF_INSTALL_TYPE", "version".into()));
+        vars.push((
+            "ASDF_INSTALL_PATH",
+            ctx.env.layout.install_path(name, v).into(),
+        ));
+    }
+    for script in ["help.overview", "help.deps", "help.config", "help.links"] {
+        if plugin.has(script) {
+            print!("{}", plugin.capture(script, &[], &vars)?);
+            println!();
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,256 @@
+//! The one install sequence every backend goes through: resolve the version,
+//! take the per-version lock, clean what an interrupted install left, try the
+//! backends in order (staging folder + rename, or in place with an
+//! `.incomplete` marker), and commit. A version is never seen installed
+//! before it is complete.
+
+pub mod batch;
+pub mod lock;
+pub mod resolve;
+
+use std::path::{Path, PathBuf};
+
+use crate::backend::{self, Backend, Failure, Job, Kind};
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::process::{Cancel, Sink};
+use crate::progress::Task;
+use crate::version::VersionSpec;
+use crate::{hooks, installed};
+
+pub use resolve::resolve;
+
+/// What was asked: a tool and a version spec.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub tool: String,
+    pub spec: VersionSpec,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub keep_download: bool,
+    /// `--backend`: use only this one.
+    pub backend: Option<String>,
+}
+
+/// A version resolved for installing.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// What the backend is given (`3.9.6`, or the git ref).
+    pub version: String,
+    pub kind: Kind,
+    /// The folder under `installs/<tool>/`.
+    pub dir: String,
+}
+
+/// How an install ended.
+#[derive(Debug)]
+pub struct Done {
+    pub resolved: Resolved,
+    pub path: PathBuf,
+    /// The backend that installed it; `None` when it was already installed.
+    pub backend: Option<&'static str>,
+}
+
+/// Everything one install needs besides the request.
+pub struct Context<'a> {
+    pub env: &'a Env,
+    pub settings: &'a Settings,
+    pub options: &'a Options,
+    pub sink: &'a Sink,
+    pub cancel: &'a Cancel,
+}
+
+/// Installs one version through the chain of backends.
+pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done> {
+    crate::tools::check_name(&req.tool)?;
+    let chain = backend::chain(
+        cx.env,
+        cx.settings,
+        &req.tool,
+        cx.options.backend.as_deref(),
+    )?;
+    let resolved = resolve(cx.env, &chain, req)?;
+    task.set_label(format!("{} {}", req.tool, resolved.version));
+    let path = cx.env.layout.install_path(&req.tool, &resolved.dir);
+    let already = |resolved: Resolved| Done {
+        resolved,
+        path: path.clone(),
+        backend: None,
+    };
+    if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+        return Ok(already(resolved));
+    }
+    let _lock = lock::acquire(cx.env, &req.tool, &resolved.dir, || {
+        task.step("waiting for another install of this version to finish")
+    })?;
+    if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+        return Ok(already(resolved));
+    }
+    clean_leftovers(cx.env, &req.tool, &resolved.dir)?;
+    hooks::run(
+        cx.settings,
+        &format!("pre_asdf_install_{}", req.tool),
+        &[&resolved.version],
+    )?;
+    let backend = try_chain(cx, &chain, &req.tool, &resolved, &path, task)?;
+    hooks::run(
+        cx.settings,
+        &format!("post_asdf_install_{}", req.tool),
+        &[&resolved.version],
+    )?;
+    Ok(Done {
+        resolved,
+        path,
+        backend: Some(backend),
+    })
+}
+
+fn try_chain(
+    cx: &Context<'_>,
+    chain: &[Box<dyn Backend>],
+    tool: &str,
+    resolved: &Resolved,
+    path: &Path,
+    task: &Task,
+) -> Result<&'static str> {
+    let mut tried = Vec::new();
+    for backend in chain {
+        cx.cancel.check()?;
+        task.step(&format!("installing with {}", backend.name()));
+        let attempt = if backend.in_place() {
+            let job = make_job(cx, tool, resolved, path, path);
+            in_place(cx.env, backend.as_ref(), &job, tool, &resolved.dir)
+        } else {
+            staged(backend.as_ref(), path, |dest| {
+                backend.install(&make_job(cx, tool, resolved, path, dest))
+            })
+        };
+        match attempt {
+            Ok(()) => return Ok(backend.name()),
+            Err(Failure::NotAvailable(why)) => tried.push(format!("{}: {why}", backend.name())),
+            Err(Failure::Error(Error::Interrupted)) => return Err(Error::Interrupted),
+            Err(Failure::Error(e)) => {
+                return Err(Error::Other(format!(
+                    "{} backend failed: {e}",
+                    backend.name()
+                )));
+            }
+        }
+    }
+    Err(Error::Other(format!(
+        "no backend could install {tool} {}:\n  {}",
+        resolved.version,
+        tried.join("\n  ")
+    )))
+}
+
+/// Backends that write into the final folder: an `.incomplete` marker makes
+/// the folder count as not installed until the backend has finished.
+fn in_place(
+    env: &Env,
+    backend: &dyn Backend,
+    job: &Job<'_>,
+    tool: &str,
+    dir: &str,
+) -> Result<(), Failure> {
+    let marker = env.layout.incomplete_marker(tool, dir);
+    std::fs::write(&marker, b"").map_err(|e| Error::io("cannot write", &marker, e))?;
+    let result = std::fs::create_dir_all(job.dest)
+        .map_err(|e| Failure::Error(Error::io("cannot create", job.dest, e)))
+        .and_then(|()| backend.install(job))
+        .and_then(|()| check_not_empty(backend, job.dest));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(job.dest);
+    }
+    std::fs::remove_file(&marker).map_err(|e| Error::io("cannot remove", &marker, e))?;
+    result
+}
+
+/// Backends that fill a staging folder beside the final one, then rename.
+fn staged(
+    backend: &dyn Backend,
+    path: &Path,
+    install: impl FnOnce(&Path) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let parent = path.parent().unwrap_or(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.staging-"))
+        .tempdir_in(parent)
+        .map_err(|e| Error::io("cannot create a staging folder in", parent, e))?;
+    install(staging.path())?;
+    check_not_empty(backend, staging.path())?;
+    let kept = staging.keep();
+    std::fs::rename(&kept, path).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&kept);
+        Failure::Error(Error::io("cannot move the staged install to", path, e))
+    })
+}
+
+fn make_job<'a>(
+    cx: &'a Context<'a>,
+    tool: &'a str,
+    resolved: &'a Resolved,
+    path: &'a Path,
+    dest: &'a Path,
+) -> Job<'a> {
+    Job {
+        env: cx.env,
+        settings: cx.settings,
+        tool,
+        version: &resolved.version,
+        kind: resolved.kind,
+        version_dir: &resolved.dir,
+        dest,
+        final_path: path,
+        keep_download: cx.options.keep_download || cx.settings.flag("always_keep_download"),
+        sink: cx.sink,
+        cancel: cx.cancel,
+    }
+}
+
+fn check_not_empty(backend: &dyn Backend, dir: &Path) -> Result<(), Failure> {
+    let empty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
+    if empty {
+        return Err(Failure::Error(Error::Other(format!(
+            "{} reported success but installed nothing into {}",
+            backend.name(),
+            dir.display()
+        ))));
+    }
+    Ok(())
+}
+
+/// Removes what an interrupted install left (under the lock, so nobody is
+/// writing it): a folder with an `.incomplete` marker, and staging folders.
+fn clean_leftovers(env: &Env, tool: &str, dir: &str) -> Result<()> {
+    let marker = env.layout.incomplete_marker(tool, dir);
+    if marker.exists() {
+        let path = env.layout.install_path(tool, dir);
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(|e| Error::io("cannot clean up", &path, e))?;
+        }
+        std::fs::remove_file(&marker).map_err(|e| Error::io("cannot clean up", &marker, e))?;
+    }
+    let staging_prefix = format!(".{dir}.staging-");
+    if let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) {
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&staging_prefix)
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    Ok(())
+}

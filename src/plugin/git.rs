@@ -1,0 +1,84 @@
+//! The few git operations plugins need, run through the real `git`.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+fn git(dir: Option<&Path>, args: &[&str]) -> Result<String> {
+    let mut cmd = Command::new("git");
+    if let Some(d) = dir {
+        cmd.arg("-C").arg(d);
+    }
+    let out = cmd
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::Other(format!("cannot run git (is it installed?): {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn clone(url: &str, dest: &Path) -> Result<()> {
+    git(
+        None,
+        &["clone", "--quiet", "--", url, &dest.to_string_lossy()],
+    )
+    .map(drop)
+}
+
+pub fn checkout(dir: &Path, reference: &str) -> Result<()> {
+    git(Some(dir), &["checkout", "--quiet", reference, "--"]).map(drop)
+}
+
+/// Fetches and moves to `reference`, or to the remote's default branch head.
+pub fn update(dir: &Path, reference: Option<&str>) -> Result<()> {
+    git(
+        Some(dir),
+        &["fetch", "--quiet", "--prune", "--tags", "origin"],
+    )?;
+    match reference {
+        Some(r) => {
+            let remote = format!("origin/{r}");
+            let target = if git(Some(dir), &["rev-parse", "--verify", "--quiet", &remote]).is_ok() {
+                remote
+            } else {
+                r.to_string()
+            };
+            git(Some(dir), &["checkout", "--quiet", "--detach", &target])?;
+        }
+        None => {
+            let head = git(
+                Some(dir),
+                &["symbolic-ref", "--short", "refs/remotes/origin/HEAD"],
+            )
+            .unwrap_or_else(|_| "origin/HEAD".into());
+            let branch = head.trim_start_matches("origin/").to_string();
+            git(Some(dir), &["checkout", "--quiet", "-B", &branch, &head])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn head(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "--short", "HEAD"])
+}
+
+pub fn remote_url(dir: &Path) -> Result<String> {
+    git(Some(dir), &["remote", "get-url", "origin"])
+}
+
+/// The branch name, or the short commit when detached.
+pub fn reference(dir: &Path) -> Result<String> {
+    match git(Some(dir), &["symbolic-ref", "--short", "-q", "HEAD"]) {
+        Ok(b) if !b.is_empty() => Ok(b),
+        _ => head(dir),
+    }
+}

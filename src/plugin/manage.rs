@@ -1,0 +1,127 @@
+//! `plugin add`, `update`, `remove` and `list`: plugins are git checkouts
+//! under `plugins/<name>`, added atomically (clone beside, then rename).
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use super::{Plugin, git, index};
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::process::{Cancel, Sink};
+use crate::tools;
+
+pub enum Added {
+    New(Plugin),
+    AlreadyThere,
+}
+
+pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Result<Added> {
+    tools::check_name(name)?;
+    if Plugin::find(env, name).is_some() {
+        return Ok(Added::AlreadyThere);
+    }
+    let url = match url {
+        Some(u) => u.to_string(),
+        None => {
+            let idx = index::sync(env, settings)?;
+            index::lookup(&idx, name).ok_or_else(|| {
+                Error::Other(format!(
+                    "`{name}` is not in the plugin index\n  hint: give its git URL: tool plugin add {name} <git-url>"
+                ))
+            })?
+        }
+    };
+    let plugins = env.layout.plugins_dir();
+    std::fs::create_dir_all(&plugins).map_err(|e| Error::io("cannot create", &plugins, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.adding-"))
+        .tempdir_in(&plugins)
+        .map_err(|e| Error::io("cannot create a folder in", &plugins, e))?;
+    let checkout = staging.path().join(name);
+    git::clone(&url, &checkout)
+        .map_err(|e| Error::Other(format!("cannot add plugin `{name}` from {url}: {e}")))?;
+    let dir = env.layout.plugin_dir(name);
+    std::fs::rename(&checkout, &dir).map_err(|e| Error::io("cannot add the plugin at", &dir, e))?;
+    let plugin = Plugin {
+        name: name.to_string(),
+        dir,
+    };
+    if plugin.has("post-plugin-add") {
+        let vars = vec![("ASDF_PLUGIN_SOURCE_URL", OsString::from(&url))];
+        if let Err(e) = plugin.run("post-plugin-add", &vars, &Sink::Stderr, &Cancel::default()) {
+            let _ = std::fs::remove_dir_all(&plugin.dir);
+            return Err(e);
+        }
+    }
+    Ok(Added::New(plugin))
+}
+
+/// Updates to `reference` (or the default branch); returns (previous, new) refs.
+pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<(String, String)> {
+    let before = git::head(&plugin.dir)?;
+    git::update(&plugin.dir, reference)?;
+    let after = git::head(&plugin.dir)?;
+    if plugin.has("post-plugin-update") {
+        let vars = vec![
+            ("ASDF_PLUGIN_PREV_REF", OsString::from(&before)),
+            ("ASDF_PLUGIN_POST_REF", OsString::from(&after)),
+        ];
+        plugin.run(
+            "post-plugin-update",
+            &vars,
+            &Sink::Stderr,
+            &Cancel::default(),
+        )?;
+    }
+    Ok((before, after))
+}
+
+/// Removes the plugin, its installs, downloads and cached answers.
+pub fn remove(env: &Env, plugin: &Plugin) -> Result<()> {
+    if plugin.has("pre-plugin-remove") {
+        plugin.run(
+            "pre-plugin-remove",
+            &Vec::new(),
+            &Sink::Stderr,
+            &Cancel::default(),
+        )?;
+    }
+    let layout = &env.layout;
+    for dir in [
+        layout.tool_installs_dir(&plugin.name),
+        layout.data_dir().join("downloads").join(&plugin.name),
+        layout.plugin_meta_dir(&plugin.name),
+        plugin.dir.clone(),
+    ] {
+        remove_tree(&dir)?;
+    }
+    Ok(())
+}
+
+fn remove_tree(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io("cannot remove", dir, e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Added plugins, sorted by name.
+pub fn list(env: &Env) -> Vec<Plugin> {
+    let Ok(entries) = std::fs::read_dir(env.layout.plugins_dir()) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| tools::check_name(n).is_ok())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|n| Plugin::find(env, &n))
+        .collect()
+}

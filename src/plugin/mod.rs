@@ -1,0 +1,145 @@
+//! asdf plugins: a folder under `plugins/<name>` with `bin/` scripts. This
+//! module finds a plugin and runs its scripts with asdf's environment; `meta`
+//! caches what the shim path needs, `manage` adds, updates and removes
+//! plugins with git, `index` reads the short-name plugin index.
+
+pub mod git;
+pub mod index;
+pub mod manage;
+pub mod meta;
+
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::process::{self, Cancel, Sink};
+
+#[derive(Debug, Clone)]
+pub struct Plugin {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+/// The scripts of the plugin protocol that `plugin test` checks.
+pub const CALLBACKS: &[&str] = &[
+    "list-all",
+    "download",
+    "install",
+    "latest-stable",
+    "list-bin-paths",
+    "exec-env",
+    "exec-path",
+    "uninstall",
+    "list-legacy-filenames",
+    "parse-legacy-file",
+    "help.overview",
+    "help.deps",
+    "help.config",
+    "help.links",
+    "post-plugin-add",
+    "post-plugin-update",
+    "pre-plugin-remove",
+];
+
+/// Environment variables given to a script.
+pub type Vars = Vec<(&'static str, OsString)>;
+
+impl Plugin {
+    /// The plugin named `name`, if it is added.
+    pub fn find(env: &Env, name: &str) -> Option<Plugin> {
+        crate::tools::check_name(name).ok()?;
+        let dir = env.layout.plugin_dir(name);
+        dir.is_dir().then(|| Plugin {
+            name: name.to_string(),
+            dir,
+        })
+    }
+
+    /// The plugin named `name`, or an error that says how to add it.
+    pub fn load(env: &Env, name: &str) -> Result<Plugin> {
+        crate::tools::check_name(name)?;
+        Plugin::find(env, name).ok_or_else(|| {
+            Error::Other(format!(
+                "no plugin named `{name}`\n  hint: add it with `tool plugin add {name}` or `tool plugin add {name} <git-url>`"
+            ))
+        })
+    }
+
+    pub fn script_path(&self, script: &str) -> PathBuf {
+        self.dir.join("bin").join(script)
+    }
+
+    /// Whether the plugin provides `script` (present, executable or not).
+    pub fn has(&self, script: &str) -> bool {
+        self.script_path(script).is_file()
+    }
+
+    /// A command for `script`, after checking it exists and is executable.
+    pub fn command(&self, script: &str, vars: &Vars) -> Result<Command> {
+        let path = self.script_path(script);
+        let meta = std::fs::metadata(&path).map_err(|_| {
+            Error::Other(format!("plugin `{}` has no bin/{script} script", self.name))
+        })?;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err(Error::Other(format!(
+                "plugin `{}`: {} is not executable\n  hint: chmod +x {}",
+                self.name,
+                path.display(),
+                path.display()
+            )));
+        }
+        let mut cmd = Command::new(&path);
+        cmd.env("ASDF_PLUGIN_PATH", &self.dir)
+            .envs(vars.iter().map(|(k, v)| (k, v)));
+        Ok(cmd)
+    }
+
+    /// Runs a short script and returns its stdout; a failure shows its stderr.
+    pub fn capture(&self, script: &str, args: &[&Path], vars: &Vars) -> Result<String> {
+        let out = self
+            .command(script, vars)?
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::io("cannot run", self.script_path(script), e))?;
+        if !out.status.success() {
+            return Err(self.failed(
+                script,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim(),
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs a long script (download, install…) with its output sent to `sink`.
+    pub fn run(&self, script: &str, vars: &Vars, sink: &Sink, cancel: &Cancel) -> Result<()> {
+        let status = process::run(&mut self.command(script, vars)?, sink, cancel)?;
+        if status.success() {
+            return Ok(());
+        }
+        let detail = match sink {
+            Sink::Log(log) => format!(
+                "last lines of {}:\n{}",
+                log.display(),
+                process::tail(log, 15)
+            ),
+            Sink::Stderr => "its output is above".to_string(),
+        };
+        Err(self.failed(script, status, &detail))
+    }
+
+    fn failed(&self, script: &str, status: std::process::ExitStatus, detail: &str) -> Error {
+        let code = status
+            .code()
+            .map_or_else(|| "a signal".to_string(), |c| format!("exit code {c}"));
+        Error::Other(format!(
+            "plugin `{}`: bin/{script} failed with {code}{}{detail}",
+            self.name,
+            if detail.is_empty() { "" } else { "\n" }
+        ))
+    }
+}

@@ -1,0 +1,139 @@
+//! Child processes for long work (plugin scripts, builds): each runs in its own
+//! process group, so Ctrl-C or SIGTERM to `tool` stops the whole tree and lets
+//! the caller clean up; output goes live to stderr or to a log file.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use std::os::unix::process::CommandExt;
+
+use crate::error::{Error, Result};
+
+/// Set when SIGINT, SIGTERM or SIGHUP arrives while work is under way.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A flag raised by SIGINT/SIGTERM/SIGHUP from now on (the signals no
+    /// longer kill `tool` at once: the work in progress stops and cleans up).
+    pub fn on_signals() -> Self {
+        let cancel = Cancel::default();
+        for sig in [
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ] {
+            // Registration only fails for forbidden signals, which these are not.
+            let _ = signal_hook::flag::register(sig, Arc::clone(&cancel.0));
+        }
+        cancel
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn check(&self) -> Result<()> {
+        if self.is_set() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Where a child's stdout and stderr go.
+#[derive(Debug, Clone)]
+pub enum Sink {
+    /// Both to `tool`'s stderr (stdout stays clean for data and `--json`).
+    Stderr,
+    /// Both appended to a log file.
+    Log(PathBuf),
+}
+
+/// Runs `cmd` to completion, stdin closed; stops it (and everything it
+/// started) when `cancel` is raised.
+pub fn run(cmd: &mut Command, sink: &Sink, cancel: &Cancel) -> Result<ExitStatus> {
+    let (out, err) = match sink {
+        Sink::Stderr => (dup_stderr()?, Stdio::inherit()),
+        Sink::Log(path) => {
+            let file = open_log(path)?;
+            let copy = file
+                .try_clone()
+                .map_err(|e| Error::io("cannot write the log", path, e))?;
+            (Stdio::from(file), Stdio::from(copy))
+        }
+    };
+    let program = cmd.get_program().to_string_lossy().to_string();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| Error::io("cannot start", &program, e))?;
+    loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| Error::io("cannot wait for", &program, e))?
+        {
+            return Ok(status);
+        }
+        if cancel.is_set() {
+            stop_group(child.id());
+            let _ = child.wait();
+            return Err(Error::Interrupted);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SIGTERM to the child's process group, then SIGKILL after a grace period.
+fn stop_group(pid: u32) {
+    let group = -(pid as i32);
+    // SAFETY: kill(2) with a negative pid signals that process group only.
+    unsafe { libc::kill(group, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        // SAFETY: signal 0 only checks whether the group still exists.
+        if unsafe { libc::kill(group, 0) } != 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(group, libc::SIGKILL) };
+}
+
+fn dup_stderr() -> Result<Stdio> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| Error::io("cannot duplicate", "stderr", e))?;
+    Ok(Stdio::from(fd))
+}
+
+fn open_log(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io("cannot create the log folder", dir, e))?;
+    }
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io("cannot write the log", path, e))
+}
+
+/// The last `n` lines of a log file, for error messages.
+pub fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}

@@ -1,0 +1,65 @@
+//! Progress output, the only place that knows indicatif: one spinner line per
+//! task when stderr is a terminal, plain one-line messages otherwise (CI logs).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    multi: Option<MultiProgress>,
+}
+
+impl Progress {
+    /// Spinners when `allow_bars`, stderr is a terminal and `CI` is unset.
+    pub fn new(allow_bars: bool) -> Self {
+        let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        Progress {
+            multi: (allow_bars && tty).then(MultiProgress::new),
+        }
+    }
+
+    pub fn task(&self, label: String) -> Task {
+        let bar = self.multi.as_ref().map(|m| {
+            let bar = m.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed:.dim}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_prefix(label.clone());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Task { bar, label }
+    }
+}
+
+pub struct Task {
+    bar: Option<ProgressBar>,
+    label: String,
+}
+
+impl Task {
+    pub fn set_label(&mut self, label: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(label.clone());
+        }
+        self.label = label;
+    }
+
+    /// A step of the work (a line in CI logs, the spinner's text on a terminal).
+    pub fn step(&self, msg: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(msg.to_string()),
+            None => eprintln!("{}: {msg}", self.label),
+        }
+    }
+
+    /// The task's last line.
+    pub fn finish(&self, msg: &str) {
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(msg.to_string()),
+            None => eprintln!("{}: {msg}", self.label),
+        }
+    }
+}
