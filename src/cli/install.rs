@@ -32,12 +32,25 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         (Some(tool), None) => set_versions(ctx, tool)?,
         (Some(tool), Some(v)) => {
             tools::require_known(&ctx.env, tool)?;
+            let spec = VersionSpec::parse(v)?;
+            if !installable(&spec) {
+                return Err(Error::Usage(format!(
+                    "`{spec}` is not installed by tool: nothing to install"
+                ))
+                .into());
+            }
             vec![Request {
                 tool: tool.clone(),
-                spec: VersionSpec::parse(v)?,
+                spec,
             }]
         }
     };
+    if let Some(name) = &args.backend
+        && crate::backend::by_name(name).is_none()
+    {
+        let known = crate::backend::KNOWN.join(", ");
+        return Err(Error::Usage(format!("unknown backend `{name}` (known: {known})")).into());
+    }
     let options = Options {
         keep_download: args.keep_download,
         backend: args.backend,
@@ -49,7 +62,8 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
     for report in &reports {
         if args.json {
             println!("{}", serde_json::to_string(report)?);
-        } else if let Some(err) = &report.error {
+        }
+        if let Some(err) = &report.error {
             eprintln!("tool: {} {}: {err}", report.tool, report.version);
         }
     }

@@ -11,6 +11,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_tool");
 
 pub struct Sandbox {
     _root: TempDir,
+    pub root: PathBuf,
     pub home: PathBuf,
     pub data: PathBuf,
     /// The project folder, five levels below its `.tool-versions` parent chain root.
@@ -27,7 +28,13 @@ impl Sandbox {
         let data = root.path().join("data");
         let proj = home.join("proj");
         std::fs::create_dir_all(&proj).unwrap();
+        let dist = root.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        for v in ["1.0.0", "1.1.0", "2.0.0", "2.0.1", "2.1.0-rc1", "main"] {
+            std::fs::write(dist.join(format!("dummy-{v}.txt")), format!("release {v}")).unwrap();
+        }
         Sandbox {
+            root: root.path().to_path_buf(),
             _root: root,
             home,
             data,
@@ -61,6 +68,28 @@ impl Sandbox {
             )
             .env("HOME", &self.home)
             .env("ASDF_DATA_DIR", &self.data)
+            .env("DUMMY_DIST", self.root.join("dist"))
+    }
+
+    /// A git repository made from `tests/fixtures/plugins/<fixture>`, as a
+    /// `file://` URL.
+    pub fn plugin_repo(&self, fixture: &str) -> String {
+        let repo = self.root.join("repos").join(fixture);
+        if !repo.exists() {
+            let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/plugins")
+                .join(fixture);
+            copy_tree(&src, &repo);
+            git(&repo, &["init", "-q", "-b", "main"]);
+            commit_all(&repo, "initial");
+        }
+        format!("file://{}", repo.display())
+    }
+
+    /// Adds the fixture plugin under `name` through `tool plugin add`.
+    pub fn add_plugin(&self, name: &str, fixture: &str) {
+        let url = self.plugin_repo(fixture);
+        self.tool(&["plugin", "add", name, &url]).assert().success();
     }
 
     /// Writes `text` to `rel` below HOME (folders created).
@@ -122,4 +151,44 @@ pub fn fails_with(cmd: &mut Command, code: i32) -> String {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=tool tests",
+            "-c",
+            "user.email=tests@example.invalid",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub fn commit_all(repo: &Path, message: &str) -> String {
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", message]);
+    git(repo, &["rev-parse", "--short", "HEAD"])
+}
+
+pub fn copy_tree(src: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let target = dest.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

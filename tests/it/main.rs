@@ -3,6 +3,8 @@
 
 mod commands;
 mod harness;
+mod install;
+mod plugins;
 mod resolution;
 mod shell;
 mod shims;

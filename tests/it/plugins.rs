@@ -1,0 +1,225 @@
+//! `plugin add|list|update|remove|test`, the short-name index, extension
+//! commands and plugin help, with real git repositories and shell plugins.
+
+use crate::harness::{Sandbox, commit_all, fails_with, git, stdout};
+
+#[test]
+fn add_list_and_add_again() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    s.tool(&["plugin", "add", "dummy", &url]).assert().success();
+    let plugin = s.data.join("plugins/dummy");
+    assert!(plugin.join("bin/install").is_file());
+    assert_eq!(
+        std::fs::read_to_string(plugin.join(".added-from"))
+            .unwrap()
+            .trim(),
+        url
+    );
+    s.add_plugin("nodl", "nodownload");
+    assert_eq!(stdout(&mut s.tool(&["plugin", "list"])), "dummy\nnodl\n");
+    let head = git(
+        &s.root.join("repos/dummy"),
+        &["rev-parse", "--short", "HEAD"],
+    );
+    let out = stdout(&mut s.tool(&["plugin", "list", "--urls", "--refs"]));
+    assert!(
+        out.starts_with(&format!("dummy\t\t{url}\tmain\n")),
+        "{out}\n(head {head})"
+    );
+    let out = s.tool(&["plugin", "add", "dummy", &url]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already added"));
+    // The older hyphenated form.
+    assert_eq!(stdout(&mut s.tool(&["plugin-list"])), "dummy\nnodl\n");
+}
+
+#[test]
+fn bad_names_and_unreachable_urls_leave_nothing_behind() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    for name in ["a/b", "..", "../evil", "x y"] {
+        let err = fails_with(&mut s.tool(&["plugin", "add", name, &url]), 1);
+        assert!(err.contains("invalid tool name"), "{name}: {err}");
+    }
+    let missing = format!("file://{}/no-such-repo", s.root.display());
+    let err = fails_with(&mut s.tool(&["plugin", "add", "ghost", &missing]), 1);
+    assert!(
+        err.contains("cannot add plugin `ghost`") && err.contains("git clone failed"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(s.data.join("plugins"))
+        .map(|d| d.count())
+        .into_iter()
+        .collect();
+    assert_eq!(left, [0], "plugins/ must be empty");
+    let err = fails_with(&mut s.tool(&["plugin", "remove", "ghost"]), 1);
+    assert!(err.contains("no plugin named `ghost`"), "{err}");
+}
+
+#[test]
+fn short_names_come_from_the_index_repository() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    let index = s.root.join("index");
+    std::fs::create_dir_all(index.join("plugins")).unwrap();
+    std::fs::write(index.join("plugins/dummy"), format!("repository = {url}\n")).unwrap();
+    std::fs::write(
+        index.join("plugins/other"),
+        "repository = https://example.invalid/other.git\n",
+    )
+    .unwrap();
+    git(&index, &["init", "-q", "-b", "main"]);
+    commit_all(&index, "index");
+    let index_url = format!("file://{}", index.display());
+
+    s.tool(&["plugin", "add", "dummy"])
+        .env("TOOL_PLUGIN_REPOSITORY_URL", &index_url)
+        .assert()
+        .success();
+    assert!(s.data.join("plugins/dummy/bin/install").is_file());
+    let out = stdout(
+        s.tool(&["plugin", "list", "all"])
+            .env("TOOL_PLUGIN_REPOSITORY_URL", &index_url),
+    );
+    assert!(out.contains(&format!("dummy           *{url}")), "{out}");
+    assert!(
+        out.contains("other           https://example.invalid/other.git"),
+        "{out}"
+    );
+
+    let err = fails_with(
+        s.tool(&["plugin", "add", "nope"])
+            .env("TOOL_PLUGIN_REPOSITORY_URL", &index_url),
+        1,
+    );
+    assert!(err.contains("`nope` is not in the plugin index"), "{err}");
+    s.write(".asdfrc", "disable_plugin_short_name_repository = yes\n");
+    let err = fails_with(&mut s.tool(&["plugin", "add", "other"]), 1);
+    assert!(
+        err.contains("short-name plugin repository is disabled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn update_moves_to_new_commits_and_refs() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    let repo = s.root.join("repos/dummy");
+    let first = git(&repo, &["rev-parse", "--short", "HEAD"]);
+    std::fs::write(
+        repo.join("bin/help.links"),
+        "#!/bin/sh\necho https://example.invalid\n",
+    )
+    .unwrap();
+    let second = commit_all(&repo, "links");
+    s.tool(&["plugin", "update", "dummy"]).assert().success();
+    let plugin = s.data.join("plugins/dummy");
+    assert!(plugin.join("bin/help.links").is_file());
+    assert_eq!(
+        std::fs::read_to_string(plugin.join(".updated"))
+            .unwrap()
+            .trim(),
+        format!("{first} {second}")
+    );
+    s.tool(&["plugin", "update", "dummy", &first])
+        .assert()
+        .success();
+    assert!(!plugin.join("bin/help.links").exists());
+    s.tool(&["plugin", "update", "--all"]).assert().success();
+    assert!(plugin.join("bin/help.links").is_file());
+    fails_with(&mut s.tool(&["plugin", "update"]), 2);
+}
+
+#[test]
+fn remove_takes_installs_and_shims_with_it() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    assert!(s.data.join("shims/dummy").exists());
+    let log = s.root.join("dummy.log");
+    s.tool(&["plugin", "remove", "dummy"])
+        .env("DUMMY_LOG", &log)
+        .assert()
+        .success();
+    assert!(!s.data.join("plugins/dummy").exists());
+    assert!(!s.data.join("installs/dummy").exists());
+    assert!(!s.data.join("shims/dummy").exists());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "remove plugin\n");
+}
+
+#[test]
+fn extension_commands_and_plugin_help() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    assert_eq!(
+        stdout(&mut s.tool(&["cmd", "dummy"])),
+        "dummy default command \n"
+    );
+    assert_eq!(
+        stdout(&mut s.tool(&["cmd", "dummy", "hello", "there"])),
+        "hello there\n"
+    );
+    let out = stdout(&mut s.tool(&["cmd", "dummy", "hello", "world", "x"]));
+    assert!(
+        out.starts_with("hello world x (") && out.contains("command-hello-world.bash"),
+        "{out}"
+    );
+    assert_eq!(
+        stdout(&mut s.tool(&["dummy", "hello", "older-form"])),
+        "hello older-form\n"
+    );
+    assert_eq!(
+        stdout(&mut s.tool(&["dummy", "other", "a"])),
+        "dummy default command other a\n"
+    );
+    fails_with(&mut s.tool(&["nosuchplugin"]), 2);
+
+    let out = stdout(&mut s.tool(&["help", "dummy"]));
+    assert!(
+        out.contains("Dummy plugin overview") && out.contains("version none"),
+        "{out}"
+    );
+    assert!(stdout(&mut s.tool(&["help", "dummy", "1.0.0"])).contains("version 1.0.0"));
+}
+
+#[test]
+fn plugin_test_checks_and_installs_in_a_scratch_data_dir() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    let out = s
+        .tool(&[
+            "plugin",
+            "test",
+            "dummy",
+            &url,
+            "--asdf-tool-version",
+            "1.1.0",
+            "dummy",
+            "--flag",
+        ])
+        .output()
+        .unwrap();
+    let stdout_text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout_text.contains("dummy release 1.1.0:"),
+        "{stdout_text}"
+    );
+    assert!(
+        !s.data.join("plugins/dummy").exists(),
+        "plugin test must not touch the data dir"
+    );
+
+    let liar = s.plugin_repo("liar");
+    let err = fails_with(&mut s.tool(&["plugin", "test", "liar", &liar]), 1);
+    assert!(
+        err.contains("FAILED: LICENSE file must be present"),
+        "{err}"
+    );
+}
