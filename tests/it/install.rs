@@ -392,3 +392,22 @@ fn legacy_files_through_the_plugin() {
     let out = stdout(&mut s.shim("dummy", &s.proj));
     assert!(out.starts_with("dummy release 2.0.0"), "{out}");
 }
+
+#[test]
+fn exec_path_picks_the_program_to_run() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
+    s.tool(&["install", "nodl", "0.2.0"]).assert().success();
+    s.write("proj/.tool-versions", "nodl 0.2.0\n");
+    assert_eq!(stdout(&mut s.shim("nodl", &s.proj)), "nodl version 0.2.0\n");
+    assert_eq!(
+        stdout(s.shim("nodl", &s.proj).arg("x").env("NODL_REAL", "1")),
+        "nodl-real x\n"
+    );
+    let out = stdout(s.tool(&["which", "nodl"]).env("NODL_REAL", "1"));
+    assert!(
+        out.trim_end()
+            .ends_with("installs/nodl/0.2.0/libexec/nodl-real"),
+        "{out}"
+    );
+}
