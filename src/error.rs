@@ -60,6 +60,10 @@ pub enum Error {
     #[error("interrupted; nothing was left half-done")]
     Interrupted,
 
+    /// A cached build made for another os/arch/libc: a miss, not a failure.
+    #[error("{0}")]
+    Incompatible(String),
+
     #[error("{0}")]
     Other(String),
 }

@@ -1,6 +1,8 @@
 //! `tool`: a fast, asdf-compatible tool version manager.
 
+pub mod archive;
 pub mod backend;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod env;

@@ -55,11 +55,55 @@ impl Task {
         }
     }
 
+    /// Switches to a byte counter for a download of `total` bytes.
+    pub fn start_bytes(&self, what: &str, total: u64) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total);
+                bar.set_position(0);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{prefix:.bold} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(what.to_string());
+            }
+            None => eprintln!(
+                "{}: downloading {what} ({})",
+                self.label,
+                human_bytes(total)
+            ),
+        }
+    }
+
+    pub fn add_bytes(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
     /// The task's last line.
     pub fn finish(&self, msg: &str) {
         match &self.bar {
             Some(bar) => bar.finish_with_message(msg.to_string()),
             None => eprintln!("{}: {msg}", self.label),
         }
+    }
+}
+
+/// `61.2 MB`: sizes for messages.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }

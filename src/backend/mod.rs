@@ -1,6 +1,7 @@
 //! Install backends: a small trait, and the chain of backends tried for a
 //! tool. "Not available here" moves the chain on; a real error stops it.
 
+pub mod cache;
 pub mod plugin;
 
 use std::path::Path;
@@ -34,7 +35,11 @@ pub struct Job<'a> {
     pub keep_download: bool,
     pub sink: &'a Sink,
     pub cancel: &'a Cancel,
+    pub task: &'a crate::progress::Task,
 }
+
+/// What a backend reports about an install (`--json`'s `details`).
+pub type Details = serde_json::Value;
 
 /// Why a backend did not install.
 #[derive(Debug)]
@@ -77,18 +82,19 @@ pub trait Backend: Send + Sync {
         Ok(crate::version::newest_matching(&all, prefix).cloned())
     }
 
-    fn install(&self, job: &Job<'_>) -> Result<(), Failure>;
+    fn install(&self, job: &Job<'_>) -> Result<Details, Failure>;
 }
 
 /// Every backend this build knows, by name.
-pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
+pub fn by_name(name: &str, settings: &Settings) -> Option<Box<dyn Backend>> {
     match name {
+        "cache" => Some(Box::new(cache::CacheBackend::new(settings.clone()))),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
         _ => None,
     }
 }
 
-pub const KNOWN: &[&str] = &["plugin"];
+pub const KNOWN: &[&str] = &["cache", "plugin"];
 
 /// The backends tried for `tool`, in order: `--backend`, else the tool's
 /// chain from the settings, else the default chain.
@@ -107,7 +113,7 @@ pub fn chain(
     names
         .iter()
         .map(|n| {
-            by_name(n).ok_or_else(|| {
+            by_name(n, settings).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown backend `{n}` (known: {})",
                     KNOWN.join(", ")
@@ -118,5 +124,10 @@ pub fn chain(
 }
 
 fn default_chain(_tool: &str) -> &'static [&'static str] {
-    &["plugin"]
+    &["cache", "plugin"]
+}
+
+/// The default chain without the cache: what `cache build` installs with.
+pub fn without_cache(chain: Vec<Box<dyn Backend>>) -> Vec<Box<dyn Backend>> {
+    chain.into_iter().filter(|b| b.name() != "cache").collect()
 }

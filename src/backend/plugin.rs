@@ -50,7 +50,7 @@ impl Backend for PluginBackend {
         Ok(crate::version::newest_matching(&all, prefix).cloned())
     }
 
-    fn install(&self, job: &Job<'_>) -> Result<(), Failure> {
+    fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {
         let plugin = plugin_for(job.env, job.tool)?;
         let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
         std::fs::create_dir_all(&downloads)
@@ -80,6 +80,8 @@ impl Backend for PluginBackend {
         if !job.keep_download || result.is_err() {
             let _ = std::fs::remove_dir_all(&downloads);
         }
-        result.map_err(Failure::from)
+        result
+            .map(|()| serde_json::json!({ "plugin": plugin.dir }))
+            .map_err(Failure::from)
     }
 }

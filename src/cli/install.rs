@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         }
     };
     if let Some(name) = &args.backend
-        && crate::backend::by_name(name).is_none()
+        && crate::backend::by_name(name, &ctx.settings).is_none()
     {
         let known = crate::backend::KNOWN.join(", ");
         return Err(Error::Usage(format!("unknown backend `{name}` (known: {known})")).into());
@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
     let options = Options {
         keep_download: args.keep_download,
         backend: args.backend,
+        no_cache: false,
     };
     let reports = batch::run(&ctx.env, &ctx.settings, &requests, &options, args.json);
     if reports.iter().any(|r| r.outcome == "installed") {

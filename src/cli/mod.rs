@@ -1,6 +1,7 @@
 //! The command line: clap types and dispatch. Each command lives in its own
 //! file and calls into the library; nothing here decides behaviour.
 
+mod cache;
 mod current;
 mod exec;
 mod info;
@@ -62,6 +63,11 @@ enum Cmd {
         prefix: Option<String>,
         #[arg(long, conflicts_with_all = ["tool", "prefix"])]
         all: bool,
+    },
+    /// Publish installed versions to the binary cache and list what it holds
+    Cache {
+        #[command(subcommand)]
+        cmd: cache::CacheCmd,
     },
     /// Manage asdf plugins
     Plugin {
@@ -193,6 +199,7 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
             latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all)
         }
         Cmd::Plugin { cmd } => plugin::run(&ctx()?, cmd),
+        Cmd::Cache { cmd } => cache::run(&ctx()?, cmd),
         Cmd::Extension { plugin: name, args } => plugin::run_extension(&ctx()?, &name, args),
         Cmd::External(mut words) => {
             let name = words.remove(0).to_string_lossy().to_string();

@@ -23,6 +23,8 @@ pub struct SettingDef {
 pub enum Kind {
     Flag,
     Text,
+    /// Text that is never printed.
+    Secret,
 }
 
 pub const DEFS: &[SettingDef] = &[
@@ -74,6 +76,55 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_PLUGIN_REPOSITORY_URL"],
         kind: Kind::Text,
         help: "git URL of the plugin short-name index",
+    },
+    SettingDef {
+        key: "cache.urls",
+        default: "",
+        env: &["TOOL_CACHE_URL", "TOOL_CACHE_URLS"],
+        kind: Kind::Text,
+        help: "buckets read after the local one (s3://, http(s)://, file://), space-separated",
+    },
+    SettingDef {
+        key: "cache.key_template",
+        default: "{os}-{tool}-{version}",
+        env: &["TOOL_CACHE_KEY_TEMPLATE"],
+        kind: Kind::Text,
+        help: "object key of a cached build, without .tar.zst/.tar.gz ({os} {tool} {version} {arch} {libc})",
+    },
+    SettingDef {
+        key: "cache.require_checksum",
+        default: "no",
+        env: &["TOOL_CACHE_REQUIRE_CHECKSUM"],
+        kind: Kind::Flag,
+        help: "refuse cached archives that have no .sha256 beside them",
+    },
+    SettingDef {
+        key: "cache.max_unpacked_size",
+        default: "16G",
+        env: &["TOOL_CACHE_MAX_UNPACKED_SIZE"],
+        kind: Kind::Text,
+        help: "refuse archives that expand beyond this size (K, M, G suffixes)",
+    },
+    SettingDef {
+        key: "cache.token",
+        default: "",
+        env: &["TOOL_CACHE_TOKEN"],
+        kind: Kind::Secret,
+        help: "bearer token for http(s) buckets (never shown)",
+    },
+    SettingDef {
+        key: "cache.retries",
+        default: "4",
+        env: &["TOOL_CACHE_RETRIES"],
+        kind: Kind::Text,
+        help: "retries on 5xx answers and dropped connections",
+    },
+    SettingDef {
+        key: "os",
+        default: "auto",
+        env: &["TOOL_OS"],
+        kind: Kind::Text,
+        help: "{os} in cache keys (auto: ID-VERSION_ID from /etc/os-release, e.g. ubuntu-20.04)",
     },
 ];
 
@@ -143,7 +194,7 @@ impl Settings {
     fn put(&mut self, def: &SettingDef, value: &str, source: Source) {
         let value = match def.kind {
             Kind::Flag => normalize_flag(value),
-            Kind::Text => value.trim().to_string(),
+            Kind::Text | Kind::Secret => value.trim().to_string(),
         };
         self.values.insert(def.key, (value, source));
     }
@@ -200,11 +251,16 @@ impl Settings {
         self.get(key) == "yes"
     }
 
-    /// Every known setting with its effective value and source, in `DEFS` order.
+    /// Every known setting with its effective value (secrets masked) and
+    /// source, in `DEFS` order.
     pub fn entries(&self) -> impl Iterator<Item = (&'static SettingDef, &str, &Source)> {
         DEFS.iter().map(|d| {
             let (v, s) = &self.values[d.key];
-            (d, v.as_str(), s)
+            let shown = match d.kind {
+                Kind::Secret if !v.is_empty() => "(set)",
+                _ => v.as_str(),
+            };
+            (d, shown, s)
         })
     }
 

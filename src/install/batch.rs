@@ -30,6 +30,10 @@ pub struct Report {
     /// `installed`, `already-installed`, `failed` or `interrupted`.
     pub outcome: &'static str,
     pub error: Option<String>,
+    /// What the backend reported (for the cache: bucket, key, bytes, sha256).
+    pub details: crate::backend::Details,
+    /// Backends that had nothing first (a cache miss, say).
+    pub tried: Vec<super::Tried>,
 }
 
 pub fn run(
@@ -105,6 +109,8 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
                 path: Some(done.path),
                 outcome,
                 error: None,
+                details: done.details,
+                tried: done.tried,
             }
         }
         Err(e) => {
@@ -122,6 +128,8 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
                 path: None,
                 outcome,
                 error: Some(e.to_string()),
+                details: crate::backend::Details::Null,
+                tried: Vec::new(),
             }
         }
     }

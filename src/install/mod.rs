@@ -10,7 +10,9 @@ pub mod resolve;
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::{self, Backend, Failure, Job, Kind};
+use serde::Serialize;
+
+use crate::backend::{self, Backend, Details, Failure, Job, Kind};
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -33,6 +35,15 @@ pub struct Options {
     pub keep_download: bool,
     /// `--backend`: use only this one.
     pub backend: Option<String>,
+    /// Leave the cache out of the chain (`cache build`).
+    pub no_cache: bool,
+}
+
+/// A backend that had nothing for this version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tried {
+    pub backend: &'static str,
+    pub reason: String,
 }
 
 /// A version resolved for installing.
@@ -52,6 +63,9 @@ pub struct Done {
     pub path: PathBuf,
     /// The backend that installed it; `None` when it was already installed.
     pub backend: Option<&'static str>,
+    pub details: Details,
+    /// Backends before it that had nothing (a cache miss, say).
+    pub tried: Vec<Tried>,
 }
 
 /// Everything one install needs besides the request.
@@ -66,12 +80,15 @@ pub struct Context<'a> {
 /// Installs one version through the chain of backends.
 pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done> {
     crate::tools::check_name(&req.tool)?;
-    let chain = backend::chain(
+    let mut chain = backend::chain(
         cx.env,
         cx.settings,
         &req.tool,
         cx.options.backend.as_deref(),
     )?;
+    if cx.options.no_cache {
+        chain = backend::without_cache(chain);
+    }
     let resolved = resolve(cx.env, &chain, req)?;
     task.set_label(format!("{} {}", req.tool, resolved.version));
     let path = cx.env.layout.install_path(&req.tool, &resolved.dir);
@@ -79,6 +96,8 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
         resolved,
         path: path.clone(),
         backend: None,
+        details: Details::Null,
+        tried: Vec::new(),
     };
     if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
         return Ok(already(resolved));
@@ -95,7 +114,7 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
         &format!("pre_asdf_install_{}", req.tool),
         &[&resolved.version],
     )?;
-    let backend = try_chain(cx, &chain, &req.tool, &resolved, &path, task)?;
+    let (backend, details, tried) = try_chain(cx, &chain, &req.tool, &resolved, &path, task)?;
     hooks::run(
         cx.settings,
         &format!("post_asdf_install_{}", req.tool),
@@ -105,6 +124,8 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
         resolved,
         path,
         backend: Some(backend),
+        details,
+        tried,
     })
 }
 
@@ -115,22 +136,25 @@ fn try_chain(
     resolved: &Resolved,
     path: &Path,
     task: &Task,
-) -> Result<&'static str> {
-    let mut tried = Vec::new();
+) -> Result<(&'static str, Details, Vec<Tried>)> {
+    let mut tried: Vec<Tried> = Vec::new();
     for backend in chain {
         cx.cancel.check()?;
         task.step(&format!("installing with {}", backend.name()));
         let attempt = if backend.in_place() {
-            let job = make_job(cx, tool, resolved, path, path);
+            let job = make_job(cx, tool, resolved, path, path, task);
             in_place(cx.env, backend.as_ref(), &job, tool, &resolved.dir)
         } else {
             staged(backend.as_ref(), path, |dest| {
-                backend.install(&make_job(cx, tool, resolved, path, dest))
+                backend.install(&make_job(cx, tool, resolved, path, dest, task))
             })
         };
         match attempt {
-            Ok(()) => return Ok(backend.name()),
-            Err(Failure::NotAvailable(why)) => tried.push(format!("{}: {why}", backend.name())),
+            Ok(details) => return Ok((backend.name(), details, tried)),
+            Err(Failure::NotAvailable(reason)) => tried.push(Tried {
+                backend: backend.name(),
+                reason,
+            }),
             Err(Failure::Error(Error::Interrupted)) => return Err(Error::Interrupted),
             Err(Failure::Error(e)) => {
                 return Err(Error::Other(format!(
@@ -143,7 +167,11 @@ fn try_chain(
     Err(Error::Other(format!(
         "no backend could install {tool} {}:\n  {}",
         resolved.version,
-        tried.join("\n  ")
+        tried
+            .iter()
+            .map(|t| format!("{}: {}", t.backend, t.reason))
+            .collect::<Vec<_>>()
+            .join("\n  ")
     )))
 }
 
@@ -155,13 +183,13 @@ fn in_place(
     job: &Job<'_>,
     tool: &str,
     dir: &str,
-) -> Result<(), Failure> {
+) -> Result<Details, Failure> {
     let marker = env.layout.incomplete_marker(tool, dir);
     std::fs::write(&marker, b"").map_err(|e| Error::io("cannot write", &marker, e))?;
     let result = std::fs::create_dir_all(job.dest)
         .map_err(|e| Failure::Error(Error::io("cannot create", job.dest, e)))
         .and_then(|()| backend.install(job))
-        .and_then(|()| check_not_empty(backend, job.dest));
+        .and_then(|details| check_not_empty(backend, job.dest).map(|()| details));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(job.dest);
     }
@@ -173,8 +201,8 @@ fn in_place(
 fn staged(
     backend: &dyn Backend,
     path: &Path,
-    install: impl FnOnce(&Path) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+    install: impl FnOnce(&Path) -> Result<Details, Failure>,
+) -> Result<Details, Failure> {
     let parent = path.parent().unwrap_or(path);
     let name = path
         .file_name()
@@ -184,13 +212,14 @@ fn staged(
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(parent)
         .map_err(|e| Error::io("cannot create a staging folder in", parent, e))?;
-    install(staging.path())?;
+    let details = install(staging.path())?;
     check_not_empty(backend, staging.path())?;
     let kept = staging.keep();
     std::fs::rename(&kept, path).map_err(|e| {
         let _ = std::fs::remove_dir_all(&kept);
         Failure::Error(Error::io("cannot move the staged install to", path, e))
-    })
+    })?;
+    Ok(details)
 }
 
 fn make_job<'a>(
@@ -199,6 +228,7 @@ fn make_job<'a>(
     resolved: &'a Resolved,
     path: &'a Path,
     dest: &'a Path,
+    task: &'a Task,
 ) -> Job<'a> {
     Job {
         env: cx.env,
@@ -212,6 +242,7 @@ fn make_job<'a>(
         keep_download: cx.options.keep_download || cx.settings.flag("always_keep_download"),
         sink: cx.sink,
         cancel: cx.cancel,
+        task,
     }
 }
 

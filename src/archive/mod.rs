@@ -1,0 +1,5 @@
+//! Tar archives of installed versions: deterministic packing (`pack`) and
+//! safe, relocating extraction (`unpack`).
+
+pub mod pack;
+pub mod unpack;

@@ -1,0 +1,202 @@
+//! Deterministic archives of an installed version: one top-level folder named
+//! after the version (as the existing buckets hold), the manifest first, then
+//! every entry in sorted order with owner 0:0 and no user names; compressed
+//! with zstd (default) or gzip; sha256 computed while writing.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::cache::key::Format;
+use crate::cache::manifest::{self, Manifest};
+use crate::error::{Error, Result};
+
+/// zstd level: near the size of level 19 at a fraction of its time.
+const ZSTD_LEVEL: i32 = 15;
+
+#[derive(Debug)]
+pub struct Packed {
+    pub sha256: String,
+    pub bytes: u64,
+    pub files: u64,
+}
+
+/// Writes `out` and returns its sha256 and size.
+pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Result<Packed> {
+    let file = std::fs::File::create(out).map_err(|e| Error::io("cannot write", out, e))?;
+    let hashing = HashingWriter {
+        inner: std::io::BufWriter::new(file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    let fail = |e: std::io::Error| Error::io("cannot write", out, e);
+    let (hashing, files) = match format {
+        Format::Zstd => {
+            let mut enc = zstd::Encoder::new(hashing, ZSTD_LEVEL).map_err(fail)?;
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+            enc.multithread(threads).map_err(fail)?;
+            let (enc, files) = write_tar(enc, src, manifest)?;
+            (enc.finish().map_err(fail)?, files)
+        }
+        Format::Gzip => {
+            let enc = flate2::GzBuilder::new()
+                .mtime(0)
+                .write(hashing, flate2::Compression::new(6));
+            let (enc, files) = write_tar(enc, src, manifest)?;
+            (enc.finish().map_err(fail)?, files)
+        }
+    };
+    let HashingWriter {
+        mut inner,
+        hasher,
+        bytes,
+    } = hashing;
+    inner.flush().map_err(fail)?;
+    inner.get_ref().sync_all().map_err(fail)?;
+    Ok(Packed {
+        sha256: hex::encode(hasher.finalize()),
+        bytes,
+        files,
+    })
+}
+
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Modification times: kept (CPython checks .pyc against its sources' mtimes),
+/// but clamped to `SOURCE_DATE_EPOCH` when that is set.
+fn mtime_of(meta: &std::fs::Metadata) -> u64 {
+    let mtime = meta.mtime().max(0) as u64;
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(mtime, |epoch| mtime.min(epoch))
+}
+
+fn header(kind: tar::EntryType, mode: u32, mtime: u64, size: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode & 0o777);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(mtime);
+    h.set_size(size);
+    h
+}
+
+fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W, u64)> {
+    let mut tar = tar::Builder::new(writer);
+    let top = PathBuf::from(&manifest.version);
+    let io = |e: std::io::Error| Error::io("cannot pack", src, e);
+    let root_meta = std::fs::metadata(src).map_err(io)?;
+    let mut h = header(
+        tar::EntryType::Directory,
+        root_meta.permissions().mode(),
+        mtime_of(&root_meta),
+        0,
+    );
+    tar.append_data(&mut h, &top, std::io::empty())
+        .map_err(io)?;
+    let text = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Other(e.to_string()))?;
+    let mut h = header(
+        tar::EntryType::Regular,
+        0o644,
+        mtime_of(&root_meta),
+        text.len() as u64,
+    );
+    tar.append_data(&mut h, top.join(manifest::FILE_NAME), &text[..])
+        .map_err(io)?;
+    let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
+    let mut files = 1;
+    for rel in sorted_tree(src)? {
+        let path = src.join(&rel);
+        let name = top.join(&rel);
+        let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+        let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta));
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            tar.append_data(
+                &mut header(tar::EntryType::Directory, mode, mtime, 0),
+                &name,
+                std::io::empty(),
+            )
+            .map_err(io)?;
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(&path).map_err(io)?;
+            tar.append_link(
+                &mut header(tar::EntryType::Symlink, 0o777, mtime, 0),
+                &name,
+                &target,
+            )
+            .map_err(io)?;
+        } else if ft.is_file() {
+            if meta.nlink() > 1
+                && let Some(first) = seen.get(&(meta.dev(), meta.ino()))
+            {
+                let mut h = header(tar::EntryType::Link, mode, mtime, 0);
+                tar.append_link(&mut h, &name, first).map_err(io)?;
+                continue;
+            }
+            seen.insert((meta.dev(), meta.ino()), name.clone());
+            let file = std::fs::File::open(&path).map_err(io)?;
+            tar.append_data(
+                &mut header(tar::EntryType::Regular, mode, mtime, meta.len()),
+                &name,
+                file,
+            )
+            .map_err(io)?;
+            files += 1;
+        }
+        // Sockets, fifos and devices are not part of an installed tool: left out.
+    }
+    Ok((tar.into_inner().map_err(io)?, files))
+}
+
+/// Every path below `root` (relative), parents before children, sorted by
+/// name bytes; the install's own manifest is left out (a fresh one leads).
+fn sorted_tree(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(dir) = stack.pop() {
+        let full = root.join(&dir);
+        let mut names: Vec<_> = std::fs::read_dir(&full)
+            .map_err(|e| Error::io("cannot read", &full, e))?
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        names.sort();
+        let mut subdirs = Vec::new();
+        for name in names {
+            let rel = dir.join(&name);
+            if dir.as_os_str().is_empty() && name == manifest::FILE_NAME {
+                continue;
+            }
+            let is_dir = std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_dir());
+            out.push(rel.clone());
+            if is_dir {
+                subdirs.push(rel);
+            }
+        }
+        // Depth-first in sorted order: push in reverse so the first pops first.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    Ok(out)
+}

@@ -1,0 +1,360 @@
+//! Safe, streaming extraction of a tar stream into a staging folder: refuses
+//! `..`, absolute paths, links that leave the folder, device files and
+//! archives that expand beyond a limit; strips the top-level version folder;
+//! and relocates the build prefix in text files as they pass through.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use tar::EntryType;
+
+use crate::cache::manifest::{self, Manifest};
+use crate::error::{Error, Result};
+
+/// Text files up to this size are checked for the build prefix.
+const RELOCATE_MAX: u64 = 16 << 20;
+
+pub struct Options<'a> {
+    /// The (empty) staging folder.
+    pub dest: &'a Path,
+    /// The folder the install will be renamed to (symlinks may point into it).
+    pub final_path: &'a Path,
+    /// The top-level folder to strip, when the archive has one (the version).
+    pub top: &'a str,
+    /// The build prefix when no manifest says otherwise.
+    pub default_prefix: Option<String>,
+    pub max_bytes: u64,
+    /// A manifest inside the archive for another machine stops extraction.
+    pub host: Option<&'a crate::cache::host::Host>,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub files: u64,
+    pub bytes: u64,
+    pub relocated: u64,
+    /// The manifest found as the archive's first file, if any.
+    pub manifest: Option<Manifest>,
+}
+
+/// Why an archive was refused; every case leaves the caller's staging to remove.
+fn refused(what: impl std::fmt::Display) -> Error {
+    Error::Other(format!("archive refused: {what}"))
+}
+
+struct Deferred {
+    path: PathBuf,
+    target: PathBuf,
+}
+
+pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
+    let mut archive = tar::Archive::new(reader);
+    let mut stats = Stats::default();
+    let mut strip: Option<bool> = None;
+    let mut prefix = opts.default_prefix.clone();
+    let mut files: HashSet<PathBuf> = HashSet::new();
+    let (mut symlinks, mut hardlinks) = (Vec::new(), Vec::new());
+    let entries = archive
+        .entries()
+        .map_err(|e| refused(format!("not a tar stream: {e}")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| refused(format!("corrupt or truncated: {e}")))?;
+        let raw = entry.path().map_err(refused)?.into_owned();
+        let strip_top =
+            *strip.get_or_insert_with(|| first_component(&raw).as_deref() == Some(opts.top));
+        let Some(rel) = relative(&raw, strip_top.then_some(opts.top))? else {
+            continue;
+        };
+        let kind = entry.header().entry_type();
+        stats.bytes += entry.size();
+        if stats.bytes > opts.max_bytes {
+            return Err(refused(format!(
+                "it expands beyond the {} byte limit (cache.max_unpacked_size)",
+                opts.max_bytes
+            )));
+        }
+        let dest = opts.dest.join(&rel);
+        match kind {
+            EntryType::Directory => make_dir(&dest, entry.header().mode().unwrap_or(0o755))?,
+            EntryType::Regular | EntryType::Continuous => {
+                if stats.files == 0 && rel == Path::new(manifest::FILE_NAME) {
+                    let (found, text) = read_manifest(&mut entry)?;
+                    if let Some(why) = opts.host.and_then(|h| found.incompatibility(h)) {
+                        return Err(Error::Incompatible(why));
+                    }
+                    prefix = Some(found.build_prefix.clone());
+                    stats.manifest = Some(found);
+                    write_file(&dest, &text, entry.header())?;
+                } else {
+                    stats.relocated +=
+                        u64::from(extract_file(&mut entry, &dest, prefix.as_deref(), opts)?);
+                }
+                files.insert(rel);
+                stats.files += 1;
+            }
+            EntryType::Symlink => {
+                let target = entry
+                    .link_name()
+                    .map_err(refused)?
+                    .ok_or_else(|| refused("symlink without target"))?;
+                symlinks.push(Deferred {
+                    path: rel,
+                    target: target.into_owned(),
+                });
+            }
+            EntryType::Link => {
+                let target = entry
+                    .link_name()
+                    .map_err(refused)?
+                    .ok_or_else(|| refused("hard link without target"))?;
+                let target = relative(&target, strip_top.then_some(opts.top))?
+                    .ok_or_else(|| refused("hard link to the top folder"))?;
+                hardlinks.push(Deferred { path: rel, target });
+            }
+            other => {
+                return Err(refused(format!(
+                    "{} is a {other:?} entry (devices, fifos… are not allowed)",
+                    raw.display()
+                )));
+            }
+        }
+    }
+    if stats.files == 0 && symlinks.is_empty() {
+        return Err(refused("it holds no files"));
+    }
+    for link in hardlinks {
+        if !files.contains(&link.target) {
+            return Err(refused(format!(
+                "hard link {} points outside the archive's files",
+                link.path.display()
+            )));
+        }
+        let dest = opts.dest.join(&link.path);
+        make_parent(&dest)?;
+        let _ = std::fs::remove_file(&dest);
+        std::fs::hard_link(opts.dest.join(&link.target), &dest)
+            .map_err(|e| Error::io("cannot link", &dest, e))?;
+    }
+    for link in symlinks {
+        make_symlink(&link, prefix.as_deref(), opts)?;
+    }
+    Ok(stats)
+}
+
+fn first_component(path: &Path) -> Option<String> {
+    match path.components().next()? {
+        Component::Normal(c) => Some(c.to_string_lossy().to_string()),
+        _ => None,
+    }
+}
+
+/// The entry's path below the install folder: `None` for the top folder
+/// itself; an error for absolute paths, `..`, or paths outside the top folder.
+fn relative(raw: &Path, top: Option<&str>) -> Result<Option<PathBuf>> {
+    let mut out = PathBuf::new();
+    for (i, c) in raw.components().enumerate() {
+        match c {
+            Component::Normal(part) if i == 0 && top.is_some() => {
+                if Some(part.to_string_lossy().as_ref()) != top {
+                    return Err(refused(format!(
+                        "{} is outside the {} folder",
+                        raw.display(),
+                        top.unwrap_or_default()
+                    )));
+                }
+            }
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(refused(format!("{} contains `..`", raw.display())));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(refused(format!("{} is an absolute path", raw.display())));
+            }
+        }
+    }
+    Ok((!out.as_os_str().is_empty()).then_some(out))
+}
+
+fn make_dir(path: &Path, mode: u32) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io("cannot create", path, e))?;
+    std::fs::set_permissions(
+        path,
+        std::fs::Permissions::from_mode((mode & 0o777) | 0o700),
+    )
+    .map_err(|e| Error::io("cannot set permissions of", path, e))
+}
+
+fn make_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(p) => std::fs::create_dir_all(p).map_err(|e| Error::io("cannot create", p, e)),
+        None => Ok(()),
+    }
+}
+
+fn read_manifest(entry: &mut impl Read) -> Result<(Manifest, Vec<u8>)> {
+    let mut text = Vec::new();
+    entry
+        .take(1 << 20)
+        .read_to_end(&mut text)
+        .map_err(|e| refused(format!("corrupt or truncated: {e}")))?;
+    let found = serde_json::from_slice(&text)
+        .map_err(|e| refused(format!("bad {}: {e}", manifest::FILE_NAME)))?;
+    Ok((found, text))
+}
+
+/// Writes one file; returns whether the build prefix was rewritten in it.
+fn extract_file(
+    entry: &mut tar::Entry<'_, impl Read>,
+    dest: &Path,
+    prefix: Option<&str>,
+    opts: &Options<'_>,
+) -> Result<bool> {
+    let new_prefix = opts.final_path.to_string_lossy();
+    let relocate = prefix.filter(|p| !p.is_empty() && *p != new_prefix);
+    let read_err = |e: std::io::Error| refused(format!("corrupt or truncated: {e}"));
+    match relocate {
+        Some(old) if entry.size() <= RELOCATE_MAX => {
+            let mut data = Vec::with_capacity(entry.size() as usize);
+            entry.read_to_end(&mut data).map_err(read_err)?;
+            let changed = rewrite_prefix(&mut data, old.as_bytes(), new_prefix.as_bytes());
+            write_file(dest, &data, entry.header())?;
+            Ok(changed)
+        }
+        _ => {
+            make_parent(dest)?;
+            let _ = std::fs::remove_file(dest);
+            let mut file =
+                std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
+            std::io::copy(entry, &mut file).map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::InvalidData
+                | std::io::ErrorKind::Other => read_err(e),
+                _ => Error::io("cannot write", dest, e),
+            })?;
+            finish_file(&file, dest, entry.header())?;
+            Ok(false)
+        }
+    }
+}
+
+/// Replaces `old` with `new` in text data (no NUL byte in its first 8 KiB).
+pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
+    let head = &data[..data.len().min(8192)];
+    if head.contains(&0) || old.is_empty() {
+        return false;
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut rest = &data[..];
+    let mut changed = false;
+    while let Some(i) = find(rest, old) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(new);
+        rest = &rest[i + old.len()..];
+        changed = true;
+    }
+    if changed {
+        out.extend_from_slice(rest);
+        *data = out;
+    }
+    changed
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn write_file(dest: &Path, data: &[u8], header: &tar::Header) -> Result<()> {
+    make_parent(dest)?;
+    let _ = std::fs::remove_file(dest);
+    let mut file = std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
+    file.write_all(data)
+        .map_err(|e| Error::io("cannot write", dest, e))?;
+    finish_file(&file, dest, header)
+}
+
+/// Permissions (without setuid/setgid/sticky) and modification time.
+fn finish_file(file: &std::fs::File, dest: &Path, header: &tar::Header) -> Result<()> {
+    let mode = header.mode().unwrap_or(0o644) & 0o777;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io("cannot set permissions of", dest, e))?;
+    if let Ok(mtime) = header.mtime() {
+        let _ = file.set_modified(UNIX_EPOCH + Duration::from_secs(mtime));
+    }
+    Ok(())
+}
+
+/// Creates a symlink whose target stays inside the install folder (absolute
+/// targets under the build prefix are relocated first).
+fn make_symlink(link: &Deferred, prefix: Option<&str>, opts: &Options<'_>) -> Result<()> {
+    let mut target = link.target.clone();
+    if let Some(old) = prefix.filter(|p| !p.is_empty())
+        && let Ok(rest) = target.strip_prefix(old)
+    {
+        target = opts.final_path.join(rest);
+    }
+    let inside = if target.is_absolute() {
+        target.starts_with(opts.final_path)
+            && !target.components().any(|c| c == Component::ParentDir)
+    } else {
+        let mut depth: i64 = link.path.components().count() as i64 - 1;
+        target.components().all(|c| {
+            match c {
+                Component::ParentDir => depth -= 1,
+                Component::Normal(_) => depth += 1,
+                _ => {}
+            }
+            depth >= 0
+        })
+    };
+    if !inside {
+        return Err(refused(format!(
+            "symlink {} -> {} points outside the install",
+            link.path.display(),
+            link.target.display()
+        )));
+    }
+    let dest = opts.dest.join(&link.path);
+    make_parent(&dest)?;
+    let _ = std::fs::remove_file(&dest);
+    std::os::unix::fs::symlink(&target, &dest)
+        .map_err(|e| Error::io("cannot create the symlink", &dest, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_text_but_not_binaries() {
+        let mut text = b"#!/old/prefix/bin/python3\nprefix=/old/prefix\n".to_vec();
+        assert!(rewrite_prefix(
+            &mut text,
+            b"/old/prefix",
+            b"/new/longer/prefix"
+        ));
+        assert_eq!(
+            text,
+            b"#!/new/longer/prefix/bin/python3\nprefix=/new/longer/prefix\n"
+        );
+        let mut binary = b"\x7fELF\x00\x00/old/prefix".to_vec();
+        assert!(!rewrite_prefix(&mut binary, b"/old/prefix", b"/new"));
+    }
+
+    #[test]
+    fn relative_paths_refuse_escapes() {
+        assert_eq!(
+            relative(Path::new("3.9.6/bin/x"), Some("3.9.6"))
+                .unwrap()
+                .unwrap(),
+            Path::new("bin/x")
+        );
+        assert_eq!(relative(Path::new("3.9.6/"), Some("3.9.6")).unwrap(), None);
+        assert!(relative(Path::new("3.9.6/../x"), Some("3.9.6")).is_err());
+        assert!(relative(Path::new("/etc/passwd"), None).is_err());
+        assert!(relative(Path::new("other/x"), Some("3.9.6")).is_err());
+    }
+}

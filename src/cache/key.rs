@@ -1,0 +1,204 @@
+//! Object keys of cached builds: the key template (`{os}-{tool}-{version}`
+//! by default, compatible with the existing buckets) rendered for a version,
+//! and matched back to find the versions a bucket holds.
+
+use super::host::Host;
+use crate::error::{Error, Result};
+
+/// Archive formats, in the order they are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Zstd,
+    Gzip,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Zstd, Format::Gzip];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Zstd => ".tar.zst",
+            Format::Gzip => ".tar.gz",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Zstd => "zst",
+            Format::Gzip => "gz",
+        }
+    }
+}
+
+const PLACEHOLDERS: &[&str] = &["os", "tool", "version", "arch", "libc"];
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    text: String,
+}
+
+impl Template {
+    pub fn parse(text: &str) -> Result<Template> {
+        let invalid = |why| Error::Invalid {
+            what: "cache key template",
+            value: text.to_string(),
+            why,
+        };
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..]
+                .find('}')
+                .ok_or_else(|| invalid("it has an unclosed `{`"))?;
+            if !PLACEHOLDERS.contains(&&rest[start + 1..start + end]) {
+                return Err(invalid(
+                    "placeholders are {os}, {tool}, {version}, {arch} and {libc}",
+                ));
+            }
+            rest = &rest[start + end + 1..];
+        }
+        if !text.contains("{version}") || !text.contains("{tool}") {
+            return Err(invalid("it must contain {tool} and {version}"));
+        }
+        if text.starts_with('/') || text.split('/').any(|c| c == "..") {
+            return Err(invalid("it must be a relative key without `..`"));
+        }
+        Ok(Template {
+            text: text.to_string(),
+        })
+    }
+
+    fn fill(&self, host: &Host, tool: &str) -> String {
+        self.text
+            .replace("{os}", &host.os)
+            .replace("{arch}", &host.arch)
+            .replace("{libc}", &host.libc)
+            .replace("{tool}", tool)
+    }
+
+    /// The key of `tool` `version` without extension.
+    pub fn render(&self, host: &Host, tool: &str, version: &str) -> String {
+        self.fill(host, tool).replace("{version}", version)
+    }
+
+    /// The version in `key` (an archive key with its extension) when the key
+    /// is one of `tool`'s for this host.
+    pub fn version_of(&self, host: &Host, tool: &str, key: &str) -> Option<String> {
+        let base = Format::ALL
+            .iter()
+            .find_map(|f| key.strip_suffix(f.extension()))?;
+        let filled = self.fill(host, tool);
+        let (before, after) = filled.split_once("{version}")?;
+        let version = base.strip_prefix(before)?.strip_suffix(after)?;
+        let plain = !version.is_empty() && !version.contains('/') && !version.contains("{version}");
+        plain.then(|| version.to_string())
+    }
+}
+
+impl Template {
+    /// Whether `key` (with extension) is an archive of `tool` for any os,
+    /// arch or libc: the other placeholders match anything without `/`.
+    pub fn is_archive_of(&self, tool: &str, key: &str) -> bool {
+        let Some(base) = Format::ALL
+            .iter()
+            .find_map(|f| key.strip_suffix(f.extension()))
+        else {
+            return false;
+        };
+        let filled = self.text.replace("{tool}", tool);
+        let mut literals: Vec<&str> = Vec::new();
+        let mut rest = filled.as_str();
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..]
+                .find('}')
+                .map_or(rest.len(), |e| start + e + 1);
+            literals.push(&rest[..start]);
+            rest = &rest[end..];
+        }
+        literals.push(rest);
+        let (first, last) = (literals[0], literals[literals.len() - 1]);
+        let Some(mut middle) = base.strip_prefix(first).and_then(|b| b.strip_suffix(last)) else {
+            return false;
+        };
+        for lit in &literals[1..literals.len() - 1] {
+            match middle.find(lit) {
+                Some(i) if !middle[..i].contains('/') && (i > 0 || lit.is_empty()) => {
+                    middle = &middle[i + lit.len()..]
+                }
+                _ => return false,
+            }
+        }
+        !middle.is_empty() && !middle.contains('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> Host {
+        Host {
+            os: "ubuntu-20.04".into(),
+            arch: "x86_64".into(),
+            libc: "glibc-2.31".into(),
+        }
+    }
+
+    #[test]
+    fn default_template_matches_existing_buckets() {
+        let t = Template::parse("{os}-{tool}-{version}").unwrap();
+        assert_eq!(
+            t.render(&host(), "python", "3.9.6"),
+            "ubuntu-20.04-python-3.9.6"
+        );
+        assert_eq!(
+            t.version_of(&host(), "python", "ubuntu-20.04-python-3.9.6.tar.gz")
+                .unwrap(),
+            "3.9.6"
+        );
+        assert_eq!(
+            t.version_of(&host(), "python", "ubuntu-20.04-python-3.11.2.tar.zst")
+                .unwrap(),
+            "3.11.2"
+        );
+        assert_eq!(
+            t.version_of(&host(), "python", "ubuntu-20.04-python-3.9.6.tar.gz.sha256"),
+            None
+        );
+        assert_eq!(
+            t.version_of(&host(), "python", "ubuntu-22.04-python-3.9.6.tar.gz"),
+            None
+        );
+        assert_eq!(
+            t.version_of(&host(), "nodejs", "ubuntu-20.04-python-3.9.6.tar.gz"),
+            None
+        );
+    }
+
+    #[test]
+    fn other_layouts_and_bad_templates() {
+        let t = Template::parse("{arch}/{libc}/{tool}/{version}").unwrap();
+        assert_eq!(
+            t.render(&host(), "python", "3.9.6"),
+            "x86_64/glibc-2.31/python/3.9.6"
+        );
+        assert_eq!(
+            t.version_of(&host(), "python", "x86_64/glibc-2.31/python/3.9.6.tar.zst")
+                .unwrap(),
+            "3.9.6"
+        );
+        let d = Template::parse("{os}-{tool}-{version}").unwrap();
+        assert!(d.is_archive_of("python", "ubuntu-20.04-python-3.9.6.tar.gz"));
+        assert!(d.is_archive_of("python", "debian-12-python-3.11.2.tar.zst"));
+        assert!(!d.is_archive_of("python", "debian-12-nodejs-20.1.0.tar.zst"));
+        assert!(!d.is_archive_of("python", "debian-12-python-3.11.2.tar.zst.sha256"));
+        for bad in [
+            "{os}-{version}",
+            "{tool}-{nope}-{version}",
+            "/{tool}/{version}",
+            "{tool}/../{version}",
+            "{tool}-{version",
+        ] {
+            assert!(Template::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
