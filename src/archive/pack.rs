@@ -171,32 +171,32 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
     Ok((tar.into_inner().map_err(io)?, files))
 }
 
-/// Every path below `root` (relative), parents before children, sorted by
-/// name bytes; the install's own manifest is left out (a fresh one leads).
+/// Every path below `root` (relative), depth-first with each folder's
+/// entries sorted by name bytes, so parents come before their children; the
+/// install's own manifest is left out (a fresh one leads the archive).
 fn sorted_tree(root: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(dir) = stack.pop() {
-        let full = root.join(&dir);
-        let mut names: Vec<_> = std::fs::read_dir(&full)
-            .map_err(|e| Error::io("cannot read", &full, e))?
-            .filter_map(|e| e.ok().map(|e| e.file_name()))
-            .collect();
-        names.sort();
-        let mut subdirs = Vec::new();
-        for name in names {
-            let rel = dir.join(&name);
-            if dir.as_os_str().is_empty() && name == manifest::FILE_NAME {
-                continue;
-            }
-            let is_dir = std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_dir());
-            out.push(rel.clone());
-            if is_dir {
-                subdirs.push(rel);
-            }
-        }
-        // Depth-first in sorted order: push in reverse so the first pops first.
-        stack.extend(subdirs.into_iter().rev());
-    }
+    walk(root, Path::new(""), &mut out)?;
     Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let full = root.join(dir);
+    let mut names: Vec<_> = std::fs::read_dir(&full)
+        .map_err(|e| Error::io("cannot read", &full, e))?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    names.sort();
+    for name in names {
+        if dir.as_os_str().is_empty() && name == manifest::FILE_NAME {
+            continue;
+        }
+        let rel = dir.join(&name);
+        let is_dir = std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_dir());
+        out.push(rel.clone());
+        if is_dir {
+            walk(root, &rel, out)?;
+        }
+    }
+    Ok(())
 }

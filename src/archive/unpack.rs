@@ -86,6 +86,10 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
                         return Err(Error::Incompatible(why));
                     }
                     prefix = Some(found.build_prefix.clone());
+                    // The install now lives at its final path: say so.
+                    let mut moved = found.clone();
+                    moved.build_prefix = opts.final_path.to_string_lossy().to_string();
+                    let text = serde_json::to_vec_pretty(&moved).unwrap_or(text);
                     stats.manifest = Some(found);
                     write_file(&dest, &text, entry.header())?;
                 } else {

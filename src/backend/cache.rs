@@ -81,19 +81,21 @@ impl Backend for CacheBackend {
         let mut misses = Vec::new();
         for b in bucket::configured(job.env, &self.settings)? {
             match self.try_bucket(&rt, &b, &key, &host, job)? {
-                Some(details) => return Ok(details),
-                None => misses.push(b.display.clone()),
+                Answer::Hit(details) => return Ok(details),
+                Answer::Miss(why) => misses.push(format!("{}: {why}", b.display)),
             }
         }
-        Err(Failure::NotAvailable(format!(
-            "no {key}.tar.zst or .tar.gz in {}",
-            misses.join(", ")
-        )))
+        Err(Failure::NotAvailable(misses.join("; ")))
     }
 }
 
+enum Answer {
+    Hit(Details),
+    Miss(String),
+}
+
 impl CacheBackend {
-    /// The install from one bucket, `None` on a miss.
+    /// The install from one bucket, or why it is a miss.
     fn try_bucket(
         &self,
         rt: &tokio::runtime::Runtime,
@@ -101,7 +103,7 @@ impl CacheBackend {
         key: &str,
         host: &Host,
         job: &Job<'_>,
-    ) -> Result<Option<Details>, Failure> {
+    ) -> Result<Answer, Failure> {
         let sidecar = rt.block_on(fetch::small(b, &format!("{key}.manifest.json")))?;
         let manifest: Option<Manifest> = match sidecar {
             Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
@@ -113,9 +115,7 @@ impl CacheBackend {
             None => None,
         };
         if let Some(why) = manifest.as_ref().and_then(|m| m.incompatibility(host)) {
-            job.task
-                .step(&format!("{} has {key} but it was {why}", b.display));
-            return Ok(None);
+            return Ok(Answer::Miss(format!("{key} was {why}")));
         }
         let max_bytes =
             parse_size(self.settings.get("cache.max_unpacked_size")).unwrap_or(16 << 30);
@@ -136,9 +136,7 @@ impl CacheBackend {
             let started = std::time::Instant::now();
             let fetched = match fetch::fetch(rt, b, &archive, format, &opts, job.task, job.cancel) {
                 Err(Error::Incompatible(why)) => {
-                    job.task
-                        .step(&format!("{archive} in {} was {why}", b.display));
-                    return Ok(None);
+                    return Ok(Answer::Miss(format!("{archive} was {why}")));
                 }
                 other => other?,
             };
@@ -158,7 +156,7 @@ impl CacheBackend {
                 crate::progress::human_bytes(bytes),
                 bytes as f64 / 1e6 / seconds.max(1e-3)
             ));
-            return Ok(Some(json!({
+            return Ok(Answer::Hit(json!({
                 "cache": "hit",
                 "bucket": b.display,
                 "key": archive,
@@ -170,7 +168,7 @@ impl CacheBackend {
             })));
         }
         self.check_bucket(rt, b)?;
-        Ok(None)
+        Ok(Answer::Miss(format!("no {key}.tar.zst or {key}.tar.gz")))
     }
 
     /// Compares the download with `<archive>.sha256` (required when

@@ -123,9 +123,14 @@ fn pack(
         let path = match &rename {
             Some(target) if *target != f.path => {
                 std::fs::rename(&f.path, target)?;
-                std::fs::rename(
-                    format!("{}.sha256", f.path.display()),
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                std::fs::remove_file(format!("{}.sha256", f.path.display()))?;
+                std::fs::write(
                     format!("{}.sha256", target.display()),
+                    publish::sha256_line(&f.sha256, &name),
                 )?;
                 target.clone()
             }
