@@ -50,73 +50,81 @@ struct Deferred {
     target: PathBuf,
 }
 
+/// The state of one extraction.
+struct Extractor<'o, 'a> {
+    opts: &'o Options<'a>,
+    stats: Stats,
+    /// Whether entries sit in a top-level version folder (decided by the first).
+    strip: Option<bool>,
+    prefix: Option<String>,
+    files: HashSet<PathBuf>,
+    /// Folders known to exist, so each is created once.
+    made: HashSet<PathBuf>,
+    symlinks: Vec<Deferred>,
+    hardlinks: Vec<Deferred>,
+}
+
 pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     let mut archive = tar::Archive::new(reader);
-    let mut stats = Stats::default();
-    let mut strip: Option<bool> = None;
-    let mut prefix = opts.default_prefix.clone();
-    let mut files: HashSet<PathBuf> = HashSet::new();
-    let (mut symlinks, mut hardlinks) = (Vec::new(), Vec::new());
+    let mut x = Extractor {
+        opts,
+        stats: Stats::default(),
+        strip: None,
+        prefix: opts.default_prefix.clone(),
+        files: HashSet::new(),
+        made: HashSet::new(),
+        symlinks: Vec::new(),
+        hardlinks: Vec::new(),
+    };
     let entries = archive
         .entries()
         .map_err(|e| refused(format!("not a tar stream: {e}")))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| refused(format!("corrupt or truncated: {e}")))?;
+        x.entry(&mut entry.map_err(|e| refused(format!("corrupt or truncated: {e}")))?)?;
+    }
+    x.finish()
+}
+
+impl Extractor<'_, '_> {
+    fn entry(&mut self, entry: &mut tar::Entry<'_, impl Read>) -> Result<()> {
+        let opts = self.opts;
         let raw = entry.path().map_err(refused)?.into_owned();
-        let strip_top =
-            *strip.get_or_insert_with(|| first_component(&raw).as_deref() == Some(opts.top));
-        let Some(rel) = relative(&raw, strip_top.then_some(opts.top))? else {
-            continue;
+        let strip_top = *self
+            .strip
+            .get_or_insert_with(|| first_component(&raw).as_deref() == Some(opts.top));
+        let top = strip_top.then_some(opts.top);
+        let Some(rel) = relative(&raw, top)? else {
+            return Ok(());
         };
-        let kind = entry.header().entry_type();
-        stats.bytes += entry.size();
-        if stats.bytes > opts.max_bytes {
+        self.stats.bytes += entry.size();
+        if self.stats.bytes > opts.max_bytes {
             return Err(refused(format!(
                 "it expands beyond the {} byte limit (cache.max_unpacked_size)",
                 opts.max_bytes
             )));
         }
         let dest = opts.dest.join(&rel);
-        match kind {
-            EntryType::Directory => make_dir(&dest, entry.header().mode().unwrap_or(0o755))?,
-            EntryType::Regular | EntryType::Continuous => {
-                if stats.files == 0 && rel == Path::new(manifest::FILE_NAME) {
-                    let (found, text) = read_manifest(&mut entry)?;
-                    if let Some(why) = opts.host.and_then(|h| found.incompatibility(h)) {
-                        return Err(Error::Incompatible(why));
-                    }
-                    prefix = Some(found.build_prefix.clone());
-                    // The install now lives at its final path: say so.
-                    let mut moved = found.clone();
-                    moved.build_prefix = opts.final_path.to_string_lossy().to_string();
-                    let text = serde_json::to_vec_pretty(&moved).unwrap_or(text);
-                    stats.manifest = Some(found);
-                    write_file(&dest, &text, entry.header())?;
-                } else {
-                    stats.relocated +=
-                        u64::from(extract_file(&mut entry, &dest, prefix.as_deref(), opts)?);
-                }
-                files.insert(rel);
-                stats.files += 1;
+        let link = || -> Result<PathBuf> {
+            let target = entry
+                .link_name()
+                .map_err(refused)?
+                .ok_or_else(|| refused("link without target"))?;
+            Ok(target.into_owned())
+        };
+        match entry.header().entry_type() {
+            EntryType::Directory => {
+                make_dir(&dest, entry.header().mode().unwrap_or(0o755))?;
+                self.made.insert(dest);
             }
+            EntryType::Regular | EntryType::Continuous => self.file(entry, rel, &dest)?,
             EntryType::Symlink => {
-                let target = entry
-                    .link_name()
-                    .map_err(refused)?
-                    .ok_or_else(|| refused("symlink without target"))?;
-                symlinks.push(Deferred {
-                    path: rel,
-                    target: target.into_owned(),
-                });
+                let target = link()?;
+                self.symlinks.push(Deferred { path: rel, target });
             }
             EntryType::Link => {
-                let target = entry
-                    .link_name()
-                    .map_err(refused)?
-                    .ok_or_else(|| refused("hard link without target"))?;
-                let target = relative(&target, strip_top.then_some(opts.top))?
+                let target = relative(&link()?, top)?
                     .ok_or_else(|| refused("hard link to the top folder"))?;
-                hardlinks.push(Deferred { path: rel, target });
+                self.hardlinks.push(Deferred { path: rel, target });
             }
             other => {
                 return Err(refused(format!(
@@ -125,27 +133,65 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
                 )));
             }
         }
+        Ok(())
     }
-    if stats.files == 0 && symlinks.is_empty() {
-        return Err(refused("it holds no files"));
-    }
-    for link in hardlinks {
-        if !files.contains(&link.target) {
-            return Err(refused(format!(
-                "hard link {} points outside the archive's files",
-                link.path.display()
-            )));
+
+    fn file(
+        &mut self,
+        entry: &mut tar::Entry<'_, impl Read>,
+        rel: PathBuf,
+        dest: &Path,
+    ) -> Result<()> {
+        if self.stats.files == 0 && rel == Path::new(manifest::FILE_NAME) {
+            let (found, text) = read_manifest(entry)?;
+            if let Some(why) = self.opts.host.and_then(|h| found.incompatibility(h)) {
+                return Err(Error::Incompatible(why));
+            }
+            self.prefix = Some(found.build_prefix.clone());
+            // The install now lives at its final path: say so.
+            let mut moved = found.clone();
+            moved.build_prefix = self.opts.final_path.to_string_lossy().to_string();
+            let text = serde_json::to_vec_pretty(&moved).unwrap_or(text);
+            self.stats.manifest = Some(found);
+            write_file(dest, &text, entry.header(), &mut self.made)?;
+        } else {
+            let relocated = extract_file(
+                entry,
+                dest,
+                self.prefix.as_deref(),
+                self.opts,
+                &mut self.made,
+            )?;
+            self.stats.relocated += u64::from(relocated);
         }
-        let dest = opts.dest.join(&link.path);
-        make_parent(&dest)?;
-        let _ = std::fs::remove_file(&dest);
-        std::fs::hard_link(opts.dest.join(&link.target), &dest)
-            .map_err(|e| Error::io("cannot link", &dest, e))?;
+        self.files.insert(rel);
+        self.stats.files += 1;
+        Ok(())
     }
-    for link in symlinks {
-        make_symlink(&link, prefix.as_deref(), opts)?;
+
+    /// Hard links, then symlinks (last, so no file was written through one).
+    fn finish(mut self) -> Result<Stats> {
+        if self.stats.files == 0 && self.symlinks.is_empty() {
+            return Err(refused("it holds no files"));
+        }
+        for link in &self.hardlinks {
+            if !self.files.contains(&link.target) {
+                return Err(refused(format!(
+                    "hard link {} points outside the archive's files",
+                    link.path.display()
+                )));
+            }
+            let dest = self.opts.dest.join(&link.path);
+            make_parent(&dest, &mut self.made)?;
+            let _ = std::fs::remove_file(&dest);
+            std::fs::hard_link(self.opts.dest.join(&link.target), &dest)
+                .map_err(|e| Error::io("cannot link", &dest, e))?;
+        }
+        for link in &self.symlinks {
+            make_symlink(link, self.prefix.as_deref(), self.opts, &mut self.made)?;
+        }
+        Ok(self.stats)
     }
-    Ok(stats)
 }
 
 fn first_component(path: &Path) -> Option<String> {
@@ -192,10 +238,15 @@ fn make_dir(path: &Path, mode: u32) -> Result<()> {
     .map_err(|e| Error::io("cannot set permissions of", path, e))
 }
 
-fn make_parent(path: &Path) -> Result<()> {
+/// Creates the parent folder of `path` once (`made` remembers which exist).
+fn make_parent(path: &Path, made: &mut HashSet<PathBuf>) -> Result<()> {
     match path.parent() {
-        Some(p) => std::fs::create_dir_all(p).map_err(|e| Error::io("cannot create", p, e)),
-        None => Ok(()),
+        Some(p) if !made.contains(p) => {
+            std::fs::create_dir_all(p).map_err(|e| Error::io("cannot create", p, e))?;
+            made.insert(p.to_path_buf());
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -216,6 +267,7 @@ fn extract_file(
     dest: &Path,
     prefix: Option<&str>,
     opts: &Options<'_>,
+    made: &mut HashSet<PathBuf>,
 ) -> Result<bool> {
     let new_prefix = opts.final_path.to_string_lossy();
     let relocate = prefix.filter(|p| !p.is_empty() && *p != new_prefix);
@@ -225,12 +277,12 @@ fn extract_file(
             let mut data = Vec::with_capacity(entry.size() as usize);
             entry.read_to_end(&mut data).map_err(read_err)?;
             let changed = rewrite_prefix(&mut data, old.as_bytes(), new_prefix.as_bytes());
-            write_file(dest, &data, entry.header())?;
+            write_file(dest, &data, entry.header(), made)?;
             Ok(changed)
         }
         _ => {
-            make_parent(dest)?;
-            let _ = std::fs::remove_file(dest);
+            make_parent(dest, made)?;
+
             let mut file =
                 std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
             std::io::copy(entry, &mut file).map_err(|e| match e.kind() {
@@ -271,9 +323,13 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn write_file(dest: &Path, data: &[u8], header: &tar::Header) -> Result<()> {
-    make_parent(dest)?;
-    let _ = std::fs::remove_file(dest);
+fn write_file(
+    dest: &Path,
+    data: &[u8],
+    header: &tar::Header,
+    made: &mut HashSet<PathBuf>,
+) -> Result<()> {
+    make_parent(dest, made)?;
     let mut file = std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
     file.write_all(data)
         .map_err(|e| Error::io("cannot write", dest, e))?;
@@ -293,7 +349,12 @@ fn finish_file(file: &std::fs::File, dest: &Path, header: &tar::Header) -> Resul
 
 /// Creates a symlink whose target stays inside the install folder (absolute
 /// targets under the build prefix are relocated first).
-fn make_symlink(link: &Deferred, prefix: Option<&str>, opts: &Options<'_>) -> Result<()> {
+fn make_symlink(
+    link: &Deferred,
+    prefix: Option<&str>,
+    opts: &Options<'_>,
+    made: &mut HashSet<PathBuf>,
+) -> Result<()> {
     let mut target = link.target.clone();
     if let Some(old) = prefix.filter(|p| !p.is_empty())
         && let Ok(rest) = target.strip_prefix(old)
@@ -322,7 +383,7 @@ fn make_symlink(link: &Deferred, prefix: Option<&str>, opts: &Options<'_>) -> Re
         )));
     }
     let dest = opts.dest.join(&link.path);
-    make_parent(&dest)?;
+    make_parent(&dest, made)?;
     let _ = std::fs::remove_file(&dest);
     std::os::unix::fs::symlink(&target, &dest)
         .map_err(|e| Error::io("cannot create the symlink", &dest, e))
