@@ -14,6 +14,7 @@ pub mod layout;
 pub mod plugin;
 pub mod process;
 pub mod progress;
+pub mod python;
 pub mod shim;
 pub mod tools;
 pub mod version;

@@ -2,4 +2,5 @@
 //! safe, relocating extraction (`unpack`).
 
 pub mod pack;
+pub mod relocate;
 pub mod unpack;

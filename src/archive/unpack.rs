@@ -11,6 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use tar::EntryType;
 
+use super::relocate::rewrite_prefix;
 use crate::cache::manifest::{self, Manifest};
 use crate::error::{Error, Result};
 
@@ -297,32 +298,6 @@ fn extract_file(
     }
 }
 
-/// Replaces `old` with `new` in text data (no NUL byte in its first 8 KiB).
-pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
-    let head = &data[..data.len().min(8192)];
-    if head.contains(&0) || old.is_empty() {
-        return false;
-    }
-    let mut out = Vec::with_capacity(data.len());
-    let mut rest = &data[..];
-    let mut changed = false;
-    while let Some(i) = find(rest, old) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(new);
-        rest = &rest[i + old.len()..];
-        changed = true;
-    }
-    if changed {
-        out.extend_from_slice(rest);
-        *data = out;
-    }
-    changed
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 fn write_file(
     dest: &Path,
     data: &[u8],
@@ -392,22 +367,6 @@ fn make_symlink(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rewrites_text_but_not_binaries() {
-        let mut text = b"#!/old/prefix/bin/python3\nprefix=/old/prefix\n".to_vec();
-        assert!(rewrite_prefix(
-            &mut text,
-            b"/old/prefix",
-            b"/new/longer/prefix"
-        ));
-        assert_eq!(
-            text,
-            b"#!/new/longer/prefix/bin/python3\nprefix=/new/longer/prefix\n"
-        );
-        let mut binary = b"\x7fELF\x00\x00/old/prefix".to_vec();
-        assert!(!rewrite_prefix(&mut binary, b"/old/prefix", b"/new"));
-    }
 
     #[test]
     fn relative_paths_refuse_escapes() {

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod plugin;
+pub mod source;
 
 use std::path::Path;
 
@@ -90,11 +91,12 @@ pub fn by_name(name: &str, settings: &Settings) -> Option<Box<dyn Backend>> {
     match name {
         "cache" => Some(Box::new(cache::CacheBackend::new(settings.clone()))),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
+        "source" => Some(Box::new(source::SourceBackend::new(settings.clone()))),
         _ => None,
     }
 }
 
-pub const KNOWN: &[&str] = &["cache", "plugin"];
+pub const KNOWN: &[&str] = &["cache", "plugin", "source"];
 
 /// The backends tried for `tool`, in order: `--backend`, else the tool's
 /// chain from the settings, else the default chain.
@@ -123,8 +125,12 @@ pub fn chain(
         .collect()
 }
 
-fn default_chain(_tool: &str) -> &'static [&'static str] {
-    &["cache", "plugin"]
+/// python = cache → source; other tools = cache → asdf plugin.
+fn default_chain(tool: &str) -> &'static [&'static str] {
+    match tool {
+        "python" => &["cache", "source"],
+        _ => &["cache", "plugin"],
+    }
 }
 
 /// The default chain without the cache: what `cache build` installs with.

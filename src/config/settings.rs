@@ -120,6 +120,20 @@ pub const DEFS: &[SettingDef] = &[
         help: "retries on 5xx answers and dropped connections",
     },
     SettingDef {
+        key: "python.mirror",
+        default: "",
+        env: &["TOOL_PYTHON_MIRROR"],
+        kind: Kind::Text,
+        help: "CPython source mirror in python.org's layout (https:// or file://); default python.org",
+    },
+    SettingDef {
+        key: "python.missing_modules",
+        default: "error",
+        env: &["TOOL_PYTHON_MISSING_MODULES"],
+        kind: Kind::Text,
+        help: "a source build missing ssl, ctypes, sqlite3…: `error` (default) or `warn`",
+    },
+    SettingDef {
         key: "os",
         default: "auto",
         env: &["TOOL_OS"],

@@ -2,10 +2,12 @@
 //! processes, one sandbox (home, data dir, project) per test.
 
 mod cache;
+mod cache_faults;
 mod commands;
 mod harness;
 mod install;
 mod plugins;
+mod python;
 mod resolution;
 mod servers;
 mod shell;

@@ -1,0 +1,83 @@
+//! Relocation of a build prefix: rewrites the old install path in text files
+//! (scripts' shebangs, sysconfig data, Makefiles, .pc files), never in
+//! binaries.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Replaces `old` with `new` in text data (no NUL byte in its first 8 KiB).
+pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
+    let head = &data[..data.len().min(8192)];
+    if head.contains(&0) || old.is_empty() {
+        return false;
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut rest = &data[..];
+    let mut changed = false;
+    while let Some(i) = find(rest, old) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(new);
+        rest = &rest[i + old.len()..];
+        changed = true;
+    }
+    if changed {
+        out.extend_from_slice(rest);
+        *data = out;
+    }
+    changed
+}
+
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Rewrites `old` to `new` in every text file below `root` (symlinks are left
+/// alone); returns how many files changed.
+pub fn relocate_tree(root: &Path, old: &str, new: &str) -> Result<u64> {
+    let mut changed = 0;
+    let entries = std::fs::read_dir(root).map_err(|e| Error::io("cannot read", root, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            changed += relocate_tree(&path, old, new)?;
+        } else if meta.is_file() && meta.len() <= 16 << 20 {
+            let mut data = std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+            if rewrite_prefix(&mut data, old.as_bytes(), new.as_bytes()) {
+                std::fs::write(&path, &data).map_err(|e| Error::io("cannot write", &path, e))?;
+                std::fs::set_permissions(
+                    &path,
+                    std::fs::Permissions::from_mode(meta.permissions().mode()),
+                )
+                .map_err(|e| Error::io("cannot set permissions of", &path, e))?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_text_but_not_binaries() {
+        let mut text = b"#!/old/prefix/bin/python3\nprefix=/old/prefix\n".to_vec();
+        assert!(rewrite_prefix(
+            &mut text,
+            b"/old/prefix",
+            b"/new/longer/prefix"
+        ));
+        assert_eq!(
+            text,
+            b"#!/new/longer/prefix/bin/python3\nprefix=/new/longer/prefix\n"
+        );
+        let mut binary = b"\x7fELF\x00\x00/old/prefix".to_vec();
+        assert!(!rewrite_prefix(&mut binary, b"/old/prefix", b"/new"));
+    }
+}

@@ -1,0 +1,90 @@
+//! The source backend: builds CPython from python.org's sources (only
+//! `python` compiles). Unknown versions are "not available" with the
+//! nearest known ones; everything else that goes wrong is an error.
+
+use serde_json::json;
+
+use super::{Backend, Details, Failure, Job};
+use crate::cache::host::Host;
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::Error;
+use crate::python::{build::Build, deps, releases, source};
+
+pub struct SourceBackend {
+    settings: Settings,
+}
+
+impl SourceBackend {
+    pub fn new(settings: Settings) -> Self {
+        SourceBackend { settings }
+    }
+}
+
+fn only_python(tool: &str) -> Result<(), Failure> {
+    if tool == "python" {
+        Ok(())
+    } else {
+        Err(Failure::NotAvailable(format!(
+            "only python is built from source, not {tool}"
+        )))
+    }
+}
+
+impl Backend for SourceBackend {
+    fn name(&self) -> &'static str {
+        "source"
+    }
+
+    fn list_versions(&self, _env: &Env, tool: &str) -> Result<Vec<String>, Failure> {
+        only_python(tool)?;
+        Ok(releases::versions())
+    }
+
+    fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
+        only_python(job.tool)?;
+        let Some(release) = releases::get(job.version) else {
+            return Err(Failure::NotAvailable(format!(
+                "{} is not a CPython release (nearest: {})",
+                job.version,
+                releases::nearest(job.version).join(", ")
+            )));
+        };
+        deps::check()?;
+        job.task.step("fetching the source");
+        let archive = source::fetch(job.env, &self.settings, job.version, &release, job.task)?;
+        let tmp = job.env.layout.tmp_dir();
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io("cannot create", &tmp, e))?;
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!("build-python-{}-", job.version))
+            .tempdir_in(&tmp)
+            .map_err(|e| Error::io("cannot create a build folder in", &tmp, e))?;
+        let src = source::extract(&archive, scratch.path(), job.version)?;
+        let log = job
+            .env
+            .layout
+            .log_path("python", &format!("{}-build", job.version));
+        let _ = std::fs::remove_file(&log);
+        let started = std::time::Instant::now();
+        let options = Build {
+            version: job.version,
+            src: &src,
+            scratch: scratch.path(),
+            final_path: job.final_path,
+            dest: job.dest,
+            log: &log,
+            jobs: job.settings.concurrency(),
+            warn_only: self.settings.get("python.missing_modules") == "warn",
+            host: &Host::detect(&self.settings),
+            task: job.task,
+            cancel: job.cancel,
+        }
+        .run()?;
+        Ok(json!({
+            "source": archive,
+            "configure_options": options,
+            "build_log": log,
+            "build_seconds": started.elapsed().as_secs(),
+        }))
+    }
+}

@@ -1,0 +1,90 @@
+//! Build dependencies of CPython: a C compiler, make, and the headers of
+//! the libraries behind ssl, zlib, bz2, lzma, sqlite3, ctypes (ffi),
+//! readline and uuid, each checked by running the preprocessor.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// Header → the Debian/Ubuntu package that provides it.
+const HEADERS: &[(&str, &str, &str)] = &[
+    ("openssl/ssl.h", "libssl-dev", "ssl"),
+    ("zlib.h", "zlib1g-dev", "zlib"),
+    ("bzlib.h", "libbz2-dev", "bz2"),
+    ("lzma.h", "liblzma-dev", "lzma"),
+    ("sqlite3.h", "libsqlite3-dev", "sqlite3"),
+    ("ffi.h", "libffi-dev", "ctypes"),
+    ("readline/readline.h", "libreadline-dev", "readline"),
+    ("uuid/uuid.h", "uuid-dev", "uuid"),
+];
+
+/// The modules whose import is checked after a build.
+pub const MODULES: &[&str] = &[
+    "ssl", "ctypes", "zlib", "bz2", "lzma", "sqlite3", "readline", "uuid",
+];
+
+fn compiler() -> String {
+    std::env::var("CC")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "cc".into())
+}
+
+fn header_found(cc: &str, header: &str) -> bool {
+    let mut words = cc.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let cppflags = std::env::var("CPPFLAGS").unwrap_or_default();
+    let child = Command::new(program)
+        .args(words)
+        .args(cppflags.split_whitespace())
+        .args(["-E", "-x", "c", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return false };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = writeln!(stdin, "#include <{header}>");
+    }
+    child.wait().is_ok_and(|s| s.success())
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|d| crate::shim::find::is_executable(&d.join(program)))
+}
+
+/// Fails with the exact apt packages to install when anything is missing.
+pub fn check() -> Result<()> {
+    let cc = compiler();
+    let mut missing: Vec<(&str, &str)> = Vec::new();
+    let cc_program = cc.split_whitespace().next().unwrap_or("cc").to_string();
+    if !(on_path(&cc_program) || std::path::Path::new(&cc_program).is_file()) {
+        missing.push(("build-essential", "a C compiler"));
+    } else {
+        for (header, package, module) in HEADERS {
+            if !header_found(&cc, header) {
+                missing.push((package, module));
+            }
+        }
+    }
+    if !on_path("make") {
+        missing.push(("make", "make"));
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<String> = missing
+        .iter()
+        .map(|(p, m)| format!("{p} (for {m})"))
+        .collect();
+    let packages: Vec<&str> = missing.iter().map(|(p, _)| *p).collect();
+    Err(Error::Other(format!(
+        "missing build dependencies for CPython: {}\n  hint: sudo apt-get install -y {}",
+        what.join(", "),
+        packages.join(" ")
+    )))
+}

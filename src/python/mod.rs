@@ -1,0 +1,9 @@
+//! CPython from source: the release table (`releases`), fetching and
+//! verifying the source archive from a mirror (`source`), checking build
+//! dependencies (`deps`), and the configure/make/install/ensurepip build
+//! (`build`).
+
+pub mod build;
+pub mod deps;
+pub mod releases;
+pub mod source;

@@ -1,0 +1,412 @@
+//! Cache faults: refused credentials, missing buckets, unknown hosts, 5xx,
+//! cut bodies, 403/401, corrupt archives, checksum mismatches, hostile
+//! archives and builds for another machine — each a clear error or a clean
+//! miss, with nothing installed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cache::{OS, fake_python, json_line, nothing_installed, tool_with};
+use crate::harness::{Sandbox, fails_with, stdout};
+use crate::servers::{HttpServer, S3Server, SECRET_KEY};
+
+#[test]
+fn credentials_missing_buckets_and_unknown_hosts_are_clear_errors() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let mut vars = s3.env("s3://builds");
+    vars.push(("TOOL_CACHE_RETRIES", "0".into()));
+    let wrong: Vec<_> = vars
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "AWS_SECRET_ACCESS_KEY" {
+                    "wrong-secret-value".to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &wrong, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("access denied") && err.contains("s3://builds"),
+        "{err}"
+    );
+    assert!(
+        err.contains("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong-secret-value") && !err.contains(SECRET_KEY),
+        "secret leaked: {err}"
+    );
+
+    let missing: Vec<_> = vars
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "TOOL_CACHE_URL" {
+                    "s3://no-such-bucket".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &missing, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("s3://no-such-bucket") && err.contains("NoSuchBucket"),
+        "{err}"
+    );
+
+    let nohost: Vec<_> = vars
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "AWS_ENDPOINT_URL" {
+                    "http://no-such-host.invalid:9".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &nohost, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("no-such-host.invalid") && err.contains("cache backend failed"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+}
+
+fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>) {
+    let source = s.root.join("source-data");
+    fake_python(&source, "3.9.6");
+    let bucket = s.root.join("http-bucket");
+    let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    tool_with(
+        s,
+        &source,
+        &vars,
+        &["cache", "push", "python", "3.9.6", "--format", "both"],
+    )
+    .assert()
+    .success();
+    let server = HttpServer::start(&bucket);
+    let vars = vec![
+        ("TOOL_CACHE_URL", server.url.clone()),
+        ("TOOL_CACHE_RETRIES", "3".into()),
+    ];
+    (server, bucket, vars)
+}
+
+#[test]
+fn http_buckets_retry_5xx_and_resume_cut_bodies() {
+    let s = Sandbox::new();
+    let (server, _, vars) = http_bucket(&s);
+    server.faults.lock().unwrap().status = Some((500, 2));
+    server.faults.lock().unwrap().cut_after = Some((300, 1));
+    let report = json_line(&stdout(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["install", "python", "3.9.6", "--json"],
+    )));
+    assert_eq!(report["details"]["cache"], "hit", "{report}");
+    let log = server.requests.lock().unwrap().clone();
+    assert!(
+        log.iter().any(|l| l.contains(".tar.zst from 300")),
+        "no resumed range request: {log:?}"
+    );
+    let pip = std::process::Command::new(s.data.join("installs/python/3.9.6/bin/pip"))
+        .output()
+        .unwrap();
+    assert!(pip.status.success());
+}
+
+#[test]
+fn http_faults_that_do_not_heal_install_nothing() {
+    let s = Sandbox::new();
+    let (server, bucket, vars) = http_bucket(&s);
+    server.faults.lock().unwrap().cut_after = Some((300, 1000));
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("testos-python-3.9.6.tar.zst") && err.contains(&server.url),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+
+    server.faults.lock().unwrap().cut_after = None;
+    server.faults.lock().unwrap().status = Some((403, 1000));
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("access denied") && err.contains("none (anonymous)"),
+        "{err}"
+    );
+    server.faults.lock().unwrap().status = None;
+
+    server.faults.lock().unwrap().bearer = Some("t0ken-s3cret".into());
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(err.contains("access denied"), "{err}");
+    let mut with_token = vars.clone();
+    with_token.push(("TOOL_CACHE_TOKEN", "t0ken-s3cret".into()));
+    let out = tool_with(&s, &s.data, &with_token, &["install", "python", "3.9.6"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("t0ken-s3cret"));
+    let settings = stdout(&mut tool_with(&s, &s.data, &with_token, &["settings"]));
+    assert!(
+        settings.contains("(set)") && !settings.contains("t0ken-s3cret"),
+        "{settings}"
+    );
+    let _ = bucket;
+}
+
+#[test]
+fn corrupt_archives_and_checksum_mismatches_install_nothing() {
+    let s = Sandbox::new();
+    let (_server, bucket, _) = http_bucket(&s);
+    let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let zst = bucket.join("testos-python-3.9.6.tar.zst");
+    let good = std::fs::read(&zst).unwrap();
+
+    let sha = bucket.join("testos-python-3.9.6.tar.zst.sha256");
+    let good_sha = std::fs::read_to_string(&sha).unwrap();
+    std::fs::write(&sha, format!("{}  x\n", "0".repeat(64))).unwrap();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("checksum mismatch for testos-python-3.9.6.tar.zst"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+    std::fs::write(&sha, good_sha).unwrap();
+
+    let mut corrupt = good.clone();
+    let mid = corrupt.len() / 2;
+    corrupt[mid..].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::write(&zst, &corrupt).unwrap();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("archive refused: corrupt or truncated") || err.contains("checksum mismatch"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+
+    std::fs::write(&zst, &good[..good.len() / 2]).unwrap();
+    std::fs::remove_file(&sha).unwrap();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(err.contains("corrupt or truncated"), "{err}");
+
+    std::fs::write(&zst, &good).unwrap();
+    let mut strict = vars.clone();
+    strict.push(("TOOL_CACHE_REQUIRE_CHECKSUM", "yes".into()));
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &strict, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("has no testos-python-3.9.6.tar.zst.sha256"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+}
+
+/// Name, type, link target and data of one hand-made tar entry.
+type RawEntry<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
+
+/// A gzip tar whose entries are written byte by byte (no path checks).
+fn raw_tar(entries: &[RawEntry<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, kind, link, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+        gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
+        h.set_entry_type(*kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o755);
+        h.set_cksum();
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.extend_from_slice(&[0u8; 1024]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&out).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn hostile_archives_are_refused_and_leave_nothing() {
+    use tar::EntryType::{Block, Char, Link, Regular, Symlink};
+    let s = Sandbox::new();
+    let bucket = s.root.join("evil-bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let vars = vec![
+        ("TOOL_CACHE_URL", format!("file://{}", bucket.display())),
+        ("TOOL_CACHE_MAX_UNPACKED_SIZE", "2K".to_string()),
+    ];
+    let ok: &[u8] = b"#!/bin/sh\necho ok\n";
+    let big = vec![b'x'; 4096];
+    let cases: Vec<(&str, Vec<RawEntry>, &str)> = vec![
+        (
+            "dotdot",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/../../../escaped", Regular, "", ok),
+            ],
+            "contains `..`",
+        ),
+        (
+            "absolute",
+            vec![("/tmp/tool-test-absolute-escape", Regular, "", ok)],
+            "absolute path",
+        ),
+        (
+            "symlink-abs",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/etc", Symlink, "/etc", b""),
+            ],
+            "points outside",
+        ),
+        (
+            "symlink-rel",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/bin/up", Symlink, "../../../x", b""),
+            ],
+            "points outside",
+        ),
+        (
+            "hardlink",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/bin/pw", Link, "/etc/passwd", b""),
+            ],
+            "absolute path",
+        ),
+        (
+            "hardlink-out",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/bin/pw", Link, "3.9.6/nothing", b""),
+            ],
+            "outside the archive",
+        ),
+        (
+            "device",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("3.9.6/dev/null", Char, "", b""),
+            ],
+            "devices",
+        ),
+        ("block", vec![("3.9.6/dev/sda", Block, "", b"")], "devices"),
+        ("bomb", vec![("3.9.6/big", Regular, "", &big)], "byte limit"),
+        (
+            "outside-top",
+            vec![
+                ("3.9.6/bin/python", Regular, "", ok),
+                ("other/file", Regular, "", ok),
+            ],
+            "outside the 3.9.6 folder",
+        ),
+    ];
+    for (label, entries, needle) in cases {
+        std::fs::write(
+            bucket.join(format!("{OS}-python-3.9.6.tar.gz")),
+            raw_tar(&entries),
+        )
+        .unwrap();
+        let err = fails_with(
+            &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+            1,
+        );
+        assert!(
+            err.contains("archive refused") && err.contains(needle),
+            "{label}: {err}"
+        );
+        nothing_installed(&s.data, "python");
+    }
+    assert!(!s.data.join("escaped").exists() && !s.root.join("escaped").exists());
+    assert!(!Path::new("/tmp/tool-test-absolute-escape").exists());
+}
+
+#[test]
+fn builds_for_another_machine_are_misses() {
+    let s = Sandbox::new();
+    let (_server, bucket, _) = http_bucket(&s);
+    let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let manifest_path = bucket.join("testos-python-3.9.6.manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["arch"] = "sparc64".into();
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("no backend could install python 3.9.6"),
+        "{err}"
+    );
+    assert!(err.contains("built for sparc64"), "{err}");
+    nothing_installed(&s.data, "python");
+
+    // Without the sidecar, the manifest inside the archive decides.
+    std::fs::copy(
+        bucket.join("testos-python-3.9.6.tar.zst"),
+        bucket.join("otheros-python-3.9.6.tar.zst"),
+    )
+    .unwrap();
+    let other_os = [
+        ("TOOL_CACHE_URL", vars[0].1.clone()),
+        ("TOOL_OS", "otheros".to_string()),
+    ];
+    let err = fails_with(
+        &mut tool_with(&s, &s.data, &other_os, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("built for testos but this machine is otheros"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+}

@@ -1,0 +1,298 @@
+//! CPython from source: one real compile of 3.11.2 from a file:// mirror
+//! (python.org's tarball as Debian carries it), published and installed at
+//! another path; and every way a build can fail without leaving anything.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::harness::{BIN, Sandbox, fails_with, stdout, write_executable};
+
+/// The file:// mirror made by `scripts/setup-python-source` (run once).
+fn mirror() -> &'static Path {
+    static MIRROR: OnceLock<PathBuf> = OnceLock::new();
+    MIRROR.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-python-source");
+        let out = StdCommand::new(&script)
+            .output()
+            .expect("cannot run scripts/setup-python-source");
+        assert!(
+            out.status.success(),
+            "setup-python-source failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+fn mirror_url(dir: &Path) -> String {
+    format!("file://{}", dir.display())
+}
+
+fn python_tool(s: &Sandbox, data: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = s.tool(args);
+    cmd.env("ASDF_DATA_DIR", data)
+        .env("TOOL_OS", "testos")
+        .env("TOOL_PYTHON_MIRROR", mirror_url(mirror()))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin");
+    cmd
+}
+
+fn installs_left(data: &Path) -> Vec<String> {
+    std::fs::read_dir(data.join("installs/python"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| !n.ends_with(".lock"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn build_folders_left(data: &Path) -> Vec<String> {
+    std::fs::read_dir(data.join("tmp"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| n.starts_with("build-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
+    let s = Sandbox::new();
+    let bucket = s.root.join("bucket");
+    let built = s.root.join("builder/data");
+    let out = stdout(
+        python_tool(
+            &s,
+            &built,
+            &["cache", "build", "python", "3.11.2", "--json"],
+        )
+        .env("TOOL_CACHE_URL", mirror_url(&bucket))
+        .env("ASDF_CONCURRENCY", "2"),
+    );
+    let reports: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports[0]["backend"], "source", "{out}");
+    assert_eq!(reports[0]["tried"][0]["backend"], "cache", "{out}");
+    assert_eq!(reports.last().unwrap()["outcome"], "pushed", "{out}");
+    let root = built.join("installs/python/3.11.2");
+    let readelf = StdCommand::new("readelf")
+        .arg("-d")
+        .arg(root.join("bin/python3.11"))
+        .output()
+        .unwrap();
+    let dynamic = String::from_utf8_lossy(&readelf.stdout);
+    assert!(
+        dynamic.contains("[$ORIGIN/../lib]"),
+        "RUNPATH is not relative:\n{dynamic}"
+    );
+    assert!(built.join("tmp/logs/python-3.11.2-build.log").is_file());
+    assert!(bucket.join("testos-python-3.11.2.tar.zst").is_file());
+
+    // Another data dir at another path: a cache hit that runs there.
+    let other = s.root.join("another/place/data");
+    let report = stdout(
+        python_tool(&s, &other, &["install", "python", "3.11.2", "--json"])
+            .env("TOOL_CACHE_URL", mirror_url(&bucket)),
+    );
+    let report: serde_json::Value = serde_json::from_str(report.trim()).unwrap();
+    assert_eq!(report["backend"], "cache", "{report}");
+    let prefix = other.join("installs/python/3.11.2");
+    let check = StdCommand::new(prefix.join("bin/python"))
+        .args(["-c", "import ssl, sqlite3, ctypes, sys; print(sys.prefix)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout).trim(),
+        prefix.display().to_string(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let pip = StdCommand::new(prefix.join("bin/pip"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let pip_out = String::from_utf8_lossy(&pip.stdout);
+    assert!(
+        pip.status.success() && pip_out.contains(&prefix.display().to_string()),
+        "{pip_out}{}",
+        String::from_utf8_lossy(&pip.stderr)
+    );
+    let sysconfig = StdCommand::new(prefix.join("bin/python"))
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_config_var('prefix'))",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&sysconfig.stdout).trim(),
+        prefix.display().to_string()
+    );
+    // The shim of that data dir runs it too.
+    s.write("proj/.tool-versions", "python 3.11\n");
+    let mut shim = assert_cmd::Command::new(other.join("shims/python3"));
+    s.clean_env(&mut shim)
+        .env("ASDF_DATA_DIR", &other)
+        .current_dir(&s.proj)
+        .arg("--version");
+    assert_eq!(stdout(&mut shim).trim(), "Python 3.11.2");
+}
+
+#[test]
+fn unknown_versions_name_the_nearest_known_ones() {
+    let s = Sandbox::new();
+    let err = fails_with(&mut s.tool(&["install", "python", "3.11.99"]), 1);
+    assert!(
+        err.contains("3.11.99 is not a CPython release (nearest: 3.11."),
+        "{err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+    let out = stdout(&mut s.tool(&["list", "all", "python", "3.11."]));
+    assert!(out.lines().any(|l| l == "3.11.2"), "{out}");
+    assert!(stdout(&mut s.tool(&["latest", "python", "2"])).starts_with("2.7."));
+}
+
+#[test]
+fn mirrors_that_404_and_checksum_mismatches_install_nothing() {
+    let s = Sandbox::new();
+    let empty = s.root.join("empty-mirror");
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = fails_with(
+        python_tool(&s, &s.data, &["install", "python", "3.11.2"])
+            .env("TOOL_PYTHON_MIRROR", mirror_url(&empty)),
+        1,
+    );
+    assert!(
+        err.contains("the source of CPython 3.11.2 was not found")
+            && err.contains("3.11.2/Python-3.11.2.tgz"),
+        "{err}"
+    );
+
+    let bad = s.root.join("bad-mirror/3.11.2");
+    std::fs::create_dir_all(&bad).unwrap();
+    let mut data = std::fs::read(mirror().join("3.11.2/Python-3.11.2.tgz")).unwrap();
+    data[1000] ^= 0xff;
+    std::fs::write(bad.join("Python-3.11.2.tgz"), data).unwrap();
+    let err = fails_with(
+        python_tool(&s, &s.data, &["install", "python", "3.11.2"])
+            .env("TOOL_PYTHON_MIRROR", mirror_url(bad.parent().unwrap())),
+        1,
+    );
+    assert!(
+        err.contains("checksum mismatch for Python-3.11.2.tgz"),
+        "{err}"
+    );
+    assert!(
+        !s.data
+            .join("downloads/python/3.11.2/Python-3.11.2.tgz")
+            .exists(),
+        "the bad file was kept"
+    );
+    assert!(installs_left(&s.data).is_empty());
+}
+
+#[test]
+fn missing_build_dependencies_name_the_apt_packages() {
+    let s = Sandbox::new();
+    let cc = s.root.join("bin/cc-without-lzma");
+    write_executable(
+        &cc,
+        "#!/bin/sh\nif grep -q lzma.h; then exit 1; fi\nexit 0\n",
+    );
+    let err = fails_with(
+        python_tool(&s, &s.data, &["install", "python", "3.11.2"]).env("CC", &cc),
+        1,
+    );
+    assert!(
+        err.contains("liblzma-dev (for lzma)") && err.contains("apt-get install -y liblzma-dev"),
+        "{err}"
+    );
+    assert!(!err.contains("libssl-dev"), "{err}");
+    assert!(installs_left(&s.data).is_empty());
+}
+
+#[test]
+fn a_failing_configure_shows_the_log_and_cleans_up() {
+    let s = Sandbox::new();
+    let err = fails_with(
+        python_tool(&s, &s.data, &["install", "python", "3.11.2"])
+            .env("PYTHON_CFLAGS", "-fno-such-flag-for-tool-tests"),
+        1,
+    );
+    assert!(
+        err.contains("`configure` failed") && err.contains("python-3.11.2-build.log"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no-such-flag-for-tool-tests") || err.contains("C compiler"),
+        "no log tail: {err}"
+    );
+    assert!(
+        installs_left(&s.data).is_empty(),
+        "{:?}",
+        installs_left(&s.data)
+    );
+    assert!(build_folders_left(&s.data).is_empty());
+    // The verified source was kept for the next attempt.
+    assert!(
+        s.data
+            .join("downloads/python/3.11.2/Python-3.11.2.tgz")
+            .is_file()
+    );
+}
+
+#[test]
+fn an_interrupted_build_leaves_nothing() {
+    let s = Sandbox::new();
+    let mut cmd = StdCommand::new(BIN);
+    cmd.args(["install", "python", "3.11.2"])
+        .current_dir(&s.proj)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .env("ASDF_DATA_DIR", &s.data)
+        .env("TOOL_PYTHON_MIRROR", mirror_url(mirror()))
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let log = s.data.join("tmp/logs/python-3.11.2-build.log");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("checking")) {
+        assert!(Instant::now() < deadline, "configure never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        installs_left(&s.data).is_empty(),
+        "{:?}",
+        installs_left(&s.data)
+    );
+    assert!(
+        build_folders_left(&s.data).is_empty(),
+        "{:?}",
+        build_folders_left(&s.data)
+    );
+    let configure_alive = StdCommand::new("pgrep")
+        .args(["-f", &s.data.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        configure_alive.stdout.is_empty(),
+        "build processes survived"
+    );
+}
