@@ -128,47 +128,55 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
     let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
     let mut files = 1;
     for rel in sorted_tree(src)? {
-        let path = src.join(&rel);
-        let name = top.join(&rel);
-        let meta = std::fs::symlink_metadata(&path).map_err(io)?;
-        let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta));
-        let ft = meta.file_type();
-        if ft.is_dir() {
-            tar.append_data(
-                &mut header(tar::EntryType::Directory, mode, mtime, 0),
-                &name,
-                std::io::empty(),
-            )
-            .map_err(io)?;
-        } else if ft.is_symlink() {
-            let target = std::fs::read_link(&path).map_err(io)?;
-            tar.append_link(
-                &mut header(tar::EntryType::Symlink, 0o777, mtime, 0),
-                &name,
-                &target,
-            )
-            .map_err(io)?;
-        } else if ft.is_file() {
-            if meta.nlink() > 1
-                && let Some(first) = seen.get(&(meta.dev(), meta.ino()))
-            {
-                let mut h = header(tar::EntryType::Link, mode, mtime, 0);
-                tar.append_link(&mut h, &name, first).map_err(io)?;
-                continue;
-            }
-            seen.insert((meta.dev(), meta.ino()), name.clone());
-            let file = std::fs::File::open(&path).map_err(io)?;
-            tar.append_data(
-                &mut header(tar::EntryType::Regular, mode, mtime, meta.len()),
-                &name,
-                file,
-            )
-            .map_err(io)?;
-            files += 1;
-        }
-        // Sockets, fifos and devices are not part of an installed tool: left out.
+        files += u64::from(append_entry(
+            &mut tar,
+            src,
+            &rel,
+            &top.join(&rel),
+            &mut seen,
+        )?);
     }
     Ok((tar.into_inner().map_err(io)?, files))
+}
+
+/// Appends one tree entry; returns whether it was a (new) regular file.
+/// Hard links to a file already packed become link entries. Sockets, fifos
+/// and devices are not part of an installed tool: left out.
+fn append_entry<W: Write>(
+    tar: &mut tar::Builder<W>,
+    src: &Path,
+    rel: &Path,
+    name: &Path,
+    seen: &mut HashMap<(u64, u64), PathBuf>,
+) -> Result<bool> {
+    let path = src.join(rel);
+    let io = |e: std::io::Error| Error::io("cannot pack", &path, e);
+    let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+    let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta));
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        let mut h = header(tar::EntryType::Directory, mode, mtime, 0);
+        tar.append_data(&mut h, name, std::io::empty())
+            .map_err(io)?;
+    } else if ft.is_symlink() {
+        let target = std::fs::read_link(&path).map_err(io)?;
+        let mut h = header(tar::EntryType::Symlink, 0o777, mtime, 0);
+        tar.append_link(&mut h, name, &target).map_err(io)?;
+    } else if ft.is_file() {
+        if meta.nlink() > 1
+            && let Some(first) = seen.get(&(meta.dev(), meta.ino()))
+        {
+            let mut h = header(tar::EntryType::Link, mode, mtime, 0);
+            tar.append_link(&mut h, name, first).map_err(io)?;
+            return Ok(false);
+        }
+        seen.insert((meta.dev(), meta.ino()), name.to_path_buf());
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let mut h = header(tar::EntryType::Regular, mode, mtime, meta.len());
+        tar.append_data(&mut h, name, file).map_err(io)?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Every path below `root` (relative), depth-first with each folder's

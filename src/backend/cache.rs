@@ -104,16 +104,7 @@ impl CacheBackend {
         host: &Host,
         job: &Job<'_>,
     ) -> Result<Answer, Failure> {
-        let sidecar = rt.block_on(fetch::small(b, &format!("{key}.manifest.json")))?;
-        let manifest: Option<Manifest> = match sidecar {
-            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Other(format!(
-                    "bad manifest {key}.manifest.json in {}: {e}",
-                    b.display
-                ))
-            })?),
-            None => None,
-        };
+        let manifest = sidecar_manifest(rt, b, key)?;
         if let Some(why) = manifest.as_ref().and_then(|m| m.incompatibility(host)) {
             return Ok(Answer::Miss(format!("{key} was {why}")));
         }
@@ -149,28 +140,62 @@ impl CacheBackend {
                 continue;
             };
             self.verify(rt, b, &archive, &sha256)?;
-            let seconds = started.elapsed().as_secs_f64();
-            job.task.step(&format!(
-                "fetched {archive} from {}: {} in {seconds:.1}s ({:.0} MB/s)",
-                b.display,
-                crate::progress::human_bytes(bytes),
-                bytes as f64 / 1e6 / seconds.max(1e-3)
-            ));
-            return Ok(Answer::Hit(json!({
-                "cache": "hit",
-                "bucket": b.display,
-                "key": archive,
-                "bytes": bytes,
-                "sha256": sha256,
-                "files": stats.files,
-                "relocated_files": stats.relocated,
-                "duration_ms": started.elapsed().as_millis() as u64,
-            })));
+            return Ok(Answer::Hit(hit(
+                job, b, &archive, bytes, &sha256, &stats, started,
+            )));
         }
         self.check_bucket(rt, b)?;
         Ok(Answer::Miss(format!("no {key}.tar.zst or {key}.tar.gz")))
     }
+}
 
+/// The `--json` details of a hit, and its line in the progress output.
+fn hit(
+    job: &Job<'_>,
+    b: &Bucket,
+    archive: &str,
+    bytes: u64,
+    sha256: &str,
+    stats: &unpack::Stats,
+    started: std::time::Instant,
+) -> Details {
+    let seconds = started.elapsed().as_secs_f64();
+    job.task.step(&format!(
+        "fetched {archive} from {}: {} in {seconds:.1}s ({:.0} MB/s)",
+        b.display,
+        crate::progress::human_bytes(bytes),
+        bytes as f64 / 1e6 / seconds.max(1e-3)
+    ));
+    json!({
+        "cache": "hit",
+        "bucket": b.display,
+        "key": archive,
+        "bytes": bytes,
+        "sha256": sha256,
+        "files": stats.files,
+        "relocated_files": stats.relocated,
+        "duration_ms": started.elapsed().as_millis() as u64,
+    })
+}
+
+/// `<key>.manifest.json` from a bucket, when it has one.
+fn sidecar_manifest(
+    rt: &tokio::runtime::Runtime,
+    b: &Bucket,
+    key: &str,
+) -> Result<Option<Manifest>> {
+    let Some(bytes) = rt.block_on(fetch::small(b, &format!("{key}.manifest.json")))? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        Error::Other(format!(
+            "bad manifest {key}.manifest.json in {}: {e}",
+            b.display
+        ))
+    })
+}
+
+impl CacheBackend {
     /// Compares the download with `<archive>.sha256` (required when
     /// `cache.require_checksum` is on).
     fn verify(

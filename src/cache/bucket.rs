@@ -134,13 +134,15 @@ fn retry(settings: &Settings) -> RetryConfig {
     }
 }
 
-fn client_options(allow_http: bool) -> ClientOptions {
-    // No overall timeout (large downloads take long); a stalled read fails.
+fn client_options(allow_http: bool, settings: &Settings) -> ClientOptions {
+    // No overall timeout (large downloads take long); a stalled read fails
+    // and is retried from where it stopped.
+    let read_timeout = settings.get("cache.read_timeout").parse().unwrap_or(30);
     ClientOptions::new()
         .with_allow_http(allow_http)
         .with_connect_timeout(Duration::from_secs(10))
         .with_timeout_disabled()
-        .with_read_timeout(Duration::from_secs(30))
+        .with_read_timeout(Duration::from_secs(read_timeout))
 }
 
 fn local(path: PathBuf, display: &str) -> Result<Bucket> {
@@ -186,7 +188,7 @@ fn s3(url: &url::Url, env: &Env, settings: &Settings) -> Result<Bucket> {
     let allow_http = endpoint
         .as_deref()
         .is_some_and(|e| e.starts_with("http://"));
-    builder = builder.with_client_options(client_options(allow_http));
+    builder = builder.with_client_options(client_options(allow_http, settings));
     if let Some(e) = &endpoint {
         builder = builder.with_endpoint(e.clone());
     }
@@ -290,7 +292,7 @@ fn http(url: &url::Url, settings: &Settings) -> Result<Bucket> {
     let store = HttpBuilder::new()
         .with_url(clean.as_str())
         .with_retry(retry(settings))
-        .with_client_options(client_options(true).with_default_headers(headers))
+        .with_client_options(client_options(true, settings).with_default_headers(headers))
         .build()
         .map_err(|e| Error::Other(format!("cannot use the bucket {clean}: {e}")))?;
     Ok(Bucket {

@@ -229,43 +229,57 @@ fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
         return Ok(exit::OK);
     }
     let installed = crate::installed::is_installed(&ctx.env, &args.tool, &args.version);
-    let trash = tempfile::Builder::new().prefix("rebuild-").tempdir_in({
-        std::fs::create_dir_all(ctx.env.layout.tmp_dir())?;
-        ctx.env.layout.tmp_dir()
-    })?;
-    let old = ctx.env.layout.install_path(&args.tool, &args.version);
-    if installed && force {
-        std::fs::rename(&old, trash.path().join("old"))?;
-    }
     if !installed || force {
-        let request = Request {
-            tool: args.tool.clone(),
-            spec: VersionSpec::Version(args.version.clone()),
-        };
-        let options = Options {
-            no_cache: true,
-            ..Options::default()
-        };
-        let report = batch::run(
-            &ctx.env,
-            &ctx.settings,
-            std::slice::from_ref(&request),
-            &options,
-            args.json,
-        );
-        if let Some(err) = report.first().and_then(|r| r.error.clone()) {
-            if installed && force {
-                let _ = std::fs::rename(trash.path().join("old"), &old);
-            }
-            return Err(Error::Other(format!(
-                "cannot build {} {}: {err}",
-                args.tool, args.version
-            ))
-            .into());
-        }
+        install_fresh(ctx, args, installed)?;
     }
     push(ctx, args)?;
     Ok(exit::OK)
+}
+
+/// Installs through the non-cache backends; an installed copy (`replace`)
+/// is moved aside first and put back if the build fails.
+fn install_fresh(ctx: &Ctx, args: &PushArgs, replace: bool) -> anyhow::Result<()> {
+    let tmp = ctx.env.layout.tmp_dir();
+    std::fs::create_dir_all(&tmp)?;
+    let trash = tempfile::Builder::new()
+        .prefix("rebuild-")
+        .tempdir_in(&tmp)?;
+    let old = ctx.env.layout.install_path(&args.tool, &args.version);
+    if replace {
+        std::fs::rename(&old, trash.path().join("old"))?;
+    }
+    let request = Request {
+        tool: args.tool.clone(),
+        spec: VersionSpec::Version(args.version.clone()),
+    };
+    let options = Options {
+        no_cache: true,
+        ..Options::default()
+    };
+    let reports = batch::run(
+        &ctx.env,
+        &ctx.settings,
+        std::slice::from_ref(&request),
+        &options,
+        args.json,
+    );
+    if args.json {
+        for r in &reports {
+            println!("{}", serde_json::to_string(r)?);
+        }
+    }
+    if let Some(err) = reports.first().and_then(|r| r.error.clone()) {
+        if replace {
+            let _ = std::fs::rename(trash.path().join("old"), &old);
+        }
+        return Err(Error::Other(format!(
+            "cannot build {} {}: {err}",
+            args.tool, args.version
+        ))
+        .into());
+    }
+    crate::shim::reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+    Ok(())
 }
 
 fn list(ctx: &Ctx, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {

@@ -57,9 +57,6 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         no_cache: false,
     };
     let reports = batch::run(&ctx.env, &ctx.settings, &requests, &options, args.json);
-    if reports.iter().any(|r| r.outcome == "installed") {
-        reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
-    }
     for report in &reports {
         if args.json {
             println!("{}", serde_json::to_string(report)?);
@@ -67,6 +64,9 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         if let Some(err) = &report.error {
             eprintln!("tool: {} {}: {err}", report.tool, report.version);
         }
+    }
+    if reports.iter().any(|r| r.outcome == "installed") {
+        reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
     }
     Ok(if reports.iter().any(|r| r.outcome == "interrupted") {
         exit::INTERRUPTED

@@ -88,7 +88,17 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
         done.resolved.dir,
         done.path.display()
     );
-    let Some((program, rest)) = args.command.split_first() else {
+    run_command(env, name, &done, &args.command)
+}
+
+/// The optional command, run with the installed version first on PATH.
+fn run_command(
+    env: &Env,
+    name: &str,
+    done: &install::Done,
+    command: &[String],
+) -> crate::error::Result<i32> {
+    let Some((program, rest)) = command.split_first() else {
         return Ok(exit::OK);
     };
     let bins = crate::installed::bin_dirs(env, name, &done.resolved.dir, &done.path);
@@ -106,7 +116,7 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
     if !status.success() {
         return Err(Error::Other(format!(
             "`{}` failed with {status}",
-            args.command.join(" ")
+            command.join(" ")
         )));
     }
     Ok(exit::OK)

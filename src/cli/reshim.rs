@@ -37,10 +37,23 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
 }
 
 /// The `tool` binary shims should start: the real file, not a symlink to it.
+/// When it was replaced while this process ran (an upgrade during a long
+/// install), the new file at the same path.
 pub fn current_exe() -> anyhow::Result<std::path::PathBuf> {
-    std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| Error::Other(format!("cannot find the tool binary: {e}")).into())
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Other(format!("cannot find the tool binary: {e}")))?;
+    if let Ok(real) = std::fs::canonicalize(&exe) {
+        return Ok(real);
+    }
+    let text = exe.to_string_lossy();
+    let replaced = std::path::PathBuf::from(text.strip_suffix(" (deleted)").unwrap_or(&text));
+    std::fs::canonicalize(&replaced).map_err(|e| {
+        Error::Other(format!(
+            "cannot find the tool binary at {}: {e}",
+            replaced.display()
+        ))
+        .into()
+    })
 }
 
 pub fn run_shimversions(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {

@@ -120,6 +120,13 @@ pub const DEFS: &[SettingDef] = &[
         help: "retries on 5xx answers and dropped connections",
     },
     SettingDef {
+        key: "cache.read_timeout",
+        default: "30",
+        env: &["TOOL_CACHE_READ_TIMEOUT"],
+        kind: Kind::Text,
+        help: "seconds without a byte before a download counts as dropped (then resumed)",
+    },
+    SettingDef {
         key: "python.mirror",
         default: "",
         env: &["TOOL_PYTHON_MIRROR"],

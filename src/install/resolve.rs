@@ -42,19 +42,19 @@ fn plain(version: String) -> Resolved {
 }
 
 /// `v` itself when a backend lists it (or none can list), else the newest
-/// listed version under the prefix `v`.
+/// version under the prefix `v` from the first backend that has one — so a
+/// prefix prefers what the cache holds over what must be compiled.
 fn available_match(env: &Env, chain: &[Box<dyn Backend>], tool: &str, v: &str) -> String {
-    let mut all = Vec::new();
-    for backend in chain {
-        if let Ok(list) = backend.list_versions(env, tool) {
-            if list.iter().any(|x| x == v) {
-                return v.to_string();
-            }
-            all.extend(list);
-        }
+    let lists: Vec<Vec<String>> = chain
+        .iter()
+        .filter_map(|b| b.list_versions(env, tool).ok())
+        .collect();
+    if lists.iter().any(|l| l.iter().any(|x| x == v)) {
+        return v.to_string();
     }
-    version::newest_matching(&all, Some(v))
-        .cloned()
+    lists
+        .iter()
+        .find_map(|l| version::newest_matching(l, Some(v)).cloned())
         .unwrap_or_else(|| v.to_string())
 }
 

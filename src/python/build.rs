@@ -65,8 +65,8 @@ impl Build<'_> {
                 .arg(format!("DESTDIR={}", destdir.display())),
         )?;
         self.move_into_staging(&destdir)?;
-        self.add_links()?;
         self.ensurepip()?;
+        self.add_links()?;
         self.default_packages()?;
         // ensurepip and pip wrote the staging path into scripts: point them
         // at the final path the folder is renamed to.
@@ -125,14 +125,18 @@ impl Build<'_> {
         self.dest.join("bin").join(format!("python{major}"))
     }
 
-    /// `python` and `pip` as users of asdf and pyenv expect them.
+    /// `python` and `pip` as users of asdf and pyenv expect them (make
+    /// install's own ensurepip only makes `pip3`).
     fn add_links(&self) -> Result<()> {
         let major = self.version.split('.').next().unwrap_or("3");
         let bin = self.dest.join("bin");
-        let link = bin.join("python");
-        if !link.exists() && bin.join(format!("python{major}")).exists() {
-            std::os::unix::fs::symlink(format!("python{major}"), &link)
-                .map_err(|e| Error::io("cannot create", &link, e))?;
+        for name in ["python", "pip"] {
+            let link = bin.join(name);
+            let target = format!("{name}{major}");
+            if std::fs::symlink_metadata(&link).is_err() && bin.join(&target).exists() {
+                std::os::unix::fs::symlink(&target, &link)
+                    .map_err(|e| Error::io("cannot create", &link, e))?;
+            }
         }
         Ok(())
     }
@@ -140,7 +144,8 @@ impl Build<'_> {
     fn ensurepip(&self) -> Result<()> {
         let mut cmd = Command::new(self.python());
         cmd.args(["-m", "ensurepip", "--default-pip"])
-            .env("PIP_NO_INPUT", "1");
+            .env("PIP_NO_INPUT", "1")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
         self.step("ensurepip", &mut cmd)
     }
 
@@ -162,7 +167,8 @@ impl Build<'_> {
         }
         let mut cmd = Command::new(self.python());
         cmd.args(["-m", "pip", "install", "--no-input"])
-            .args(&packages);
+            .args(&packages)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
         self.step("default packages", &mut cmd)
     }
 

@@ -84,7 +84,7 @@ mod tests {
     fn table_covers_2_7_to_3_x_with_checksums() {
         let all = versions();
         assert!(all.len() > 150, "{} versions", all.len());
-        assert_eq!(all.first().map(String::as_str), Some("2.7"));
+        assert!(all[0].starts_with("2.7."), "{}", all[0]);
         let r = get("3.11.2").unwrap();
         assert_eq!(
             r.tgz.as_deref(),

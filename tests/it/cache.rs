@@ -43,7 +43,10 @@ pub fn tool_with(
     args: &[&str],
 ) -> assert_cmd::Command {
     let mut cmd = s.tool(args);
-    cmd.env("ASDF_DATA_DIR", data).env("TOOL_OS", OS);
+    // The cache alone: a miss must not fall through to compiling CPython.
+    cmd.env("ASDF_DATA_DIR", data)
+        .env("TOOL_OS", OS)
+        .env("TOOL_BACKENDS_PYTHON", "cache");
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -232,15 +235,13 @@ fn default_local_cache_and_file_buckets_work_out_of_the_box() {
         "TOOL_CACHE_URL",
         format!("file://{}", s.data.join("cache").display()),
     )];
-    assert_eq!(
-        stdout(&mut tool_with(
-            &s,
-            &other,
-            &vars,
-            &["list", "all", "python"]
-        )),
-        "3.9.6\n3.9.18\n"
-    );
+    let cached = stdout(&mut tool_with(
+        &s,
+        &other,
+        &vars,
+        &["list", "all", "python"],
+    ));
+    assert_eq!(cached, "3.9.6\n3.9.18\n", "only the cache answers here");
     let report = json_line(&stdout(&mut tool_with(
         &s,
         &other,
@@ -372,4 +373,82 @@ fn packs_are_deterministic_and_readable_by_tar() {
     );
     let err = fails_with(&mut s.tool(&["cache", "pack", "python", "3.1.0"]), 1);
     assert!(err.contains("not installed"), "{err}");
+}
+
+/// Incompressible bytes (xorshift), so the archive needs a multipart upload.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn large_archives_upload_in_parts_with_profile_credentials() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let root = fake_python(&s.data, "3.12.1");
+    let blob = noise(24 << 20);
+    std::fs::write(root.join("lib/libbig.so"), &blob).unwrap();
+    s.write(
+        ".aws/credentials",
+        &format!("[default]\naws_access_key_id = nope\n\n[ci]\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n", crate::servers::ACCESS_KEY),
+    );
+    let vars: Vec<(&str, String)> = s3
+        .env("s3://builds/big")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("AWS_ACCESS") && !k.starts_with("AWS_SECRET"))
+        .chain([("AWS_PROFILE", "ci".to_string())])
+        .collect();
+    let out = stdout(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["cache", "push", "python", "3.12.1", "--json"],
+    ));
+    assert!(
+        json_line(&out)["bytes"].as_u64().unwrap() > 20 << 20,
+        "{out}"
+    );
+    let other = s.root.join("other");
+    let out = tool_with(&s, &other, &vars, &["install", "python", "3.12.1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        std::fs::read(other.join("installs/python/3.12.1/lib/libbig.so")).unwrap(),
+        blob
+    );
+    let denied: Vec<(&str, String)> = vars
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "AWS_PROFILE" {
+                    "default".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let err = crate::harness::fails_with(
+        &mut tool_with(
+            &s,
+            &s.root.join("third"),
+            &denied,
+            &["install", "python", "3.12.1"],
+        ),
+        1,
+    );
+    assert!(
+        err.contains("profile `default`") && err.contains(".aws/credentials"),
+        "{err}"
+    );
 }

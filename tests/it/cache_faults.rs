@@ -138,6 +138,32 @@ fn http_buckets_retry_5xx_and_resume_cut_bodies() {
 }
 
 #[test]
+fn a_stalled_body_times_out_and_resumes() {
+    let s = Sandbox::new();
+    let (server, _, mut vars) = http_bucket(&s);
+    vars.push(("TOOL_CACHE_READ_TIMEOUT", "1".into()));
+    server.faults.lock().unwrap().stall = Some(std::time::Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    let report = json_line(&stdout(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["install", "python", "3.9.6", "--json"],
+    )));
+    assert_eq!(report["details"]["cache"], "hit", "{report}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "the stall was waited out, not timed out"
+    );
+    let log = server.requests.lock().unwrap().clone();
+    let resumed = log
+        .iter()
+        .filter(|l| l.contains(".tar.zst from") && !l.ends_with("from 0"))
+        .count();
+    assert_eq!(resumed, 1, "{log:?}");
+}
+
+#[test]
 fn http_faults_that_do_not_heal_install_nothing() {
     let s = Sandbox::new();
     let (server, bucket, vars) = http_bucket(&s);

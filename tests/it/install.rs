@@ -135,8 +135,8 @@ fn list_all_and_latest() {
         stdout(&mut s.tool(&["latest", "--all"])),
         "dummy\t2.0.1\tinstalled\nnodl\t0.1.0\tmissing\n"
     );
-    let err = fails_with(&mut s.tool(&["list", "all", "python"]), 1);
-    assert!(err.contains("no asdf plugin named `python`"), "{err}");
+    let err = fails_with(&mut s.tool(&["list", "all", "nodejs"]), 1);
+    assert!(err.contains("no asdf plugin named `nodejs`"), "{err}");
 }
 
 #[test]
@@ -201,10 +201,11 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
         err.contains("unknown tool `nope`") && err.contains("plugin add"),
         "{err}"
     );
-    let err = fails_with(&mut s.tool(&["install", "python", "3.9.6"]), 1);
+    let err = fails_with(&mut s.tool(&["install", "nodejs", "20.1.0"]), 1);
     assert!(
-        err.contains("no backend could install python 3.9.6")
-            && err.contains("plugin: no asdf plugin named `python`"),
+        err.contains("no backend could install nodejs 20.1.0")
+            && err.contains("cache: ")
+            && err.contains("plugin: no asdf plugin named `nodejs`"),
         "{err}"
     );
     let err = fails_with(&mut s.tool(&["install", "dummy", "9.9.9"]), 1);

@@ -59,9 +59,45 @@ fn build_folders_left(data: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A pure-Python wheel made on the spot, for `~/.default-python-packages`.
+fn tiny_wheel(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let wheel = dir.join("tooltestpkg-1.0-py3-none-any.whl");
+    let script = r#"
+import base64, hashlib, sys, zipfile
+files = {
+    "tooltestpkg/__init__.py": "VALUE = 42\n",
+    "tooltestpkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tooltestpkg\nVersion: 1.0\n",
+    "tooltestpkg-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: tool-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        z.writestr(name, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append("tooltestpkg-1.0.dist-info/RECORD,,")
+    z.writestr("tooltestpkg-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+"#;
+    let ok = StdCommand::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&wheel)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "cannot make the test wheel");
+    wheel
+}
+
 #[test]
 fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
     let s = Sandbox::new();
+    let wheel = tiny_wheel(&s.root.join("wheels"));
+    s.write(
+        ".default-python-packages",
+        &format!("# like the docs image's pins\n{}\n", wheel.display()),
+    );
     let bucket = s.root.join("bucket");
     let built = s.root.join("builder/data");
     let out = stdout(
@@ -78,7 +114,11 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(reports[0]["backend"], "source", "{out}");
-    assert_eq!(reports[0]["tried"][0]["backend"], "cache", "{out}");
+    assert_eq!(
+        reports[0]["tried"],
+        serde_json::json!([]),
+        "cache build never reads the cache: {out}"
+    );
     assert_eq!(reports.last().unwrap()["outcome"], "pushed", "{out}");
     let root = built.join("installs/python/3.11.2");
     let readelf = StdCommand::new("readelf")
@@ -122,6 +162,16 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
         pip.status.success() && pip_out.contains(&prefix.display().to_string()),
         "{pip_out}{}",
         String::from_utf8_lossy(&pip.stderr)
+    );
+    let pkg = StdCommand::new(prefix.join("bin/python"))
+        .args(["-c", "import tooltestpkg; print(tooltestpkg.VALUE)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&pkg.stdout).trim(),
+        "42",
+        "default packages: {}",
+        String::from_utf8_lossy(&pkg.stderr)
     );
     let sysconfig = StdCommand::new(prefix.join("bin/python"))
         .args([

@@ -103,6 +103,8 @@ pub struct Faults {
     pub status: Option<(u16, usize)>,
     /// Require `Authorization: Bearer <token>`.
     pub bearer: Option<String>,
+    /// Stall the next archive response for this long after half its body.
+    pub stall: Option<Duration>,
 }
 
 pub struct HttpServer {
@@ -125,7 +127,8 @@ impl HttpServer {
         );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = serve(stream, &root, &f, &r);
+                let (root, f, r) = (root.clone(), Arc::clone(&f), Arc::clone(&r));
+                std::thread::spawn(move || serve(stream, &root, &f, &r));
             }
         });
         HttpServer {
@@ -195,6 +198,7 @@ fn serve(
         }
         _ => None,
     };
+    let stall = if is_archive { f.stall.take() } else { None };
     drop(f);
     let start = range_start.min(data.len());
     let status = if start > 0 {
@@ -219,7 +223,30 @@ fn serve(
         Some(offset) => &body[..offset.saturating_sub(start).min(body.len())],
         None => body,
     };
-    respond(&mut stream, status, &headers, body)
+    match stall {
+        Some(pause) => {
+            let half = body.len() / 2;
+            respond_head(&mut stream, status, &headers)?;
+            stream.write_all(&body[..half])?;
+            stream.flush()?;
+            std::thread::sleep(pause);
+            stream.write_all(&body[half..])
+        }
+        None => respond(&mut stream, status, &headers, body),
+    }
+}
+
+fn respond_head(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+) -> std::io::Result<()> {
+    let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())
 }
 
 fn respond(
