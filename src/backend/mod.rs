@@ -79,11 +79,21 @@ pub trait Backend: Send + Sync {
         tool: &str,
         prefix: Option<&str>,
     ) -> Result<Option<String>, Failure> {
-        let all = self.list_versions(env, tool)?;
-        Ok(crate::version::newest_matching(&all, prefix).cloned())
+        newest_listed(self, env, tool, prefix)
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure>;
+}
+
+/// The newest stable version a backend lists under `prefix`.
+pub fn newest_listed<B: Backend + ?Sized>(
+    backend: &B,
+    env: &Env,
+    tool: &str,
+    prefix: Option<&str>,
+) -> Result<Option<String>, Failure> {
+    let all = backend.list_versions(env, tool)?;
+    Ok(crate::version::newest_matching(&all, prefix).cloned())
 }
 
 /// Every backend this build knows, by name.

@@ -46,8 +46,7 @@ impl Backend for PluginBackend {
             let out = plugin.capture("latest-stable", &[arg], &Vec::new())?;
             return Ok(out.split_whitespace().last().map(str::to_string));
         }
-        let all = self.list_versions(env, tool)?;
-        Ok(crate::version::newest_matching(&all, prefix).cloned())
+        super::newest_listed(self, env, tool, prefix)
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {

@@ -397,7 +397,7 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
     std::fs::write(root.join("lib/libbig.so"), &blob).unwrap();
     s.write(
         ".aws/credentials",
-        &format!("[default]\naws_access_key_id = nope\n\n[ci]\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n", crate::servers::ACCESS_KEY),
+        &format!("[default]\naws_access_key_id = nope\naws_secret_access_key = wrong\n\n[ci]\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n", crate::servers::ACCESS_KEY),
     );
     let vars: Vec<(&str, String)> = s3
         .env("s3://builds/big")

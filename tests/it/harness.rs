@@ -192,3 +192,18 @@ pub fn copy_tree(src: &Path, dest: &Path) {
         }
     }
 }
+
+/// Sends `signal` (`INT`, `TERM`…) to a running `tool`, waits, and checks
+/// that it stopped as interrupted (exit 130).
+pub fn interrupt(child: std::process::Child, signal: &str) -> std::process::Output {
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{signal}: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    out
+}

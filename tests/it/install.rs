@@ -301,18 +301,7 @@ fn interrupted_install_cleans_up_and_exits_130() {
     for signal in ["INT", "TERM"] {
         let child = spawn_install(&s, "1.1.0", "30");
         wait_for(&s.data.join("installs/dummy/1.1.0/started"));
-        StdCommand::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(130),
-            "{signal}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+        crate::harness::interrupt(child, signal);
         assert_eq!(
             install_dir_entries(&s, "dummy"),
             Vec::<String>::new(),

@@ -316,17 +316,7 @@ fn an_interrupted_build_leaves_nothing() {
         assert!(Instant::now() < deadline, "configure never started");
         std::thread::sleep(Duration::from_millis(50));
     }
-    StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::interrupt(child, "INT");
     assert!(
         installs_left(&s.data).is_empty(),
         "{:?}",
