@@ -13,24 +13,21 @@ pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
     if head.contains(&0) || old.is_empty() {
         return false;
     }
+    let finder = memchr::memmem::Finder::new(old);
+    let mut hits = finder.find_iter(data).peekable();
+    if hits.peek().is_none() {
+        return false;
+    }
     let mut out = Vec::with_capacity(data.len());
-    let mut rest = &data[..];
-    let mut changed = false;
-    while let Some(i) = find(rest, old) {
-        out.extend_from_slice(&rest[..i]);
+    let mut last = 0;
+    for i in hits {
+        out.extend_from_slice(&data[last..i]);
         out.extend_from_slice(new);
-        rest = &rest[i + old.len()..];
-        changed = true;
+        last = i + old.len();
     }
-    if changed {
-        out.extend_from_slice(rest);
-        *data = out;
-    }
-    changed
-}
-
-pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    out.extend_from_slice(&data[last..]);
+    *data = out;
+    true
 }
 
 /// Rewrites `old` to `new` in every text file below `root` (symlinks are left

@@ -37,8 +37,6 @@ pub struct Stats {
     pub files: u64,
     pub bytes: u64,
     pub relocated: u64,
-    /// The manifest found as the archive's first file, if any.
-    pub manifest: Option<Manifest>,
 }
 
 /// Why an archive was refused; every case leaves the caller's staging to remove.
@@ -150,10 +148,9 @@ impl Extractor<'_, '_> {
             }
             self.prefix = Some(found.build_prefix.clone());
             // The install now lives at its final path: say so.
-            let mut moved = found.clone();
+            let mut moved = found;
             moved.build_prefix = self.opts.final_path.to_string_lossy().to_string();
             let text = serde_json::to_vec_pretty(&moved).unwrap_or(text);
-            self.stats.manifest = Some(found);
             write_file(dest, &text, entry.header(), &mut self.made)?;
         } else {
             let relocated = extract_file(

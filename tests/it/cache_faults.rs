@@ -166,7 +166,7 @@ fn a_stalled_body_times_out_and_resumes() {
 #[test]
 fn http_faults_that_do_not_heal_install_nothing() {
     let s = Sandbox::new();
-    let (server, bucket, vars) = http_bucket(&s);
+    let (server, _, vars) = http_bucket(&s);
     server.faults.lock().unwrap().cut_after = Some((300, 1000));
     let err = fails_with(
         &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
@@ -212,7 +212,6 @@ fn http_faults_that_do_not_heal_install_nothing() {
         settings.contains("(set)") && !settings.contains("t0ken-s3cret"),
         "{settings}"
     );
-    let _ = bucket;
 }
 
 #[test]
