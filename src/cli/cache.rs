@@ -278,7 +278,7 @@ fn install_fresh(ctx: &Ctx, args: &PushArgs, replace: bool) -> anyhow::Result<()
         ))
         .into());
     }
-    crate::shim::reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+    crate::shim::reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
     Ok(())
 }
 

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         }
     }
     if reports.iter().any(|r| r.outcome == "installed") {
-        reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+        reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
     }
     Ok(if reports.iter().any(|r| r.outcome == "interrupted") {
         exit::INTERRUPTED

@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
         PluginCmd::Remove { name } => {
             let plugin = Plugin::load(&ctx.env, &name)?;
             manage::remove(&ctx.env, &plugin)?;
-            reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+            reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
             eprintln!("removed plugin {name}");
             Ok(exit::OK)
         }

@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
             return Err(Error::Other(format!("{tool} {v} is not installed")).into());
         }
     }
-    let exe = current_exe()?;
+    let launcher = launcher()?;
     let hooked: Vec<String> = match tool {
         Some(t) => vec![t.to_string()],
         None => tools::present(&ctx.env).into_iter().collect(),
@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
     for t in &hooked {
         crate::hooks::run(&ctx.settings, &format!("pre_asdf_reshim_{t}"), &args)?;
     }
-    let summary = reshim::sync(&ctx.env, &exe)?;
+    let summary = reshim::sync(&ctx.env, &launcher)?;
     for t in &hooked {
         crate::hooks::run(&ctx.settings, &format!("post_asdf_reshim_{t}"), &args)?;
     }
@@ -34,6 +34,11 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
         );
     }
     Ok(exit::OK)
+}
+
+/// What shims should start: `tool-shim` beside the running `tool`, else it.
+pub fn launcher() -> anyhow::Result<shim::Launcher> {
+    Ok(shim::Launcher::beside(&current_exe()?))
 }
 
 /// The `tool` binary shims should start: the real file, not a symlink to it.

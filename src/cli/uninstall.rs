@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, tool: &str, version: &str) -> anyhow::Result<i32> {
         remove_dir_atomically(ctx, &path)?;
     }
     let _ = std::fs::remove_file(ctx.env.layout.incomplete_marker(tool, &dir));
-    reshim::sync(&ctx.env, &super::reshim::current_exe()?)?;
+    reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
     hook("post")?;
     eprintln!("uninstalled {tool} {version}");
     Ok(exit::OK)

@@ -3,19 +3,58 @@
 //! them in sync with what is installed, `find` resolves a command to a real
 //! program, and `run` is the fast path a shim executes.
 //!
-//! A shim is a text file whose shebang names the `tool` binary itself, so the
-//! kernel starts `tool --shim <shim> args…` with no shell in between. It keeps
-//! asdf's `# asdf-plugin: <tool> <version>` lines, and its last line re-enters
-//! `tool exec` when it is run by a shell instead (`sh shims/python`).
+//! A shim is a text file whose shebang names `tool-shim` (installed beside
+//! `tool`; a small binary with only the shim path), or `tool --shim` when that
+//! is missing, so the kernel starts the fast path with no shell in between. It
+//! keeps asdf's `# asdf-plugin: <tool> <version>` lines, and its last line
+//! re-enters `tool exec` when it is run by a shell instead (`sh shims/python`).
 
 pub mod find;
 pub mod reshim;
 pub mod run;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The argument the shebang passes before the shim path.
 pub const SHIM_FLAG: &str = "--shim";
+
+/// The file name of the shim-only binary installed beside `tool`.
+pub const SHIM_BINARY: &str = "tool-shim";
+
+/// The programs a shim names: its shebang interpreter and the `tool` binary
+/// its shell fallback line re-enters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launcher {
+    pub tool: PathBuf,
+    /// `tool-shim` when it sits beside `tool`; else shims run `tool --shim`.
+    pub shim_binary: Option<PathBuf>,
+}
+
+impl Launcher {
+    /// The launcher for the `tool` binary at `tool`, using the `tool-shim`
+    /// beside it when that is an executable file.
+    pub fn beside(tool: &Path) -> Self {
+        let candidate = tool.with_file_name(SHIM_BINARY);
+        let usable = std::fs::metadata(&candidate).is_ok_and(|m| {
+            m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+        });
+        Launcher {
+            tool: tool.to_path_buf(),
+            shim_binary: usable.then_some(candidate),
+        }
+    }
+
+    /// The shebang line (without `#!`), or `None` when it cannot be direct.
+    fn shebang(&self) -> Option<String> {
+        let line = match &self.shim_binary {
+            Some(bin) => bin.to_string_lossy().into_owned(),
+            None => format!("{} {SHIM_FLAG}", self.tool.to_string_lossy()),
+        };
+        let interpreter = self.shim_binary.as_ref().unwrap_or(&self.tool);
+        let spaced = interpreter.to_string_lossy().contains(char::is_whitespace);
+        (line.len() + 2 <= MAX_SHEBANG && !spaced).then_some(line)
+    }
+}
 
 /// Linux reads at most 127 bytes of a shebang on older kernels; past that
 /// (or with spaces in the path) the shim starts through `/bin/sh` instead.
@@ -39,23 +78,15 @@ pub fn read_metadata(path: &Path) -> Option<Vec<(String, String)>> {
     (!pairs.is_empty()).then_some(pairs)
 }
 
-/// The text of the shim for `command`, run by the `tool` binary at `exe`.
-pub fn render(exe: &Path, command: &str, pairs: &[(String, String)]) -> String {
-    let exe_text = exe.to_string_lossy();
-    let shebang = format!("#!{exe_text} {SHIM_FLAG}");
-    let direct = shebang.len() <= MAX_SHEBANG && !exe_text.contains(char::is_whitespace);
-    let mut out = if direct {
-        shebang
-    } else {
-        "#!/bin/sh".to_string()
-    };
-    out.push('\n');
+/// The text of the shim for `command`, started by `launcher`.
+pub fn render(launcher: &Launcher, command: &str, pairs: &[(String, String)]) -> String {
+    let mut out = format!("#!{}\n", launcher.shebang().as_deref().unwrap_or("/bin/sh"));
     for (tool, version) in pairs {
         out.push_str(&format!("# asdf-plugin: {tool} {version}\n"));
     }
     out.push_str(&format!(
         "exec {} exec {} \"$@\" # asdf_allow: ' asdf '\n",
-        shell_quote(&exe_text),
+        shell_quote(&launcher.tool.to_string_lossy()),
         shell_quote(command)
     ));
     out
@@ -69,25 +100,64 @@ fn shell_quote(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn only_tool(path: &str) -> Launcher {
+        Launcher {
+            tool: PathBuf::from(path),
+            shim_binary: None,
+        }
+    }
+
     #[test]
     fn metadata_round_trips_through_the_shim_text() {
         let pairs = vec![
             ("python".to_string(), "3.9.6".to_string()),
             ("python".into(), "3.11.2".into()),
         ];
-        let text = render(Path::new("/usr/local/bin/tool"), "python3", &pairs);
+        let text = render(&only_tool("/usr/local/bin/tool"), "python3", &pairs);
         assert!(text.starts_with("#!/usr/local/bin/tool --shim\n"), "{text}");
         assert_eq!(parse_metadata(&text), pairs);
     }
 
     #[test]
+    fn the_shim_binary_is_the_interpreter_and_tool_the_fallback() {
+        let launcher = Launcher {
+            tool: PathBuf::from("/opt/bin/tool"),
+            shim_binary: Some(PathBuf::from("/opt/bin/tool-shim")),
+        };
+        let text = render(&launcher, "p", &[("t".into(), "1".into())]);
+        assert_eq!(
+            text,
+            "#!/opt/bin/tool-shim\n# asdf-plugin: t 1\nexec '/opt/bin/tool' exec 'p' \"$@\" # asdf_allow: ' asdf '\n"
+        );
+    }
+
+    #[test]
+    fn beside_finds_only_an_executable_shim_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let tool = dir.path().join("tool");
+        assert_eq!(Launcher::beside(&tool).shim_binary, None);
+        let shim_binary = dir.path().join(SHIM_BINARY);
+        std::fs::write(&shim_binary, "").unwrap();
+        assert_eq!(Launcher::beside(&tool).shim_binary, None, "not executable");
+        let mut perms = std::fs::metadata(&shim_binary).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&shim_binary, perms).unwrap();
+        assert_eq!(Launcher::beside(&tool).shim_binary, Some(shim_binary));
+    }
+
+    #[test]
     fn long_or_spaced_paths_fall_back_to_sh() {
         let long = format!("/{}/tool", "x".repeat(200));
-        assert!(render(Path::new(&long), "p", &[]).starts_with("#!/bin/sh\n"));
-        let text = render(Path::new("/opt/my tools/tool"), "p", &[]);
+        assert!(render(&only_tool(&long), "p", &[]).starts_with("#!/bin/sh\n"));
+        let text = render(&only_tool("/opt/my tools/tool"), "p", &[]);
         assert!(
             text.starts_with("#!/bin/sh\nexec '/opt/my tools/tool' exec 'p' \"$@\""),
             "{text}"
         );
+        let spaced = Launcher {
+            tool: PathBuf::from("/opt/my tools/tool"),
+            shim_binary: Some(PathBuf::from("/opt/my tools/tool-shim")),
+        };
+        assert!(render(&spaced, "p", &[]).starts_with("#!/bin/sh\n"));
     }
 }

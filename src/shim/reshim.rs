@@ -20,7 +20,7 @@ pub struct Summary {
 }
 
 /// Rewrites the shims for every installed version of every tool.
-pub fn sync(env: &Env, exe: &Path) -> Result<Summary> {
+pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
     let wanted = wanted_shims(env);
     let dir = env.layout.shims_dir();
     std::fs::create_dir_all(&dir)
@@ -28,7 +28,7 @@ pub fn sync(env: &Env, exe: &Path) -> Result<Summary> {
     let mut summary = Summary::default();
     for (command, pairs) in &wanted {
         let path = dir.join(command);
-        let text = super::render(exe, command, &pairs_in_order(pairs));
+        let text = super::render(launcher, command, &pairs_in_order(pairs));
         if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
             summary.unchanged += 1;
             continue;

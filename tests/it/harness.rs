@@ -8,6 +8,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tool");
+pub const SHIM_BIN: &str = env!("CARGO_BIN_EXE_tool-shim");
 
 pub struct Sandbox {
     _root: TempDir,

@@ -185,3 +185,72 @@ fn a_running_shim_survives_a_concurrent_reshim() {
     );
     assert_eq!(out, "python 3.10.3 extra3 \n");
 }
+
+#[test]
+fn shims_start_the_shim_binary_beside_tool() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    let text = std::fs::read_to_string(s.data.join("shims/python")).unwrap();
+    let shim_bin = std::fs::canonicalize(crate::harness::SHIM_BIN).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        format!("#!{}", shim_bin.display())
+    );
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    assert_eq!(
+        stdout(s.shim("python", &s.proj).arg("x")),
+        "python 3.9.6 python x\n"
+    );
+}
+
+/// A copy of a test binary at `dest` (a hard link when the folders allow it).
+fn place_binary(src: &str, dest: &std::path::Path) {
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    if std::fs::hard_link(src, dest).is_err() {
+        std::fs::copy(src, dest).unwrap();
+    }
+}
+
+#[test]
+fn without_the_shim_binary_shims_run_tool_and_switch_once_it_appears() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let lone = s.root.join("lone/tool");
+    place_binary(crate::harness::BIN, &lone);
+    let reshim = |s: &Sandbox| {
+        let mut cmd = assert_cmd::Command::new(&lone);
+        s.clean_env(&mut cmd).arg("reshim").assert().success();
+    };
+    reshim(&s);
+    let shim = s.data.join("shims/python");
+    let first_line = |p: &std::path::Path| {
+        let text = std::fs::read_to_string(p).unwrap();
+        text.lines().next().unwrap().to_string()
+    };
+    assert_eq!(first_line(&shim), format!("#!{} --shim", lone.display()));
+    assert_eq!(
+        stdout(&mut s.shim("python", &s.proj)),
+        "python 3.9.6 python \n"
+    );
+
+    place_binary(crate::harness::SHIM_BIN, &lone.with_file_name("tool-shim"));
+    reshim(&s);
+    assert_eq!(
+        first_line(&shim),
+        format!("#!{}", lone.with_file_name("tool-shim").display())
+    );
+    assert_eq!(
+        stdout(&mut s.shim("python", &s.proj)),
+        "python 3.9.6 python \n"
+    );
+}
+
+#[test]
+fn the_shim_binary_alone_explains_itself() {
+    let out = StdCommand::new(crate::harness::SHIM_BIN).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("usage: tool-shim <shim>"), "{err}");
+}
