@@ -34,6 +34,56 @@ pub struct Build<'a> {
     pub cancel: &'a Cancel,
 }
 
+/// Imports each module in one interpreter run; prints those that fail.
+const IMPORT_CHECK: &str = "import importlib, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        print(name)
+";
+
+/// The `modules` that `python` cannot import. An interpreter that does not
+/// run to the end (a crash while importing) is an error, not a list.
+pub fn missing_modules(python: &Path, modules: &[&str]) -> Result<Vec<String>> {
+    let out = Command::new(python)
+        .args(["-c", IMPORT_CHECK])
+        .args(modules)
+        .output()
+        .map_err(|e| Error::io("cannot run", python, e))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "the new interpreter {} failed while importing {} ({}):\n{}",
+            python.display(),
+            modules.join(", "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect())
+}
+
+/// What missing modules mean: an error, or with `warn_only` a warning.
+fn verdict(version: &str, missing: &[String], warn_only: bool) -> Result<Option<String>> {
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let msg = format!(
+        "CPython {version} was built without {}: install their -dev packages (see `tool install` hints) and build again",
+        missing.join(", ")
+    );
+    if warn_only {
+        Ok(Some(format!("{msg} (python.missing_modules = warn)")))
+    } else {
+        Err(Error::Other(format!(
+            "{msg}\n  hint: set python.missing_modules = warn to keep such a build"
+        )))
+    }
+}
+
 fn words(var: &str) -> Vec<String> {
     std::env::var(var)
         .map(|v| v.split_whitespace().map(str::to_string).collect())
@@ -176,29 +226,11 @@ impl Build<'_> {
     fn check_modules(&self) -> Result<()> {
         self.task
             .step("checking ssl, ctypes, zlib, bz2, lzma, sqlite3, readline, uuid");
-        let missing: Vec<&str> = MODULES
-            .iter()
-            .copied()
-            .filter(|m| {
-                !Command::new(self.python())
-                    .args(["-c", &format!("import {m}")])
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            })
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
+        let missing = missing_modules(&self.python(), MODULES)?;
+        if let Some(warning) = verdict(self.version, &missing, self.warn_only)? {
+            eprintln!("warning: {warning}");
         }
-        let msg = format!(
-            "CPython {} was built without {}: install their -dev packages (see `tool install` hints) and build again",
-            self.version,
-            missing.join(", ")
-        );
-        if self.warn_only {
-            eprintln!("warning: {msg}");
-            return Ok(());
-        }
-        Err(Error::Other(msg))
+        Ok(())
     }
 
     fn write_manifest(&self, options: &[String]) -> Result<()> {
@@ -217,5 +249,79 @@ impl Build<'_> {
         let path = self.dest.join(manifest::FILE_NAME);
         let text = serde_json::to_vec_pretty(&m).map_err(|e| Error::Other(e.to_string()))?;
         std::fs::write(&path, text).map_err(|e| Error::io("cannot write", &path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A real interpreter (the machine's python3) in which `lzma` and
+    /// `sqlite3` fail to import, through modules shadowing them.
+    fn python_without_lzma_and_sqlite(dir: &Path) -> PathBuf {
+        let shadow = dir.join("shadow");
+        std::fs::create_dir_all(shadow.join("sqlite3")).unwrap();
+        std::fs::write(shadow.join("lzma.py"), "raise ImportError('no _lzma')\n").unwrap();
+        std::fs::write(
+            shadow.join("sqlite3/__init__.py"),
+            "raise ImportError('no _sqlite3')\n",
+        )
+        .unwrap();
+        let python = dir.join("python");
+        let real = which::which("python3")
+            .expect("python3 on PATH (scripts/setup-python-source installs it)");
+        std::fs::write(
+            &python,
+            format!(
+                "#!/bin/sh\nPYTHONPATH='{}' exec '{}' \"$@\"\n",
+                shadow.display(),
+                real.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        python
+    }
+
+    #[test]
+    fn modules_that_fail_to_import_are_reported_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = python_without_lzma_and_sqlite(dir.path());
+        let missing = missing_modules(&python, &["zlib", "sqlite3", "json", "lzma"]).unwrap();
+        assert_eq!(missing, ["sqlite3", "lzma"]);
+        assert!(
+            missing_modules(&python, &["zlib", "json"])
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_interpreter_that_crashes_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = dir.path().join("python");
+        std::fs::write(&python, "#!/bin/sh\necho boom >&2\nkill -SEGV $$\n").unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let err = missing_modules(&python, &["ssl"]).unwrap_err().to_string();
+        assert!(err.contains("failed while importing ssl"), "{err}");
+        assert!(err.contains("boom"), "{err}");
+    }
+
+    #[test]
+    fn missing_modules_fail_the_build_unless_set_to_warn() {
+        let missing = vec!["lzma".to_string(), "readline".to_string()];
+        let err = verdict("3.11.2", &missing, false).unwrap_err().to_string();
+        assert!(
+            err.contains("CPython 3.11.2 was built without lzma, readline"),
+            "{err}"
+        );
+        assert!(err.contains("python.missing_modules = warn"), "{err}");
+        let warning = verdict("3.11.2", &missing, true).unwrap().unwrap();
+        assert!(
+            warning.contains("built without lzma, readline"),
+            "{warning}"
+        );
+        assert_eq!(verdict("3.11.2", &[], false).unwrap(), None);
     }
 }

@@ -19,9 +19,10 @@ const HEADERS: &[(&str, &str, &str)] = &[
     ("uuid/uuid.h", "uuid-dev", "uuid"),
 ];
 
-/// The modules whose import is checked after a build.
+/// The modules whose import is checked after a build (`_uuid`, because
+/// `uuid` itself imports without libuuid).
 pub const MODULES: &[&str] = &[
-    "ssl", "ctypes", "zlib", "bz2", "lzma", "sqlite3", "readline", "uuid",
+    "ssl", "ctypes", "zlib", "bz2", "lzma", "sqlite3", "readline", "_uuid",
 ];
 
 fn compiler() -> String {
@@ -52,9 +53,9 @@ fn header_found(cc: &str, header: &str) -> bool {
     child.wait().is_ok_and(|s| s.success())
 }
 
+/// A program name found on PATH, or a path to an executable.
 fn on_path(program: &str) -> bool {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .any(|d| crate::shim::find::is_executable(&d.join(program)))
+    which::which(program).is_ok()
 }
 
 /// Fails with the exact apt packages to install when anything is missing.
@@ -62,7 +63,7 @@ pub fn check() -> Result<()> {
     let cc = compiler();
     let mut missing: Vec<(&str, &str)> = Vec::new();
     let cc_program = cc.split_whitespace().next().unwrap_or("cc").to_string();
-    if !(on_path(&cc_program) || std::path::Path::new(&cc_program).is_file()) {
+    if !on_path(&cc_program) {
         missing.push(("build-essential", "a C compiler"));
     } else {
         for (header, package, module) in HEADERS {
