@@ -4,7 +4,6 @@
 //! an import check of the modules a complete interpreter has. Every command's
 //! output goes to the build log.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -90,9 +89,10 @@ fn words(var: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn joined(var: &str, extra: &str) -> OsString {
+/// `extra` followed by the variable's value from the environment, if any.
+fn joined(var: &str, extra: &str) -> String {
     match std::env::var(var).ok().filter(|v| !v.trim().is_empty()) {
-        Some(v) => format!("{extra} {v}").into(),
+        Some(v) => format!("{extra} {v}"),
         None => extra.into(),
     }
 }
@@ -130,11 +130,18 @@ impl Build<'_> {
         Ok(options)
     }
 
+    /// configure's arguments. Flags go to configure only, as arguments (it
+    /// records them in the Makefile); `make` runs with the caller's
+    /// environment, exactly as a hand-made build.
     fn configure_options(&self) -> Vec<String> {
         let mut options = vec![
             format!("--prefix={}", self.final_path.display()),
             "--enable-shared".into(),
+            format!("LDFLAGS={}", joined("LDFLAGS", RPATH_LDFLAGS)),
         ];
+        if let Ok(cflags) = std::env::var("PYTHON_CFLAGS") {
+            options.push(format!("CFLAGS={}", joined("CFLAGS", &cflags)));
+        }
         options.extend(words("PYTHON_CONFIGURE_OPTS"));
         options.extend(words("CONFIGURE_OPTS"));
         options
@@ -143,11 +150,7 @@ impl Build<'_> {
     fn step(&self, what: &str, cmd: &mut Command) -> Result<()> {
         self.task
             .step(&format!("{what} (log: {})", self.log.display()));
-        cmd.current_dir(self.src)
-            .env("LDFLAGS", joined("LDFLAGS", RPATH_LDFLAGS));
-        if let Ok(cflags) = std::env::var("PYTHON_CFLAGS") {
-            cmd.env("CFLAGS", joined("CFLAGS", &cflags));
-        }
+        cmd.current_dir(self.src);
         let status = process::run(cmd, &Sink::Log(self.log.to_path_buf()), self.cancel)?;
         if status.success() {
             return Ok(());
