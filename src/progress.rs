@@ -2,12 +2,15 @@
 //! task when stderr is a terminal, plain one-line messages otherwise (CI logs).
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 pub struct Progress {
     multi: Option<MultiProgress>,
+    /// Whether a task line was drawn (the cursor then ends on it).
+    drawn: AtomicBool,
 }
 
 impl Progress {
@@ -16,6 +19,7 @@ impl Progress {
         let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         Progress {
             multi: (allow_bars && tty).then(MultiProgress::new),
+            drawn: AtomicBool::new(false),
         }
     }
 
@@ -28,9 +32,19 @@ impl Progress {
             );
             bar.set_prefix(label.clone());
             bar.enable_steady_tick(Duration::from_millis(120));
+            self.drawn.store(true, Ordering::Relaxed);
             bar
         });
         Task { bar, label }
+    }
+}
+
+impl Drop for Progress {
+    /// Finished task lines stay on screen; what follows starts below them.
+    fn drop(&mut self) {
+        if self.drawn.load(Ordering::Relaxed) {
+            eprintln!();
+        }
     }
 }
 
@@ -45,6 +59,23 @@ impl Task {
             bar.set_prefix(label.clone());
         }
         self.label = label;
+    }
+
+    /// Runs `f` with the task's line hidden, for a child process that writes
+    /// to the terminal itself (a plugin's script, a hook).
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// A warning line, printed above the task's line on a terminal.
+    pub fn warn(&self, msg: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("warning: {msg}")),
+            None => eprintln!("warning: {msg}"),
+        }
     }
 
     /// A step of the work (a line in CI logs, the spinner's text on a terminal).

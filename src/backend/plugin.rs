@@ -8,6 +8,7 @@ use super::{Backend, Failure, Job, Kind};
 use crate::env::Env;
 use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
+use crate::process::Sink;
 
 pub struct PluginBackend;
 
@@ -70,12 +71,18 @@ impl Backend for PluginBackend {
             ("ASDF_DOWNLOAD_PATH", downloads.clone().into()),
             ("ASDF_CONCURRENCY", OsString::from(concurrency)),
         ];
-        let result = (|| {
+        let run = || {
             if plugin.has("download") {
                 plugin.run("download", &vars, job.sink, job.cancel)?;
             }
             plugin.run("install", &vars, job.sink, job.cancel)
-        })();
+        };
+        // A single install shows the scripts' output on the terminal; in a
+        // batch it goes to a log, and the other tasks' lines keep moving.
+        let result = match job.sink {
+            Sink::Stderr => job.task.suspend(run),
+            Sink::Log(_) => run(),
+        };
         if !job.keep_download || result.is_err() {
             let _ = std::fs::remove_dir_all(&downloads);
         }

@@ -45,7 +45,7 @@ pub fn run(
 ) -> Vec<Report> {
     let cancel = Cancel::on_signals();
     let single = requests.len() == 1;
-    let progress = Progress::new(!single && !json);
+    let progress = Progress::new(!json);
     let queue = Mutex::new(requests.iter().enumerate().collect::<VecDeque<_>>());
     let reports: Mutex<Vec<Option<Report>>> = Mutex::new(requests.iter().map(|_| None).collect());
     std::thread::scope(|scope| {

@@ -109,17 +109,13 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
         return Ok(already(resolved));
     }
     clean_leftovers(cx.env, &req.tool, &resolved.dir)?;
-    hooks::run(
-        cx.settings,
-        &format!("pre_asdf_install_{}", req.tool),
-        &[&resolved.version],
-    )?;
+    let hook = |when: &str| {
+        let name = format!("{when}_asdf_install_{}", req.tool);
+        task.suspend(|| hooks::run(cx.settings, &name, &[&resolved.version]))
+    };
+    hook("pre")?;
     let (backend, details, tried) = try_chain(cx, &chain, &req.tool, &resolved, &path, task)?;
-    hooks::run(
-        cx.settings,
-        &format!("post_asdf_install_{}", req.tool),
-        &[&resolved.version],
-    )?;
+    hook("post")?;
     Ok(Done {
         resolved,
         path,

@@ -231,7 +231,7 @@ impl Build<'_> {
             .step("checking ssl, ctypes, zlib, bz2, lzma, sqlite3, readline, uuid");
         let missing = missing_modules(&self.python(), MODULES)?;
         if let Some(warning) = verdict(self.version, &missing, self.warn_only)? {
-            eprintln!("warning: {warning}");
+            self.task.warn(&warning);
         }
         Ok(())
     }

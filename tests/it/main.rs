@@ -12,4 +12,5 @@ mod resolution;
 mod servers;
 mod shell;
 mod shims;
+mod terminal;
 mod tool_versions;

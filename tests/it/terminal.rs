@@ -1,0 +1,51 @@
+//! Installs on a real pseudo-terminal (util-linux `script`): a redrawn task
+//! line instead of plain log lines, plugin output shown in full between
+//! redraws, and the cursor left below the finished lines.
+
+use crate::harness::{BIN, Sandbox};
+
+/// What a terminal shows while `tool install <args>` runs in the project.
+fn install_on_a_terminal(s: &Sandbox, args: &str) -> String {
+    let mut cmd = assert_cmd::Command::new("script");
+    s.clean_env(&mut cmd)
+        .env("TERM", "xterm")
+        .current_dir(&s.proj)
+        .args(["-qec", &format!("'{BIN}' install {args}"), "/dev/null"]);
+    let out = cmd.output().expect("util-linux `script` runs");
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+const CLEAR_LINE: &str = "\x1b[2K";
+
+#[test]
+fn a_single_install_redraws_one_line_and_ends_below_it() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    let screen = install_on_a_terminal(&s, "dummy 1.0.0");
+    assert!(screen.contains(CLEAR_LINE), "no redrawn line: {screen:?}");
+    let last = screen.rsplit(CLEAR_LINE).next().unwrap();
+    assert!(last.contains("dummy 1.0.0"), "{screen:?}");
+    assert!(last.contains("installed with plugin in"), "{screen:?}");
+    assert!(
+        last.ends_with('\n'),
+        "the cursor stays on the task line: {screen:?}"
+    );
+    assert!(s.data.join("installs/dummy/1.0.0/bin/dummy").is_file());
+}
+
+#[test]
+fn plugin_output_gets_its_own_lines_between_redraws() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    let screen = install_on_a_terminal(&s, "dummy 9.9.9");
+    assert!(
+        screen.contains(&format!("{CLEAR_LINE}no such release: 9.9.9\n")),
+        "the script's line was drawn over: {screen:?}"
+    );
+    let last_task_line = screen.rsplit(CLEAR_LINE).next().unwrap();
+    assert!(last_task_line.contains("failed"), "{screen:?}");
+    assert!(
+        screen.contains("bin/download failed with exit code 1"),
+        "{screen:?}"
+    );
+}
