@@ -26,16 +26,17 @@ impl Progress {
     pub fn task(&self, label: String) -> Task {
         let bar = self.multi.as_ref().map(|m| {
             let bar = m.add(ProgressBar::new_spinner());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed:.dim}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
+            bar.set_style(spinner_style());
             bar.set_prefix(label.clone());
             bar.enable_steady_tick(Duration::from_millis(120));
             self.drawn.store(true, Ordering::Relaxed);
             bar
         });
-        Task { bar, label }
+        Task {
+            bar,
+            label,
+            counting_bytes: AtomicBool::new(false),
+        }
     }
 }
 
@@ -48,9 +49,16 @@ impl Drop for Progress {
     }
 }
 
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed:.dim}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
 pub struct Task {
     bar: Option<ProgressBar>,
     label: String,
+    /// The line shows a byte counter (which has no room for a message).
+    counting_bytes: AtomicBool,
 }
 
 impl Task {
@@ -59,6 +67,15 @@ impl Task {
             bar.set_prefix(label.clone());
         }
         self.label = label;
+    }
+
+    /// The task's line, set back to a spinner after a byte counter.
+    fn spinner(&self) -> Option<&ProgressBar> {
+        let bar = self.bar.as_ref()?;
+        if self.counting_bytes.swap(false, Ordering::Relaxed) {
+            bar.set_style(spinner_style());
+        }
+        Some(bar)
     }
 
     /// Runs `f` with the task's line hidden, for a child process that writes
@@ -80,7 +97,7 @@ impl Task {
 
     /// A step of the work (a line in CI logs, the spinner's text on a terminal).
     pub fn step(&self, msg: &str) {
-        match &self.bar {
+        match self.spinner() {
             Some(bar) => bar.set_message(msg.to_string()),
             None => eprintln!("{}: {msg}", self.label),
         }
@@ -90,6 +107,7 @@ impl Task {
     pub fn start_bytes(&self, what: &str, total: u64) {
         match &self.bar {
             Some(bar) => {
+                self.counting_bytes.store(true, Ordering::Relaxed);
                 bar.set_length(total);
                 bar.set_position(0);
                 bar.set_style(
@@ -116,7 +134,7 @@ impl Task {
 
     /// The task's last line.
     pub fn finish(&self, msg: &str) {
-        match &self.bar {
+        match self.spinner() {
             Some(bar) => bar.finish_with_message(msg.to_string()),
             None => eprintln!("{}: {msg}", self.label),
         }

@@ -2,12 +2,18 @@
 //! line instead of plain log lines, plugin output shown in full between
 //! redraws, and the cursor left below the finished lines.
 
+use crate::cache::{OS, fake_python, tool_with};
 use crate::harness::{BIN, Sandbox};
 
 /// What a terminal shows while `tool install <args>` runs in the project.
 fn install_on_a_terminal(s: &Sandbox, args: &str) -> String {
+    install_on_a_terminal_with(s, &[], args)
+}
+
+fn install_on_a_terminal_with(s: &Sandbox, vars: &[(&str, String)], args: &str) -> String {
     let mut cmd = assert_cmd::Command::new("script");
     s.clean_env(&mut cmd)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
         .env("TERM", "xterm")
         .current_dir(&s.proj)
         .args(["-qec", &format!("'{BIN}' install {args}"), "/dev/null"]);
@@ -48,4 +54,31 @@ fn plugin_output_gets_its_own_lines_between_redraws() {
         screen.contains("bin/download failed with exit code 1"),
         "{screen:?}"
     );
+}
+
+#[test]
+fn a_cache_download_counts_bytes_then_shows_the_result() {
+    let s = Sandbox::new();
+    let publisher = s.root.join("publisher");
+    fake_python(&publisher, "3.11.2");
+    let bucket = vec![(
+        "TOOL_CACHE_URL",
+        format!("file://{}", s.root.join("bucket").display()),
+    )];
+    tool_with(
+        &s,
+        &publisher,
+        &bucket,
+        &["cache", "push", "python", "3.11.2"],
+    )
+    .assert()
+    .success();
+    let mut vars = bucket;
+    vars.push(("TOOL_OS", OS.to_string()));
+    vars.push(("TOOL_BACKENDS_PYTHON", "cache".to_string()));
+    let screen = install_on_a_terminal_with(&s, &vars, "python 3.11.2");
+    assert!(screen.contains(" B/"), "no byte counter: {screen:?}");
+    let last = screen.rsplit(CLEAR_LINE).next().unwrap();
+    assert!(last.contains("installed with cache in"), "{screen:?}");
+    assert!(s.data.join("installs/python/3.11.2/bin/python").is_file());
 }
