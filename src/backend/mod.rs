@@ -101,7 +101,7 @@ pub fn by_name(name: &str, settings: &Settings) -> Option<Box<dyn Backend>> {
     match name {
         "cache" => Some(Box::new(cache::CacheBackend::new(settings.clone()))),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
-        "source" => Some(Box::new(source::SourceBackend::new(settings.clone()))),
+        "source" => Some(Box::new(source::SourceBackend)),
         _ => None,
     }
 }

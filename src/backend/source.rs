@@ -6,20 +6,11 @@ use serde_json::json;
 
 use super::{Backend, Details, Failure, Job};
 use crate::cache::host::Host;
-use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::Error;
 use crate::python::{build::Build, deps, releases, source};
 
-pub struct SourceBackend {
-    settings: Settings,
-}
-
-impl SourceBackend {
-    pub fn new(settings: Settings) -> Self {
-        SourceBackend { settings }
-    }
-}
+pub struct SourceBackend;
 
 fn only_python(tool: &str) -> Result<(), Failure> {
     if tool == "python" {
@@ -52,7 +43,14 @@ impl Backend for SourceBackend {
         };
         deps::check()?;
         job.task.step("fetching the source");
-        let archive = source::fetch(job.env, &self.settings, job.version, &release, job.task)?;
+        let archive = source::fetch(
+            job.env,
+            job.settings,
+            job.version,
+            &release,
+            job.task,
+            job.cancel,
+        )?;
         let tmp = job.env.layout.tmp_dir();
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io("cannot create", &tmp, e))?;
         let scratch = tempfile::Builder::new()
@@ -74,8 +72,8 @@ impl Backend for SourceBackend {
             dest: job.dest,
             log: &log,
             jobs: job.settings.concurrency(),
-            warn_only: self.settings.get("python.missing_modules") == "warn",
-            host: &Host::detect(&self.settings),
+            warn_only: job.settings.get("python.missing_modules") == "warn",
+            host: &Host::detect(job.settings),
             task: job.task,
             cancel: job.cancel,
         }

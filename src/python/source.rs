@@ -15,6 +15,7 @@ use crate::cache::bucket;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::process::Cancel;
 use crate::progress::Task;
 
 pub const PYTHON_ORG: &str = "https://www.python.org/ftp/python";
@@ -81,6 +82,7 @@ pub fn fetch(
     version: &str,
     release: &Release,
     task: &Task,
+    cancel: &Cancel,
 ) -> Result<PathBuf> {
     let dir = env.layout.downloads_dir("python", version);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
@@ -104,8 +106,7 @@ pub fn fetch(
                 format!("{release_dir}/{}", c.name)
             };
             let path = dir.join(&c.name);
-            if rt.block_on(download(&store, &key, &path, task))? {
-                let actual = sha256_of(&path)?;
+            if let Some(actual) = rt.block_on(download(&store, &key, &path, task, cancel))? {
                 if actual != c.sha256 {
                     let _ = std::fs::remove_file(&path);
                     return Err(Error::Other(format!(
@@ -124,19 +125,28 @@ pub fn fetch(
     )))
 }
 
-/// Downloads `key` to `path` (through a temporary file); false on 404.
-async fn download(store: &bucket::Bucket, key: &str, path: &Path, task: &Task) -> Result<bool> {
+/// Downloads `key` to `path` (through a temporary file) and returns its
+/// sha256; `None` on 404.
+async fn download(
+    store: &bucket::Bucket,
+    key: &str,
+    path: &Path,
+    task: &Task,
+    cancel: &Cancel,
+) -> Result<Option<String>> {
     let result = match store.store.get(&store.path(key)).await {
         Ok(r) => r,
-        Err(object_store::Error::NotFound { .. }) => return Ok(false),
+        Err(object_store::Error::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(crate::cache::fetch::describe(store, key, &e)),
     };
     task.start_bytes(key, result.meta.size);
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
+    let mut hasher = Sha256::new();
     let mut body = result.into_stream();
     while let Some(chunk) = body.next().await {
+        cancel.check()?;
         let chunk = chunk.map_err(|e| {
             Error::Other(format!(
                 "download of {key} from {} failed: {e}",
@@ -145,11 +155,12 @@ async fn download(store: &bucket::Bucket, key: &str, path: &Path, task: &Task) -
         })?;
         tmp.write_all(&chunk)
             .map_err(|e| Error::io("cannot write", path, e))?;
+        hasher.update(&chunk);
         task.add_bytes(chunk.len() as u64);
     }
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
-    Ok(true)
+    Ok(Some(hex::encode(hasher.finalize())))
 }
 
 /// Extracts the archive into `into`; returns the source folder (`Python-<v>`).

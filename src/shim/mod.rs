@@ -35,12 +35,9 @@ impl Launcher {
     /// beside it when that is an executable file.
     pub fn beside(tool: &Path) -> Self {
         let candidate = tool.with_file_name(SHIM_BINARY);
-        let usable = std::fs::metadata(&candidate).is_ok_and(|m| {
-            m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
-        });
         Launcher {
             tool: tool.to_path_buf(),
-            shim_binary: usable.then_some(candidate),
+            shim_binary: find::is_executable(&candidate).then_some(candidate),
         }
     }
 
