@@ -1,4 +1,6 @@
-//! The error type every command returns, and the exit code each kind maps to.
+//! The application's error type, above the leaf layers' own (`archive`,
+//! `remote`), which it keeps as sources; the exit code each kind maps to; and
+//! the hint, a separate field the command line prints under the message.
 
 use std::path::PathBuf;
 
@@ -33,9 +35,11 @@ pub enum Error {
         err: std::io::Error,
     },
 
-    #[error(
-        "unknown tool `{0}`\n  hint: list the known tools with `tool plugin list`, or add one with `tool plugin add {0} <git-url>`"
-    )]
+    /// A file error from `fs-err` (its message names the path).
+    #[error(transparent)]
+    Fs(#[from] std::io::Error),
+
+    #[error("unknown tool `{0}`")]
     UnknownTool(String),
 
     #[error("invalid {what} `{value}`: {why}")]
@@ -45,13 +49,21 @@ pub enum Error {
         why: &'static str,
     },
 
-    /// A version is set but not installed; the message carries the hint.
-    #[error("{0}")]
-    NotInstalled(String),
+    #[error("invalid value `{value}` for {name} (from {origin}): {why}")]
+    Setting {
+        name: &'static str,
+        value: String,
+        origin: String,
+        why: &'static str,
+    },
 
-    /// No version is set; the message carries the hint.
-    #[error("{0}")]
-    NotSet(String),
+    /// A version is set but not installed.
+    #[error("{message}")]
+    NotInstalled { message: String, hint: String },
+
+    /// No version is set.
+    #[error("{message}")]
+    NotSet { message: String, hint: String },
 
     #[error("{0}")]
     Usage(String),
@@ -60,9 +72,23 @@ pub enum Error {
     #[error("interrupted; nothing was left half-done")]
     Interrupted,
 
-    /// A cached build made for another os/arch/libc: a miss, not a failure.
-    #[error("{0}")]
-    Incompatible(String),
+    #[error(transparent)]
+    Archive(Box<crate::archive::Error>),
+
+    #[error(transparent)]
+    Remote(Box<crate::remote::Error>),
+
+    /// A backend's real error; the cause keeps its exit code and hint.
+    #[error("{backend} backend failed")]
+    Backend {
+        backend: &'static str,
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Any other failure with what to do next.
+    #[error("{message}")]
+    Hinted { message: String, hint: String },
 
     #[error("{0}")]
     Other(String),
@@ -77,22 +103,107 @@ impl Error {
         }
     }
 
+    /// A version is set but cannot run (`hint` may be empty).
+    pub fn not_installed(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::NotInstalled {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// No version is set (`hint` may be empty).
+    pub fn not_set(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::NotSet {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Hinted {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::NotInstalled(_) => exit::NOT_INSTALLED,
-            Error::NotSet(_) => exit::NOT_SET,
+            Error::NotInstalled { .. } => exit::NOT_INSTALLED,
+            Error::NotSet { .. } => exit::NOT_SET,
             Error::Usage(_) => exit::USAGE,
             Error::Interrupted => exit::INTERRUPTED,
+            Error::Backend { source, .. } => source.exit_code(),
             _ => exit::FAILURE,
         }
+    }
+
+    /// What to do next, when there is something to say (one per line).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::UnknownTool(name) => Some(format!(
+                "list the known tools with `tool plugin list`, or add one with `tool plugin add {name} <git-url>`"
+            )),
+            Error::NotInstalled { hint, .. }
+            | Error::NotSet { hint, .. }
+            | Error::Hinted { hint, .. } => Some(hint.clone()).filter(|h| !h.is_empty()),
+            Error::Backend { source, .. } => source.hint(),
+            _ => None,
+        }
+    }
+
+    /// The message with its causes (`a: b: c`) and hint lines, as printed.
+    pub fn report(&self) -> String {
+        with_hint(&chain(self), self.hint())
+    }
+}
+
+/// An error and its sources joined with `: `, as anyhow's `{:#}` does.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+fn with_hint(message: &str, hint: Option<String>) -> String {
+    match hint {
+        Some(h) => format!("{message}\n  hint: {}", h.replace('\n', "\n  hint: ")),
+        None => message.to_string(),
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<crate::archive::Error> for Error {
+    fn from(e: crate::archive::Error) -> Self {
+        Error::Archive(Box::new(e))
+    }
+}
+
+impl From<crate::remote::Error> for Error {
+    fn from(e: crate::remote::Error) -> Self {
+        Error::Remote(Box::new(e))
+    }
+}
+
+/// This crate's error inside an anyhow chain, if there is one.
+fn ours(err: &anyhow::Error) -> Option<&Error> {
+    err.chain().find_map(|cause| cause.downcast_ref::<Error>())
+}
+
 /// The exit code for any error that reached `main`.
 pub fn exit_code_of(err: &anyhow::Error) -> i32 {
-    err.chain()
-        .find_map(|cause| cause.downcast_ref::<Error>())
-        .map_or(exit::FAILURE, Error::exit_code)
+    ours(err).map_or(exit::FAILURE, Error::exit_code)
+}
+
+/// The text printed for any error that reached `main`.
+pub fn report_of(err: &anyhow::Error) -> String {
+    with_hint(&format!("{err:#}"), ours(err).and_then(Error::hint))
 }

@@ -33,6 +33,11 @@ impl Cancel {
         cancel
     }
 
+    /// The flag itself, for readers that stop when it is raised.
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
+
     pub fn is_set(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::cache::key::Format;
-use crate::cache::manifest::{self, Manifest};
-use crate::error::{Error, Result};
+use super::error::Result;
+use super::format::Format;
+use super::manifest::{self, Manifest};
 
 /// zstd level: near the size of level 19 at a fraction of its time.
 const ZSTD_LEVEL: i32 = 15;
@@ -26,13 +26,15 @@ pub struct Packed {
 
 /// Writes `out` and returns its sha256 and size.
 pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Result<Packed> {
-    let file = std::fs::File::create(out).map_err(|e| Error::io("cannot write", out, e))?;
+    let file = fs_err::File::create(out)?;
     let hashing = HashingWriter {
         inner: std::io::BufWriter::new(file),
         hasher: Sha256::new(),
         bytes: 0,
     };
-    let fail = |e: std::io::Error| Error::io("cannot write", out, e);
+    let fail = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("cannot write {}: {e}", out.display()))
+    };
     let (hashing, files) = match format {
         Format::Zstd => {
             let mut enc = zstd::Encoder::new(hashing, ZSTD_LEVEL).map_err(fail)?;
@@ -55,7 +57,7 @@ pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Resu
         bytes,
     } = hashing;
     inner.flush().map_err(fail)?;
-    inner.get_ref().sync_all().map_err(fail)?;
+    inner.get_ref().sync_all()?;
     Ok(Packed {
         sha256: hex::encode(hasher.finalize()),
         bytes,
@@ -106,8 +108,10 @@ fn header(kind: tar::EntryType, mode: u32, mtime: u64, size: u64) -> tar::Header
 fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W, u64)> {
     let mut tar = tar::Builder::new(writer);
     let top = PathBuf::from(&manifest.version);
-    let io = |e: std::io::Error| Error::io("cannot pack", src, e);
-    let root_meta = std::fs::metadata(src).map_err(io)?;
+    let io = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("cannot pack {}: {e}", src.display()))
+    };
+    let root_meta = fs_err::metadata(src)?;
     let mut h = header(
         tar::EntryType::Directory,
         root_meta.permissions().mode(),
@@ -116,7 +120,7 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
     );
     tar.append_data(&mut h, &top, std::io::empty())
         .map_err(io)?;
-    let text = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Other(e.to_string()))?;
+    let text = manifest.to_json();
     let mut h = header(
         tar::EntryType::Regular,
         0o644,
@@ -150,8 +154,10 @@ fn append_entry<W: Write>(
     seen: &mut HashMap<(u64, u64), PathBuf>,
 ) -> Result<bool> {
     let path = src.join(rel);
-    let io = |e: std::io::Error| Error::io("cannot pack", &path, e);
-    let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+    let io = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("cannot pack {}: {e}", path.display()))
+    };
+    let meta = fs_err::symlink_metadata(&path)?;
     let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta));
     let ft = meta.file_type();
     if ft.is_dir() {
@@ -159,7 +165,7 @@ fn append_entry<W: Write>(
         tar.append_data(&mut h, name, std::io::empty())
             .map_err(io)?;
     } else if ft.is_symlink() {
-        let target = std::fs::read_link(&path).map_err(io)?;
+        let target = fs_err::read_link(&path)?;
         let mut h = header(tar::EntryType::Symlink, 0o777, mtime, 0);
         tar.append_link(&mut h, name, &target).map_err(io)?;
     } else if ft.is_file() {
@@ -171,7 +177,7 @@ fn append_entry<W: Write>(
             return Ok(false);
         }
         seen.insert((meta.dev(), meta.ino()), name.to_path_buf());
-        let file = std::fs::File::open(&path).map_err(io)?;
+        let file = fs_err::File::open(&path)?;
         let mut h = header(tar::EntryType::Regular, mode, mtime, meta.len());
         tar.append_data(&mut h, name, file).map_err(io)?;
         return Ok(true);
@@ -190,8 +196,7 @@ fn sorted_tree(root: &Path) -> Result<Vec<PathBuf>> {
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let full = root.join(dir);
-    let mut names: Vec<_> = std::fs::read_dir(&full)
-        .map_err(|e| Error::io("cannot read", &full, e))?
+    let mut names: Vec<_> = fs_err::read_dir(&full)?
         .filter_map(|e| e.ok().map(|e| e.file_name()))
         .collect();
     names.sort();

@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use super::error::Result;
 
 /// Replaces `old` with `new` in text data (no NUL byte in its first 8 KiB).
 pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
@@ -34,7 +34,7 @@ pub fn rewrite_prefix(data: &mut Vec<u8>, old: &[u8], new: &[u8]) -> bool {
 /// alone); returns how many files changed.
 pub fn relocate_tree(root: &Path, old: &str, new: &str) -> Result<u64> {
     let mut changed = 0;
-    let entries = std::fs::read_dir(root).map_err(|e| Error::io("cannot read", root, e))?;
+    let entries = fs_err::read_dir(root)?;
     for entry in entries.flatten() {
         let path = entry.path();
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
@@ -43,14 +43,13 @@ pub fn relocate_tree(root: &Path, old: &str, new: &str) -> Result<u64> {
         if meta.is_dir() {
             changed += relocate_tree(&path, old, new)?;
         } else if meta.is_file() && meta.len() <= 16 << 20 {
-            let mut data = std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+            let mut data = fs_err::read(&path)?;
             if rewrite_prefix(&mut data, old.as_bytes(), new.as_bytes()) {
-                std::fs::write(&path, &data).map_err(|e| Error::io("cannot write", &path, e))?;
-                std::fs::set_permissions(
+                fs_err::write(&path, &data)?;
+                fs_err::set_permissions(
                     &path,
                     std::fs::Permissions::from_mode(meta.permissions().mode()),
-                )
-                .map_err(|e| Error::io("cannot set permissions of", &path, e))?;
+                )?;
                 changed += 1;
             }
         }

@@ -11,12 +11,15 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use tar::EntryType;
 
+use super::error::{Error, Refusal, Result};
+use super::manifest::{self, Manifest};
 use super::relocate::rewrite_prefix;
-use crate::cache::manifest::{self, Manifest};
-use crate::error::{Error, Result};
 
 /// Text files up to this size are checked for the build prefix.
 const RELOCATE_MAX: u64 = 16 << 20;
+
+/// Why a build cannot run here, or `None` when it can.
+pub type Check<'a> = &'a dyn Fn(&Manifest) -> Option<String>;
 
 pub struct Options<'a> {
     /// The (empty) staging folder.
@@ -28,8 +31,9 @@ pub struct Options<'a> {
     /// The build prefix when no manifest says otherwise.
     pub default_prefix: Option<String>,
     pub max_bytes: u64,
-    /// A manifest inside the archive for another machine stops extraction.
-    pub host: Option<&'a crate::cache::host::Host>,
+    /// Why a build cannot run here (from the manifest inside the archive),
+    /// or `None` when it can: a reason stops extraction as `Incompatible`.
+    pub check: Option<Check<'a>>,
 }
 
 #[derive(Debug, Default)]
@@ -37,11 +41,6 @@ pub struct Stats {
     pub files: u64,
     pub bytes: u64,
     pub relocated: u64,
-}
-
-/// Why an archive was refused; every case leaves the caller's staging to remove.
-fn refused(what: impl std::fmt::Display) -> Error {
-    Error::Other(format!("archive refused: {what}"))
 }
 
 struct Deferred {
@@ -77,9 +76,9 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     };
     let entries = archive
         .entries()
-        .map_err(|e| refused(format!("not a tar stream: {e}")))?;
+        .map_err(|e| Refusal::NotTar(e.to_string()))?;
     for entry in entries {
-        x.entry(&mut entry.map_err(|e| refused(format!("corrupt or truncated: {e}")))?)?;
+        x.entry(&mut entry.map_err(Error::corrupt)?)?;
     }
     x.finish()
 }
@@ -87,7 +86,7 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
 impl Extractor<'_, '_> {
     fn entry(&mut self, entry: &mut tar::Entry<'_, impl Read>) -> Result<()> {
         let opts = self.opts;
-        let raw = entry.path().map_err(refused)?.into_owned();
+        let raw = entry.path().map_err(Error::corrupt)?.into_owned();
         let strip_top = *self
             .strip
             .get_or_insert_with(|| first_component(&raw).as_deref() == Some(opts.top));
@@ -97,17 +96,14 @@ impl Extractor<'_, '_> {
         };
         self.stats.bytes += entry.size();
         if self.stats.bytes > opts.max_bytes {
-            return Err(refused(format!(
-                "it expands beyond the {} byte limit (cache.max_unpacked_size)",
-                opts.max_bytes
-            )));
+            return Err(Refusal::TooLarge(opts.max_bytes).into());
         }
         let dest = opts.dest.join(&rel);
         let link = || -> Result<PathBuf> {
             let target = entry
                 .link_name()
-                .map_err(refused)?
-                .ok_or_else(|| refused("link without target"))?;
+                .map_err(Error::corrupt)?
+                .ok_or(Refusal::LinkWithoutTarget)?;
             Ok(target.into_owned())
         };
         match entry.header().entry_type() {
@@ -121,15 +117,15 @@ impl Extractor<'_, '_> {
                 self.symlinks.push(Deferred { path: rel, target });
             }
             EntryType::Link => {
-                let target = relative(&link()?, top)?
-                    .ok_or_else(|| refused("hard link to the top folder"))?;
+                let target = relative(&link()?, top)?.ok_or(Refusal::HardLinkToTop)?;
                 self.hardlinks.push(Deferred { path: rel, target });
             }
             other => {
-                return Err(refused(format!(
-                    "{} is a {other:?} entry (devices, fifos… are not allowed)",
-                    raw.display()
-                )));
+                return Err(Refusal::Special {
+                    path: raw,
+                    kind: format!("{other:?}"),
+                }
+                .into());
             }
         }
         Ok(())
@@ -143,7 +139,7 @@ impl Extractor<'_, '_> {
     ) -> Result<()> {
         if self.stats.files == 0 && rel == Path::new(manifest::FILE_NAME) {
             let (found, text) = read_manifest(entry)?;
-            if let Some(why) = self.opts.host.and_then(|h| found.incompatibility(h)) {
+            if let Some(why) = self.opts.check.and_then(|check| check(&found)) {
                 return Err(Error::Incompatible(why));
             }
             self.prefix = Some(found.build_prefix.clone());
@@ -170,20 +166,16 @@ impl Extractor<'_, '_> {
     /// Hard links, then symlinks (last, so no file was written through one).
     fn finish(mut self) -> Result<Stats> {
         if self.stats.files == 0 && self.symlinks.is_empty() {
-            return Err(refused("it holds no files"));
+            return Err(Refusal::Empty.into());
         }
         for link in &self.hardlinks {
             if !self.files.contains(&link.target) {
-                return Err(refused(format!(
-                    "hard link {} points outside the archive's files",
-                    link.path.display()
-                )));
+                return Err(Refusal::HardLinkOutside(link.path.clone()).into());
             }
             let dest = self.opts.dest.join(&link.path);
             make_parent(&dest, &mut self.made)?;
             let _ = std::fs::remove_file(&dest);
-            std::fs::hard_link(self.opts.dest.join(&link.target), &dest)
-                .map_err(|e| Error::io("cannot link", &dest, e))?;
+            fs_err::hard_link(self.opts.dest.join(&link.target), &dest)?;
         }
         for link in &self.symlinks {
             make_symlink(link, self.prefix.as_deref(), self.opts, &mut self.made)?;
@@ -207,20 +199,18 @@ fn relative(raw: &Path, top: Option<&str>) -> Result<Option<PathBuf>> {
         match c {
             Component::Normal(part) if i == 0 && top.is_some() => {
                 if Some(part.to_string_lossy().as_ref()) != top {
-                    return Err(refused(format!(
-                        "{} is outside the {} folder",
-                        raw.display(),
-                        top.unwrap_or_default()
-                    )));
+                    return Err(Refusal::OutsideTop {
+                        path: raw.to_path_buf(),
+                        top: top.unwrap_or_default().to_string(),
+                    }
+                    .into());
                 }
             }
             Component::Normal(part) => out.push(part),
             Component::CurDir => {}
-            Component::ParentDir => {
-                return Err(refused(format!("{} contains `..`", raw.display())));
-            }
+            Component::ParentDir => return Err(Refusal::ParentDir(raw.to_path_buf()).into()),
             Component::RootDir | Component::Prefix(_) => {
-                return Err(refused(format!("{} is an absolute path", raw.display())));
+                return Err(Refusal::Absolute(raw.to_path_buf()).into());
             }
         }
     }
@@ -228,19 +218,19 @@ fn relative(raw: &Path, top: Option<&str>) -> Result<Option<PathBuf>> {
 }
 
 fn make_dir(path: &Path, mode: u32) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| Error::io("cannot create", path, e))?;
-    std::fs::set_permissions(
+    fs_err::create_dir_all(path)?;
+    fs_err::set_permissions(
         path,
         std::fs::Permissions::from_mode((mode & 0o777) | 0o700),
-    )
-    .map_err(|e| Error::io("cannot set permissions of", path, e))
+    )?;
+    Ok(())
 }
 
 /// Creates the parent folder of `path` once (`made` remembers which exist).
 fn make_parent(path: &Path, made: &mut HashSet<PathBuf>) -> Result<()> {
     match path.parent() {
         Some(p) if !made.contains(p) => {
-            std::fs::create_dir_all(p).map_err(|e| Error::io("cannot create", p, e))?;
+            fs_err::create_dir_all(p)?;
             made.insert(p.to_path_buf());
             Ok(())
         }
@@ -253,9 +243,11 @@ fn read_manifest(entry: &mut impl Read) -> Result<(Manifest, Vec<u8>)> {
     entry
         .take(1 << 20)
         .read_to_end(&mut text)
-        .map_err(|e| refused(format!("corrupt or truncated: {e}")))?;
-    let found = serde_json::from_slice(&text)
-        .map_err(|e| refused(format!("bad {}: {e}", manifest::FILE_NAME)))?;
+        .map_err(Error::corrupt)?;
+    let found = serde_json::from_slice(&text).map_err(|e| Refusal::BadManifest {
+        name: manifest::FILE_NAME,
+        why: e.to_string(),
+    })?;
     Ok((found, text))
 }
 
@@ -269,7 +261,7 @@ fn extract_file(
 ) -> Result<bool> {
     let new_prefix = opts.final_path.to_string_lossy();
     let relocate = prefix.filter(|p| !p.is_empty() && *p != new_prefix);
-    let read_err = |e: std::io::Error| refused(format!("corrupt or truncated: {e}"));
+    let read_err = Error::corrupt;
     match relocate {
         Some(old) if entry.size() <= RELOCATE_MAX => {
             let mut data = Vec::with_capacity(entry.size() as usize);
@@ -281,15 +273,17 @@ fn extract_file(
         _ => {
             make_parent(dest, made)?;
 
-            let mut file =
-                std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
+            let mut file = fs_err::File::create(dest)?;
             std::io::copy(entry, &mut file).map_err(|e| match e.kind() {
                 std::io::ErrorKind::UnexpectedEof
                 | std::io::ErrorKind::InvalidData
                 | std::io::ErrorKind::Other => read_err(e),
-                _ => Error::io("cannot write", dest, e),
+                _ => Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot write {}: {e}", dest.display()),
+                )),
             })?;
-            finish_file(&file, dest, entry.header())?;
+            finish_file(&file, entry.header())?;
             Ok(false)
         }
     }
@@ -302,19 +296,19 @@ fn write_file(
     made: &mut HashSet<PathBuf>,
 ) -> Result<()> {
     make_parent(dest, made)?;
-    let mut file = std::fs::File::create(dest).map_err(|e| Error::io("cannot write", dest, e))?;
-    file.write_all(data)
-        .map_err(|e| Error::io("cannot write", dest, e))?;
-    finish_file(&file, dest, header)
+    let mut file = fs_err::File::create(dest)?;
+    file.write_all(data)?;
+    finish_file(&file, header)
 }
 
 /// Permissions (without setuid/setgid/sticky) and modification time.
-fn finish_file(file: &std::fs::File, dest: &Path, header: &tar::Header) -> Result<()> {
+fn finish_file(file: &fs_err::File, header: &tar::Header) -> Result<()> {
     let mode = header.mode().unwrap_or(0o644) & 0o777;
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Error::io("cannot set permissions of", dest, e))?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
     if let Ok(mtime) = header.mtime() {
-        let _ = file.set_modified(UNIX_EPOCH + Duration::from_secs(mtime));
+        let _ = file
+            .file()
+            .set_modified(UNIX_EPOCH + Duration::from_secs(mtime));
     }
     Ok(())
 }
@@ -348,17 +342,17 @@ fn make_symlink(
         })
     };
     if !inside {
-        return Err(refused(format!(
-            "symlink {} -> {} points outside the install",
-            link.path.display(),
-            link.target.display()
-        )));
+        return Err(Refusal::SymlinkOutside {
+            path: link.path.clone(),
+            target: link.target.clone(),
+        }
+        .into());
     }
     let dest = opts.dest.join(&link.path);
     make_parent(&dest, made)?;
     let _ = std::fs::remove_file(&dest);
-    std::os::unix::fs::symlink(&target, &dest)
-        .map_err(|e| Error::io("cannot create the symlink", &dest, e))
+    fs_err::os::unix::fs::symlink(&target, &dest)?;
+    Ok(())
 }
 
 #[cfg(test)]

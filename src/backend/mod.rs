@@ -51,12 +51,9 @@ pub enum Failure {
     Error(Error),
 }
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Interrupted => Failure::Error(Error::Interrupted),
-            other => Failure::Error(other),
-        }
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Error(e.into())
     }
 }
 

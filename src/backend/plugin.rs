@@ -55,7 +55,7 @@ impl Backend for PluginBackend {
         let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
         std::fs::create_dir_all(&downloads)
             .map_err(|e| Error::io("cannot create", &downloads, e))?;
-        let concurrency = job.settings.concurrency().to_string();
+        let concurrency = job.settings.concurrency.to_string();
         let vars: Vars = vec![
             (
                 "ASDF_INSTALL_TYPE",

@@ -5,9 +5,10 @@
 use serde_json::json;
 
 use super::{Backend, Details, Failure, Job};
-use crate::cache::host::Host;
+use crate::config::settings::MissingModules;
 use crate::env::Env;
 use crate::error::Error;
+use crate::platform::Host;
 use crate::python::{build::Build, deps, releases, source};
 
 pub struct SourceBackend;
@@ -71,9 +72,9 @@ impl Backend for SourceBackend {
             final_path: job.final_path,
             dest: job.dest,
             log: &log,
-            jobs: job.settings.concurrency(),
-            warn_only: job.settings.get("python.missing_modules") == "warn",
-            host: &Host::detect(job.settings),
+            jobs: job.settings.concurrency,
+            warn_only: job.settings.python.missing_modules == MissingModules::Warn,
+            host: &Host::detect(job.settings.os.as_deref()),
             task: job.task,
             cancel: job.cancel,
         }

@@ -1,9 +1,102 @@
-//! The binary cache: buckets (S3, HTTP, local folders), object keys, build
-//! manifests and the streaming fetch; `publish` packs and uploads.
+//! The binary cache: the buckets to read (the local one under the data dir,
+//! then `cache.urls`) and the one to write, archive keys for this machine,
+//! the streaming fetch (`fetch`) and publishing (`publish`).
 
-pub mod bucket;
 pub mod fetch;
-pub mod host;
-pub mod key;
-pub mod manifest;
 pub mod publish;
+
+use crate::archive::Manifest;
+use crate::archive::key::Template;
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::platform::Host;
+use crate::remote::{self, Client, Remote};
+
+/// The buckets and key rules of one cache operation.
+pub struct Cache {
+    pub client: Client,
+    pub host: Host,
+    pub template: Template,
+}
+
+impl Cache {
+    pub fn new(settings: &Settings) -> Result<Cache> {
+        Ok(Cache {
+            client: Client::new()?,
+            host: Host::detect(settings.os.as_deref()),
+            template: settings.cache.key_template.clone(),
+        })
+    }
+
+    /// The key of `tool` `version` on this machine, without extension.
+    pub fn key(&self, tool: &str, version: &str) -> String {
+        self.template.render(&self.host, tool, version)
+    }
+
+    /// The buckets to read, in order: the local one, then `cache.urls`.
+    pub fn buckets(&self, env: &Env, settings: &Settings) -> Result<Vec<Remote>> {
+        let mut out = vec![self.local(env)?];
+        for url in &settings.cache.urls {
+            out.push(open(&self.client, url, env, settings)?);
+        }
+        Ok(out)
+    }
+
+    /// The bucket `cache push` writes to: `explicit`, else the first
+    /// configured writable one, else the local cache.
+    pub fn for_writing(
+        &self,
+        env: &Env,
+        settings: &Settings,
+        explicit: Option<&str>,
+    ) -> Result<Remote> {
+        if let Some(url) = explicit {
+            let bucket = open(&self.client, url, env, settings)?;
+            if !bucket.writable() {
+                return Err(remote::Error::ReadOnly(bucket.display().to_string()).into());
+            }
+            return Ok(bucket);
+        }
+        for url in &settings.cache.urls {
+            let bucket = open(&self.client, url, env, settings)?;
+            if bucket.writable() {
+                return Ok(bucket);
+            }
+        }
+        self.local(env)
+    }
+
+    fn local(&self, env: &Env) -> Result<Remote> {
+        let path = env.layout.data_dir().join("cache");
+        let display = format!("{} (local cache)", path.display());
+        Ok(self.client.folder(path, &display)?)
+    }
+}
+
+/// Opens a bucket or mirror URL with the settings' retry, timeout and
+/// token, and the environment's `AWS_*` variables.
+pub fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
+    let var = |name: &str| env.var(name);
+    let opts = remote::Options {
+        retries: settings.cache.retries,
+        read_timeout: settings.cache.read_timeout,
+        token: settings.cache.token.as_deref(),
+        home: &env.home,
+        var: &var,
+    };
+    Ok(client.open(url, &opts)?)
+}
+
+/// `<key>.manifest.json` from a bucket, when it has one.
+pub fn manifest_beside(b: &Remote, key: &str) -> Result<Option<Manifest>> {
+    let Some(bytes) = b.get_small(&format!("{key}.manifest.json"))? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        Error::Other(format!(
+            "bad manifest {key}.manifest.json in {}: {e}",
+            b.display()
+        ))
+    })
+}

@@ -2,25 +2,18 @@
 //! `.sha256` beside each archive and the manifest beside the key, and upload
 //! them (multipart for large archives).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use object_store::{ObjectStoreExt, PutPayload, WriteMultipart};
-
-use super::bucket::Bucket;
-use super::host::Host;
-use super::key::{Format, Template};
-use super::manifest::{self, Manifest};
-use crate::archive::pack;
-use crate::config::settings::Settings;
+use super::Cache;
+use crate::archive::manifest::{self, Manifest};
+use crate::archive::{Format, pack};
 use crate::env::Env;
 use crate::error::{Error, Result};
-
-const MULTIPART_CHUNK: usize = 16 << 20;
+use crate::remote::Remote;
 
 /// The manifest of an installed version as it stands now.
-pub fn manifest_for(env: &Env, settings: &Settings, tool: &str, version: &str) -> Manifest {
-    let host = Host::detect(settings);
+pub fn manifest_for(env: &Env, cache: &Cache, tool: &str, version: &str) -> Manifest {
+    let host = cache.host.clone();
     let install = env.layout.install_path(tool, version);
     let previous: Option<Manifest> = std::fs::read(install.join(manifest::FILE_NAME))
         .ok()
@@ -55,7 +48,7 @@ pub struct PackedFile {
 /// `.sha256` files and `<key>.manifest.json` beside them.
 pub fn pack_all(
     env: &Env,
-    settings: &Settings,
+    cache: &Cache,
     tool: &str,
     version: &str,
     formats: &[Format],
@@ -63,13 +56,13 @@ pub fn pack_all(
 ) -> Result<(Manifest, Vec<PackedFile>)> {
     let src = env.layout.install_path(tool, version);
     if !crate::installed::is_installed(env, tool, version) {
-        return Err(Error::Other(format!(
-            "{tool} {version} is not installed\n  hint: tool install {tool} {version}"
-        )));
+        return Err(Error::hinted(
+            format!("{tool} {version} is not installed"),
+            format!("tool install {tool} {version}"),
+        ));
     }
-    let template = Template::parse(settings.get("cache.key_template"))?;
-    let mut manifest = manifest_for(env, settings, tool, version);
-    let key = template.render(&Host::detect(settings), tool, version);
+    let mut manifest = manifest_for(env, cache, tool, version);
+    let key = cache.key(tool, version);
     let base = dir.join(key.rsplit('/').next().unwrap_or(&key));
     let mut out = Vec::new();
     for &format in formats {
@@ -80,8 +73,7 @@ pub fn pack_all(
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let sha_path = PathBuf::from(format!("{}.sha256", path.display()));
-        std::fs::write(&sha_path, sha256_line(&packed.sha256, &name))
-            .map_err(|e| Error::io("cannot write", &sha_path, e))?;
+        fs_err::write(&sha_path, sha256_line(&packed.sha256, &name))?;
         manifest
             .sha256
             .insert(format.name().to_string(), packed.sha256.clone());
@@ -93,15 +85,13 @@ pub fn pack_all(
         });
     }
     let manifest_path = PathBuf::from(format!("{}.manifest.json", base.display()));
-    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::write(&manifest_path, text)
-        .map_err(|e| Error::io("cannot write", &manifest_path, e))?;
+    fs_err::write(&manifest_path, manifest.to_json())?;
     Ok((manifest, out))
 }
 
 /// Uploads packed files under `key` (without extension) to `bucket`.
-pub async fn upload(
-    bucket: &Bucket,
+pub fn upload(
+    bucket: &Remote,
     key: &str,
     manifest: &Manifest,
     files: &[PackedFile],
@@ -109,75 +99,56 @@ pub async fn upload(
     let mut written = Vec::new();
     for f in files {
         let archive_key = format!("{key}{}", f.format.extension());
-        upload_file(bucket, &archive_key, &f.path).await?;
+        bucket.put_file(&archive_key, &f.path)?;
         let name = archive_key.rsplit('/').next().unwrap_or(&archive_key);
-        put_small(
-            bucket,
+        bucket.put_small(
             &format!("{archive_key}.sha256"),
             sha256_line(&f.sha256, name).into_bytes(),
-        )
-        .await?;
+        )?;
         written.push(archive_key);
     }
-    let text = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Other(e.to_string()))?;
-    put_small(bucket, &format!("{key}.manifest.json"), text).await?;
+    bucket.put_small(&format!("{key}.manifest.json"), manifest.to_json())?;
     Ok(written)
 }
 
-async fn put_small(bucket: &Bucket, key: &str, data: Vec<u8>) -> Result<()> {
-    bucket
-        .store
-        .put(&bucket.path(key), PutPayload::from(data))
-        .await
-        .map(drop)
-        .map_err(|e| write_error(bucket, key, &e))
+/// What `push` wrote.
+pub struct Pushed {
+    pub bucket: String,
+    pub keys: Vec<String>,
+    pub bytes: u64,
 }
 
-fn write_error(bucket: &Bucket, key: &str, err: &object_store::Error) -> Error {
-    use object_store::Error as E;
-    match err {
-        E::PermissionDenied { .. } | E::Unauthenticated { .. } => Error::Other(format!(
-            "access denied writing {key} to {}: the credentials were refused (credentials: {})",
-            bucket.display, bucket.credentials
-        )),
-        other => Error::Other(format!("cannot write {key} to {}: {other}", bucket.display)),
-    }
+/// Packs `tool` `version` in a scratch folder under the data dir and
+/// uploads it to `target`.
+pub fn push(
+    env: &Env,
+    cache: &Cache,
+    target: &Remote,
+    tool: &str,
+    version: &str,
+    formats: &[Format],
+) -> Result<Pushed> {
+    let tmp_root = env.layout.tmp_dir();
+    fs_err::create_dir_all(&tmp_root)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("push-")
+        .tempdir_in(&tmp_root)
+        .map_err(|e| Error::io("cannot create a folder in", &tmp_root, e))?;
+    let (manifest, files) = pack_all(env, cache, tool, version, formats, scratch.path())?;
+    let keys = upload(target, &cache.key(tool, version), &manifest, &files)?;
+    Ok(Pushed {
+        bucket: target.display().to_string(),
+        keys,
+        bytes: files.iter().map(|f| f.bytes).sum(),
+    })
 }
 
-async fn upload_file(bucket: &Bucket, key: &str, path: &Path) -> Result<()> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io("cannot read", path, e))?
-        .len();
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-    if size <= MULTIPART_CHUNK as u64 {
-        let mut data = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut data)
-            .map_err(|e| Error::io("cannot read", path, e))?;
-        return put_small(bucket, key, data).await;
-    }
-    let upload = bucket
-        .store
-        .put_multipart(&bucket.path(key))
-        .await
-        .map_err(|e| write_error(bucket, key, &e))?;
-    let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_CHUNK);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::io("cannot read", path, e))?;
-        if n == 0 {
-            break;
+/// Whether `target` already holds `key` in every one of `formats`.
+pub fn is_published(target: &Remote, key: &str, formats: &[Format]) -> Result<bool> {
+    for f in formats {
+        if !target.exists(&format!("{key}{}", f.extension()))? {
+            return Ok(false);
         }
-        writer
-            .wait_for_capacity(4)
-            .await
-            .map_err(|e| write_error(bucket, key, &e))?;
-        writer.write(&buf[..n]);
     }
-    writer
-        .finish()
-        .await
-        .map(drop)
-        .map_err(|e| write_error(bucket, key, &e))
+    Ok(true)
 }

@@ -4,17 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
-use object_store::ObjectStoreExt;
 use serde_json::json;
 
-use crate::backend::cache::{list_objects, runtime};
-use crate::cache::bucket::{self, Bucket};
-use crate::cache::host::Host;
-use crate::cache::key::{Format, Template};
-use crate::cache::publish;
+use crate::archive::{Format, Manifest};
+use crate::cache::{Cache, publish};
 use crate::cli::Ctx;
 use crate::error::{Error, exit};
-use crate::install::{Options, Request, batch};
+use crate::install::{Options, Request};
 use crate::tools;
 use crate::version::VersionSpec;
 
@@ -87,7 +83,7 @@ pub fn run(ctx: &Ctx, cmd: CacheCmd) -> anyhow::Result<i32> {
             output,
             format,
         } => pack(ctx, &tool, &version, output, format),
-        CacheCmd::Push(args) => push(ctx, &args).map(|_| exit::OK),
+        CacheCmd::Push(args) => push(ctx, &args).map(|()| exit::OK),
         CacheCmd::Build { push: args, force } => build(ctx, &args, force),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
     }
@@ -103,12 +99,9 @@ fn pack(
     tools::require_known(&ctx.env, tool)?;
     let (formats, dir, rename) = match &output {
         Some(out) => {
-            let format = Format::ALL
-                .into_iter()
-                .find(|f| out.to_string_lossy().ends_with(f.extension()))
-                .ok_or_else(|| {
-                    Error::Usage("-o needs a file name ending in .tar.zst or .tar.gz".into())
-                })?;
+            let format = Format::of_name(&out.to_string_lossy()).ok_or_else(|| {
+                Error::Usage("-o needs a file name ending in .tar.zst or .tar.gz".into())
+            })?;
             let dir = out
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
@@ -118,7 +111,8 @@ fn pack(
         }
         None => (format.formats(), ctx.env.cwd.clone(), None),
     };
-    let (_, files) = publish::pack_all(&ctx.env, &ctx.settings, tool, version, &formats, &dir)?;
+    let cache = Cache::new(&ctx.settings)?;
+    let (_, files) = publish::pack_all(&ctx.env, &cache, tool, version, &formats, &dir)?;
     for f in files {
         let path = match &rename {
             Some(target) if *target != f.path => {
@@ -141,113 +135,59 @@ fn pack(
     Ok(exit::OK)
 }
 
-struct Pushed {
-    bucket: String,
-    keys: Vec<String>,
-    bytes: u64,
-}
-
-fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<Pushed> {
+fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
     tools::require_known(&ctx.env, &args.tool)?;
-    let target = bucket::for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
-    let tmp_root = ctx.env.layout.tmp_dir();
-    std::fs::create_dir_all(&tmp_root)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("push-")
-        .tempdir_in(&tmp_root)?;
-    let (manifest, files) = publish::pack_all(
+    let cache = Cache::new(&ctx.settings)?;
+    let target = cache.for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
+    let pushed = publish::push(
         &ctx.env,
-        &ctx.settings,
+        &cache,
+        &target,
         &args.tool,
         &args.version,
         &args.format.formats(),
-        scratch.path(),
     )?;
-    let key = Template::parse(ctx.settings.get("cache.key_template"))?.render(
-        &Host::detect(&ctx.settings),
-        &args.tool,
-        &args.version,
-    );
-    let keys = runtime()?.block_on(publish::upload(&target, &key, &manifest, &files))?;
-    let bytes = files.iter().map(|f| f.bytes).sum();
-    for k in &keys {
-        eprintln!("pushed {k} to {}", target.display);
+    for k in &pushed.keys {
+        eprintln!("pushed {k} to {}", pushed.bucket);
     }
-    let pushed = Pushed {
-        bucket: target.display.clone(),
-        keys,
-        bytes,
-    };
     if args.json {
         println!(
             "{}",
             json!({"tool": args.tool, "version": args.version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": "pushed"})
         );
     }
-    Ok(pushed)
-}
-
-fn exists(target: &Bucket, key: &str, formats: &[Format]) -> anyhow::Result<bool> {
-    let rt = runtime()?;
-    for f in formats {
-        match rt.block_on(
-            target
-                .store
-                .head(&target.path(&format!("{key}{}", f.extension()))),
-        ) {
-            Ok(_) => {}
-            Err(object_store::Error::NotFound { .. }) => return Ok(false),
-            Err(e) => {
-                return Err(
-                    Error::Other(format!("cannot check {key} in {}: {e}", target.display)).into(),
-                );
-            }
-        }
-    }
-    Ok(true)
+    Ok(())
 }
 
 fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
     tools::require_known(&ctx.env, &args.tool)?;
-    let target = bucket::for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
-    let key = Template::parse(ctx.settings.get("cache.key_template"))?.render(
-        &Host::detect(&ctx.settings),
-        &args.tool,
-        &args.version,
-    );
-    if !force && exists(&target, &key, &args.format.formats())? {
+    let cache = Cache::new(&ctx.settings)?;
+    let target = cache.for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
+    let key = cache.key(&args.tool, &args.version);
+    if !force && publish::is_published(&target, &key, &args.format.formats())? {
         eprintln!(
             "{key} is already in {}; --force rebuilds it",
-            target.display
+            target.display()
         );
         if args.json {
             println!(
                 "{}",
-                json!({"tool": args.tool, "version": args.version, "bucket": target.display, "key": key, "outcome": "already-cached"})
+                json!({"tool": args.tool, "version": args.version, "bucket": target.display(), "key": key, "outcome": "already-cached"})
             );
         }
         return Ok(exit::OK);
     }
     let installed = crate::installed::is_installed(&ctx.env, &args.tool, &args.version);
     if !installed || force {
-        install_fresh(ctx, args, installed)?;
+        rebuild(ctx, args)?;
     }
     push(ctx, args)?;
     Ok(exit::OK)
 }
 
-/// Installs through the non-cache backends; an installed copy (`replace`)
-/// is moved aside first and put back if the build fails.
-fn install_fresh(ctx: &Ctx, args: &PushArgs, replace: bool) -> anyhow::Result<()> {
-    let tmp = ctx.env.layout.tmp_dir();
-    std::fs::create_dir_all(&tmp)?;
-    let trash = tempfile::Builder::new()
-        .prefix("rebuild-")
-        .tempdir_in(&tmp)?;
-    let old = ctx.env.layout.install_path(&args.tool, &args.version);
-    if replace {
-        std::fs::rename(&old, trash.path().join("old"))?;
-    }
+/// Installs through the non-cache backends (an installed copy is put back
+/// if that fails), then reshims.
+fn rebuild(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
     let request = Request {
         tool: args.tool.clone(),
         spec: VersionSpec::Version(args.version.clone()),
@@ -256,22 +196,11 @@ fn install_fresh(ctx: &Ctx, args: &PushArgs, replace: bool) -> anyhow::Result<()
         no_cache: true,
         ..Options::default()
     };
-    let reports = batch::run(
-        &ctx.env,
-        &ctx.settings,
-        std::slice::from_ref(&request),
-        &options,
-        args.json,
-    );
+    let report = crate::install::rebuild(&ctx.env, &ctx.settings, &request, &options, args.json)?;
     if args.json {
-        for r in &reports {
-            println!("{}", serde_json::to_string(r)?);
-        }
+        println!("{}", serde_json::to_string(&report)?);
     }
-    if let Some(err) = reports.first().and_then(|r| r.error.clone()) {
-        if replace {
-            let _ = std::fs::rename(trash.path().join("old"), &old);
-        }
+    if let Some(err) = report.error {
         return Err(Error::Other(format!(
             "cannot build {} {}: {err}",
             args.tool, args.version
@@ -283,37 +212,35 @@ fn install_fresh(ctx: &Ctx, args: &PushArgs, replace: bool) -> anyhow::Result<()
 }
 
 fn list(ctx: &Ctx, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {
-    let template = Template::parse(ctx.settings.get("cache.key_template"))?;
-    let rt = runtime()?;
+    let cache = Cache::new(&ctx.settings)?;
     let mut rows = Vec::new();
-    for b in bucket::configured(&ctx.env, &ctx.settings)? {
-        let objects = match rt.block_on(list_objects(&b)) {
+    for b in cache.buckets(&ctx.env, &ctx.settings)? {
+        let objects = match b.list() {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("tool: {e}");
+                eprintln!("tool: {}", Error::from(e).report());
                 continue;
             }
         };
-        for (key, size, date) in objects {
-            let is_archive = Format::ALL.iter().any(|f| key.ends_with(f.extension()));
-            if !is_archive || tool.is_some_and(|t| !template.is_archive_of(t, &key)) {
+        for object in objects {
+            let key = object.key;
+            let Some(format) = Format::of_name(&key) else {
+                continue;
+            };
+            if tool.is_some_and(|t| !cache.template.is_archive_of(t, &key)) {
                 continue;
             }
-            let base = Format::ALL
-                .iter()
-                .find_map(|f| key.strip_suffix(f.extension()))
-                .unwrap_or(&key);
-            let manifest: Option<crate::cache::manifest::Manifest> = rt
-                .block_on(crate::cache::fetch::small(
-                    &b,
-                    &format!("{base}.manifest.json"),
-                ))
-                .ok()
-                .flatten()
-                .and_then(|m| serde_json::from_slice(&m).ok());
+            let base = &key[..key.len() - format.extension().len()];
+            let manifest: Option<Manifest> = crate::cache::manifest_beside(&b, base).ok().flatten();
             let platform =
                 manifest.map_or_else(|| "-".to_string(), |m| format!("{}/{}", m.os, m.arch));
-            rows.push((key, size, date, platform, b.display.clone()));
+            rows.push((
+                key,
+                object.size,
+                object.modified,
+                platform,
+                b.display().to_string(),
+            ));
         }
     }
     if json_out {

@@ -43,12 +43,12 @@ fn print_settings(ctx: &Ctx) {
     let entries: Vec<_> = ctx.settings.entries().collect();
     let key_w = entries
         .iter()
-        .map(|(d, _, _)| d.key.len())
+        .map(|(d, _, _)| d.name.len())
         .max()
         .unwrap_or(0);
     let val_w = entries.iter().map(|(_, v, _)| v.len()).max().unwrap_or(0);
     for (def, value, source) in entries {
-        println!("{:<key_w$}  {:<val_w$}  ({source})", def.key, value);
+        println!("{:<key_w$}  {:<val_w$}  ({source})", def.name, value);
     }
     for (hook, command) in &ctx.settings.hooks {
         println!(

@@ -139,7 +139,7 @@ impl Ctx {
     }
 
     pub fn legacy(&self) -> bool {
-        self.settings.flag("legacy_version_file")
+        self.settings.legacy_version_file
     }
 }
 
@@ -175,7 +175,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("tool: {err:#}");
+            eprintln!("tool: {}", crate::error::report_of(&err));
             crate::error::exit_code_of(&err)
         }
     }

@@ -64,9 +64,10 @@ pub fn current_exe() -> anyhow::Result<std::path::PathBuf> {
 pub fn run_shimversions(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
     let path = ctx.env.layout.shim_path(command);
     let pairs = shim::read_metadata(&path).ok_or_else(|| {
-        Error::NotSet(format!(
-            "unknown command `{command}`: there is no shim for it"
-        ))
+        Error::not_set(
+            format!("unknown command `{command}`: there is no shim for it"),
+            "",
+        )
     })?;
     for (tool, version) in pairs {
         println!("{tool} {version}");

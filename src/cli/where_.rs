@@ -16,9 +16,10 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
             let sel = Resolver::new(&ctx.env, ctx.legacy())
                 .resolve(tool)?
                 .ok_or_else(|| {
-                    Error::NotSet(format!(
-                        "no version is set for {tool}\n  hint: run `tool set {tool} <version>`"
-                    ))
+                    Error::not_set(
+                        format!("no version is set for {tool}"),
+                        format!("run `tool set {tool} <version>`"),
+                    )
                 })?;
             let base = sel.origin.base_dir(&ctx.env).to_path_buf();
             (sel.versions[0].clone(), base)
@@ -30,9 +31,10 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
             Ok(exit::OK)
         }
         Located::System => Err(Error::Other("System version is selected".into()).into()),
-        Located::Missing => Err(Error::Other(format!(
-            "Version not installed: {tool} {spec}\n  hint: tool install {tool} {spec}"
-        ))
+        Located::Missing => Err(Error::hinted(
+            format!("Version not installed: {tool} {spec}"),
+            format!("tool install {tool} {spec}"),
+        )
         .into()),
     }
 }

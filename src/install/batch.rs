@@ -127,7 +127,7 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
                 duration_ms,
                 path: None,
                 outcome,
-                error: Some(e.to_string()),
+                error: Some(e.report()),
                 details: crate::backend::Details::Null,
                 tried: Vec::new(),
             }

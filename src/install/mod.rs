@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod lock;
+pub mod rebuild;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::progress::Task;
 use crate::version::VersionSpec;
 use crate::{hooks, installed};
 
+pub use rebuild::rebuild;
 pub use resolve::resolve;
 
 /// What was asked: a tool and a version spec.
@@ -153,10 +155,10 @@ fn try_chain(
             }),
             Err(Failure::Error(Error::Interrupted)) => return Err(Error::Interrupted),
             Err(Failure::Error(e)) => {
-                return Err(Error::Other(format!(
-                    "{} backend failed: {e}",
-                    backend.name()
-                )));
+                return Err(Error::Backend {
+                    backend: backend.name(),
+                    source: Box::new(e),
+                });
             }
         }
     }
@@ -235,7 +237,7 @@ fn make_job<'a>(
         version_dir: &resolved.dir,
         dest,
         final_path: path,
-        keep_download: cx.options.keep_download || cx.settings.flag("always_keep_download"),
+        keep_download: cx.options.keep_download || cx.settings.always_keep_download,
         sink: cx.sink,
         cancel: cx.cancel,
         task,

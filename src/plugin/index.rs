@@ -3,16 +3,16 @@
 //! dir and refreshed every `plugin_repository_last_check_duration` minutes.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::git;
-use crate::config::settings::Settings;
+use crate::config::settings::{Refresh, Settings};
 use crate::env::Env;
 use crate::error::{Error, Result};
 
 /// The index folder, cloned or refreshed as the settings say.
 pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
-    if settings.flag("disable_plugin_short_name_repository") {
+    if settings.disable_plugin_short_name_repository {
         return Err(Error::Other(
             "the short-name plugin repository is disabled (disable_plugin_short_name_repository = yes)\n  hint: give the git URL: tool plugin add <name> <git-url>".into(),
         ));
@@ -21,13 +21,10 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     let stamp = dir.join(".git").join("tool-last-sync");
     if !dir.join(".git").is_dir() {
         let _ = std::fs::remove_dir_all(&dir);
-        git::clone(settings.get("plugin_repository_url"), &dir)
+        git::clone(&settings.plugin_repository_url, &dir)
             .map_err(|e| Error::Other(format!("cannot fetch the plugin index: {e}")))?;
         touch(&stamp);
-    } else if is_stale(
-        &stamp,
-        settings.get("plugin_repository_last_check_duration"),
-    ) {
+    } else if is_stale(&stamp, settings.plugin_repository_refresh) {
         match git::update(&dir, None) {
             Ok(()) => touch(&stamp),
             Err(e) => eprintln!(
@@ -38,16 +35,15 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn is_stale(stamp: &Path, duration: &str) -> bool {
-    if duration.trim() == "never" {
+fn is_stale(stamp: &Path, refresh: Refresh) -> bool {
+    let Refresh::Every(every) = refresh else {
         return false;
-    }
-    let minutes: u64 = duration.trim().parse().unwrap_or(60);
+    };
     let age = std::fs::metadata(stamp)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| SystemTime::now().duration_since(t).ok());
-    age.is_none_or(|a| a >= Duration::from_secs(minutes * 60))
+    age.is_none_or(|a| a >= every)
 }
 
 fn touch(path: &Path) {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::deps::MODULES;
+use crate::archive::manifest;
 use crate::archive::relocate::relocate_tree;
-use crate::cache::manifest;
 use crate::error::{Error, Result};
 use crate::process::{self, Cancel, Sink};
 use crate::progress::Task;
@@ -28,7 +28,7 @@ pub struct Build<'a> {
     pub log: &'a Path,
     pub jobs: usize,
     pub warn_only: bool,
-    pub host: &'a crate::cache::host::Host,
+    pub host: &'a crate::platform::Host,
     pub task: &'a Task,
     pub cancel: &'a Cancel,
 }

@@ -3,20 +3,15 @@
 //! `PYTHON_BUILD_MIRROR_URL`, by checksum), verified against the release
 //! table's sha256 before anything is extracted.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt;
-use object_store::ObjectStoreExt;
-use sha2::{Digest, Sha256};
-
 use super::releases::{self, Release};
-use crate::cache::bucket;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::Cancel;
 use crate::progress::Task;
+use crate::remote::{Client, HashReader, Interruptible, ProgressReader, Remote};
 
 pub const PYTHON_ORG: &str = "https://www.python.org/ftp/python";
 
@@ -46,8 +41,7 @@ fn candidates(version: &str, release: &Release) -> Vec<Candidate> {
 /// `(mirror URL, by checksum)` in the order they are tried.
 fn mirrors(env: &Env, settings: &Settings) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    let configured = settings.get("python.mirror");
-    if !configured.is_empty() {
+    if let Some(configured) = &settings.python.mirror {
         out.push((configured.trim_end_matches('/').to_string(), false));
     }
     if let Some(pyenv) = env.var("PYTHON_BUILD_MIRROR_URL") {
@@ -60,18 +54,9 @@ fn mirrors(env: &Env, settings: &Settings) -> Vec<(String, bool)> {
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = std::io::Read::read(&mut file, &mut buf)
-            .map_err(|e| Error::io("cannot read", path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
+    let mut hashing = HashReader::new(fs_err::File::open(path)?);
+    hashing.drain()?;
+    Ok(hashing.finish().1)
 }
 
 /// The verified source archive of `version`, downloaded when not already
@@ -85,7 +70,7 @@ pub fn fetch(
     cancel: &Cancel,
 ) -> Result<PathBuf> {
     let dir = env.layout.downloads_dir("python", version);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    fs_err::create_dir_all(&dir)?;
     let wanted = candidates(version, release);
     for c in &wanted {
         let path = dir.join(&c.name);
@@ -94,11 +79,11 @@ pub fn fetch(
             return Ok(path);
         }
     }
-    let rt = crate::backend::cache::runtime()?;
+    let client = Client::new()?;
     let release_dir = releases::release_dir(version, release);
     let mut tried = Vec::new();
     for (mirror, by_sha) in mirrors(env, settings) {
-        let store = bucket::open(&mirror, env, settings)?;
+        let store = crate::cache::open(&client, &mirror, env, settings)?;
         for c in &wanted {
             let key = if by_sha {
                 c.sha256.clone()
@@ -106,17 +91,10 @@ pub fn fetch(
                 format!("{release_dir}/{}", c.name)
             };
             let path = dir.join(&c.name);
-            if let Some(actual) = rt.block_on(download(&store, &key, &path, task, cancel))? {
-                if actual != c.sha256 {
-                    let _ = std::fs::remove_file(&path);
-                    return Err(Error::Other(format!(
-                        "checksum mismatch for {} from {}: expected {}, got {actual}; the file was removed and nothing was built",
-                        c.name, store.display, c.sha256
-                    )));
-                }
+            if download(&store, &key, &path, c, task, cancel)? {
                 return Ok(path);
             }
-            tried.push(format!("{}/{key}", store.display.trim_end_matches('/')));
+            tried.push(format!("{}/{key}", store.display().trim_end_matches('/')));
         }
     }
     Err(Error::Other(format!(
@@ -125,42 +103,44 @@ pub fn fetch(
     )))
 }
 
-/// Downloads `key` to `path` (through a temporary file) and returns its
-/// sha256; `None` on 404.
-async fn download(
-    store: &bucket::Bucket,
+/// Downloads `key` to `path` through a temporary file that becomes `path`
+/// only when its sha256 is the expected one; `false` on 404.
+fn download(
+    store: &Remote,
     key: &str,
     path: &Path,
+    wanted: &Candidate,
     task: &Task,
     cancel: &Cancel,
-) -> Result<Option<String>> {
-    let result = match store.store.get(&store.path(key)).await {
-        Ok(r) => r,
-        Err(object_store::Error::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(crate::cache::fetch::describe(store, key, &e)),
+) -> Result<bool> {
+    let Some(mut download) = store.download(key)? else {
+        return Ok(false);
     };
-    task.start_bytes(key, result.meta.size);
+    task.start_bytes(key, download.size);
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
-    let mut hasher = Sha256::new();
-    let mut body = result.into_stream();
-    while let Some(chunk) = body.next().await {
-        cancel.check()?;
-        let chunk = chunk.map_err(|e| {
-            Error::Other(format!(
-                "download of {key} from {} failed: {e}",
-                store.display
-            ))
-        })?;
-        tmp.write_all(&chunk)
-            .map_err(|e| Error::io("cannot write", path, e))?;
-        hasher.update(&chunk);
-        task.add_bytes(chunk.len() as u64);
+    let progress = ProgressReader::new(&mut download, |n| task.add_bytes(n));
+    let mut hashing = HashReader::new(Interruptible::new(progress, cancel.flag()));
+    let copied = std::io::copy(&mut hashing, &mut tmp);
+    let (bytes, actual) = hashing.finish();
+    let complete = download.shortfall(bytes);
+    let transfer = download.finish();
+    cancel.check()?;
+    transfer?;
+    copied.map_err(|e| Error::io("cannot write", path, e))?;
+    complete?;
+    if actual != wanted.sha256 {
+        return Err(Error::Other(format!(
+            "checksum mismatch for {} from {}: expected {}, got {actual}; the file was removed and nothing was built",
+            wanted.name,
+            store.display(),
+            wanted.sha256
+        )));
     }
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
-    Ok(Some(hex::encode(hasher.finalize())))
+    Ok(true)
 }
 
 /// Extracts the archive into `into`; returns the source folder (`Python-<v>`).

@@ -74,9 +74,10 @@ struct Misses {
 /// Finds the program for `command`, whose shim is at `shim_path`.
 pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<Target> {
     let Some(pairs) = super::read_metadata(shim_path) else {
-        return Err(Error::NotSet(format!(
-            "unknown command `{command}`: no tool provides it\n  hint: install a version that has it, then run `tool reshim`"
-        )));
+        return Err(Error::not_set(
+            format!("unknown command `{command}`: no tool provides it"),
+            "install a version that has it, then run `tool reshim`",
+        ));
     };
     let mut tools: Vec<&str> = Vec::new();
     for (tool, _) in &pairs {
@@ -187,13 +188,15 @@ fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
             .iter()
             .map(|v| format!("tool install {} {v}", sel.tool))
             .collect();
-        return Error::NotInstalled(format!(
-            "{} {} is set by {} but not installed\n  hint: {}",
-            sel.tool,
-            wanted.join(" "),
-            sel.origin,
-            installs.join("\n  hint: ")
-        ));
+        return Error::not_installed(
+            format!(
+                "{} {} is set by {} but not installed",
+                sel.tool,
+                wanted.join(" "),
+                sel.origin
+            ),
+            installs.join("\n"),
+        );
     }
     if !misses.without_command.is_empty() {
         return Error::Other(format!(
@@ -205,10 +208,15 @@ fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
     let (tool, newest) = pairs
         .last()
         .map_or(("<tool>", "<version>"), |(t, v)| (t.as_str(), v.as_str()));
-    Error::NotSet(format!(
-        "no version is set for command `{command}` (provided by {})\n  hint: set one with `tool set {tool} {newest}` here, or `tool set -u {tool} {newest}` for every directory",
-        provided.join(", ")
-    ))
+    Error::not_set(
+        format!(
+            "no version is set for command `{command}` (provided by {})",
+            provided.join(", ")
+        ),
+        format!(
+            "set one with `tool set {tool} {newest}` here, or `tool set -u {tool} {newest}` for every directory"
+        ),
+    )
 }
 
 /// Whether `path` is a regular file with an execute bit.

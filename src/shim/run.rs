@@ -19,7 +19,7 @@ pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
         Ok(never) => match never {},
         Err(e) => e,
     };
-    eprintln!("tool: {err}");
+    eprintln!("tool: {}", err.report());
     err.exit_code()
 }
 
@@ -32,7 +32,7 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
     let env = Env::from_process()?;
     let settings = Settings::load(&env)?;
-    let legacy = settings.flag("legacy_version_file");
+    let legacy = settings.legacy_version_file;
     let target = super::find::find(&env, legacy, command, shim_path)?;
     crate::hooks::run(&settings, &format!("pre_{}_{command}", target.tool), &args)?;
     let err = Command::new(&target.program)
@@ -43,5 +43,5 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
 }
 
 pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {
-    Error::NotInstalled(format!("cannot run {}: {err}", program.display()))
+    Error::not_installed(format!("cannot run {}: {err}", program.display()), "")
 }

@@ -1,7 +1,6 @@
 //! Facts about this machine that cached builds are keyed and checked by:
-//! `{os}` (like `ubuntu-20.04`), `{arch}` and `{libc}`.
-
-use crate::config::settings::Settings;
+//! `{os}` (like `ubuntu-20.04`), `{arch}` and `{libc}`. A leaf: it knows no
+//! settings; callers pass the `{os}` override they were configured with.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
@@ -11,13 +10,14 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn detect(settings: &Settings) -> Host {
-        let os = match settings.get("os") {
-            "" | "auto" => {
+    /// This machine; `os` replaces the `{os}` read from `/etc/os-release`.
+    pub fn detect(os: Option<&str>) -> Host {
+        let os = match os {
+            Some(explicit) => explicit.to_string(),
+            None => {
                 os_from_release(&std::fs::read_to_string("/etc/os-release").unwrap_or_default())
                     .unwrap_or_else(|| std::env::consts::OS.to_string())
             }
-            explicit => explicit.to_string(),
         };
         Host {
             os,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::host::Host;
+use crate::platform::Host;
 use crate::version;
 
 /// The file name inside the install folder and the archive.
@@ -34,6 +34,11 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The manifest as pretty JSON (serialising plain strings cannot fail).
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
     /// Why this build cannot run on `host`, if it cannot.
     pub fn incompatibility(&self, host: &Host) -> Option<String> {
         if self.arch != host.arch {

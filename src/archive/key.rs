@@ -1,34 +1,10 @@
-//! Object keys of cached builds: the key template (`{os}-{tool}-{version}`
+//! Names of cached archives (object keys): the key template (`{os}-{tool}-{version}`
 //! by default, compatible with the existing buckets) rendered for a version,
 //! and matched back to find the versions a bucket holds.
 
-use super::host::Host;
-use crate::error::{Error, Result};
-
-/// Archive formats, in the order they are looked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Zstd,
-    Gzip,
-}
-
-impl Format {
-    pub const ALL: [Format; 2] = [Format::Zstd, Format::Gzip];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Zstd => ".tar.zst",
-            Format::Gzip => ".tar.gz",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Zstd => "zst",
-            Format::Gzip => "gz",
-        }
-    }
-}
+use super::error::{Error, Result};
+use super::format::Format;
+use crate::platform::Host;
 
 const PLACEHOLDERS: &[&str] = &["os", "tool", "version", "arch", "libc"];
 
@@ -39,8 +15,7 @@ pub struct Template {
 
 impl Template {
     pub fn parse(text: &str) -> Result<Template> {
-        let invalid = |why| Error::Invalid {
-            what: "cache key template",
+        let invalid = |why| Error::Template {
             value: text.to_string(),
             why,
         };

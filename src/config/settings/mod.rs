@@ -1,0 +1,221 @@
+//! Settings: asdf's `.asdfrc` keys and `tool`'s own, merged from defaults,
+//! `.asdfrc` (`ASDF_CONFIG_FILE`), `config.toml` (`TOOL_CONFIG_FILE`) and the
+//! environment. The raw values remember where they came from (`tool
+//! settings`); the typed `Values` are parsed from them once, at load.
+
+mod defs;
+mod values;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use defs::{DEFS, Key, Kind, SettingDef};
+pub use values::{CacheSettings, MissingModules, PythonSettings, Refresh, Values, parse_size};
+
+use crate::env::Env;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    Env(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::Env(v) => write!(f, "${v}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The typed values every module reads.
+    pub values: Values,
+    /// Raw text and source of each setting, in `DEFS` order.
+    raw: Vec<(String, Source)>,
+    /// `.asdfrc` hooks (`pre_asdf_install_<plugin> = <command>` and the like).
+    pub hooks: BTreeMap<String, String>,
+    pub asdfrc_path: PathBuf,
+    pub config_path: PathBuf,
+    /// `config.toml` as read, for per-tool tables such as `[backends]`.
+    table: toml::Table,
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Values;
+
+    fn deref(&self) -> &Values {
+        &self.values
+    }
+}
+
+fn index(key: Key) -> usize {
+    DEFS.iter().position(|d| d.key == key).unwrap_or_default()
+}
+
+impl Settings {
+    pub fn load(env: &Env) -> Result<Self> {
+        let asdfrc_path = env
+            .var("ASDF_CONFIG_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| env.home.join(".asdfrc"));
+        let config_path = env
+            .var("TOOL_CONFIG_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                env.var("XDG_CONFIG_HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| env.home.join(".config"))
+                    .join("tool/config.toml")
+            });
+        let mut raw: Vec<(String, Source)> = DEFS
+            .iter()
+            .map(|d| (d.default.to_string(), Source::Default))
+            .collect();
+        let mut hooks = BTreeMap::new();
+        apply_asdfrc(&asdfrc_path, &mut raw, &mut hooks)?;
+        let table = apply_config_toml(&config_path, &mut raw)?;
+        for (i, def) in DEFS.iter().enumerate() {
+            if let Some((var, value)) = def.env.iter().find_map(|v| env.var(v).map(|x| (*v, x))) {
+                raw[i] = (value.trim().to_string(), Source::Env(var));
+            }
+        }
+        let lookup = |key: Key| {
+            let i = index(key);
+            (raw[i].0.as_str(), &raw[i].1, DEFS[i].name)
+        };
+        let values = values::Parser { raw: &lookup }.values()?;
+        Ok(Settings {
+            values,
+            raw,
+            hooks,
+            asdfrc_path,
+            config_path,
+            table,
+        })
+    }
+
+    /// Every known setting with its effective value (secrets masked) and
+    /// source, in `DEFS` order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static SettingDef, &str, &Source)> {
+        DEFS.iter().zip(&self.raw).map(|(d, (v, s))| {
+            let shown = match d.kind {
+                Kind::Secret if !v.is_empty() => "(set)",
+                Kind::Flag if values::is_yes(v) => "yes",
+                Kind::Flag => "no",
+                _ => v.as_str(),
+            };
+            (d, shown, s)
+        })
+    }
+
+    /// The backend chain configured for `tool`: `TOOL_BACKENDS_<TOOL>`
+    /// (space-separated), else `[backends] <tool> = [...]` in config.toml.
+    pub fn backends_for(&self, env: &Env, tool: &str) -> Option<Vec<String>> {
+        let var = format!(
+            "TOOL_BACKENDS_{}",
+            tool.to_ascii_uppercase().replace('-', "_")
+        );
+        let text = env
+            .var(&var)
+            .or_else(|| lookup(&self.table, &format!("backends.{tool}")))?;
+        let names: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        (!names.is_empty()).then_some(names)
+    }
+}
+
+fn apply_asdfrc(
+    path: &Path,
+    raw: &mut [(String, Source)],
+    hooks: &mut BTreeMap<String, String>,
+) -> Result<()> {
+    let Some(text) = read_optional(path)? else {
+        return Ok(());
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        match DEFS.iter().position(|d| d.name == key) {
+            Some(i) => raw[i] = (value.to_string(), Source::File(path.to_path_buf())),
+            None if key.starts_with("pre_") || key.starts_with("post_") => {
+                hooks.insert(key.to_string(), value.to_string());
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn apply_config_toml(path: &Path, raw: &mut [(String, Source)]) -> Result<toml::Table> {
+    let Some(text) = read_optional(path)? else {
+        return Ok(toml::Table::new());
+    };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Parse {
+        path: path.to_path_buf(),
+        line: line_of(&text, e.span().map_or(0, |s| s.start)),
+        message: e.message().to_string(),
+    })?;
+    for (i, def) in DEFS.iter().enumerate() {
+        if let Some(value) = lookup(&table, def.name) {
+            raw[i] = (value.trim().to_string(), Source::File(path.to_path_buf()));
+        }
+    }
+    Ok(table)
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("cannot read settings", path, e)),
+    }
+}
+
+/// A dotted key (`cache.urls`) in a TOML table, as text (arrays space-joined).
+fn lookup(table: &toml::Table, key: &str) -> Option<String> {
+    let mut parts = key.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_table()?.get(part)?;
+    }
+    Some(match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Boolean(b) => if *b { "yes" } else { "no" }.to_string(),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_exactly_one_definition() {
+        for def in DEFS {
+            let same: Vec<_> = DEFS.iter().filter(|d| d.key == def.key).collect();
+            assert_eq!(same.len(), 1, "{}", def.name);
+            assert_eq!(DEFS[index(def.key)].name, def.name);
+        }
+    }
+}

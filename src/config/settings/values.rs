@@ -1,0 +1,200 @@
+//! The settings as types, parsed once at load: each raw value (with where it
+//! came from) becomes a field, and a value that does not parse is a load
+//! error naming the setting, the value and its file or variable.
+
+use std::time::Duration;
+
+use super::Source;
+use super::defs::Key;
+use crate::archive::key::Template;
+use crate::error::{Error, Result};
+
+/// What a source build does when an optional module did not build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingModules {
+    Error,
+    Warn,
+}
+
+/// How often the plugin index is refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    Every(Duration),
+    Never,
+}
+
+#[derive(Debug, Clone)]
+pub struct CacheSettings {
+    /// Buckets read after the local one.
+    pub urls: Vec<String>,
+    pub key_template: Template,
+    pub require_checksum: bool,
+    pub max_unpacked_size: u64,
+    /// Bearer token for http(s) buckets (never printed).
+    pub token: Option<String>,
+    pub retries: usize,
+    pub read_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct PythonSettings {
+    pub mirror: Option<String>,
+    pub missing_modules: MissingModules,
+}
+
+#[derive(Debug, Clone)]
+pub struct Values {
+    pub legacy_version_file: bool,
+    pub use_release_candidates: bool,
+    pub always_keep_download: bool,
+    /// Parallel build jobs (`auto` = the number of cores).
+    pub concurrency: usize,
+    pub disable_plugin_short_name_repository: bool,
+    pub plugin_repository_refresh: Refresh,
+    pub plugin_repository_url: String,
+    pub cache: CacheSettings,
+    pub python: PythonSettings,
+    /// `{os}` in cache keys; `None` = read `/etc/os-release`.
+    pub os: Option<String>,
+}
+
+/// Reads raw values by key, turning parse failures into load errors.
+pub(super) struct Parser<'a> {
+    pub raw: &'a dyn Fn(Key) -> (&'a str, &'a Source, &'static str),
+}
+
+impl Parser<'_> {
+    fn bad(&self, key: Key, why: &'static str) -> Error {
+        let (value, source, name) = (self.raw)(key);
+        Error::Setting {
+            name,
+            value: value.chars().take(80).collect(),
+            origin: source.to_string(),
+            why,
+        }
+    }
+
+    fn text(&self, key: Key) -> String {
+        (self.raw)(key).0.to_string()
+    }
+
+    fn optional(&self, key: Key) -> Option<String> {
+        Some(self.text(key)).filter(|v| !v.is_empty())
+    }
+
+    fn flag(&self, key: Key) -> Result<bool> {
+        let value = (self.raw)(key).0;
+        match value.to_ascii_lowercase().as_str() {
+            "no" | "false" | "0" | "off" | "" => Ok(false),
+            _ if is_yes(value) => Ok(true),
+            _ => Err(self.bad(key, "expected yes or no")),
+        }
+    }
+
+    fn number(&self, key: Key) -> Result<u64> {
+        (self.raw)(key)
+            .0
+            .parse()
+            .map_err(|_| self.bad(key, "expected a whole number"))
+    }
+
+    pub fn values(&self) -> Result<Values> {
+        Ok(Values {
+            legacy_version_file: self.flag(Key::LegacyVersionFile)?,
+            use_release_candidates: self.flag(Key::UseReleaseCandidates)?,
+            always_keep_download: self.flag(Key::AlwaysKeepDownload)?,
+            concurrency: self.concurrency()?,
+            disable_plugin_short_name_repository: self
+                .flag(Key::DisablePluginShortNameRepository)?,
+            plugin_repository_refresh: match (self.raw)(Key::PluginRepositoryLastCheckDuration).0 {
+                "never" => Refresh::Never,
+                _ => Refresh::Every(Duration::from_secs(
+                    60 * self.number(Key::PluginRepositoryLastCheckDuration)?,
+                )),
+            },
+            plugin_repository_url: self.text(Key::PluginRepositoryUrl),
+            cache: self.cache()?,
+            python: PythonSettings {
+                mirror: self.optional(Key::PythonMirror),
+                missing_modules: match (self.raw)(Key::PythonMissingModules).0 {
+                    "error" => MissingModules::Error,
+                    "warn" => MissingModules::Warn,
+                    _ => return Err(self.bad(Key::PythonMissingModules, "expected error or warn")),
+                },
+            },
+            os: self.optional(Key::Os).filter(|os| os != "auto"),
+        })
+    }
+
+    fn concurrency(&self) -> Result<usize> {
+        let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
+        match (self.raw)(Key::Concurrency).0 {
+            "auto" | "" => Ok(cores()),
+            _ => match self.number(Key::Concurrency)? {
+                0 => Err(self.bad(Key::Concurrency, "expected auto or a number above 0")),
+                n => Ok(n as usize),
+            },
+        }
+    }
+
+    fn cache(&self) -> Result<CacheSettings> {
+        let template = Template::parse(&self.text(Key::CacheKeyTemplate));
+        Ok(CacheSettings {
+            urls: self
+                .text(Key::CacheUrls)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            key_template: template.map_err(|e| match e {
+                crate::archive::Error::Template { why, .. } => self.bad(Key::CacheKeyTemplate, why),
+                _ => self.bad(Key::CacheKeyTemplate, "it is not a key template"),
+            })?,
+            require_checksum: self.flag(Key::CacheRequireChecksum)?,
+            max_unpacked_size: parse_size(&self.text(Key::CacheMaxUnpackedSize)).ok_or_else(
+                || {
+                    self.bad(
+                        Key::CacheMaxUnpackedSize,
+                        "expected a size like 16G or 500M",
+                    )
+                },
+            )?,
+            token: self.optional(Key::CacheToken),
+            retries: self.number(Key::CacheRetries)? as usize,
+            read_timeout: Duration::from_secs(self.number(Key::CacheReadTimeout)?),
+        })
+    }
+}
+
+/// Whether a flag's text means yes (asdf writes `yes`; TOML, `true`).
+pub fn is_yes(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "yes" | "true" | "1" | "on"
+    )
+}
+
+/// `16G`, `500M`, `1024` → bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (num, mult) = match t.chars().last()? {
+        'K' | 'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' | 'm' => (&t[..t.len() - 1], 1 << 20),
+        'G' | 'g' => (&t[..t.len() - 1], 1 << 30),
+        'T' | 't' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16G"), Some(16 << 30));
+        assert_eq!(parse_size("500m"), Some(500 << 20));
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("lots"), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! Everything a bucket or mirror can answer besides the data: each error
+//! names the key and the remote (never its credentials) and keeps the
+//! `object_store` cause as its source.
+
+/// What was being done when a request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Read,
+    Write,
+    List,
+    Check,
+}
+
+impl Op {
+    /// `read KEY from`, `write KEY to`, `list`, `use` (then the remote).
+    fn phrase(self, key: &str) -> String {
+        match self {
+            Op::Read => format!("read {key} from"),
+            Op::Write => format!("write {key} to"),
+            Op::List => "list".into(),
+            Op::Check => "use".into(),
+        }
+    }
+
+    fn gerund(self, key: &str) -> String {
+        match self {
+            Op::Read => format!("reading {key} from"),
+            Op::Write => format!("writing {key} to"),
+            Op::List => "listing".into(),
+            Op::Check => "using".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("bad {what} URL {url}: {why}")]
+    BadUrl {
+        what: &'static str,
+        /// Already redacted.
+        url: String,
+        why: String,
+    },
+
+    #[error("access denied {} {remote}: the credentials were refused (credentials: {credentials})", .op.gerund(.key))]
+    Denied {
+        op: Op,
+        key: String,
+        remote: String,
+        credentials: String,
+    },
+
+    #[error("cannot {} {remote} (credentials: {credentials})", .op.phrase(.key))]
+    Request {
+        op: Op,
+        key: String,
+        remote: String,
+        credentials: String,
+        #[source]
+        source: Box<object_store::Error>,
+    },
+
+    #[error("{key} in {remote} is too large (over {limit} bytes)")]
+    TooLarge {
+        key: String,
+        remote: String,
+        limit: u64,
+    },
+
+    #[error("download of {key} from {remote} failed")]
+    Transfer {
+        key: String,
+        remote: String,
+        #[source]
+        source: Box<object_store::Error>,
+    },
+
+    #[error("download of {key} from {remote} ended after {got} of {size} bytes")]
+    Short {
+        key: String,
+        remote: String,
+        got: u64,
+        size: u64,
+    },
+
+    #[error("{0} is read-only (http buckets cannot be written)")]
+    ReadOnly(String),
+
+    #[error("cache.token has characters a header cannot carry")]
+    BadToken,
+
+    #[error("cannot start the network runtime")]
+    Runtime(#[source] std::io::Error),
+
+    /// A local file being uploaded or written (the message names the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

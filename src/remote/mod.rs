@@ -1,0 +1,336 @@
+//! Buckets and mirrors, knowing nothing above them: a `Client` owns the one
+//! network runtime and opens `Remote`s from URLs (`open`); a `Remote` keeps
+//! its store private and offers what callers need: `get_small`, `download`
+//! (a blocking `Read`, see `stream` for the hash, progress and interrupt
+//! adapters), `exists`, `list`, `put_small`, `put_file`. Every failure is a
+//! `remote::Error` that names the key and the remote, never a secret.
+//!
+//! ```no_run
+//! # fn main() -> tool::remote::Result<()> {
+//! let client = tool::remote::Client::new()?;
+//! let var = |_: &str| None;
+//! let opts = tool::remote::Options {
+//!     retries: 4,
+//!     read_timeout: std::time::Duration::from_secs(30),
+//!     token: None,
+//!     home: std::path::Path::new("/root"),
+//!     var: &var,
+//! };
+//! let mirror = client.open("file:///srv/mirror", &opts)?;
+//! if let Some(text) = mirror.get_small("SHASUMS256.txt")? { /* … */ }
+//! # Ok(()) }
+//! ```
+
+pub mod error;
+mod open;
+pub mod stream;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+
+pub use error::{Error, Op, Result};
+pub use open::{Kind, Options};
+pub use stream::{Download, HashReader, Interruptible, ProgressReader};
+
+/// Objects larger than this are refused by `get_small`.
+pub const SMALL_LIMIT: u64 = 1 << 20;
+/// Files larger than this are uploaded in parts of this size.
+const MULTIPART_CHUNK: usize = 16 << 20;
+
+/// The network runtime shared by every remote of one operation.
+#[derive(Clone)]
+pub struct Client {
+    rt: Arc<tokio::runtime::Runtime>,
+}
+
+impl Client {
+    pub fn new() -> Result<Client> {
+        // One worker drives the sockets, so callers can block on requests
+        // from any thread and read a download while it arrives.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(Error::Runtime)?;
+        Ok(Client { rt: Arc::new(rt) })
+    }
+
+    pub fn open(&self, url: &str, opts: &Options<'_>) -> Result<Remote> {
+        Ok(self.wrap(open::open(url, opts)?))
+    }
+
+    /// A local folder as a remote, shown as `display` in messages.
+    pub fn folder(&self, path: PathBuf, display: &str) -> Result<Remote> {
+        Ok(self.wrap(open::local(path, display)?))
+    }
+
+    fn wrap(&self, opened: open::Opened) -> Remote {
+        Remote {
+            opened,
+            rt: self.rt.clone(),
+        }
+    }
+}
+
+/// One bucket or mirror.
+pub struct Remote {
+    opened: open::Opened,
+    rt: Arc<tokio::runtime::Runtime>,
+}
+
+/// One object in a listing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Object {
+    pub key: String,
+    pub size: u64,
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    pub modified: String,
+}
+
+impl Remote {
+    /// The URL without credentials, for messages.
+    pub fn display(&self) -> &str {
+        &self.opened.display
+    }
+
+    /// Where the credentials came from (never the credentials themselves).
+    pub fn credentials(&self) -> &str {
+        &self.opened.credentials
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.opened.kind
+    }
+
+    pub fn writable(&self) -> bool {
+        self.opened.kind != Kind::Http
+    }
+
+    fn path(&self, key: &str) -> ObjectPath {
+        match self.opened.prefix.as_str() {
+            "" => ObjectPath::from(key),
+            prefix => ObjectPath::from(format!("{prefix}/{key}")),
+        }
+    }
+
+    /// The key of a store path relative to this remote's prefix.
+    fn key_of(&self, path: &ObjectPath) -> Option<String> {
+        match self.opened.prefix.as_str() {
+            "" => Some(path.as_ref().to_string()),
+            prefix => path
+                .as_ref()
+                .strip_prefix(prefix)?
+                .strip_prefix('/')
+                .map(str::to_string),
+        }
+    }
+
+    /// The one mapping from a store error to ours.
+    fn error(&self, op: Op, key: &str, source: object_store::Error) -> Error {
+        let (key, remote, credentials) = (
+            key.to_string(),
+            self.opened.display.clone(),
+            self.opened.credentials.clone(),
+        );
+        match source {
+            object_store::Error::PermissionDenied { .. }
+            | object_store::Error::Unauthenticated { .. } => Error::Denied {
+                op,
+                key,
+                remote,
+                credentials,
+            },
+            source => Error::Request {
+                op,
+                key,
+                remote,
+                credentials,
+                source: Box::new(source),
+            },
+        }
+    }
+
+    /// Starts a GET; `None` when the object does not exist.
+    fn get(&self, key: &str) -> Result<Option<object_store::GetResult>> {
+        match self.rt.block_on(self.opened.store.get(&self.path(key))) {
+            Ok(r) => Ok(Some(r)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(Op::Read, key, e)),
+        }
+    }
+
+    /// A small object (a checksum, a manifest, an index); `None` when it
+    /// does not exist.
+    pub fn get_small(&self, key: &str) -> Result<Option<Bytes>> {
+        let Some(r) = self.get(key)? else {
+            return Ok(None);
+        };
+        if r.meta.size > SMALL_LIMIT {
+            return Err(Error::TooLarge {
+                key: key.to_string(),
+                remote: self.opened.display.clone(),
+                limit: SMALL_LIMIT,
+            });
+        }
+        self.rt
+            .block_on(r.bytes())
+            .map(Some)
+            .map_err(|e| self.error(Op::Read, key, e))
+    }
+
+    /// Starts streaming `key`; `None` when it does not exist.
+    pub fn download(&self, key: &str) -> Result<Option<Download>> {
+        let Some(r) = self.get(key)? else {
+            return Ok(None);
+        };
+        let size = r.meta.size;
+        let body = r.into_stream();
+        Ok(Some(Download::start(
+            self.rt.clone(),
+            body,
+            size,
+            key,
+            &self.opened.display,
+        )))
+    }
+
+    pub fn exists(&self, key: &str) -> Result<bool> {
+        match self.rt.block_on(self.opened.store.head(&self.path(key))) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.error(Op::Check, key, e)),
+        }
+    }
+
+    /// Every object under the prefix, sorted by key.
+    pub fn list(&self) -> Result<Vec<Object>> {
+        use futures::TryStreamExt;
+        let prefix = self.prefix_path();
+        let metas: Vec<object_store::ObjectMeta> = self
+            .rt
+            .block_on(self.opened.store.list(prefix.as_ref()).try_collect())
+            .map_err(|e| self.error(Op::List, "objects", e))?;
+        let mut out: Vec<Object> = metas
+            .into_iter()
+            .filter_map(|m| {
+                Some(Object {
+                    key: self.key_of(&m.location)?,
+                    size: m.size,
+                    modified: m.last_modified.format("%Y-%m-%d %H:%M").to_string(),
+                })
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Whether the bucket itself can be used (an S3 bucket that does not
+    /// exist answers every GET with 404 too).
+    pub fn check(&self) -> Result<()> {
+        if self.opened.kind != Kind::S3 {
+            return Ok(());
+        }
+        let prefix = self.prefix_path();
+        self.rt
+            .block_on(self.opened.store.list_with_delimiter(prefix.as_ref()))
+            .map(drop)
+            .map_err(|e| self.error(Op::Check, "the bucket", e))
+    }
+
+    fn prefix_path(&self) -> Option<ObjectPath> {
+        let prefix = &self.opened.prefix;
+        (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()))
+    }
+
+    pub fn put_small(&self, key: &str, data: Vec<u8>) -> Result<()> {
+        self.rt
+            .block_on(
+                self.opened
+                    .store
+                    .put(&self.path(key), PutPayload::from(data)),
+            )
+            .map(drop)
+            .map_err(|e| self.error(Op::Write, key, e))
+    }
+
+    /// Uploads a local file (in parts when it is large).
+    pub fn put_file(&self, key: &str, path: &Path) -> Result<()> {
+        if !self.writable() {
+            return Err(Error::ReadOnly(self.opened.display.clone()));
+        }
+        let mut file = fs_err::File::open(path)?;
+        let size = file.metadata()?.len();
+        if size <= MULTIPART_CHUNK as u64 {
+            let mut data = Vec::with_capacity(size as usize);
+            file.read_to_end(&mut data)?;
+            return self.put_small(key, data);
+        }
+        self.rt.block_on(self.multipart(key, &mut file))
+    }
+
+    async fn multipart(&self, key: &str, file: &mut fs_err::File) -> Result<()> {
+        let fail = |e| self.error(Op::Write, key, e);
+        let upload = self
+            .opened
+            .store
+            .put_multipart(&self.path(key))
+            .await
+            .map_err(fail)?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_CHUNK);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            writer.wait_for_capacity(4).await.map_err(fail)?;
+            writer.write(&buf[..n]);
+        }
+        writer.finish().await.map(drop).map_err(fail)
+    }
+}
+
+/// A URL with any user name, password and query-string signature removed.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            if u.query().is_some() {
+                u.set_query(None);
+            }
+            u.to_string()
+        }
+        // Unparsable: show the scheme and host part only, never user info.
+        Err(_) => match url.split_once("://") {
+            Some((scheme, rest)) => {
+                let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                format!("{scheme}://{}", host.split('/').next().unwrap_or(""))
+            }
+            None => "(unparsable URL)".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_user_info_and_signatures() {
+        assert_eq!(
+            redact("https://u:p4ss@h.example/x?X-Amz-Signature=abc"),
+            "https://h.example/x"
+        );
+        assert_eq!(redact("s3://key:secret@bucket/p"), "s3://bucket/p");
+        assert!(!redact("https://u:p4ss@[bad/x").contains("p4ss"));
+        assert_eq!(redact("file:///srv/cache"), "file:///srv/cache");
+    }
+}

@@ -1,0 +1,265 @@
+//! Turns a URL into an `object_store` store: `s3://bucket/prefix` (SigV4,
+//! path style so MinIO works; endpoint, region and credentials from the
+//! standard `AWS_*` variables or a `~/.aws/credentials` profile),
+//! `http(s)://…` (basic auth in the URL or a bearer token) and `file:///…`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::aws::AmazonS3Builder;
+use object_store::http::HttpBuilder;
+use object_store::local::LocalFileSystem;
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
+
+use super::error::{Error, Result};
+use super::redact;
+
+/// What opening a remote needs from the caller's configuration.
+pub struct Options<'a> {
+    pub retries: usize,
+    /// A read that stalls this long counts as dropped (then resumed).
+    pub read_timeout: Duration,
+    /// Bearer token for http(s) remotes.
+    pub token: Option<&'a str>,
+    /// For `~/.aws/credentials`.
+    pub home: &'a Path,
+    /// The process environment (`AWS_*`), passed in so callers control it.
+    pub var: &'a dyn Fn(&str) -> Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    S3,
+    Http,
+    Local,
+}
+
+/// A store with what messages may say about it.
+pub struct Opened {
+    pub store: Arc<dyn ObjectStore>,
+    pub prefix: String,
+    pub kind: Kind,
+    pub display: String,
+    pub credentials: String,
+}
+
+pub fn open(url: &str, opts: &Options<'_>) -> Result<Opened> {
+    let bad = |why: String| Error::BadUrl {
+        what: "remote",
+        url: redact(url),
+        why,
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+    match parsed.scheme() {
+        "s3" => s3(&parsed, opts),
+        "http" | "https" => http(&parsed, opts),
+        "file" => {
+            let path = parsed
+                .to_file_path()
+                .map_err(|()| bad("it needs an absolute path".into()))?;
+            local(path, url)
+        }
+        other => Err(bad(format!(
+            "unsupported scheme `{other}`: use s3://, http(s):// or file://"
+        ))),
+    }
+}
+
+fn retry(opts: &Options<'_>) -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            base: 2.0,
+        },
+        max_retries: opts.retries,
+        retry_timeout: Duration::from_secs(120),
+    }
+}
+
+fn client_options(allow_http: bool, opts: &Options<'_>) -> ClientOptions {
+    // No overall timeout (large downloads take long); a stalled read fails
+    // and is retried from where it stopped.
+    ClientOptions::new()
+        .with_allow_http(allow_http)
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_timeout_disabled()
+        .with_read_timeout(opts.read_timeout)
+}
+
+/// A folder as a remote (created when missing).
+pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
+    fs_err::create_dir_all(&path)?;
+    let store = LocalFileSystem::new_with_prefix(&path).map_err(|e| Error::BadUrl {
+        what: "folder",
+        url: path.display().to_string(),
+        why: e.to_string(),
+    })?;
+    Ok(Opened {
+        store: Arc::new(store),
+        prefix: String::new(),
+        kind: Kind::Local,
+        display: display.to_string(),
+        credentials: "none needed".into(),
+    })
+}
+
+fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
+    let bad = |why: &str| Error::BadUrl {
+        what: "S3",
+        url: redact(url.as_str()),
+        why: why.to_string(),
+    };
+    let bucket = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| bad("it needs a bucket name (s3://bucket/prefix)"))?;
+    let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+        .iter()
+        .find_map(|v| (opts.var)(v));
+    let region = (opts.var)("AWS_REGION")
+        .or_else(|| (opts.var)("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into());
+    let mut builder = AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .with_region(region)
+        .with_retry(retry(opts))
+        .with_virtual_hosted_style_request(false);
+    let allow_http = endpoint
+        .as_deref()
+        .is_some_and(|e| e.starts_with("http://"));
+    builder = builder.with_client_options(client_options(allow_http, opts));
+    if let Some(e) = &endpoint {
+        builder = builder.with_endpoint(e.clone());
+    }
+    let credentials = match credentials(opts) {
+        Some(found) => {
+            builder = builder
+                .with_access_key_id(found.key)
+                .with_secret_access_key(found.secret);
+            if let Some(t) = found.token {
+                builder = builder.with_token(t);
+            }
+            found.source
+        }
+        None => {
+            builder = builder.with_skip_signature(true);
+            "no credentials found (anonymous requests): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a ~/.aws/credentials profile".into()
+        }
+    };
+    let store = builder.build().map_err(|e| bad(&e.to_string()))?;
+    let shown = redact(url.as_str());
+    let display = match &endpoint {
+        Some(e) => format!("{shown} (endpoint {})", redact(e)),
+        None => shown,
+    };
+    Ok(Opened {
+        store: Arc::new(store),
+        prefix: url.path().trim_matches('/').to_string(),
+        kind: Kind::S3,
+        display,
+        credentials,
+    })
+}
+
+struct Credentials {
+    key: String,
+    secret: String,
+    token: Option<String>,
+    /// Where they came from (never the credentials themselves).
+    source: String,
+}
+
+/// S3 credentials from the environment, else from `~/.aws/credentials`
+/// (`AWS_PROFILE`, else `default`).
+fn credentials(opts: &Options<'_>) -> Option<Credentials> {
+    let var = opts.var;
+    if let (Some(key), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        return Some(Credentials {
+            key,
+            secret,
+            token: var("AWS_SESSION_TOKEN"),
+            source: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment".into(),
+        });
+    }
+    let file = var("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| opts.home.join(".aws/credentials"));
+    let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
+    let text = std::fs::read_to_string(&file).ok()?;
+    let section = ini_section(&text, &profile);
+    let get = |k: &str| {
+        section
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    Some(Credentials {
+        key: get("aws_access_key_id")?,
+        secret: get("aws_secret_access_key")?,
+        token: get("aws_session_token"),
+        source: format!("profile `{profile}` in {}", file.display()),
+    })
+}
+
+/// The `key = value` pairs of one `[section]` of an INI file.
+fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            inside = header.trim() == name;
+        } else if inside && let Some((k, v)) = line.split_once('=') {
+            out.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    out
+}
+
+fn http(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    let mut headers = http::HeaderMap::new();
+    let credentials = if !url.username().is_empty() {
+        let value = basic_auth(url.username(), url.password().unwrap_or(""));
+        headers.insert(http::header::AUTHORIZATION, value);
+        "user and password in the URL (basic auth)".to_string()
+    } else if let Some(token) = opts.token.filter(|t| !t.is_empty()) {
+        let mut value =
+            http::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::BadToken)?;
+        value.set_sensitive(true);
+        headers.insert(http::header::AUTHORIZATION, value);
+        "cache.token (bearer)".to_string()
+    } else {
+        "none (anonymous)".to_string()
+    };
+    let store = HttpBuilder::new()
+        .with_url(clean.as_str())
+        .with_retry(retry(opts))
+        .with_client_options(client_options(true, opts).with_default_headers(headers))
+        .build()
+        .map_err(|e| Error::BadUrl {
+            what: "HTTP",
+            url: clean.to_string(),
+            why: e.to_string(),
+        })?;
+    Ok(Opened {
+        store: Arc::new(store),
+        prefix: String::new(),
+        kind: Kind::Http,
+        display: clean.to_string(),
+        credentials,
+    })
+}
+
+/// An `Authorization: Basic …` value, marked sensitive.
+fn basic_auth(user: &str, password: &str) -> http::HeaderValue {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let mut value = http::HeaderValue::from_str(&format!("Basic {encoded}"))
+        .unwrap_or_else(|_| http::HeaderValue::from_static(""));
+    value.set_sensitive(true);
+    value
+}
