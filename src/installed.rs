@@ -80,12 +80,3 @@ fn newest(env: &Env, tool: &str, prefix: Option<&str>) -> Option<String> {
         .collect();
     version::newest_matching(&all, prefix).cloned()
 }
-
-/// Folders holding a version's executables, relative to its install folder:
-/// the plugin's `list-bin-paths` answer (cached), else `bin`.
-pub fn bin_dirs(env: &Env, tool: &str, version_dir: &str, install_path: &Path) -> Vec<String> {
-    match crate::plugin::Plugin::find(env, tool) {
-        Some(plugin) => crate::plugin::meta::bin_paths(env, &plugin, version_dir, install_path),
-        None => vec!["bin".to_string()],
-    }
-}

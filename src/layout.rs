@@ -64,6 +64,13 @@ impl Layout {
         self.tool_installs_dir(tool)
             .join(format!(".{version_dir}.incomplete"))
     }
+
+    /// Where a version being removed is renamed to first (beside it, so on
+    /// the same filesystem); swept by the next install of that version.
+    pub fn trash_path(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.tool_installs_dir(tool)
+            .join(format!(".{version_dir}.trash-{}", std::process::id()))
+    }
 }
 
 impl Layout {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::Host;
-use crate::version;
+use crate::version::order;
 
 /// The file name inside the install folder and the archive.
 pub const FILE_NAME: &str = ".tool-manifest.json";
@@ -55,7 +55,7 @@ impl Manifest {
         }
         let glibc = |s: &str| s.strip_prefix("glibc-").map(str::to_string);
         match (glibc(&self.libc), glibc(&host.libc)) {
-            (Some(need), Some(have)) if version::compare(&need, &have).is_gt() => {
+            (Some(need), Some(have)) if order::compare(&need, &have).is_gt() => {
                 Some(format!("needs glibc {need} but this machine has {have}"))
             }
             (None, _) | (_, None) if self.libc != host.libc => Some(format!(

@@ -57,6 +57,15 @@ impl<E: Into<Error>> From<E> for Failure {
     }
 }
 
+/// One installed version being removed.
+pub struct Removal<'a> {
+    pub env: &'a Env,
+    pub tool: &'a str,
+    /// The folder name under `installs/<tool>/`.
+    pub version_dir: &'a str,
+    pub path: &'a Path,
+}
+
 pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
 
@@ -80,6 +89,12 @@ pub trait Backend: Send + Sync {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure>;
+
+    /// The backend's own step before the folder is removed (nothing by
+    /// default; asdf plugins run `bin/uninstall`).
+    fn uninstall(&self, _removal: &Removal<'_>) -> crate::error::Result<()> {
+        Ok(())
+    }
 }
 
 /// The newest stable version a backend lists under `prefix`.

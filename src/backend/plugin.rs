@@ -4,11 +4,11 @@
 
 use std::ffi::OsString;
 
-use super::{Backend, Failure, Job, Kind};
+use super::{Backend, Failure, Job, Kind, Removal};
 use crate::env::Env;
 use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
-use crate::process::Sink;
+use crate::process::{Cancel, Sink};
 
 pub struct PluginBackend;
 
@@ -48,6 +48,15 @@ impl Backend for PluginBackend {
             return Ok(out.split_whitespace().last().map(str::to_string));
         }
         super::newest_listed(self, env, tool, prefix)
+    }
+
+    fn uninstall(&self, removal: &Removal<'_>) -> crate::error::Result<()> {
+        let Some(plugin) = Plugin::find(removal.env, removal.tool).filter(|p| p.has("uninstall"))
+        else {
+            return Ok(());
+        };
+        let vars = crate::plugin::meta::install_vars(removal.version_dir, removal.path);
+        plugin.run("uninstall", &vars, &Sink::Stderr, &Cancel::default())
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {

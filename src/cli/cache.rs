@@ -10,6 +10,7 @@ use crate::archive::{Format, Manifest};
 use crate::cache::{Cache, publish};
 use crate::cli::Ctx;
 use crate::error::{Error, exit};
+use crate::install::batch::Outcome;
 use crate::install::{Options, Request};
 use crate::tools;
 use crate::version::VersionSpec;
@@ -153,7 +154,7 @@ fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            json!({"tool": args.tool, "version": args.version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": "pushed"})
+            json!({"tool": args.tool, "version": args.version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": Outcome::Pushed})
         );
     }
     Ok(())
@@ -172,7 +173,7 @@ fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
         if args.json {
             println!(
                 "{}",
-                json!({"tool": args.tool, "version": args.version, "bucket": target.display(), "key": key, "outcome": "already-cached"})
+                json!({"tool": args.tool, "version": args.version, "bucket": target.display(), "key": key, "outcome": Outcome::AlreadyCached})
             );
         }
         return Ok(exit::OK);

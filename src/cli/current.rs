@@ -11,7 +11,8 @@ use crate::tools;
 const EMPTY: &str = "______";
 
 pub fn run(ctx: &Ctx, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
-    let mut resolver = Resolver::new(&ctx.env, ctx.legacy());
+    let tools = ctx.tools();
+    let mut resolver = ctx.resolver(&tools);
     let names: Vec<String> = match tool {
         Some(t) => {
             tools::require_known(&ctx.env, t)?;

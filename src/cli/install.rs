@@ -4,9 +4,9 @@
 use clap::Args;
 
 use crate::cli::Ctx;
-use crate::config::resolve::Resolver;
 use crate::error::{Error, exit};
-use crate::install::{Options, Request, batch};
+use crate::install::batch::{self, Outcome};
+use crate::install::{Options, Request};
 use crate::shim::reshim;
 use crate::tools;
 use crate::version::VersionSpec;
@@ -65,16 +65,18 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
             eprintln!("tool: {} {}: {err}", report.tool, report.version);
         }
     }
-    if reports.iter().any(|r| r.outcome == "installed") {
+    if reports.iter().any(|r| r.outcome == Outcome::Installed) {
         reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
     }
-    Ok(if reports.iter().any(|r| r.outcome == "interrupted") {
-        exit::INTERRUPTED
-    } else if reports.iter().any(|r| r.error.is_some()) {
-        exit::FAILURE
-    } else {
-        exit::OK
-    })
+    Ok(
+        if reports.iter().any(|r| r.outcome == Outcome::Interrupted) {
+            exit::INTERRUPTED
+        } else if reports.iter().any(|r| r.error.is_some()) {
+            exit::FAILURE
+        } else {
+            exit::OK
+        },
+    )
 }
 
 fn installable(spec: &VersionSpec) -> bool {
@@ -84,7 +86,8 @@ fn installable(spec: &VersionSpec) -> bool {
 /// The versions set for one tool here.
 fn set_versions(ctx: &Ctx, tool: &str) -> anyhow::Result<Vec<Request>> {
     tools::require_known(&ctx.env, tool)?;
-    let sel = Resolver::new(&ctx.env, ctx.legacy()).resolve(tool)?.ok_or_else(|| {
+    let tools = ctx.tools();
+    let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
         Error::Other(format!(
             "no version is set for {tool} in .tool-versions or the environment\n  hint: tool install {tool} <version>, or tool set {tool} <version> first"
         ))
@@ -102,7 +105,8 @@ fn set_versions(ctx: &Ctx, tool: &str) -> anyhow::Result<Vec<Request>> {
 
 /// Every version of every tool set here (files nearest first, then home).
 fn from_files(ctx: &Ctx) -> anyhow::Result<Vec<Request>> {
-    let mut resolver = Resolver::new(&ctx.env, ctx.legacy());
+    let tools = ctx.tools();
+    let mut resolver = ctx.resolver(&tools);
     let mut names: Vec<String> = Vec::new();
     for file in resolver.applicable_files()? {
         for entry in file.entries() {

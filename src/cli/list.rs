@@ -8,7 +8,8 @@ use crate::installed::{self, Located};
 use crate::tools;
 
 pub fn run(ctx: &Ctx, tool: Option<&str>, filter: Option<&str>) -> anyhow::Result<i32> {
-    let mut resolver = Resolver::new(&ctx.env, ctx.legacy());
+    let tools = ctx.tools();
+    let mut resolver = ctx.resolver(&tools);
     let Some(tool) = tool else {
         let present = tools::present(&ctx.env);
         if present.is_empty() {

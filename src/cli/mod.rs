@@ -19,6 +19,7 @@ use std::ffi::OsString;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::exit;
@@ -140,6 +141,16 @@ impl Ctx {
 
     pub fn legacy(&self) -> bool {
         self.settings.legacy_version_file
+    }
+
+    /// What plugins and built-ins say about tools, for config to ask.
+    pub fn tools(&self) -> crate::plugin::Tools<'_> {
+        crate::plugin::Tools { env: &self.env }
+    }
+
+    /// A resolver of the versions set here.
+    pub fn resolver<'a>(&'a self, tools: &'a crate::plugin::Tools<'a>) -> Resolver<'a> {
+        Resolver::new(&self.env, self.legacy(), tools)
     }
 }
 

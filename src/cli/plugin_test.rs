@@ -101,7 +101,12 @@ fn run_command(
     let Some((program, rest)) = command.split_first() else {
         return Ok(exit::OK);
     };
-    let bins = crate::installed::bin_dirs(env, name, &done.resolved.dir, &done.path);
+    let bins = crate::config::ToolInfo::bin_paths(
+        &crate::plugin::Tools { env },
+        name,
+        &done.resolved.dir,
+        &done.path,
+    );
     let mut path: Vec<std::path::PathBuf> = bins.iter().map(|b| done.path.join(b)).collect();
     path.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),

@@ -92,7 +92,7 @@ fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
     Ok(match scope {
         Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
         Scope::Home => ctx.env.home_tool_versions(),
-        Scope::Parent => Resolver::new(&ctx.env, false).nearest_file().ok_or_else(|| {
+        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools()).nearest_file().ok_or_else(|| {
             Error::Other(format!(
                 "no {} file in this folder or any parent\n  hint: run `tool set` without -p to create one here",
                 ctx.env.tool_versions_filename

@@ -1,7 +1,6 @@
 //! `tool where <tool> [version]` and `tool which <command>`: print paths.
 
 use crate::cli::Ctx;
-use crate::config::resolve::Resolver;
 use crate::error::{Error, exit};
 use crate::installed::{self, Located};
 use crate::shim::find;
@@ -13,14 +12,13 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
     let (spec, base) = match version {
         Some(v) => (VersionSpec::parse(v)?, ctx.env.cwd.clone()),
         None => {
-            let sel = Resolver::new(&ctx.env, ctx.legacy())
-                .resolve(tool)?
-                .ok_or_else(|| {
-                    Error::not_set(
-                        format!("no version is set for {tool}"),
-                        format!("run `tool set {tool} <version>`"),
-                    )
-                })?;
+            let tools = ctx.tools();
+            let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
+                Error::not_set(
+                    format!("no version is set for {tool}"),
+                    format!("run `tool set {tool} <version>`"),
+                )
+            })?;
             let base = sel.origin.base_dir(&ctx.env).to_path_buf();
             (sel.versions[0].clone(), base)
         }

@@ -3,4 +3,7 @@
 
 pub mod resolve;
 pub mod settings;
+pub mod tool_info;
 pub mod tool_versions;
+
+pub use tool_info::ToolInfo;

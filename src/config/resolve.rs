@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::config::tool_versions::ToolVersions;
+use super::ToolInfo;
+use super::tool_versions::ToolVersions;
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::plugin::{Plugin, meta};
 use crate::version::VersionSpec;
 
 /// Where a tool's versions were set.
@@ -59,6 +59,7 @@ pub struct Selection {
 pub struct Resolver<'a> {
     env: &'a Env,
     legacy: bool,
+    tools: &'a dyn ToolInfo,
     files: HashMap<PathBuf, Option<ToolVersions>>,
 }
 
@@ -71,10 +72,11 @@ pub fn env_var_name(tool: &str) -> String {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(env: &'a Env, legacy_version_file: bool) -> Self {
+    pub fn new(env: &'a Env, legacy_version_file: bool, tools: &'a dyn ToolInfo) -> Self {
         Resolver {
             env,
             legacy: legacy_version_file,
+            tools,
             files: HashMap::new(),
         }
     }
@@ -94,19 +96,14 @@ impl<'a> Resolver<'a> {
                 origin: Origin::Env(var),
             }));
         }
-        let plugin = if self.legacy {
-            Plugin::find(self.env, tool)
+        let legacy_names = if self.legacy {
+            self.tools.legacy_filenames(tool)
         } else {
-            None
-        };
-        let legacy_names = match (&plugin, self.legacy) {
-            (Some(p), true) => meta::legacy_filenames(self.env, p),
-            (None, true) => legacy_filenames(tool),
-            _ => Vec::new(),
+            Vec::new()
         };
         let env = self.env;
         for dir in env.cwd.ancestors() {
-            if let Some(found) = self.in_dir(dir, tool, &legacy_names, plugin.as_ref())? {
+            if let Some(found) = self.in_dir(dir, tool, &legacy_names)? {
                 return Ok(Some(found));
             }
         }
@@ -144,20 +141,14 @@ impl<'a> Resolver<'a> {
             .collect())
     }
 
-    fn in_dir(
-        &mut self,
-        dir: &Path,
-        tool: &str,
-        legacy: &[String],
-        plugin: Option<&Plugin>,
-    ) -> Result<Option<Selection>> {
+    fn in_dir(&mut self, dir: &Path, tool: &str, legacy: &[String]) -> Result<Option<Selection>> {
         let file = dir.join(&self.env.tool_versions_filename);
         if let Some(found) = self.in_file(&file, tool)? {
             return Ok(Some(found));
         }
         for name in legacy {
             let path = dir.join(name);
-            if let Some(versions) = read_legacy_file(&path, plugin)? {
+            if let Some(versions) = read_legacy_file(&path, tool, self.tools)? {
                 return Ok(Some(Selection {
                     tool: tool.to_string(),
                     versions,
@@ -191,22 +182,17 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Legacy version files a tool reads (`.python-version`…), from its definition.
-pub fn legacy_filenames(tool: &str) -> Vec<String> {
-    crate::tools::builtin(tool).map_or_else(Vec::new, |b| b.legacy_filenames)
-}
-
 /// Reads the versions in a legacy file (`.python-version`, `.nvmrc`…): every
 /// word outside comments, with a leading `v` before a digit dropped.
-fn read_legacy_file(path: &Path, plugin: Option<&Plugin>) -> Result<Option<Vec<VersionSpec>>> {
+fn read_legacy_file(
+    path: &Path,
+    tool: &str,
+    tools: &dyn ToolInfo,
+) -> Result<Option<Vec<VersionSpec>>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let text = match plugin
-        .map(|p| meta::parse_legacy_file(p, path))
-        .transpose()?
-        .flatten()
-    {
+    let text = match tools.parse_legacy_file(tool, path)? {
         Some(parsed) => parsed.into_bytes(),
         None => std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?,
     };

@@ -2,7 +2,7 @@
 //! tabs, several versions per line) with `file:line` errors, and edits that keep
 //! comments, order and line endings, written atomically.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -166,7 +166,11 @@ impl ToolVersions {
     /// rename), following a symlink to its target and keeping permissions.
     pub fn save(&self) -> Result<()> {
         let target = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
-        write_atomic(&target, self.render().as_bytes(), None)
+        Ok(crate::fs::write_atomic(
+            &target,
+            self.render().as_bytes(),
+            None,
+        )?)
     }
 }
 
@@ -211,39 +215,6 @@ fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
         },
         comment,
     })
-}
-
-/// Replaces `target` with `bytes` atomically: written and closed under a
-/// temporary name in the same folder, then renamed (a file still open for
-/// writing could not be executed, so shims are never seen half-written or
-/// busy). `mode` defaults to the old file's permissions, else 0o644.
-pub fn write_atomic(target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |e| Error::io("cannot write", target, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tool-tmp-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    let mode = mode
-        .or_else(|| {
-            std::fs::metadata(target)
-                .ok()
-                .map(|m| m.permissions().mode())
-        })
-        .unwrap_or(0o644);
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(fail)?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(fail)?;
-    tmp.into_temp_path()
-        .persist(target)
-        .map_err(|e| fail(e.error))
 }
 
 #[cfg(test)]

@@ -19,6 +19,18 @@ use crate::progress::Progress;
 /// At most this many installs run at the same time.
 const MAX_PARALLEL: usize = 4;
 
+/// How one install (or publish) ended, as `--json` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Installed,
+    AlreadyInstalled,
+    Failed,
+    Interrupted,
+    Pushed,
+    AlreadyCached,
+}
+
 /// One install's result, as `--json` prints it.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -27,8 +39,7 @@ pub struct Report {
     pub backend: Option<&'static str>,
     pub duration_ms: u128,
     pub path: Option<PathBuf>,
-    /// `installed`, `already-installed`, `failed` or `interrupted`.
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     pub error: Option<String>,
     /// What the backend reported (for the cache: bucket, key, bytes, sha256).
     pub details: crate::backend::Details,
@@ -93,9 +104,9 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
     match result {
         Ok(done) => {
             let outcome = if done.backend.is_some() {
-                "installed"
+                Outcome::Installed
             } else {
-                "already-installed"
+                Outcome::AlreadyInstalled
             };
             match done.backend {
                 Some(b) => task.finish(&format!("installed with {b} in {seconds:.1}s")),
@@ -115,11 +126,15 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
         }
         Err(e) => {
             let outcome = if matches!(e, Error::Interrupted) {
+                Outcome::Interrupted
+            } else {
+                Outcome::Failed
+            };
+            task.finish(if outcome == Outcome::Interrupted {
                 "interrupted"
             } else {
                 "failed"
-            };
-            task.finish(outcome);
+            });
             Report {
                 tool: req.tool.clone(),
                 version: req.spec.to_string(),

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod lock;
 pub mod rebuild;
 pub mod resolve;
+pub mod uninstall;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ use crate::{hooks, installed};
 
 pub use rebuild::rebuild;
 pub use resolve::resolve;
+pub use uninstall::uninstall;
 
 /// What was asked: a tool and a version spec.
 #[derive(Debug, Clone)]
@@ -269,14 +271,12 @@ fn clean_leftovers(env: &Env, tool: &str, dir: &str) -> Result<()> {
         }
         std::fs::remove_file(&marker).map_err(|e| Error::io("cannot clean up", &marker, e))?;
     }
-    let staging_prefix = format!(".{dir}.staging-");
+    let leftovers = [format!(".{dir}.staging-"), format!(".{dir}.trash-")];
     if let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) {
         for entry in entries.flatten() {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(&staging_prefix)
-            {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if leftovers.iter().any(|p| name.starts_with(p.as_str())) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }

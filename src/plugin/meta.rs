@@ -48,11 +48,7 @@ fn cached(
     let answer = run()?;
     // The cache is only an optimisation: a failed write is not an error.
     if std::fs::create_dir_all(file.parent()?).is_ok() {
-        let _ = crate::config::tool_versions::write_atomic(
-            &file,
-            format!("{print}\n{answer}").as_bytes(),
-            None,
-        );
+        let _ = crate::fs::write_atomic(&file, format!("{print}\n{answer}").as_bytes(), None);
     }
     Some(answer)
 }

@@ -7,6 +7,9 @@ pub mod git;
 pub mod index;
 pub mod manage;
 pub mod meta;
+pub mod tools;
+
+pub use tools::Tools;
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;

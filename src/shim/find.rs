@@ -5,11 +5,12 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::config::ToolInfo;
 use crate::config::resolve::{Resolver, Selection};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::installed::{self, Located};
-use crate::plugin::{Plugin, meta};
+use crate::plugin::{Plugin, Tools, meta};
 
 /// The program a command resolves to.
 #[derive(Debug, Clone)]
@@ -85,7 +86,8 @@ pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<
             tools.push(tool);
         }
     }
-    let mut resolver = Resolver::new(env, legacy);
+    let info = Tools { env };
+    let mut resolver = Resolver::new(env, legacy, &info);
     let mut misses = Misses {
         not_installed: Vec::new(),
         without_command: Vec::new(),
@@ -147,7 +149,8 @@ fn in_version(
     path: PathBuf,
     command: &str,
 ) -> Option<Target> {
-    let bin_paths: Vec<PathBuf> = installed::bin_dirs(env, tool, version, &path)
+    let bin_paths: Vec<PathBuf> = Tools { env }
+        .bin_paths(tool, version, &path)
         .iter()
         .map(|b| path.join(b))
         .collect();

@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::config::tool_versions::write_atomic;
+use crate::config::ToolInfo;
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::fs::write_atomic;
+use crate::plugin::Tools;
 use crate::{installed, tools, version};
 
 /// What changed in one sync.
@@ -50,11 +52,12 @@ pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
 type Wanted = BTreeMap<String, BTreeSet<(String, String)>>;
 
 fn wanted_shims(env: &Env) -> Wanted {
+    let tools = Tools { env };
     let mut wanted = Wanted::new();
     for tool in tools::present(env) {
         for version in installed::versions(env, &tool) {
             let root = env.layout.install_path(&tool, &version);
-            for bin in installed::bin_dirs(env, &tool, &version, &root) {
+            for bin in tools.bin_paths(&tool, &version, &root) {
                 for command in executables(&root.join(bin)) {
                     wanted
                         .entry(command)

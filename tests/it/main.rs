@@ -6,6 +6,7 @@ mod cache_faults;
 mod commands;
 mod harness;
 mod install;
+mod layers;
 mod plugins;
 mod python;
 mod resolution;

@@ -1,0 +1,70 @@
+//! Uninstall, under the same per-version lock as install: the hooks, each
+//! backend's own removal step (an asdf plugin's `bin/uninstall`), then the
+//! folder renamed into a trash folder beside it (the same filesystem, so
+//! the rename works on any mount) and deleted. A version is never seen
+//! half-removed yet installed, and never removed while it is installing.
+
+use std::path::Path;
+
+use super::lock;
+use crate::backend::{self, Removal};
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::hooks;
+use crate::shim::{Launcher, reshim};
+
+/// Removes `installs/<tool>/<dir>` (`version` as the user wrote it, for
+/// hooks and messages), then the shims nothing provides any more.
+pub fn uninstall(
+    env: &Env,
+    settings: &Settings,
+    launcher: &Launcher,
+    tool: &str,
+    dir: &str,
+    version: &str,
+) -> Result<()> {
+    let path = env.layout.install_path(tool, dir);
+    if !path.is_dir() {
+        return Err(Error::Other(format!(
+            "No such version: {tool} {version} is not installed"
+        )));
+    }
+    let _lock = lock::acquire(env, tool, dir, || {})?;
+    if !path.is_dir() {
+        // Removed by another uninstall while this one waited.
+        return Ok(());
+    }
+    let hook = |when: &str| {
+        hooks::run(
+            settings,
+            &format!("{when}_asdf_uninstall_{tool}"),
+            &[version],
+        )
+    };
+    hook("pre")?;
+    let removal = Removal {
+        env,
+        tool,
+        version_dir: dir,
+        path: &path,
+    };
+    for b in backend::chain(env, settings, tool, None)? {
+        b.uninstall(&removal)?;
+    }
+    if path.exists() {
+        remove_dir(env, tool, dir, &path)?;
+    }
+    let _ = std::fs::remove_file(env.layout.incomplete_marker(tool, dir));
+    reshim::sync(env, launcher)?;
+    hook("post")
+}
+
+/// Renames the folder out of the way first, so an interrupted removal never
+/// leaves a half-deleted version that still looks installed.
+fn remove_dir(env: &Env, tool: &str, dir: &str, path: &Path) -> Result<()> {
+    let trash = env.layout.trash_path(tool, dir);
+    fs_err::rename(path, &trash)?;
+    fs_err::remove_dir_all(&trash)?;
+    Ok(())
+}
