@@ -86,6 +86,34 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// A download whose sha256 is not the one expected.
+    #[error(
+        "checksum mismatch for {file}: {expected_from} says {expected}, the download is {actual}; {outcome}"
+    )]
+    Checksum {
+        /// The file and where it came from (`x.tar.zst in <bucket>`).
+        file: String,
+        expected_from: String,
+        expected: String,
+        actual: String,
+        /// What was (not) done about it.
+        outcome: &'static str,
+    },
+
+    /// A program `tool` ran (a plugin script, a hook, git, a build step)
+    /// failed; `detail` is its output or where to find it.
+    #[error("{what} failed with {status}{}{detail}", if .detail.is_empty() { "" } else { "\n" })]
+    Failed {
+        what: String,
+        status: String,
+        detail: String,
+    },
+
+    /// Nothing can install (or matches) the version asked for; `why` has a
+    /// line per place asked.
+    #[error("{what}:\n  {}", .why.join("\n  "))]
+    NoVersion { what: String, why: Vec<String> },
+
     /// Any other failure with what to do next.
     #[error("{message}")]
     Hinted { message: String, hint: String },
@@ -124,6 +152,13 @@ impl Error {
             message: message.into(),
             hint: hint.into(),
         }
+    }
+
+    /// A program's exit status as messages say it: `exit code 3`, `a signal`.
+    pub fn status_text(status: std::process::ExitStatus) -> String {
+        status
+            .code()
+            .map_or_else(|| "a signal".to_string(), |c| format!("exit code {c}"))
     }
 
     pub fn exit_code(&self) -> i32 {

@@ -33,8 +33,10 @@ pub fn run<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S]) -> Resu
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Other(format!(
-            "hook {name} (`{command}`) failed with {status}"
-        )))
+        Err(Error::Failed {
+            what: format!("hook {name} (`{command}`)"),
+            status: Error::status_text(status),
+            detail: String::new(),
+        })
     }
 }

@@ -162,10 +162,13 @@ fn verify(b: &Remote, archive: &str, actual: &str, required: bool) -> Result<()>
         .unwrap_or("")
         .to_ascii_lowercase();
     if expected != actual {
-        return Err(Error::Other(format!(
-            "checksum mismatch for {archive} in {}: {sidecar} says {expected}, the download is {actual}; nothing was installed",
-            b.display()
-        )));
+        return Err(Error::Checksum {
+            file: format!("{archive} in {}", b.display()),
+            expected_from: sidecar,
+            expected,
+            actual: actual.to_string(),
+            outcome: "nothing was installed",
+        });
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use std::ffi::OsString;
 
 use super::{Backend, Failure, Job, Kind, Removal};
 use crate::env::Env;
-use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
 use crate::process::{Cancel, Sink};
 
@@ -62,8 +61,7 @@ impl Backend for PluginBackend {
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {
         let plugin = plugin_for(job.env, job.tool)?;
         let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
-        std::fs::create_dir_all(&downloads)
-            .map_err(|e| Error::io("cannot create", &downloads, e))?;
+        fs_err::create_dir_all(&downloads)?;
         let concurrency = job.settings.concurrency.to_string();
         let vars: Vars = vec![
             (

@@ -53,7 +53,7 @@ impl Backend for SourceBackend {
             job.cancel,
         )?;
         let tmp = job.env.layout.tmp_dir();
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::io("cannot create", &tmp, e))?;
+        fs_err::create_dir_all(&tmp)?;
         let scratch = tempfile::Builder::new()
             .prefix(&format!("build-python-{}-", job.version))
             .tempdir_in(&tmp)

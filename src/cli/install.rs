@@ -88,9 +88,10 @@ fn set_versions(ctx: &Ctx, tool: &str) -> anyhow::Result<Vec<Request>> {
     tools::require_known(&ctx.env, tool)?;
     let tools = ctx.tools();
     let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
-        Error::Other(format!(
-            "no version is set for {tool} in .tool-versions or the environment\n  hint: tool install {tool} <version>, or tool set {tool} <version> first"
-        ))
+        Error::hinted(
+            format!("no version is set for {tool} in .tool-versions or the environment"),
+            format!("tool install {tool} <version>, or tool set {tool} <version> first"),
+        )
     })?;
     Ok(sel
         .versions
@@ -135,8 +136,9 @@ fn from_files(ctx: &Ctx) -> anyhow::Result<Vec<Request>> {
         }
     }
     if requests.is_empty() {
-        return Err(Error::Other(
-            "nothing to install: no .tool-versions here or in a parent folder sets a version\n  hint: tool install <tool> <version>, or tool set <tool> <version> first".into(),
+        return Err(Error::hinted(
+            "nothing to install: no .tool-versions here or in a parent folder sets a version",
+            "tool install <tool> <version>, or tool set <tool> <version> first",
         )
         .into());
     }

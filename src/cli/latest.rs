@@ -78,7 +78,7 @@ pub fn run_latest(
                 println!("{name}\t{v}\t{state}");
             }
             Err(e) => {
-                eprintln!("tool: {name}: {e}");
+                eprintln!("tool: {name}: {}", e.report());
                 code = exit::FAILURE;
             }
         }

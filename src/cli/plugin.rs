@@ -88,7 +88,7 @@ fn update(plugin: &Plugin, reference: Option<&str>) -> i32 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("tool: failed to update {}: {e}", plugin.name);
+            eprintln!("tool: failed to update {}: {}", plugin.name, e.report());
             exit::FAILURE
         }
     }

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
     match check(ctx, &env, &args) {
         Ok(code) => Ok(code),
         Err(e) => {
-            eprintln!("FAILED: {e}");
+            eprintln!("FAILED: {}", e.report());
             Ok(exit::FAILURE)
         }
     }
@@ -119,10 +119,11 @@ fn run_command(
         .status()
         .map_err(|e| Error::Other(format!("cannot run `{program}`: {e}")))?;
     if !status.success() {
-        return Err(Error::Other(format!(
-            "`{}` failed with {status}",
-            command.join(" ")
-        )));
+        return Err(Error::Failed {
+            what: format!("`{}`", command.join(" ")),
+            status: Error::status_text(status),
+            detail: String::new(),
+        });
     }
     Ok(exit::OK)
 }

@@ -58,10 +58,10 @@ pub fn run_legacy(ctx: &Ctx, args: LegacySetArgs, scope: Scope) -> anyhow::Resul
         if let VersionSpec::Version(_) | VersionSpec::Ref(_) = spec
             && installed::locate(&ctx.env, &args.tool, spec, &ctx.env.cwd) == Located::Missing
         {
-            return Err(Error::Other(format!(
-                "version {spec} is not installed for {}\n  hint: tool install {} {spec}",
-                args.tool, args.tool
-            ))
+            return Err(Error::hinted(
+                format!("version {spec} is not installed for {}", args.tool),
+                format!("tool install {} {spec}", args.tool),
+            )
             .into());
         }
     }
@@ -79,9 +79,10 @@ fn parse_versions(ctx: &Ctx, tool: &str, raw: &[String]) -> anyhow::Result<Vec<V
             };
             match installed::locate(&ctx.env, tool, &spec, &ctx.env.cwd) {
                 Located::Dir { version, .. } => Ok(VersionSpec::Version(version)),
-                _ => Err(Error::Other(format!(
-                    "no installed version of {tool} matches `{spec}`\n  hint: install one first with `tool install {tool} {spec}`"
-                ))
+                _ => Err(Error::hinted(
+                    format!("no installed version of {tool} matches `{spec}`"),
+                    format!("install one first with `tool install {tool} {spec}`"),
+                )
                 .into()),
             }
         })
@@ -92,12 +93,17 @@ fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
     Ok(match scope {
         Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
         Scope::Home => ctx.env.home_tool_versions(),
-        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools()).nearest_file().ok_or_else(|| {
-            Error::Other(format!(
-                "no {} file in this folder or any parent\n  hint: run `tool set` without -p to create one here",
-                ctx.env.tool_versions_filename
-            ))
-        })?,
+        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools())
+            .nearest_file()
+            .ok_or_else(|| {
+                Error::hinted(
+                    format!(
+                        "no {} file in this folder or any parent",
+                        ctx.env.tool_versions_filename
+                    ),
+                    "run `tool set` without -p to create one here",
+                )
+            })?,
     })
 }
 

@@ -194,7 +194,7 @@ fn read_legacy_file(
     }
     let text = match tools.parse_legacy_file(tool, path)? {
         Some(parsed) => parsed.into_bytes(),
-        None => std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?,
+        None => fs_err::read(path)?,
     };
     let text = String::from_utf8_lossy(&text);
     let mut versions = Vec::new();

@@ -20,7 +20,7 @@ pub fn acquire(
     on_wait: impl FnOnce(),
 ) -> Result<VersionLock> {
     let dir = env.layout.tool_installs_dir(tool);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    fs_err::create_dir_all(&dir)?;
     let path: PathBuf = dir.join(format!(".{version_dir}.lock"));
     let file = File::options()
         .create(true)

@@ -164,15 +164,13 @@ fn try_chain(
             }
         }
     }
-    Err(Error::Other(format!(
-        "no backend could install {tool} {}:\n  {}",
-        resolved.version,
-        tried
+    Err(Error::NoVersion {
+        what: format!("no backend could install {tool} {}", resolved.version),
+        why: tried
             .iter()
             .map(|t| format!("{}: {}", t.backend, t.reason))
-            .collect::<Vec<_>>()
-            .join("\n  ")
-    )))
+            .collect(),
+    })
 }
 
 /// Backends that write into the final folder: an `.incomplete` marker makes
@@ -185,15 +183,15 @@ fn in_place(
     dir: &str,
 ) -> Result<Details, Failure> {
     let marker = env.layout.incomplete_marker(tool, dir);
-    std::fs::write(&marker, b"").map_err(|e| Error::io("cannot write", &marker, e))?;
-    let result = std::fs::create_dir_all(job.dest)
-        .map_err(|e| Failure::Error(Error::io("cannot create", job.dest, e)))
+    fs_err::write(&marker, b"")?;
+    let result = fs_err::create_dir_all(job.dest)
+        .map_err(Failure::from)
         .and_then(|()| backend.install(job))
         .and_then(|details| check_not_empty(backend, job.dest).map(|()| details));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(job.dest);
     }
-    std::fs::remove_file(&marker).map_err(|e| Error::io("cannot remove", &marker, e))?;
+    fs_err::remove_file(&marker)?;
     result
 }
 
@@ -267,9 +265,9 @@ fn clean_leftovers(env: &Env, tool: &str, dir: &str) -> Result<()> {
     if marker.exists() {
         let path = env.layout.install_path(tool, dir);
         if path.exists() {
-            std::fs::remove_dir_all(&path).map_err(|e| Error::io("cannot clean up", &path, e))?;
+            fs_err::remove_dir_all(&path)?;
         }
-        std::fs::remove_file(&marker).map_err(|e| Error::io("cannot clean up", &marker, e))?;
+        fs_err::remove_file(&marker)?;
     }
     let leftovers = [format!(".{dir}.staging-"), format!(".{dir}.trash-")];
     if let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) {

@@ -75,16 +75,18 @@ pub fn latest(
             Err(crate::backend::Failure::NotAvailable(w)) => {
                 why.push(format!("{}: {w}", backend.name()))
             }
-            Err(crate::backend::Failure::Error(e)) => why.push(format!("{}: {e}", backend.name())),
+            Err(crate::backend::Failure::Error(e)) => {
+                why.push(format!("{}: {}", backend.name(), e.report()))
+            }
         }
     }
     version::newest_matching(&answers, None)
         .cloned()
         .ok_or_else(|| {
             let spec = prefix.map_or_else(|| "latest".to_string(), |p| format!("latest:{p}"));
-            Error::Other(format!(
-                "no version of {tool} matches `{spec}`:\n  {}",
-                why.join("\n  ")
-            ))
+            Error::NoVersion {
+                what: format!("no version of {tool} matches `{spec}`"),
+                why,
+            }
         })
 }

@@ -17,11 +17,11 @@ fn git(dir: Option<&Path>, args: &[&str]) -> Result<String> {
         .output()
         .map_err(|e| Error::Other(format!("cannot run git (is it installed?): {e}")))?;
     if !out.status.success() {
-        return Err(Error::Other(format!(
-            "git {} failed: {}",
-            args.first().copied().unwrap_or_default(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(Error::Failed {
+            what: format!("git {}", args.first().copied().unwrap_or_default()),
+            status: Error::status_text(out.status),
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

@@ -13,8 +13,9 @@ use crate::error::{Error, Result};
 /// The index folder, cloned or refreshed as the settings say.
 pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     if settings.disable_plugin_short_name_repository {
-        return Err(Error::Other(
-            "the short-name plugin repository is disabled (disable_plugin_short_name_repository = yes)\n  hint: give the git URL: tool plugin add <name> <git-url>".into(),
+        return Err(Error::hinted(
+            "the short-name plugin repository is disabled (disable_plugin_short_name_repository = yes)",
+            "give the git URL: tool plugin add <name> <git-url>",
         ));
     }
     let dir = env.layout.plugin_index_dir();

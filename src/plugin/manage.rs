@@ -26,14 +26,15 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
         None => {
             let idx = index::sync(env, settings)?;
             index::lookup(&idx, name).ok_or_else(|| {
-                Error::Other(format!(
-                    "`{name}` is not in the plugin index\n  hint: give its git URL: tool plugin add {name} <git-url>"
-                ))
+                Error::hinted(
+                    format!("`{name}` is not in the plugin index"),
+                    format!("give its git URL: tool plugin add {name} <git-url>"),
+                )
             })?
         }
     };
     let plugins = env.layout.plugins_dir();
-    std::fs::create_dir_all(&plugins).map_err(|e| Error::io("cannot create", &plugins, e))?;
+    fs_err::create_dir_all(&plugins)?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.adding-"))
         .tempdir_in(&plugins)
@@ -42,7 +43,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
     git::clone(&url, &checkout)
         .map_err(|e| Error::Other(format!("cannot add plugin `{name}` from {url}: {e}")))?;
     let dir = env.layout.plugin_dir(name);
-    std::fs::rename(&checkout, &dir).map_err(|e| Error::io("cannot add the plugin at", &dir, e))?;
+    fs_err::rename(&checkout, &dir)?;
     let plugin = Plugin {
         name: name.to_string(),
         dir,

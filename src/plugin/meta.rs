@@ -137,11 +137,11 @@ pub fn exec_env(plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, OsString)>>
         .output()
         .map_err(|e| crate::error::Error::io("cannot run", &script, e))?;
     if !out.status.success() {
-        return Err(crate::error::Error::Other(format!(
-            "plugin `{}`: bin/exec-env failed: {}",
-            plugin.name,
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(crate::error::Error::Failed {
+            what: format!("plugin `{}`: bin/exec-env", plugin.name),
+            status: crate::error::Error::status_text(out.status),
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     use std::os::unix::ffi::OsStrExt;
     Ok(out

@@ -65,9 +65,12 @@ impl Plugin {
     pub fn load(env: &Env, name: &str) -> Result<Plugin> {
         crate::tools::check_name(name)?;
         Plugin::find(env, name).ok_or_else(|| {
-            Error::Other(format!(
-                "no plugin named `{name}`\n  hint: add it with `tool plugin add {name}` or `tool plugin add {name} <git-url>`"
-            ))
+            Error::hinted(
+                format!("no plugin named `{name}`"),
+                format!(
+                    "add it with `tool plugin add {name}` or `tool plugin add {name} <git-url>`"
+                ),
+            )
         })
     }
 
@@ -87,12 +90,14 @@ impl Plugin {
             Error::Other(format!("plugin `{}` has no bin/{script} script", self.name))
         })?;
         if meta.permissions().mode() & 0o111 == 0 {
-            return Err(Error::Other(format!(
-                "plugin `{}`: {} is not executable\n  hint: chmod +x {}",
-                self.name,
-                path.display(),
-                path.display()
-            )));
+            return Err(Error::hinted(
+                format!(
+                    "plugin `{}`: {} is not executable",
+                    self.name,
+                    path.display()
+                ),
+                format!("chmod +x {}", path.display()),
+            ));
         }
         let mut cmd = Command::new(&path);
         cmd.env("ASDF_PLUGIN_PATH", &self.dir)
@@ -136,13 +141,10 @@ impl Plugin {
     }
 
     fn failed(&self, script: &str, status: std::process::ExitStatus, detail: &str) -> Error {
-        let code = status
-            .code()
-            .map_or_else(|| "a signal".to_string(), |c| format!("exit code {c}"));
-        Error::Other(format!(
-            "plugin `{}`: bin/{script} failed with {code}{}{detail}",
-            self.name,
-            if detail.is_empty() { "" } else { "\n" }
-        ))
+        Error::Failed {
+            what: format!("plugin `{}`: bin/{script}", self.name),
+            status: Error::status_text(status),
+            detail: detail.to_string(),
+        }
     }
 }

@@ -77,9 +77,10 @@ fn verdict(version: &str, missing: &[String], warn_only: bool) -> Result<Option<
     if warn_only {
         Ok(Some(format!("{msg} (python.missing_modules = warn)")))
     } else {
-        Err(Error::Other(format!(
-            "{msg}\n  hint: set python.missing_modules = warn to keep such a build"
-        )))
+        Err(Error::hinted(
+            msg,
+            "set python.missing_modules = warn to keep such a build",
+        ))
     }
 }
 
@@ -155,12 +156,16 @@ impl Build<'_> {
         if status.success() {
             return Ok(());
         }
-        Err(Error::Other(format!(
-            "`{what}` failed ({status}) building CPython {}; full log: {}\n{}",
-            self.version,
-            self.log.display(),
-            process::tail(self.log, 20)
-        )))
+        Err(Error::Failed {
+            what: format!("`{what}`"),
+            status: Error::status_text(status),
+            detail: format!(
+                "building CPython {}; full log: {}\n{}",
+                self.version,
+                self.log.display(),
+                process::tail(self.log, 20)
+            ),
+        })
     }
 
     /// `make install` put the tree at `<destdir>/<final path>`: move it into
@@ -168,9 +173,8 @@ impl Build<'_> {
     fn move_into_staging(&self, destdir: &Path) -> Result<()> {
         let rel = self.final_path.strip_prefix("/").unwrap_or(self.final_path);
         let built = destdir.join(rel);
-        std::fs::remove_dir(self.dest).map_err(|e| Error::io("cannot replace", self.dest, e))?;
-        std::fs::rename(&built, self.dest)
-            .map_err(|e| Error::io("cannot move the build into", self.dest, e))
+        fs_err::remove_dir(self.dest)?;
+        Ok(fs_err::rename(&built, self.dest)?)
     }
 
     fn python(&self) -> PathBuf {
@@ -250,8 +254,7 @@ impl Build<'_> {
             created_by: format!("tool {} (source build)", env!("CARGO_PKG_VERSION")),
         };
         let path = self.dest.join(manifest::FILE_NAME);
-        let text = serde_json::to_vec_pretty(&m).map_err(|e| Error::Other(e.to_string()))?;
-        std::fs::write(&path, text).map_err(|e| Error::io("cannot write", &path, e))
+        Ok(fs_err::write(&path, m.to_json())?)
     }
 }
 
@@ -314,7 +317,7 @@ mod tests {
     #[test]
     fn missing_modules_fail_the_build_unless_set_to_warn() {
         let missing = vec!["lzma".to_string(), "readline".to_string()];
-        let err = verdict("3.11.2", &missing, false).unwrap_err().to_string();
+        let err = verdict("3.11.2", &missing, false).unwrap_err().report();
         assert!(
             err.contains("CPython 3.11.2 was built without lzma, readline"),
             "{err}"

@@ -83,9 +83,11 @@ pub fn check() -> Result<()> {
         .map(|(p, m)| format!("{p} (for {m})"))
         .collect();
     let packages: Vec<&str> = missing.iter().map(|(p, _)| *p).collect();
-    Err(Error::Other(format!(
-        "missing build dependencies for CPython: {}\n  hint: sudo apt-get install -y {}",
-        what.join(", "),
-        packages.join(" ")
-    )))
+    Err(Error::hinted(
+        format!(
+            "missing build dependencies for CPython: {}",
+            what.join(", ")
+        ),
+        format!("sudo apt-get install -y {}", packages.join(" ")),
+    ))
 }

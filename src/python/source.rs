@@ -97,10 +97,10 @@ pub fn fetch(
             tried.push(format!("{}/{key}", store.display().trim_end_matches('/')));
         }
     }
-    Err(Error::Other(format!(
-        "the source of CPython {version} was not found: tried {}",
-        tried.join(", ")
-    )))
+    Err(Error::NoVersion {
+        what: format!("the source of CPython {version} was not found"),
+        why: tried.iter().map(|t| format!("tried {t}")).collect(),
+    })
 }
 
 /// Downloads `key` to `path` through a temporary file that becomes `path`
@@ -131,12 +131,13 @@ fn download(
     copied.map_err(|e| Error::io("cannot write", path, e))?;
     complete?;
     if actual != wanted.sha256 {
-        return Err(Error::Other(format!(
-            "checksum mismatch for {} from {}: expected {}, got {actual}; the file was removed and nothing was built",
-            wanted.name,
-            store.display(),
-            wanted.sha256
-        )));
+        return Err(Error::Checksum {
+            file: format!("{} from {}", wanted.name, store.display()),
+            expected_from: "the release table".into(),
+            expected: wanted.sha256.clone(),
+            actual,
+            outcome: "the file was removed and nothing was built",
+        });
     }
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
@@ -145,7 +146,7 @@ fn download(
 
 /// Extracts the archive into `into`; returns the source folder (`Python-<v>`).
 pub fn extract(archive: &Path, into: &Path, version: &str) -> Result<PathBuf> {
-    let file = std::fs::File::open(archive).map_err(|e| Error::io("cannot read", archive, e))?;
+    let file = fs_err::File::open(archive)?;
     let reader: Box<dyn std::io::Read> = if archive.to_string_lossy().ends_with(".tar.xz") {
         Box::new(liblzma::read::XzDecoder::new(file))
     } else {
