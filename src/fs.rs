@@ -41,6 +41,33 @@ pub fn write_atomic(target: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::
         .map_err(|e| with_path(e.error))
 }
 
+/// A new folder `<parent>/<prefix>XXXXXX` (the parent created when
+/// missing), removed when the handle is dropped unless kept.
+pub fn temp_dir_in(parent: &Path, prefix: &str) -> std::io::Result<tempfile::TempDir> {
+    fs_err::create_dir_all(parent)?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot create a folder in {}: {e}", parent.display()),
+            )
+        })
+}
+
+/// Flushes everything written to the filesystem holding `path` (one
+/// `syncfs(2)` rather than an fsync per file of a large tree).
+pub fn sync_filesystem(path: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let dir = fs_err::File::open(path)?;
+    // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
+    if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Flushes a folder's entries (a rename into it, a new file) to disk.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     fs_err::File::open(dir)?.sync_all()

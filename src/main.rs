@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 fn main() {
+    tool::process::die_quietly_on_closed_pipes();
     let mut args: Vec<OsString> = std::env::args_os().collect();
     let code = if args.len() >= 3 && args[1] == tool::shim::SHIM_FLAG {
         let rest = args.split_off(3);

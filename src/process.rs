@@ -3,6 +3,7 @@
 //! the caller clean up; output goes live to stderr or to a log file.
 
 use std::fs::File;
+use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
@@ -12,6 +13,13 @@ use std::time::{Duration, Instant};
 use std::os::unix::process::CommandExt;
 
 use crate::error::{Error, Result};
+
+/// Writing to a closed pipe (`tool list all x | head -1`) ends the program
+/// quietly, as it does a shell script, instead of failing every later print.
+pub fn die_quietly_on_closed_pipes() {
+    // SAFETY: restores the default action of one signal; no handler runs.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
 
 /// Set when SIGINT, SIGTERM or SIGHUP arrives while work is under way.
 #[derive(Clone, Debug, Default)]
@@ -61,8 +69,17 @@ pub enum Sink {
 }
 
 /// Runs `cmd` to completion, stdin closed; stops it (and everything it
-/// started) when `cancel` is raised.
-pub fn run(cmd: &mut Command, sink: &Sink, cancel: &Cancel) -> Result<ExitStatus> {
+/// started) when `cancel` is raised. The child dies with `tool` (even by
+/// kill -9); `hold`, an open descriptor such as the install lock, is
+/// inherited by it and whatever it starts, so the lock outlives `tool` for
+/// as long as any of them runs.
+pub fn run(
+    cmd: &mut Command,
+    sink: &Sink,
+    cancel: &Cancel,
+    hold: Option<RawFd>,
+) -> Result<ExitStatus> {
+    supervise(cmd, hold);
     let (out, err) = match sink {
         Sink::Stderr => (dup_stderr()?, Stdio::inherit()),
         Sink::Log(path) => {
@@ -89,29 +106,58 @@ pub fn run(cmd: &mut Command, sink: &Sink, cancel: &Cancel) -> Result<ExitStatus
             return Ok(status);
         }
         if cancel.is_set() {
-            stop_group(child.id());
-            let _ = child.wait();
+            stop_group(&mut child);
             return Err(Error::Interrupted);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
-/// SIGTERM to the child's process group, then SIGKILL after a grace period.
-fn stop_group(pid: u32) {
-    let group = -(pid as i32);
+/// In the child, before exec: die with this process, keep `hold` open.
+fn supervise(cmd: &mut Command, hold: Option<RawFd>) {
+    let parent = std::process::id();
+    let setup = move || {
+        // SAFETY: prctl, getppid and fcntl are async-signal-safe and touch
+        // only this (forked) process.
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // `tool` died between fork and prctl: nobody will signal us.
+            if libc::getppid() as u32 != parent {
+                libc::_exit(1);
+            }
+            if let Some(fd) = hold {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+                }
+            }
+        }
+        Ok(())
+    };
+    // SAFETY: the closure only makes async-signal-safe calls (see above).
+    unsafe { cmd.pre_exec(setup) };
+}
+
+/// SIGTERM to the child's process group, then SIGKILL after a grace
+/// period. The leader is reaped while waiting: an unreaped leader would keep
+/// the group alive as a zombie until the SIGKILL.
+fn stop_group(child: &mut std::process::Child) {
+    let group = -(child.id() as i32);
     // SAFETY: kill(2) with a negative pid signals that process group only.
     unsafe { libc::kill(group, libc::SIGTERM) };
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
+        let _ = child.try_wait();
         // SAFETY: signal 0 only checks whether the group still exists.
         if unsafe { libc::kill(group, 0) } != 0 {
+            let _ = child.wait();
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     }
     // SAFETY: as above.
     unsafe { libc::kill(group, libc::SIGKILL) };
+    let _ = child.wait();
 }
 
 fn dup_stderr() -> Result<Stdio> {

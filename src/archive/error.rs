@@ -47,10 +47,16 @@ pub enum Refusal {
     HardLinkToTop,
     #[error("hard link {} points outside the archive's files", .0.display())]
     HardLinkOutside(PathBuf),
+    #[error("{} leads outside the install through a link", .0.display())]
+    Escapes(PathBuf),
     #[error("symlink {} -> {} points outside the install", .path.display(), .target.display())]
     SymlinkOutside { path: PathBuf, target: PathBuf },
     #[error("bad {name}: {why}")]
     BadManifest { name: &'static str, why: String },
+    #[error("its {what} header is larger than {limit} bytes")]
+    HeaderTooLarge { what: String, limit: u64 },
+    #[error("its build prefix `{0}` is not an absolute path of at most 4096 bytes without `..`")]
+    BadPrefix(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -37,6 +37,9 @@ pub struct Job<'a> {
     pub sink: &'a Sink,
     pub cancel: &'a Cancel,
     pub task: &'a crate::progress::Task,
+    /// The install lock's descriptor: processes the backend starts inherit
+    /// it, so the version stays locked while any of them lives.
+    pub hold: Option<std::os::fd::RawFd>,
 }
 
 /// What a backend reports about an install (`--json`'s `details`).

@@ -55,7 +55,7 @@ impl Backend for PluginBackend {
             return Ok(());
         };
         let vars = crate::plugin::meta::install_vars(removal.version_dir, removal.path);
-        plugin.run("uninstall", &vars, &Sink::Stderr, &Cancel::default())
+        plugin.run("uninstall", &vars, &Sink::Stderr, &Cancel::default(), None)
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {
@@ -80,9 +80,9 @@ impl Backend for PluginBackend {
         ];
         let run = || {
             if plugin.has("download") {
-                plugin.run("download", &vars, job.sink, job.cancel)?;
+                plugin.run("download", &vars, job.sink, job.cancel, job.hold)?;
             }
-            plugin.run("install", &vars, job.sink, job.cancel)
+            plugin.run("install", &vars, job.sink, job.cancel, job.hold)
         };
         // A single install shows the scripts' output on the terminal; in a
         // batch it goes to a log, and the other tasks' lines keep moving.

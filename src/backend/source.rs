@@ -7,7 +7,6 @@ use serde_json::json;
 use super::{Backend, Details, Failure, Job};
 use crate::config::settings::MissingModules;
 use crate::env::Env;
-use crate::error::Error;
 use crate::platform::Host;
 use crate::python::{build::Build, deps, releases, source};
 
@@ -52,12 +51,10 @@ impl Backend for SourceBackend {
             job.task,
             job.cancel,
         )?;
-        let tmp = job.env.layout.tmp_dir();
-        fs_err::create_dir_all(&tmp)?;
-        let scratch = tempfile::Builder::new()
-            .prefix(&format!("build-python-{}-", job.version))
-            .tempdir_in(&tmp)
-            .map_err(|e| Error::io("cannot create a build folder in", &tmp, e))?;
+        let scratch = crate::fs::temp_dir_in(
+            &job.env.layout.tmp_dir(),
+            &format!("build-python-{}-", job.version),
+        )?;
         let src = source::extract(&archive, scratch.path(), job.version)?;
         let log = job
             .env
@@ -65,16 +62,21 @@ impl Backend for SourceBackend {
             .log_path("python", &format!("{}-build", job.version));
         let _ = std::fs::remove_file(&log);
         let started = std::time::Instant::now();
+        // Named like a staging folder, so an interrupted build's is swept.
+        let beside = job.dest.parent().unwrap_or(job.dest);
+        let destdir =
+            crate::fs::temp_dir_in(beside, &format!(".{}.staging-destdir-", job.version_dir))?;
         let options = Build {
             version: job.version,
             src: &src,
-            scratch: scratch.path(),
+            destdir: destdir.path(),
             final_path: job.final_path,
             dest: job.dest,
             log: &log,
             jobs: job.settings.concurrency,
             warn_only: job.settings.python.missing_modules == MissingModules::Warn,
             host: &Host::detect(job.settings.os.as_deref()),
+            hold: job.hold,
             task: job.task,
             cancel: job.cancel,
         }

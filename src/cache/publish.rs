@@ -128,12 +128,7 @@ pub fn push(
     version: &str,
     formats: &[Format],
 ) -> Result<Pushed> {
-    let tmp_root = env.layout.tmp_dir();
-    fs_err::create_dir_all(&tmp_root)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("push-")
-        .tempdir_in(&tmp_root)
-        .map_err(|e| Error::io("cannot create a folder in", &tmp_root, e))?;
+    let scratch = crate::fs::temp_dir_in(&env.layout.tmp_dir(), "push-")?;
     let (manifest, files) = pack_all(env, cache, tool, version, formats, scratch.path())?;
     let keys = upload(target, &cache.key(tool, version), &manifest, &files)?;
     Ok(Pushed {

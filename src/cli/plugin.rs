@@ -104,7 +104,7 @@ fn list(ctx: &Ctx, urls: bool, refs: bool) -> anyhow::Result<i32> {
         if urls {
             line.push_str(&format!(
                 "\t\t{}",
-                git::remote_url(&p.dir).unwrap_or_default()
+                crate::remote::redact(&git::remote_url(&p.dir).unwrap_or_default())
             ));
         }
         if refs {

@@ -44,13 +44,24 @@ impl ToolVersions {
         }
     }
 
-    /// Reads and parses `path`; `Ok(None)` when it does not exist.
+    /// Reads and parses `path`; `Ok(None)` when it does not exist. Only a
+    /// regular file is read (opened without blocking, so a fifo cannot hang
+    /// every shim, and a link to a device is refused).
     pub fn load(path: &Path) -> Result<Option<Self>> {
-        let file = match std::fs::File::open(path) {
+        use std::os::unix::fs::OpenOptionsExt;
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path);
+        let file = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("cannot read", path, e)),
         };
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            let why = "not a regular file (a folder, pipe or device?); only files are read";
+            return Err(Error::io("cannot read", path, std::io::Error::other(why)));
+        }
         let mut bytes = Vec::new();
         file.take(MAX_FILE_LEN + 1)
             .read_to_end(&mut bytes)

@@ -1,15 +1,56 @@
 //! One install of a version at a time, across processes: an exclusive lock
-//! on `installs/<tool>/.<version>.lock`, released when the holder exits
-//! (even by kill -9). The lock files stay: deleting them would race.
+//! on `installs/<tool>/.<version>.lock`, released when the holder and every
+//! child that inherited it have exited (even by kill -9). A lock file may be
+//! deleted by its holder: a waiter that then wins the lock on the deleted
+//! file sees that the path names another file and starts over.
 
 use std::fs::{File, TryLockError};
-use std::path::PathBuf;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
 
 pub struct VersionLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+}
+
+impl VersionLock {
+    /// The descriptor children inherit to keep the lock while they live.
+    pub fn fd(&self) -> RawFd {
+        self.file.as_raw_fd()
+    }
+
+    /// Deletes the lock file (for a version that is not installed), then
+    /// releases the lock.
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn lock_path(env: &Env, tool: &str, version_dir: &str) -> Result<PathBuf> {
+    let dir = env.layout.tool_installs_dir(tool);
+    fs_err::create_dir_all(&dir)?;
+    Ok(dir.join(format!(".{version_dir}.lock")))
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io("cannot open the install lock", path, e))
+}
+
+/// Whether the locked file is still the one at `path`.
+fn still_current(file: &File, path: &Path) -> bool {
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+        _ => false,
+    }
 }
 
 /// Takes the lock, calling `on_wait` first when another process holds it.
@@ -17,27 +58,35 @@ pub fn acquire(
     env: &Env,
     tool: &str,
     version_dir: &str,
-    on_wait: impl FnOnce(),
+    mut on_wait: impl FnMut(),
 ) -> Result<VersionLock> {
-    let dir = env.layout.tool_installs_dir(tool);
-    fs_err::create_dir_all(&dir)?;
-    let path: PathBuf = dir.join(format!(".{version_dir}.lock"));
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io("cannot open the install lock", &path, e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            on_wait();
-            file.lock()
-                .map_err(|e| Error::io("cannot take the install lock", &path, e))?;
+    let path = lock_path(env, tool, version_dir)?;
+    loop {
+        let file = open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock()
+                    .map_err(|e| Error::io("cannot take the install lock", &path, e))?;
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(Error::io("cannot take the install lock", &path, e));
+            }
         }
-        Err(TryLockError::Error(e)) => {
-            return Err(Error::io("cannot take the install lock", &path, e));
+        if still_current(&file, &path) {
+            return Ok(VersionLock { file, path });
         }
     }
-    Ok(VersionLock { _file: file })
+}
+
+/// The lock when nobody holds it, without waiting.
+pub fn try_acquire(env: &Env, tool: &str, version_dir: &str) -> Result<Option<VersionLock>> {
+    let path = lock_path(env, tool, version_dir)?;
+    let file = open(&path)?;
+    match file.try_lock() {
+        Ok(()) if still_current(&file, &path) => Ok(Some(VersionLock { file, path })),
+        Ok(()) | Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(Error::io("cannot take the install lock", &path, e)),
+    }
 }

@@ -5,11 +5,13 @@
 //! before it is complete.
 
 pub mod batch;
+pub mod leftovers;
 pub mod lock;
 pub mod rebuild;
 pub mod resolve;
 pub mod uninstall;
 
+use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -106,20 +108,31 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
         return Ok(already(resolved));
     }
-    let _lock = lock::acquire(cx.env, &req.tool, &resolved.dir, || {
+    let lock = lock::acquire(cx.env, &req.tool, &resolved.dir, || {
         task.step("waiting for another install of this version to finish")
     })?;
     if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
         return Ok(already(resolved));
     }
-    clean_leftovers(cx.env, &req.tool, &resolved.dir)?;
+    leftovers::sweep(cx.env, &req.tool, &resolved.dir);
+    leftovers::clean(cx.env, &req.tool, &resolved.dir)?;
     let hook = |when: &str| {
         let name = format!("{when}_asdf_install_{}", req.tool);
         task.suspend(|| hooks::run(cx.settings, &name, &[&resolved.version]))
     };
-    hook("pre")?;
-    let (backend, details, tried) = try_chain(cx, &chain, &req.tool, &resolved, &path, task)?;
-    hook("post")?;
+    let attempt = hook("pre").and_then(|()| {
+        let found = try_chain(cx, &chain, &req.tool, &resolved, &path, task, lock.fd())?;
+        hook("post").map(|()| found)
+    });
+    let (backend, details, tried) = match attempt {
+        Ok(found) => found,
+        Err(e) => {
+            if !installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+                lock.remove();
+            }
+            return Err(e);
+        }
+    };
     Ok(Done {
         resolved,
         path,
@@ -136,17 +149,18 @@ fn try_chain(
     resolved: &Resolved,
     path: &Path,
     task: &Task,
+    hold: RawFd,
 ) -> Result<(&'static str, Details, Vec<Tried>)> {
     let mut tried: Vec<Tried> = Vec::new();
     for backend in chain {
         cx.cancel.check()?;
         task.step(&format!("installing with {}", backend.name()));
         let attempt = if backend.in_place() {
-            let job = make_job(cx, tool, resolved, path, path, task);
+            let job = make_job(cx, tool, resolved, (path, path), task, hold);
             in_place(cx.env, backend.as_ref(), &job, tool, &resolved.dir)
         } else {
             staged(backend.as_ref(), path, |dest| {
-                backend.install(&make_job(cx, tool, resolved, path, dest, task))
+                backend.install(&make_job(cx, tool, resolved, (path, dest), task, hold))
             })
         };
         match attempt {
@@ -188,10 +202,16 @@ fn in_place(
         .map_err(Failure::from)
         .and_then(|()| backend.install(job))
         .and_then(|details| check_not_empty(backend, job.dest).map(|()| details));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(job.dest);
+    match &result {
+        Ok(_) => crate::fs::sync_filesystem(job.dest)?,
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(job.dest);
+        }
     }
     fs_err::remove_file(&marker)?;
+    if let Some(parent) = marker.parent() {
+        crate::fs::sync_dir(parent)?;
+    }
     result
 }
 
@@ -206,27 +226,29 @@ fn staged(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.staging-"))
-        .tempdir_in(parent)
-        .map_err(|e| Error::io("cannot create a staging folder in", parent, e))?;
+    let staging = crate::fs::temp_dir_in(parent, &format!(".{name}.staging-"))?;
     let details = install(staging.path())?;
     check_not_empty(backend, staging.path())?;
+    // Durable before it is visible: a power loss never shows a half-written
+    // version under its final name.
+    crate::fs::sync_filesystem(staging.path())?;
     let kept = staging.keep();
     std::fs::rename(&kept, path).map_err(|e| {
         let _ = std::fs::remove_dir_all(&kept);
         Failure::Error(Error::io("cannot move the staged install to", path, e))
     })?;
+    crate::fs::sync_dir(parent)?;
     Ok(details)
 }
 
+/// `paths`: the final folder and where files go (the same for in-place).
 fn make_job<'a>(
     cx: &'a Context<'a>,
     tool: &'a str,
     resolved: &'a Resolved,
-    path: &'a Path,
-    dest: &'a Path,
+    (path, dest): (&'a Path, &'a Path),
     task: &'a Task,
+    hold: RawFd,
 ) -> Job<'a> {
     Job {
         env: cx.env,
@@ -241,6 +263,7 @@ fn make_job<'a>(
         sink: cx.sink,
         cancel: cx.cancel,
         task,
+        hold: Some(hold),
     }
 }
 
@@ -254,30 +277,6 @@ fn check_not_empty(backend: &dyn Backend, dir: &Path) -> Result<(), Failure> {
             backend.name(),
             dir.display()
         ))));
-    }
-    Ok(())
-}
-
-/// Removes what an interrupted install left (under the lock, so nobody is
-/// writing it): a folder with an `.incomplete` marker, and staging folders.
-fn clean_leftovers(env: &Env, tool: &str, dir: &str) -> Result<()> {
-    let marker = env.layout.incomplete_marker(tool, dir);
-    if marker.exists() {
-        let path = env.layout.install_path(tool, dir);
-        if path.exists() {
-            fs_err::remove_dir_all(&path)?;
-        }
-        fs_err::remove_file(&marker)?;
-    }
-    let leftovers = [format!(".{dir}.staging-"), format!(".{dir}.trash-")];
-    if let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if leftovers.iter().any(|p| name.starts_with(p.as_str())) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
     }
     Ok(())
 }

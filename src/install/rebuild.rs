@@ -16,12 +16,7 @@ pub fn rebuild(
     options: &Options,
     json: bool,
 ) -> Result<Report> {
-    let tmp = env.layout.tmp_dir();
-    fs_err::create_dir_all(&tmp)?;
-    let trash = tempfile::Builder::new()
-        .prefix("rebuild-")
-        .tempdir_in(&tmp)
-        .map_err(|e| Error::io("cannot create a folder in", &tmp, e))?;
+    let trash = crate::fs::temp_dir_in(&env.layout.tmp_dir(), "rebuild-")?;
     let old = env
         .layout
         .install_path(&request.tool, &request.spec.to_string());

@@ -34,14 +34,15 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
         }
     };
     let plugins = env.layout.plugins_dir();
-    fs_err::create_dir_all(&plugins)?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.adding-"))
-        .tempdir_in(&plugins)
-        .map_err(|e| Error::io("cannot create a folder in", &plugins, e))?;
+    let staging = crate::fs::temp_dir_in(&plugins, &format!(".{name}.adding-"))?;
     let checkout = staging.path().join(name);
-    git::clone(&url, &checkout)
-        .map_err(|e| Error::Other(format!("cannot add plugin `{name}` from {url}: {e}")))?;
+    git::clone(&url, &checkout).map_err(|e| {
+        Error::Other(format!(
+            "cannot add plugin `{name}` from {}: {}",
+            crate::remote::redact(&url),
+            e.report()
+        ))
+    })?;
     let dir = env.layout.plugin_dir(name);
     fs_err::rename(&checkout, &dir)?;
     let plugin = Plugin {
@@ -50,7 +51,13 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
     };
     if plugin.has("post-plugin-add") {
         let vars = vec![("ASDF_PLUGIN_SOURCE_URL", OsString::from(&url))];
-        if let Err(e) = plugin.run("post-plugin-add", &vars, &Sink::Stderr, &Cancel::default()) {
+        if let Err(e) = plugin.run(
+            "post-plugin-add",
+            &vars,
+            &Sink::Stderr,
+            &Cancel::default(),
+            None,
+        ) {
             let _ = std::fs::remove_dir_all(&plugin.dir);
             return Err(e);
         }
@@ -73,6 +80,7 @@ pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<(String, Strin
             &vars,
             &Sink::Stderr,
             &Cancel::default(),
+            None,
         )?;
     }
     Ok((before, after))
@@ -86,6 +94,7 @@ pub fn remove(env: &Env, plugin: &Plugin) -> Result<()> {
             &Vec::new(),
             &Sink::Stderr,
             &Cancel::default(),
+            None,
         )?;
     }
     let layout = &env.layout;

@@ -24,6 +24,12 @@ pub fn install_vars(version_dir: &str, install_path: &Path) -> Vars {
     ]
 }
 
+/// A file-name-safe stand-in for any text.
+fn name_hash(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(text.as_bytes())[..12])
+}
+
 fn fingerprint(path: &Path) -> Option<String> {
     let m = std::fs::metadata(path).ok()?;
     Some(format!("{}.{} {}", m.mtime(), m.mtime_nsec(), m.size()))
@@ -63,7 +69,8 @@ pub fn bin_paths(
     if !plugin.has("list-bin-paths") {
         return vec!["bin".into()];
     }
-    let key = format!("bin-paths-{version_dir}");
+    // Named by a hash: the version text comes from files anyone can write.
+    let key = format!("bin-paths-{}", name_hash(version_dir));
     let answer = cached(env, plugin, "list-bin-paths", &key, || {
         plugin
             .capture(

@@ -124,8 +124,16 @@ impl Plugin {
     }
 
     /// Runs a long script (download, install…) with its output sent to `sink`.
-    pub fn run(&self, script: &str, vars: &Vars, sink: &Sink, cancel: &Cancel) -> Result<()> {
-        let status = process::run(&mut self.command(script, vars)?, sink, cancel)?;
+    /// `hold`: a descriptor the script keeps open (see `process::run`).
+    pub fn run(
+        &self,
+        script: &str,
+        vars: &Vars,
+        sink: &Sink,
+        cancel: &Cancel,
+        hold: Option<std::os::fd::RawFd>,
+    ) -> Result<()> {
+        let status = process::run(&mut self.command(script, vars)?, sink, cancel, hold)?;
         if status.success() {
             return Ok(());
         }

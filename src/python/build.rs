@@ -21,14 +21,18 @@ const RPATH_LDFLAGS: &str = "-Wl,-rpath,'$$ORIGIN/../lib'";
 pub struct Build<'a> {
     pub version: &'a str,
     pub src: &'a Path,
-    /// Scratch space for DESTDIR (same filesystem as `dest`).
-    pub scratch: &'a Path,
+    /// An empty folder for `make install`'s DESTDIR, on the same filesystem
+    /// as `dest` (beside it), so moving the result in is a rename even when
+    /// `installs/` is another mount.
+    pub destdir: &'a Path,
     pub final_path: &'a Path,
     pub dest: &'a Path,
     pub log: &'a Path,
     pub jobs: usize,
     pub warn_only: bool,
     pub host: &'a crate::platform::Host,
+    /// The install lock, kept open by every build step.
+    pub hold: Option<std::os::fd::RawFd>,
     pub task: &'a Task,
     pub cancel: &'a Cancel,
 }
@@ -108,14 +112,13 @@ impl Build<'_> {
         )?;
         let jobs = format!("-j{}", self.jobs.max(1));
         self.step(&format!("make {jobs}"), Command::new("make").arg(&jobs))?;
-        let destdir = self.scratch.join("destdir");
         self.step(
             "make install",
             Command::new("make")
                 .arg("install")
-                .arg(format!("DESTDIR={}", destdir.display())),
+                .arg(format!("DESTDIR={}", self.destdir.display())),
         )?;
-        self.move_into_staging(&destdir)?;
+        self.move_into_staging(self.destdir)?;
         self.ensurepip()?;
         self.add_links()?;
         self.default_packages()?;
@@ -152,7 +155,8 @@ impl Build<'_> {
         self.task
             .step(&format!("{what} (log: {})", self.log.display()));
         cmd.current_dir(self.src);
-        let status = process::run(cmd, &Sink::Log(self.log.to_path_buf()), self.cancel)?;
+        let sink = Sink::Log(self.log.to_path_buf());
+        let status = process::run(cmd, &sink, self.cancel, self.hold)?;
         if status.success() {
             return Ok(());
         }

@@ -34,7 +34,7 @@ impl Op {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("bad {what} URL {url}: {why}")]
+    #[error("bad {what} {url}: {why}")]
     BadUrl {
         what: &'static str,
         /// Already redacted.

@@ -295,8 +295,27 @@ impl Remote {
     }
 }
 
-/// A URL with any user name, password and query-string signature removed.
+/// Every URL-looking word of `text` redacted (for messages that quote a
+/// setting's value).
+pub fn redact_words(text: &str) -> String {
+    text.split(' ')
+        .map(|w| {
+            if w.contains("://") {
+                redact(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A URL with any user name, password and query-string signature removed
+/// (text without `://`, such as a path or `git@host:repo`, as it is).
 pub fn redact(url: &str) -> String {
+    if !url.contains("://") {
+        return url.to_string();
+    }
     match url::Url::parse(url) {
         Ok(mut u) => {
             if !u.username().is_empty() || u.password().is_some() {
@@ -332,5 +351,11 @@ mod tests {
         assert_eq!(redact("s3://key:secret@bucket/p"), "s3://bucket/p");
         assert!(!redact("https://u:p4ss@[bad/x").contains("p4ss"));
         assert_eq!(redact("file:///srv/cache"), "file:///srv/cache");
+        assert_eq!(redact("/srv/plugins/x"), "/srv/plugins/x");
+        assert_eq!(redact("git@github.com:a/b.git"), "git@github.com:a/b.git");
+        assert_eq!(
+            redact_words("s3://k:s@b/p https://t@h/x?sig=1"),
+            "s3://b/p https://h/x"
+        );
     }
 }

@@ -46,7 +46,7 @@ pub struct Opened {
 
 pub fn open(url: &str, opts: &Options<'_>) -> Result<Opened> {
     let bad = |why: String| Error::BadUrl {
-        what: "remote",
+        what: "URL",
         url: redact(url),
         why,
     };
@@ -107,7 +107,7 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
 
 fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
     let bad = |why: &str| Error::BadUrl {
-        what: "S3",
+        what: "S3 URL",
         url: redact(url.as_str()),
         why: why.to_string(),
     };
@@ -117,11 +117,16 @@ fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
         .ok_or_else(|| bad("it needs a bucket name (s3://bucket/prefix)"))?;
     let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
         .iter()
-        .find_map(|v| (opts.var)(v));
+        .find_map(|v| (opts.var)(v).map(|e| (*v, e)));
+    let endpoint = match endpoint {
+        Some((var, e)) => Some(check_endpoint(var, &e)?),
+        None => None,
+    };
     let region = (opts.var)("AWS_REGION")
         .or_else(|| (opts.var)("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
-    let mut builder = AmazonS3Builder::from_env()
+    // Not `from_env`: every variable is read above, checked, and set here.
+    let mut builder = AmazonS3Builder::new()
         .with_bucket_name(bucket)
         .with_region(region)
         .with_retry(retry(opts))
@@ -161,6 +166,32 @@ fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
         display,
         credentials,
     })
+}
+
+/// An endpoint must be an http(s) URL with a host (object_store panics on
+/// anything else).
+fn check_endpoint(var: &str, value: &str) -> Result<String> {
+    let parsed = url::Url::parse(value).ok();
+    let ok = parsed.as_ref().is_some_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    });
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(Error::BadUrl {
+            what: var_what(var),
+            url: redact(value),
+            why: "it must be an http:// or https:// URL with a host".into(),
+        })
+    }
+}
+
+fn var_what(var: &str) -> &'static str {
+    match var {
+        "AWS_ENDPOINT_URL_S3" => "AWS_ENDPOINT_URL_S3",
+        "AWS_ENDPOINT" => "AWS_ENDPOINT",
+        _ => "AWS_ENDPOINT_URL",
+    }
 }
 
 struct Credentials {
@@ -241,7 +272,7 @@ fn http(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
         .with_client_options(client_options(true, opts).with_default_headers(headers))
         .build()
         .map_err(|e| Error::BadUrl {
-            what: "HTTP",
+            what: "HTTP URL",
             url: clean.to_string(),
             why: e.to_string(),
         })?;

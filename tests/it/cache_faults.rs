@@ -3,11 +3,10 @@
 //! archives and builds for another machine — each a clear error or a clean
 //! miss, with nothing installed.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cache::{OS, fake_python, json_line, nothing_installed, tool_with};
-use crate::harness::{Sandbox, fails_with, stdout};
+use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, tar_bytes};
 use crate::servers::{HttpServer, S3Server, SECRET_KEY};
 
 #[test]
@@ -272,31 +271,6 @@ fn corrupt_archives_and_checksum_mismatches_install_nothing() {
     nothing_installed(&s.data, "python");
 }
 
-/// Name, type, link target and data of one hand-made tar entry.
-type RawEntry<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
-
-/// A gzip tar whose entries are written byte by byte (no path checks).
-fn raw_tar(entries: &[RawEntry<'_>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, kind, link, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        let gnu = h.as_gnu_mut().unwrap();
-        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
-        gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
-        h.set_entry_type(*kind);
-        h.set_size(data.len() as u64);
-        h.set_mode(0o755);
-        h.set_cksum();
-        out.extend_from_slice(h.as_bytes());
-        out.extend_from_slice(data);
-        out.resize(out.len().div_ceil(512) * 512, 0);
-    }
-    out.extend_from_slice(&[0u8; 1024]);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&out).unwrap();
-    gz.finish().unwrap()
-}
-
 #[test]
 fn hostile_archives_are_refused_and_leave_nothing() {
     use tar::EntryType::{Block, Char, Link, Regular, Symlink};
@@ -377,7 +351,7 @@ fn hostile_archives_are_refused_and_leave_nothing() {
     for (label, entries, needle) in cases {
         std::fs::write(
             bucket.join(format!("{OS}-python-3.9.6.tar.gz")),
-            raw_tar(&entries),
+            gzip(&tar_bytes(&entries)),
         )
         .unwrap();
         let err = fails_with(

@@ -208,3 +208,66 @@ pub fn interrupt(child: std::process::Child, signal: &str) -> std::process::Outp
     assert!(stderr.contains("interrupted"), "{stderr}");
     out
 }
+
+/// Name, type, link target and data of one hand-made tar entry.
+pub type RawEntry<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
+
+/// A tar stream whose entries are written byte by byte (no path checks,
+/// mode 0755), as an attacker would.
+pub fn tar_bytes(entries: &[RawEntry<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, kind, link, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+        gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
+        h.set_entry_type(*kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o755);
+        h.set_cksum();
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.extend_from_slice(&[0u8; 1024]);
+    out
+}
+
+/// One gzip member holding `data`.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data).unwrap();
+    gz.finish().unwrap()
+}
+
+/// `tool install dummy <version>` in the background; the dummy plugin
+/// sleeps `sleep` seconds after writing `started` into the install folder.
+pub fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> std::process::Child {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["install", "dummy", version])
+        .current_dir(&s.proj)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .env("ASDF_DATA_DIR", &s.data)
+        .env("DUMMY_DIST", s.root.join("dist"))
+        .env("DUMMY_SLEEP", sleep)
+        .env("DUMMY_COUNTER", s.root.join("counter"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+/// Waits (20 s at most) for `path` to appear.
+pub fn wait_for(path: &std::path::Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

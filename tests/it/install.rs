@@ -1,10 +1,7 @@
 //! `install`, `list all`, `latest` and `uninstall` through real asdf plugins:
 //! the crash-safe sequence, concurrency, hooks, and every failure mode.
 
-use std::process::{Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
-
-use crate::harness::{BIN, Sandbox, fails_with, stdout};
+use crate::harness::{Sandbox, fails_with, spawn_install, stdout, wait_for};
 
 fn with_dummy() -> Sandbox {
     let s = Sandbox::new();
@@ -249,38 +246,11 @@ fn failing_and_lying_plugins_leave_nothing_installed() {
     );
 }
 
-fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> std::process::Child {
-    let mut cmd = StdCommand::new(BIN);
-    cmd.args(["install", "dummy", version])
-        .current_dir(&s.proj)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .env("DUMMY_DIST", s.root.join("dist"))
-        .env("DUMMY_SLEEP", sleep)
-        .env("DUMMY_COUNTER", s.root.join("counter"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.spawn().unwrap()
-}
-
-fn wait_for(path: &std::path::Path) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn killed_install_never_looks_installed_and_next_install_recovers() {
     let s = with_dummy();
-    let mut child = spawn_install(&s, "1.0.0", "30");
+    // The orphaned `sleep` keeps the version locked until it ends: keep it short.
+    let mut child = spawn_install(&s, "1.0.0", "2");
     wait_for(&s.data.join("installs/dummy/1.0.0/started"));
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();

@@ -1,10 +1,12 @@
 //! Integration tests: the real `tool` binary against real folders, files and
 //! processes, one sandbox (home, data dir, project) per test.
 
+mod archive_safety;
 mod cache;
 mod cache_faults;
 mod commands;
 mod harness;
+mod hostile_input;
 mod install;
 mod layers;
 mod plugins;

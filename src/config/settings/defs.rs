@@ -41,6 +41,9 @@ pub enum Kind {
     Text,
     /// Text that is never printed.
     Secret,
+    /// URLs (space-separated): checked at load, shown without user info,
+    /// passwords or signatures.
+    Url,
 }
 
 pub const DEFS: &[SettingDef] = &[
@@ -97,7 +100,7 @@ pub const DEFS: &[SettingDef] = &[
         name: "plugin_repository_url",
         default: "https://github.com/asdf-vm/asdf-plugins.git",
         env: &["TOOL_PLUGIN_REPOSITORY_URL"],
-        kind: Kind::Text,
+        kind: Kind::Url,
         help: "git URL of the plugin short-name index",
     },
     SettingDef {
@@ -105,7 +108,7 @@ pub const DEFS: &[SettingDef] = &[
         name: "cache.urls",
         default: "",
         env: &["TOOL_CACHE_URL", "TOOL_CACHE_URLS"],
-        kind: Kind::Text,
+        kind: Kind::Url,
         help: "buckets read after the local one (s3://, http(s)://, file://), space-separated",
     },
     SettingDef {
@@ -161,7 +164,7 @@ pub const DEFS: &[SettingDef] = &[
         name: "python.mirror",
         default: "",
         env: &["TOOL_PYTHON_MIRROR"],
-        kind: Kind::Text,
+        kind: Kind::Url,
         help: "CPython source mirror in python.org's layout (https:// or file://); default python.org",
     },
     SettingDef {

@@ -103,13 +103,18 @@ impl Settings {
 
     /// Every known setting with its effective value (secrets masked) and
     /// source, in `DEFS` order.
-    pub fn entries(&self) -> impl Iterator<Item = (&'static SettingDef, &str, &Source)> {
+    pub fn entries(&self) -> impl Iterator<Item = (&'static SettingDef, String, &Source)> {
         DEFS.iter().zip(&self.raw).map(|(d, (v, s))| {
             let shown = match d.kind {
-                Kind::Secret if !v.is_empty() => "(set)",
-                Kind::Flag if values::is_yes(v) => "yes",
-                Kind::Flag => "no",
-                _ => v.as_str(),
+                Kind::Secret if !v.is_empty() => "(set)".to_string(),
+                Kind::Flag if values::is_yes(v) => "yes".to_string(),
+                Kind::Flag => "no".to_string(),
+                Kind::Url => v
+                    .split_whitespace()
+                    .map(crate::remote::redact)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => v.clone(),
             };
             (d, shown, s)
         })

@@ -68,7 +68,10 @@ impl Parser<'_> {
         let (value, source, name) = (self.raw)(key);
         Error::Setting {
             name,
-            value: value.chars().take(80).collect(),
+            value: crate::remote::redact_words(value)
+                .chars()
+                .take(200)
+                .collect(),
             origin: source.to_string(),
             why,
         }
@@ -115,7 +118,9 @@ impl Parser<'_> {
             plugin_repository_url: self.text(Key::PluginRepositoryUrl),
             cache: self.cache()?,
             python: PythonSettings {
-                mirror: self.optional(Key::PythonMirror),
+                mirror: self
+                    .urls(Key::PythonMirror, &["http", "https", "file"])?
+                    .pop(),
                 missing_modules: match (self.raw)(Key::PythonMissingModules).0 {
                     "error" => MissingModules::Error,
                     "warn" => MissingModules::Warn,
@@ -124,6 +129,24 @@ impl Parser<'_> {
             },
             os: self.optional(Key::Os).filter(|os| os != "auto"),
         })
+    }
+
+    /// Space-separated URLs with one of `schemes`.
+    fn urls(&self, key: Key, schemes: &[&str]) -> Result<Vec<String>> {
+        let text = self.text(key);
+        let urls: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        for u in &urls {
+            match url::Url::parse(u) {
+                Ok(p) if schemes.contains(&p.scheme()) => {}
+                Ok(_) => {
+                    return Err(
+                        self.bad(key, "unsupported scheme: use s3://, http(s):// or file://")
+                    );
+                }
+                Err(_) => return Err(self.bad(key, "not a URL")),
+            }
+        }
+        Ok(urls)
     }
 
     fn concurrency(&self) -> Result<usize> {
@@ -140,11 +163,7 @@ impl Parser<'_> {
     fn cache(&self) -> Result<CacheSettings> {
         let template = Template::parse(&self.text(Key::CacheKeyTemplate));
         Ok(CacheSettings {
-            urls: self
-                .text(Key::CacheUrls)
-                .split_whitespace()
-                .map(str::to_string)
-                .collect(),
+            urls: self.urls(Key::CacheUrls, &["s3", "http", "https", "file"])?,
             key_template: template.map_err(|e| match e {
                 crate::archive::Error::Template { why, .. } => self.bad(Key::CacheKeyTemplate, why),
                 _ => self.bad(Key::CacheKeyTemplate, "it is not a key template"),

@@ -1,0 +1,24 @@
+//! Any bytes as `.asdfrc` and as `config.toml`: loading the settings may
+//! fail with an error, never panic.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tool::config::settings::Settings;
+use tool::env::Env;
+use tool::layout::Layout;
+
+fuzz_target!(|data: &[u8]| {
+    let home = tempfile::tempdir().unwrap();
+    let (rc, toml) = data.split_at(data.len() / 2);
+    std::fs::write(home.path().join(".asdfrc"), rc).unwrap();
+    std::fs::create_dir_all(home.path().join(".config/tool")).unwrap();
+    std::fs::write(home.path().join(".config/tool/config.toml"), toml).unwrap();
+    let env = Env {
+        home: home.path().to_path_buf(),
+        cwd: home.path().to_path_buf(),
+        layout: Layout::new(home.path().join(".asdf")),
+        tool_versions_filename: ".tool-versions".into(),
+    };
+    let _ = Settings::load(&env);
+});

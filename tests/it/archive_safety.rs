@@ -1,0 +1,237 @@
+//! A cache bucket is untrusted input: hand-made archives from a `file://`
+//! bucket that try to write outside the install, exhaust memory, inflate
+//! past the size limit or crash the reader. Each is refused (or read
+//! correctly) and leaves nothing anywhere.
+
+use std::path::{Path, PathBuf};
+
+use tar::EntryType::{self, Directory, GNULongName, Regular, Symlink};
+
+use crate::cache::{OS, nothing_installed, tool_with};
+use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, tar_bytes};
+
+const OK: &[u8] = b"#!/bin/sh\necho ok\n";
+
+/// A file bucket holding `archive` as python 3.9.6's `.tar.gz`.
+fn bucket_with(s: &Sandbox, archive: &[u8]) -> Vec<(&'static str, String)> {
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    std::fs::write(bucket.join(format!("{OS}-python-3.9.6.tar.gz")), archive).unwrap();
+    vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))]
+}
+
+fn install(s: &Sandbox, vars: &[(&str, String)]) -> assert_cmd::Command {
+    tool_with(s, &s.data, vars, &["install", "python", "3.9.6"])
+}
+
+/// Every path under `dir`, to compare before and after.
+fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            out.push(e.path());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.extend(tree(&e.path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn link_chains_cannot_plant_anything_outside_the_install() {
+    let s = Sandbox::new();
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/s/up", Symlink, "..", b""),
+        ("3.9.6/s/up/up2", Symlink, "..", b""),
+        ("3.9.6/s/up/up2/planted", Symlink, ".", b""),
+    ];
+    let vars = bucket_with(&s, &gzip(&tar_bytes(&entries)));
+    let before = tree(&s.root);
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(err.contains("archive refused"), "{err}");
+    let added: Vec<_> = tree(&s.root)
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .filter(|p| !p.starts_with(s.data.join("cache")) && !p.starts_with(s.data.join("tmp")))
+        .collect();
+    // Only the data dir and the (now empty) folder the install lock was in.
+    let expected = vec![
+        s.data.clone(),
+        s.data.join("installs"),
+        s.data.join("installs/python"),
+    ];
+    assert_eq!(added, expected);
+}
+
+#[test]
+fn a_link_that_resolves_outside_through_other_links_is_refused() {
+    let s = Sandbox::new();
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/b", Symlink, ".", b""),
+        // Each `..` looks like it climbs back out of a `b`; but b is `.`.
+        ("3.9.6/root", Symlink, "b/b/b/../..", b""),
+    ];
+    let vars = bucket_with(&s, &gzip(&tar_bytes(&entries)));
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(
+        err.contains("archive refused") && err.contains("symlink root"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+}
+
+#[test]
+fn a_huge_long_name_header_is_refused_before_it_is_read() {
+    let s = Sandbox::new();
+    let name = vec![b'a'; 64 << 20];
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("././@LongLink", GNULongName, "", &name),
+        ("3.9.6/x", Regular, "", OK),
+    ];
+    let vars = bucket_with(&s, &gzip(&tar_bytes(&entries)));
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(err.contains("long name header is larger than"), "{err}");
+    assert!(
+        err.len() < 4096,
+        "the name is not printed: {} bytes",
+        err.len()
+    );
+    nothing_installed(&s.data, "python");
+}
+
+/// An archive whose manifest names `prefix` and whose text file repeats it.
+fn relocating_archive(prefix: &str, copies: usize) -> Vec<u8> {
+    let manifest = serde_json::json!({
+        "schema": 1, "tool": "python", "version": "3.9.6", "os": OS,
+        "arch": std::env::consts::ARCH, "libc": "glibc-2.17", "build_prefix": prefix,
+    });
+    let manifest = manifest.to_string().into_bytes();
+    let text = format!("{prefix}\n").repeat(copies).into_bytes();
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/.tool-manifest.json", Regular, "", &manifest),
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/lib/config.txt", Regular, "", &text),
+    ];
+    gzip(&tar_bytes(&entries))
+}
+
+#[test]
+fn relocation_cannot_inflate_past_the_size_limit() {
+    let s = Sandbox::new();
+    let mut vars = bucket_with(&s, &relocating_archive("x", 4000));
+    vars.push(("TOOL_CACHE_MAX_UNPACKED_SIZE", "64K".into()));
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(err.contains("build prefix `x`"), "{err}");
+    nothing_installed(&s.data, "python");
+
+    // A valid but short prefix: what relocation writes counts.
+    let vars = [
+        bucket_with(&s, &relocating_archive("/p", 4000)),
+        vec![("TOOL_CACHE_MAX_UNPACKED_SIZE", "64K".to_string())],
+    ]
+    .concat();
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(err.contains("byte limit"), "{err}");
+    nothing_installed(&s.data, "python");
+}
+
+#[test]
+fn gzip_archives_of_several_members_are_read_whole() {
+    let s = Sandbox::new();
+    let tar = tar_bytes(&[
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/lib/second-half.txt", Regular, "", b"second\n"),
+    ]);
+    // What `cat a.gz b.gz` (or bgzip) makes: the split lands between entries.
+    let (first, second) = tar.split_at(1024);
+    let vars = bucket_with(&s, &[gzip(first), gzip(second)].concat());
+    install(&s, &vars).assert().success();
+    let install_dir = s.data.join("installs/python/3.9.6");
+    assert_eq!(
+        std::fs::read(install_dir.join("lib/second-half.txt")).unwrap(),
+        b"second\n"
+    );
+}
+
+#[test]
+fn permissions_follow_the_umask_and_lose_special_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::new();
+    let mut out = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, kind: EntryType, mode: u32, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_size(data.len() as u64);
+        out.append_data(&mut h, name, data).unwrap();
+    };
+    add("3.9.6/", Directory, 0o777, b"");
+    add("3.9.6/shared/", Directory, 0o1777, b"");
+    add("3.9.6/bin/python", Regular, 0o4777, OK);
+    let vars = bucket_with(&s, &gzip(&out.into_inner().unwrap()));
+    // The umask of the installing process, set by a shell in front of it.
+    let mut cmd = assert_cmd::Command::new("sh");
+    s.clean_env(&mut cmd)
+        .args(["-c", "umask 027 && exec \"$0\" \"$@\"", crate::harness::BIN])
+        .args(["install", "python", "3.9.6"])
+        .env("TOOL_OS", OS)
+        .env("TOOL_BACKENDS_PYTHON", "cache")
+        .envs(vars.iter().map(|(k, v)| (*k, v)))
+        .assert()
+        .success();
+    let mode = |p: &str| {
+        std::fs::metadata(s.data.join("installs/python/3.9.6").join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    assert_eq!(mode("shared"), 0o750);
+    assert_eq!(mode("bin/python"), 0o750);
+}
+
+#[test]
+fn git_archive_output_installs() {
+    let s = Sandbox::new();
+    let repo = s.root.join("repo");
+    crate::harness::write_executable(&repo.join("bin/python"), "#!/bin/sh\necho ok\n");
+    crate::harness::git(&repo, &["init", "-q"]);
+    crate::harness::commit_all(&repo, "python");
+    let out = std::process::Command::new("git")
+        .args([
+            "-C",
+            repo.to_str().unwrap(),
+            "archive",
+            "--format=tar",
+            "--prefix=3.9.6/",
+            "HEAD",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let vars = bucket_with(&s, &gzip(&out.stdout));
+    install(&s, &vars).assert().success();
+    assert!(s.data.join("installs/python/3.9.6/bin/python").is_file());
+}
+
+#[test]
+fn a_modification_time_past_the_year_292_billion_is_not_a_crash() {
+    let s = Sandbox::new();
+    let mut out = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(Regular);
+    h.set_mode(0o755);
+    h.set_size(OK.len() as u64);
+    h.set_mtime(u64::MAX);
+    out.append_data(&mut h, "3.9.6/bin/python", OK).unwrap();
+    let vars = bucket_with(&s, &gzip(&out.into_inner().unwrap()));
+    let out = install(&s, &vars).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{err}");
+    assert_eq!(stdout(&mut s.tool(&["list", "python"])).trim(), "3.9.6");
+}
