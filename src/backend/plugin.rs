@@ -62,7 +62,7 @@ impl Backend for PluginBackend {
         let plugin = plugin_for(job.env, job.tool)?;
         let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
         fs_err::create_dir_all(&downloads)?;
-        let concurrency = job.settings.concurrency.to_string();
+        let concurrency = job.settings.concurrency.jobs().to_string();
         let vars: Vars = vec![
             (
                 "ASDF_INSTALL_TYPE",

@@ -73,7 +73,7 @@ impl Backend for SourceBackend {
             final_path: job.final_path,
             dest: job.dest,
             log: &log,
-            jobs: job.settings.concurrency,
+            jobs: job.settings.concurrency.jobs(),
             warn_only: job.settings.python.missing_modules == MissingModules::Warn,
             host: &Host::detect(job.settings.os.as_deref()),
             hold: job.hold,

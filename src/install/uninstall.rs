@@ -30,7 +30,7 @@ pub fn uninstall(
             "No such version: {tool} {version} is not installed"
         )));
     }
-    let _lock = lock::acquire(env, tool, dir, || {})?;
+    let lock = lock::acquire(env, tool, dir, || {})?;
     if !path.is_dir() {
         // Removed by another uninstall while this one waited.
         return Ok(());
@@ -56,6 +56,7 @@ pub fn uninstall(
         remove_dir(env, tool, dir, &path)?;
     }
     let _ = std::fs::remove_file(env.layout.incomplete_marker(tool, dir));
+    lock.remove();
     reshim::sync(env, launcher)?;
     hook("post")
 }

@@ -239,3 +239,44 @@ fn writing_to_a_closed_pipe_ends_quietly() {
     assert!(err.is_empty(), "{err}");
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
 }
+
+/// A tmpfs mounted at `dir` for the life of the guard (root only).
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    fn tmpfs(dir: &std::path::Path) -> Option<Mount> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Mount(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn uninstall_works_when_installs_is_another_filesystem() {
+    let s = with_dummy();
+    let Some(_mount) = Mount::tmpfs(&s.data.join("installs")) else {
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    s.tool(&["uninstall", "dummy", "1.0.0"]).assert().success();
+    assert_eq!(stdout(&mut s.tool(&["list", "dummy"])), "");
+    let left = std::fs::read_dir(s.data.join("installs/dummy"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0, "nothing stays, not even the lock file");
+}

@@ -11,7 +11,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use defs::{DEFS, Key, Kind, SettingDef};
-pub use values::{CacheSettings, MissingModules, PythonSettings, Refresh, Values, parse_size};
+pub use values::{
+    CacheSettings, Concurrency, MissingModules, PythonSettings, Refresh, Values, parse_size,
+};
 
 use crate::env::Env;
 use crate::error::{Error, Result};

@@ -9,6 +9,23 @@ use super::defs::Key;
 use crate::archive::key::Template;
 use crate::error::{Error, Result};
 
+/// `concurrency`: a number, or `auto`, resolved only when a build asks (the
+/// shim path never pays for counting cores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    Auto,
+    Jobs(usize),
+}
+
+impl Concurrency {
+    pub fn jobs(self) -> usize {
+        match self {
+            Concurrency::Jobs(n) => n,
+            Concurrency::Auto => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
 /// What a source build does when an optional module did not build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingModules {
@@ -47,8 +64,8 @@ pub struct Values {
     pub legacy_version_file: bool,
     pub use_release_candidates: bool,
     pub always_keep_download: bool,
-    /// Parallel build jobs (`auto` = the number of cores).
-    pub concurrency: usize,
+    /// Parallel build jobs.
+    pub concurrency: Concurrency,
     pub disable_plugin_short_name_repository: bool,
     pub plugin_repository_refresh: Refresh,
     pub plugin_repository_url: String,
@@ -149,13 +166,12 @@ impl Parser<'_> {
         Ok(urls)
     }
 
-    fn concurrency(&self) -> Result<usize> {
-        let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
+    fn concurrency(&self) -> Result<Concurrency> {
         match (self.raw)(Key::Concurrency).0 {
-            "auto" | "" => Ok(cores()),
+            "auto" | "" => Ok(Concurrency::Auto),
             _ => match self.number(Key::Concurrency)? {
                 0 => Err(self.bad(Key::Concurrency, "expected auto or a number above 0")),
-                n => Ok(n as usize),
+                n => Ok(Concurrency::Jobs(n as usize)),
             },
         }
     }
