@@ -1,5 +1,5 @@
 //! What is installed: the versions under `installs/<tool>/`, and where a
-//! version spec (exact, prefix, `latest`, `ref:`, `path:`, `system`) lands.
+//! version spec (exact, `latest[:prefix]`, `ref:`, `path:`, `system`) lands.
 
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,8 @@ pub fn locate(env: &Env, tool: &str, spec: &VersionSpec, base: &Path) -> Located
             }
         }
         VersionSpec::Version(v) if is_installed(env, tool, v) => dir(v),
-        VersionSpec::Version(prefix) | VersionSpec::Latest(Some(prefix)) => {
+        VersionSpec::Version(_) => Located::Missing,
+        VersionSpec::Latest(Some(prefix)) => {
             newest(env, tool, Some(prefix)).map_or(Located::Missing, |v| dir(&v))
         }
         VersionSpec::Latest(None) => newest(env, tool, None).map_or(Located::Missing, |v| dir(&v)),

@@ -1,12 +1,11 @@
-//! Turns a requested spec into the exact version to install: `latest[:p]`
-//! asks the backends, a prefix (`3.9`) becomes the newest installed match or
-//! else the newest available one, `ref:x` installs as `ref-x`.
+//! Turns a requested spec into the exact version to install: a version is
+//! taken literally (as asdf does), `latest[:p]` asks the backends, `ref:x`
+//! installs as `ref-x`.
 
 use super::{Request, Resolved};
 use crate::backend::{Backend, Kind};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::installed::{self, Located};
 use crate::version::{self, VersionSpec, check_path_component};
 
 pub fn resolve(env: &Env, chain: &[Box<dyn Backend>], req: &Request) -> Result<Resolved> {
@@ -23,10 +22,8 @@ pub fn resolve(env: &Env, chain: &[Box<dyn Backend>], req: &Request) -> Result<R
             kind: Kind::Ref,
             dir: format!("ref-{r}"),
         },
-        VersionSpec::Version(v) => match installed::locate(env, tool, &req.spec, &env.cwd) {
-            Located::Dir { version, .. } => plain(version),
-            _ => plain(available_match(env, chain, tool, v)),
-        },
+        // Literal, as in asdf: no listing, no prefix matching.
+        VersionSpec::Version(v) => plain(v.clone()),
         VersionSpec::Latest(prefix) => plain(latest(env, chain, tool, prefix.as_deref())?),
     };
     check_path_component("version", &resolved.dir)?;
@@ -39,23 +36,6 @@ fn plain(version: String) -> Resolved {
         version,
         kind: Kind::Version,
     }
-}
-
-/// `v` itself when a backend lists it (or none can list), else the newest
-/// version under the prefix `v` from the first backend that has one — so a
-/// prefix prefers what the cache holds over what must be compiled.
-fn available_match(env: &Env, chain: &[Box<dyn Backend>], tool: &str, v: &str) -> String {
-    let lists: Vec<Vec<String>> = chain
-        .iter()
-        .filter_map(|b| b.list_versions(env, tool).ok())
-        .collect();
-    if lists.iter().any(|l| l.iter().any(|x| x == v)) {
-        return v.to_string();
-    }
-    lists
-        .iter()
-        .find_map(|l| version::newest_matching(l, Some(v)).cloned())
-        .unwrap_or_else(|| v.to_string())
 }
 
 /// The first backend's answer for `latest[:prefix]`, newest over all when

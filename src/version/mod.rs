@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 /// One version entry as written in `.tool-versions` or on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VersionSpec {
-    /// A version or a prefix of one (`3.9.6`, `3.9`).
+    /// A version, taken literally as asdf does: `3.9` is the folder
+    /// `installs/<tool>/3.9`, never `3.9.6`.
     Version(String),
     /// `latest` or `latest:<prefix>`.
     Latest(Option<String>),

@@ -246,7 +246,7 @@ fn default_local_cache_and_file_buckets_work_out_of_the_box() {
         &s,
         &other,
         &vars,
-        &["install", "python", "3.9", "--json"],
+        &["install", "python", "latest:3.9", "--json"],
     )));
     assert_eq!(report["version"], "3.9.18");
     assert!(report["tried"].as_array().unwrap().is_empty());

@@ -47,7 +47,7 @@ fn current_prints_asdfs_table_and_exit_codes() {
 fn list_marks_current_versions_and_filters() {
     let s = sandbox_with_python();
     s.install_fake("nodejs", "20.1.0", &["node"]);
-    s.write("proj/.tool-versions", "python 3.9\n");
+    s.write("proj/.tool-versions", "python 3.9.6\n");
     assert_eq!(
         stdout(&mut s.tool(&["list", "python"])),
         "  3.9.6\n  3.11.2\n".replace("  3.9.6", " *3.9.6")

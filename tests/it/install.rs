@@ -82,7 +82,7 @@ fn versions_resolve_from_latest_prefixes_and_refs() {
     let s = with_dummy();
     s.add_plugin("nodl", "nodownload");
     s.tool(&["install", "dummy", "latest"]).assert().success();
-    s.tool(&["install", "dummy", "1"]).assert().success();
+    s.tool(&["install", "dummy", "latest:1"]).assert().success();
     s.tool(&["install", "nodl", "latest"]).assert().success();
     s.tool(&["install", "dummy", "ref:main"]).assert().success();
     assert_eq!(

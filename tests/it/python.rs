@@ -185,7 +185,7 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
         prefix.display().to_string()
     );
     // The shim of that data dir runs it too.
-    s.write("proj/.tool-versions", "python 3.11\n");
+    s.write("proj/.tool-versions", "python 3.11.2\n");
     let mut shim = assert_cmd::Command::new(other.join("shims/python3"));
     s.clean_env(&mut shim)
         .env("ASDF_DATA_DIR", &other)

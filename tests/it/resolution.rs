@@ -61,22 +61,27 @@ fn environment_variable_overrides_files() {
 }
 
 #[test]
-fn prefixes_and_latest_pick_the_newest_installed_match() {
+fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
     let s = Sandbox::new();
     for v in ["3.9.6", "3.9.18", "3.10.1", "3.90.0", "3.12.0rc1"] {
         s.install_fake("python", v, &["python"]);
     }
     s.reshim();
     for (spec, want) in [
-        ("3.9", "3.9.18"),
         ("3.9.6", "3.9.6"),
         ("latest", "3.90.0"),
         ("latest:3.10", "3.10.1"),
-        ("3.12", "3.12.0rc1"),
+        ("latest:3.12", "3.12.0rc1"),
     ] {
         s.write("proj/.tool-versions", &format!("python {spec}\n"));
         assert_eq!(which_version(&s, &s.proj), want, "{spec}");
     }
+    // `3.9` is the folder `3.9`, as in asdf: not 3.9.18.
+    s.write("proj/.tool-versions", "python 3.9\n");
+    let err = fails_with(&mut s.shim("python", &s.proj), 126);
+    assert!(err.contains("python 3.9 is set by"), "{err}");
+    s.install_fake("python", "3.9", &["python"]);
+    assert_eq!(which_version(&s, &s.proj), "3.9");
 }
 
 #[test]
