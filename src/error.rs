@@ -233,6 +233,11 @@ fn ours(err: &anyhow::Error) -> Option<&Error> {
     err.chain().find_map(|cause| cause.downcast_ref::<Error>())
 }
 
+/// The hint of this crate's error inside an anyhow chain.
+pub fn hint_of(err: &anyhow::Error) -> Option<String> {
+    ours(err).and_then(Error::hint)
+}
+
 /// The exit code for any error that reached `main`.
 pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     ours(err).map_or(exit::FAILURE, Error::exit_code)
@@ -241,4 +246,14 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
 /// The text printed for any error that reached `main`.
 pub fn report_of(err: &anyhow::Error) -> String {
     with_hint(&format!("{err:#}"), ours(err).and_then(Error::hint))
+}
+
+/// Prints an error for whoever reads stderr: asdf's bare message for a
+/// program (a script, asdf's tests), with `tool: ` and the hint for a person.
+pub fn print(message: &str, hint: Option<String>, person: bool) {
+    if person {
+        eprintln!("tool: {}", with_hint(message, hint));
+    } else {
+        eprintln!("{message}");
+    }
 }

@@ -1,5 +1,8 @@
-//! Progress output, the only place that knows indicatif: one spinner line per
-//! task when stderr is a terminal, plain one-line messages otherwise (CI logs).
+//! Who reads stderr, and progress output for them; the only place that
+//! knows indicatif. A person at a terminal gets a spinner line per task (and,
+//! elsewhere, the `tool:` prefix and hints); a CI log (`CI` set) gets plain
+//! one-line steps; a program (a script, asdf's own tests) gets nothing but
+//! asdf's own messages.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,18 +10,56 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+/// Who reads stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Terminal,
+    CiLog,
+    Program,
+}
+
+impl Audience {
+    pub fn of_stderr() -> Audience {
+        if std::env::var_os("CI").is_some() {
+            Audience::CiLog
+        } else if std::io::stderr().is_terminal() {
+            Audience::Terminal
+        } else {
+            Audience::Program
+        }
+    }
+
+    /// Whether `tool`'s own extras (prefixes, hints) may be shown.
+    pub fn is_person(self) -> bool {
+        self == Audience::Terminal
+    }
+}
+
+/// A line about what `tool` did, for people (a terminal or a CI log);
+/// programs, like asdf's users' scripts, see nothing on success.
+pub fn note(msg: &str) {
+    if Audience::of_stderr() != Audience::Program {
+        eprintln!("{msg}");
+    }
+}
+
 pub struct Progress {
     multi: Option<MultiProgress>,
+    /// Plain step lines (a CI log) when there are no bars.
+    plain: bool,
     /// Whether a task line was drawn (the cursor then ends on it).
     drawn: AtomicBool,
 }
 
 impl Progress {
-    /// Spinners when `allow_bars`, stderr is a terminal and `CI` is unset.
+    /// Spinners when `allow_bars` and a person reads stderr; plain lines
+    /// for a CI log; nothing for a program.
     pub fn new(allow_bars: bool) -> Self {
-        let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let audience = Audience::of_stderr();
+        let bars = allow_bars && audience == Audience::Terminal;
         Progress {
-            multi: (allow_bars && tty).then(MultiProgress::new),
+            multi: bars.then(MultiProgress::new),
+            plain: audience == Audience::CiLog,
             drawn: AtomicBool::new(false),
         }
     }
@@ -34,6 +75,7 @@ impl Progress {
         });
         Task {
             bar,
+            plain: self.plain,
             label,
             counting_bytes: AtomicBool::new(false),
         }
@@ -56,6 +98,7 @@ fn spinner_style() -> ProgressStyle {
 
 pub struct Task {
     bar: Option<ProgressBar>,
+    plain: bool,
     label: String,
     /// The line shows a byte counter (which has no room for a message).
     counting_bytes: AtomicBool,
@@ -95,11 +138,18 @@ impl Task {
         }
     }
 
+    /// A plain line for a CI log (nothing for a program).
+    fn line(&self, msg: &str) {
+        if self.plain {
+            eprintln!("{}: {msg}", self.label);
+        }
+    }
+
     /// A step of the work (a line in CI logs, the spinner's text on a terminal).
     pub fn step(&self, msg: &str) {
         match self.spinner() {
             Some(bar) => bar.set_message(msg.to_string()),
-            None => eprintln!("{}: {msg}", self.label),
+            None => self.line(msg),
         }
     }
 
@@ -118,11 +168,7 @@ impl Task {
                 );
                 bar.set_message(what.to_string());
             }
-            None => eprintln!(
-                "{}: downloading {what} ({})",
-                self.label,
-                human_bytes(total)
-            ),
+            None => self.line(&format!("downloading {what} ({})", human_bytes(total))),
         }
     }
 
@@ -136,7 +182,7 @@ impl Task {
     pub fn finish(&self, msg: &str) {
         match self.spinner() {
             Some(bar) => bar.finish_with_message(msg.to_string()),
-            None => eprintln!("{}: {msg}", self.label),
+            None => self.line(msg),
         }
     }
 }

@@ -149,7 +149,7 @@ fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
         &args.format.formats(),
     )?;
     for k in &pushed.keys {
-        eprintln!("pushed {k} to {}", pushed.bucket);
+        crate::progress::note(&format!("pushed {k} to {}", pushed.bucket));
     }
     if args.json {
         println!(

@@ -62,7 +62,12 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string(report)?);
         }
         if let Some(err) = &report.error {
-            eprintln!("tool: {} {}: {err}", report.tool, report.version);
+            let person = crate::progress::Audience::of_stderr().is_person();
+            let message = match person {
+                true => format!("{} {}: {err}", report.tool, report.version),
+                false => err.clone(),
+            };
+            crate::error::print(&message, report.hint.clone(), person);
         }
     }
     if reports.iter().any(|r| r.outcome == Outcome::Installed) {

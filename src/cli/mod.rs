@@ -186,7 +186,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("tool: {}", crate::error::report_of(&err));
+            let hint = crate::error::hint_of(&err);
+            let person = crate::progress::Audience::of_stderr().is_person();
+            crate::error::print(&format!("{err:#}"), hint, person);
             crate::error::exit_code_of(&err)
         }
     }

@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
             let plugin = Plugin::load(&ctx.env, &name)?;
             manage::remove(&ctx.env, &plugin)?;
             reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
-            eprintln!("removed plugin {name}");
+            crate::progress::note(&format!("removed plugin {name}"));
             Ok(exit::OK)
         }
         PluginCmd::Update { all: true, .. } => {
@@ -75,7 +75,9 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
 
 fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
     match manage::add(&ctx.env, &ctx.settings, name, url)? {
-        Added::New(plugin) => eprintln!("added plugin {name} ({})", plugin.dir.display()),
+        Added::New(plugin) => {
+            crate::progress::note(&format!("added plugin {name} ({})", plugin.dir.display()))
+        }
         Added::AlreadyThere => eprintln!("Plugin named {name} already added"),
     }
     Ok(exit::OK)

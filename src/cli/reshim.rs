@@ -28,10 +28,10 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
         crate::hooks::run(&ctx.settings, &format!("post_asdf_reshim_{t}"), &args)?;
     }
     if summary.written + summary.removed > 0 {
-        eprintln!(
+        crate::progress::note(&format!(
             "reshim: {} written, {} removed, {} unchanged",
             summary.written, summary.removed, summary.unchanged
-        );
+        ));
     }
     Ok(exit::OK)
 }

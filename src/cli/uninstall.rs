@@ -16,6 +16,6 @@ pub fn run(ctx: &Ctx, tool: &str, version: &str) -> anyhow::Result<i32> {
     check_path_component("version", &dir)?;
     let launcher = super::reshim::launcher()?;
     crate::install::uninstall(&ctx.env, &ctx.settings, &launcher, tool, &dir, version)?;
-    eprintln!("uninstalled {tool} {version}");
+    crate::progress::note(&format!("uninstalled {tool} {version}"));
     Ok(exit::OK)
 }

@@ -41,6 +41,8 @@ pub struct Report {
     pub path: Option<PathBuf>,
     pub outcome: Outcome,
     pub error: Option<String>,
+    /// What to do about the error, when there is something to say.
+    pub hint: Option<String>,
     /// What the backend reported (for the cache: bucket, key, bytes, sha256).
     pub details: crate::backend::Details,
     /// Backends that had nothing first (a cache miss, say).
@@ -120,6 +122,7 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
                 path: Some(done.path),
                 outcome,
                 error: None,
+                hint: None,
                 details: done.details,
                 tried: done.tried,
             }
@@ -142,7 +145,8 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
                 duration_ms,
                 path: None,
                 outcome,
-                error: Some(e.report()),
+                error: Some(crate::error::chain(&e)),
+                hint: e.hint(),
                 details: crate::backend::Details::Null,
                 tried: Vec::new(),
             }

@@ -19,7 +19,8 @@ pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
         Ok(never) => match never {},
         Err(e) => e,
     };
-    eprintln!("tool: {}", err.report());
+    let person = crate::progress::Audience::of_stderr().is_person();
+    crate::error::print(&crate::error::chain(&err), err.hint(), person);
     err.exit_code()
 }
 

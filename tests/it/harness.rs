@@ -72,6 +72,31 @@ impl Sandbox {
             .env("DUMMY_DIST", self.root.join("dist"))
     }
 
+    /// What a person sees on a terminal (util-linux `script` makes one) while
+    /// `program args` runs in `dir` with the sandbox's environment plus `vars`:
+    /// `tool`'s own extras, such as hints, show only there.
+    pub fn on_terminal(
+        &self,
+        program: &Path,
+        args: &[&str],
+        dir: &Path,
+        vars: &[(&str, &str)],
+    ) -> String {
+        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+        let line: Vec<String> = std::iter::once(program.to_str().unwrap())
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect();
+        let mut cmd = Command::new("script");
+        self.clean_env(&mut cmd)
+            .envs(vars.iter().copied())
+            .env("TERM", "xterm")
+            .current_dir(dir)
+            .args(["-qec", &line.join(" "), "/dev/null"]);
+        let out = cmd.output().expect("util-linux `script` runs");
+        String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+    }
+
     /// A git repository made from `tests/fixtures/plugins/<fixture>`, as a
     /// `file://` URL.
     pub fn plugin_repo(&self, fixture: &str) -> String {
@@ -241,8 +266,9 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-/// `tool install dummy <version>` in the background; the dummy plugin
-/// sleeps `sleep` seconds after writing `started` into the install folder.
+/// `tool install dummy <version>` in the background, writing progress
+/// lines as for a CI log; the dummy plugin sleeps `sleep` seconds after
+/// writing `started` into the install folder.
 pub fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> std::process::Child {
     let mut cmd = std::process::Command::new(BIN);
     cmd.args(["install", "dummy", version])
@@ -254,6 +280,7 @@ pub fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> std::process::C
         .env("DUMMY_DIST", s.root.join("dist"))
         .env("DUMMY_SLEEP", sleep)
         .env("DUMMY_COUNTER", s.root.join("counter"))
+        .env("CI", "true")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     cmd.spawn().unwrap()

@@ -57,6 +57,7 @@ fn a_killed_tool_takes_its_plugin_script_along_and_keeps_the_version_locked() {
         .env("HOME", &s.home)
         .env("ASDF_DATA_DIR", &s.data)
         .env("DUMMY_DIST", s.root.join("dist"))
+        .env("CI", "true") // progress lines, as a CI log shows them
         .stderr(std::fs::File::create(&log).unwrap());
     let mut second = second.spawn().unwrap();
     let waits = eventually(|| {

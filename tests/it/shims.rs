@@ -86,7 +86,17 @@ fn not_set_is_127_and_not_installed_is_126() {
         err.contains("no version is set for command `python`"),
         "{err}"
     );
-    assert!(err.contains("tool set python 3.9.6"), "{err}");
+    assert!(
+        !err.contains("hint"),
+        "a program sees asdf's bare message: {err}"
+    );
+    let shim = s.data.join("shims/python");
+    let screen = s.on_terminal(&shim, &[], &s.proj, &[]);
+    assert!(screen.contains("tool: no version is set"), "{screen}");
+    assert!(
+        screen.contains("hint: set one with `tool set python 3.9.6`"),
+        "{screen}"
+    );
 
     let file = s.write("proj/.tool-versions", "# x\npython 3.8.1\n");
     let err = fails_with(&mut s.shim("python", &s.proj), 126);
@@ -97,7 +107,11 @@ fn not_set_is_127_and_not_installed_is_126() {
         )),
         "{err}"
     );
-    assert!(err.contains("tool install python 3.8.1"), "{err}");
+    let screen = s.on_terminal(&shim, &[], &s.proj, &[]);
+    assert!(
+        screen.contains("hint: tool install python 3.8.1"),
+        "{screen}"
+    );
     fails_with(&mut s.tool(&["exec", "python"]), 126);
     fails_with(&mut s.tool(&["which", "python"]), 126);
 }
