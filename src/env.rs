@@ -18,6 +18,9 @@ pub struct Env {
     /// `ASDF_TOOL_VERSIONS_FILENAME` (or the older
     /// `ASDF_DEFAULT_TOOL_VERSIONS_FILENAME`), else `.tool-versions`.
     pub tool_versions_filename: String,
+    /// The name the user typed (`asdf` through the drop-in link), for
+    /// messages that tell them what to run.
+    pub program: String,
 }
 
 impl Env {
@@ -41,6 +44,7 @@ impl Env {
             cwd,
             layout: Layout::new(data_dir),
             tool_versions_filename,
+            program: program_name(),
         })
     }
 
@@ -53,6 +57,13 @@ impl Env {
     pub fn home_tool_versions(&self) -> PathBuf {
         self.home.join(&self.tool_versions_filename)
     }
+}
+
+/// `asdf` when run as `asdf` (a link to `tool`), else `tool`.
+pub fn program_name() -> String {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let name = Path::new(&argv0).file_name().unwrap_or_default();
+    if name == "asdf" { "asdf" } else { "tool" }.to_string()
 }
 
 fn non_empty(name: &str) -> Option<OsString> {

@@ -8,11 +8,12 @@ use std::path::PathBuf;
 pub mod exit {
     pub const OK: i32 = 0;
     pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-    /// A version is set for the command but not installed (asdf's 126).
+    /// Argument errors: 1, as asdf.
+    pub const USAGE: i32 = 1;
+    /// A shim or `exec` cannot run its command: not installed (asdf's 126).
     pub const NOT_INSTALLED: i32 = 126;
-    /// No version is set for the command, or the command is unknown (asdf's 127).
-    pub const NOT_SET: i32 = 127;
+    /// A shim or `exec` has no version set for its command (asdf's 126 too).
+    pub const NOT_SET: i32 = 126;
     /// Stopped by Ctrl-C or a termination signal (128 + SIGINT).
     pub const INTERRUPTED: i32 = 130;
 }
@@ -39,7 +40,8 @@ pub enum Error {
     #[error(transparent)]
     Fs(#[from] std::io::Error),
 
-    #[error("unknown tool `{0}`")]
+    /// asdf's words for a tool that is neither a plugin nor built in.
+    #[error("No such plugin: {0}")]
     UnknownTool(String),
 
     #[error("invalid {what} `{value}`: {why}")]
@@ -113,6 +115,14 @@ pub enum Error {
     /// line per place asked.
     #[error("{what}:\n  {}", .why.join("\n  "))]
     NoVersion { what: String, why: Vec<String> },
+
+    /// The versions set for a command are installed, but none has it.
+    #[error("No {command} executable found for {} {}", .tools.join(", "), .versions.join(", "))]
+    NoExecutable {
+        command: String,
+        tools: Vec<String>,
+        versions: Vec<String>,
+    },
 
     /// Any other failure with what to do next.
     #[error("{message}")]

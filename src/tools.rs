@@ -33,21 +33,20 @@ pub fn builtin(name: &str) -> Option<Builtin> {
     toml::from_str(BUILTIN_SOURCES[index]).ok()
 }
 
-/// Checks that `name` can be a tool (asdf's plugin-name rule).
+/// Checks that `name` can be a tool (asdf's plugin-name rule, in its words).
 pub fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid {
-            what: "tool name",
-            value: name.chars().take(80).collect(),
-            why: "it may only contain letters, digits, `_` and `-`",
-        })
+        let shown: String = name.chars().take(80).collect();
+        Err(Error::Other(format!(
+            "{shown} is invalid. Name may only contain lowercase letters, numbers, '_', and '-'"
+        )))
     }
 }
 

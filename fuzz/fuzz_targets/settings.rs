@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
         cwd: home.path().to_path_buf(),
         layout: Layout::new(home.path().join(".asdf")),
         tool_versions_filename: ".tool-versions".into(),
+        program: "tool".into(),
     };
     let _ = Settings::load(&env);
 });

@@ -9,12 +9,12 @@ use crate::cli::Ctx;
 use crate::error::Error;
 use crate::shim::{find, run::cannot_run};
 
-fn target(ctx: &Ctx, command: &str) -> anyhow::Result<find::Target> {
+fn target(ctx: &Ctx, command: &str) -> crate::error::Result<find::Target> {
     if command.is_empty() || command.contains('/') || command == ".." {
-        return Err(Error::Usage(format!("`{command}` is not a command name")).into());
+        return Err(Error::Usage(format!("`{command}` is not a command name")));
     }
     let shim = ctx.env.layout.shim_path(command);
-    Ok(find::find(&ctx.env, ctx.legacy(), command, &shim)?)
+    find::find(&ctx.env, ctx.legacy(), command, &shim)
 }
 
 pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
@@ -32,7 +32,12 @@ pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result
 }
 
 pub fn run_env(ctx: &Ctx, command: &str, util: Vec<OsString>) -> anyhow::Result<i32> {
-    let target = target(ctx, command)?;
+    let target = target(ctx, command).map_err(|e| match e {
+        Error::NoExecutable { command, .. } => Error::Other(format!(
+            "No executable {command} found for current version. Please select a different version or install {command} manually for the current version"
+        )),
+        other => other,
+    })?;
     let mut util = util.into_iter();
     let program = util.next().unwrap_or_else(|| "env".into());
     // With PATH set on the command, std looks the program up in the new PATH.

@@ -34,8 +34,8 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
             tools::require_known(&ctx.env, tool)?;
             let spec = VersionSpec::parse(v)?;
             if !installable(&spec) {
-                return Err(Error::Usage(format!(
-                    "`{spec}` is not installed by tool: nothing to install"
+                return Err(Error::Other(format!(
+                    "error installing version: uninstallable version {spec} of {tool}"
                 ))
                 .into());
             }
@@ -94,7 +94,7 @@ fn set_versions(ctx: &Ctx, tool: &str) -> anyhow::Result<Vec<Request>> {
     let tools = ctx.tools();
     let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
         Error::hinted(
-            format!("no version is set for {tool} in .tool-versions or the environment"),
+            format!("No versions specified for {tool} in config files or environment"),
             format!("tool install {tool} <version>, or tool set {tool} <version> first"),
         )
     })?;

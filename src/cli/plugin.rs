@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
         PluginCmd::List { urls, refs, .. } => list(ctx, urls, refs),
         PluginCmd::Remove { name } => {
             let plugin = Plugin::load(&ctx.env, &name)?;
-            manage::remove(&ctx.env, &plugin)?;
+            manage::remove(&ctx.env, &ctx.settings, &plugin)?;
             reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
             crate::progress::note(&format!("removed plugin {name}"));
             Ok(exit::OK)

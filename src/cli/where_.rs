@@ -13,11 +13,11 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
         Some(v) => (VersionSpec::parse(v)?, ctx.env.cwd.clone()),
         None => {
             let tools = ctx.tools();
+            let program = &ctx.env.program;
             let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
-                Error::not_set(
-                    format!("no version is set for {tool}"),
-                    format!("run `tool set {tool} <version>`"),
-                )
+                Error::Other(format!(
+                    "No version is set for {tool}; please run `{program} set [options] {tool} <version>`"
+                ))
             })?;
             let base = sel.origin.base_dir(&ctx.env).to_path_buf();
             (sel.versions[0].clone(), base)
@@ -30,8 +30,8 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
         }
         Located::System => Err(Error::Other("System version is selected".into()).into()),
         Located::Missing => Err(Error::hinted(
-            format!("Version not installed: {tool} {spec}"),
-            format!("tool install {tool} {spec}"),
+            "Version not installed",
+            format!("{} install {tool} {spec}", ctx.env.program),
         )
         .into()),
     }
@@ -39,7 +39,19 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
 
 pub fn run_which(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
     let shim = ctx.env.layout.shim_path(command);
-    let target = find::find(&ctx.env, ctx.legacy(), command, &shim)?;
+    if !shim.is_file() {
+        return Err(Error::Other(format!(
+            "unknown command: {command}. Perhaps you have to reshim?"
+        ))
+        .into());
+    }
+    // What a shim would say, but `which` fails with 1, as asdf's does.
+    let target = find::find(&ctx.env, ctx.legacy(), command, &shim).map_err(|e| match e {
+        Error::NotSet { message, hint } | Error::NotInstalled { message, hint } => {
+            Error::Hinted { message, hint }
+        }
+        other => other,
+    })?;
     println!("{}", target.program.display());
     Ok(exit::OK)
 }

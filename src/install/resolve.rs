@@ -63,10 +63,11 @@ pub fn latest(
     version::newest_matching(&answers, None)
         .cloned()
         .ok_or_else(|| {
-            let spec = prefix.map_or_else(|| "latest".to_string(), |p| format!("latest:{p}"));
-            Error::NoVersion {
-                what: format!("no version of {tool} matches `{spec}`"),
-                why,
-            }
+            // asdf's words; where each backend looked is the hint.
+            let what = prefix.map_or_else(|| tool.to_string(), |p| format!("{tool} {p}"));
+            Error::hinted(
+                format!("No compatible versions available ({what})"),
+                why.join("\n"),
+            )
         })
 }

@@ -26,9 +26,7 @@ pub fn uninstall(
 ) -> Result<()> {
     let path = env.layout.install_path(tool, dir);
     if !path.is_dir() {
-        return Err(Error::Other(format!(
-            "No such version: {tool} {version} is not installed"
-        )));
+        return Err(Error::Other("No such version".into()));
     }
     let lock = lock::acquire(env, tool, dir, || {})?;
     if !path.is_dir() {

@@ -33,6 +33,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
             })?
         }
     };
+    crate::hooks::run_plugin_hooks(settings, "pre", "add", name)?;
     let plugins = env.layout.plugins_dir();
     let staging = crate::fs::temp_dir_in(&plugins, &format!(".{name}.adding-"))?;
     let checkout = staging.path().join(name);
@@ -62,6 +63,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
             return Err(e);
         }
     }
+    crate::hooks::run_plugin_hooks(settings, "post", "add", name)?;
     Ok(Added::New(plugin))
 }
 
@@ -87,7 +89,8 @@ pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<(String, Strin
 }
 
 /// Removes the plugin, its installs, downloads and cached answers.
-pub fn remove(env: &Env, plugin: &Plugin) -> Result<()> {
+pub fn remove(env: &Env, settings: &Settings, plugin: &Plugin) -> Result<()> {
+    crate::hooks::run_plugin_hooks(settings, "pre", "remove", &plugin.name)?;
     if plugin.has("pre-plugin-remove") {
         plugin.run(
             "pre-plugin-remove",
@@ -106,7 +109,7 @@ pub fn remove(env: &Env, plugin: &Plugin) -> Result<()> {
     ] {
         remove_tree(&dir)?;
     }
-    Ok(())
+    crate::hooks::run_plugin_hooks(settings, "post", "remove", &plugin.name)
 }
 
 fn remove_tree(dir: &Path) -> Result<()> {

@@ -69,7 +69,8 @@ impl Target {
 /// What each tool named by the shim said, for the error when nothing runs.
 struct Misses {
     not_installed: Vec<(Selection, String)>,
-    without_command: Vec<String>,
+    /// `(tool, version)` pairs that are installed but lack the command.
+    without_command: Vec<(String, String)>,
 }
 
 /// Finds the program for `command`, whose shim is at `shim_path`.
@@ -124,15 +125,15 @@ fn first_runnable(
                         extra_env: Vec::new(),
                     });
                 }
-                misses.without_command.push(format!("{} system", sel.tool));
+                misses
+                    .without_command
+                    .push((sel.tool.clone(), "system".into()));
             }
             Located::Dir { version, path } => {
                 if let Some(target) = in_version(env, &sel.tool, &version, path, command) {
                     return Some(target);
                 }
-                misses
-                    .without_command
-                    .push(format!("{} {version}", sel.tool));
+                misses.without_command.push((sel.tool.clone(), version));
             }
             Located::Missing => misses.not_installed.push((sel.clone(), spec.to_string())),
         }
@@ -202,10 +203,13 @@ fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
         );
     }
     if !misses.without_command.is_empty() {
-        return Error::Other(format!(
-            "no `{command}` executable in {}; choose another version or install `{command}` for it",
-            misses.without_command.join(", ")
-        ));
+        let (tools, versions): (Vec<String>, Vec<String>) =
+            misses.without_command.into_iter().unzip();
+        return Error::NoExecutable {
+            command: command.to_string(),
+            tools,
+            versions,
+        };
     }
     let provided: Vec<String> = pairs.iter().map(|(t, v)| format!("{t} {v}")).collect();
     let (tool, newest) = pairs

@@ -100,7 +100,7 @@ fn versions_resolve_from_latest_prefixes_and_refs() {
         "{env}"
     );
     fails_with(&mut s.tool(&["install", "dummy", "1.0/evil"]), 1);
-    fails_with(&mut s.tool(&["install", "dummy", "system"]), 2);
+    fails_with(&mut s.tool(&["install", "dummy", "system"]), 1);
 }
 
 #[test]
@@ -192,9 +192,9 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
     let err = fails_with(&mut s.tool(&["install"]), 1);
     assert!(err.contains("nothing to install"), "{err}");
     let err = fails_with(&mut s.tool(&["install", "dummy"]), 1);
-    assert!(err.contains("no version is set for dummy"), "{err}");
+    assert!(err.contains("No versions specified for dummy"), "{err}");
     let err = fails_with(&mut s.tool(&["install", "nope", "1.0"]), 1);
-    assert!(err.contains("unknown tool `nope`"), "{err}");
+    assert!(err.contains("No such plugin: nope"), "{err}");
     let err = fails_with(&mut s.tool(&["install", "nodejs", "20.1.0"]), 1);
     assert!(
         err.contains("no backend could install nodejs 20.1.0")
@@ -210,7 +210,7 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
     );
     let err = fails_with(
         &mut s.tool(&["install", "dummy", "1.0.0", "--backend", "magic"]),
-        2,
+        1,
     );
     assert!(err.contains("unknown backend `magic`"), "{err}");
     assert_eq!(install_dir_entries(&s, "dummy"), Vec::<String>::new());
@@ -346,7 +346,7 @@ fn legacy_files_through_the_plugin() {
     let s = with_dummy();
     s.tool(&["install", "dummy", "2.0.0"]).assert().success();
     s.write("proj/.dummy-version", "dummy-2.0.0\n");
-    fails_with(&mut s.shim("dummy", &s.proj), 127);
+    fails_with(&mut s.shim("dummy", &s.proj), 126);
     s.write(".asdfrc", "legacy_version_file = yes\n");
     let out = stdout(&mut s.shim("dummy", &s.proj));
     assert!(out.starts_with("dummy release 2.0.0"), "{out}");

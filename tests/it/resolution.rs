@@ -118,7 +118,7 @@ fn legacy_version_files_only_when_enabled() {
     s.reshim();
     s.write("proj/.python-version", "3.9.6\n");
     s.write("proj/.nvmrc", "v20.1.0\n");
-    fails_with(&mut s.shim("python", &s.proj), 127);
+    fails_with(&mut s.shim("python", &s.proj), 126);
 
     s.write(".asdfrc", "legacy_version_file = yes\n");
     assert_eq!(which_version(&s, &s.proj), "3.9.6");
