@@ -17,7 +17,13 @@ fn target(ctx: &Ctx, command: &str) -> crate::error::Result<find::Target> {
     find::find(&ctx.env, ctx.legacy(), command, &shim)
 }
 
-pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
+/// asdf's usage line for a command run without its argument.
+fn required<'a>(ctx: &Ctx, verb: &str, command: Option<&'a str>) -> crate::error::Result<&'a str> {
+    command.ok_or_else(|| Error::Usage(format!("usage: {} {verb} <command>", ctx.env.program)))
+}
+
+pub fn run_exec(ctx: &Ctx, command: Option<&str>, args: Vec<OsString>) -> anyhow::Result<i32> {
+    let command = required(ctx, "exec", command)?;
     let target = target(ctx, command)?;
     crate::hooks::run(
         &ctx.settings,
@@ -31,7 +37,8 @@ pub fn run_exec(ctx: &Ctx, command: &str, args: Vec<OsString>) -> anyhow::Result
     Err(cannot_run(&target.program, err).into())
 }
 
-pub fn run_env(ctx: &Ctx, command: &str, util: Vec<OsString>) -> anyhow::Result<i32> {
+pub fn run_env(ctx: &Ctx, command: Option<&str>, util: Vec<OsString>) -> anyhow::Result<i32> {
+    let command = required(ctx, "env", command)?;
     let target = target(ctx, command).map_err(|e| match e {
         Error::NoExecutable { command, .. } => Error::Other(format!(
             "No executable {command} found for current version. Please select a different version or install {command} manually for the current version"

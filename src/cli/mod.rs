@@ -91,13 +91,13 @@ enum Cmd {
     Which { command: String },
     /// Run a shimmed command with the version set here
     Exec {
-        command: String,
+        command: Option<String>,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
     /// Run a program (default `env`) in the environment a shimmed command gets
     Env {
-        command: String,
+        command: Option<String>,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         util: Vec<OsString>,
     },
@@ -224,8 +224,8 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Global(args) => set::run_legacy(&ctx()?, args, set::Scope::Home),
         Cmd::Where { tool, version } => where_::run_where(&ctx()?, &tool, version.as_deref()),
         Cmd::Which { command } => where_::run_which(&ctx()?, &command),
-        Cmd::Exec { command, args } => exec::run_exec(&ctx()?, &command, args),
-        Cmd::Env { command, util } => exec::run_env(&ctx()?, &command, util),
+        Cmd::Exec { command, args } => exec::run_exec(&ctx()?, command.as_deref(), args),
+        Cmd::Env { command, util } => exec::run_env(&ctx()?, command.as_deref(), util),
         Cmd::Reshim { tool, version } => reshim::run(&ctx()?, tool.as_deref(), version.as_deref()),
         Cmd::Shimversions { command } => reshim::run_shimversions(&ctx()?, &command),
         Cmd::Uninstall { tool, version } => uninstall::run(&ctx()?, &tool, &version),

@@ -30,7 +30,7 @@ pub enum PluginCmd {
         refs: bool,
     },
     /// Remove a plugin, its installed versions and their shims
-    Remove { name: String },
+    Remove { name: Option<String> },
     /// Update a plugin to its default branch, or to a git ref
     Update {
         name: Option<String>,
@@ -48,6 +48,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
         PluginCmd::List { all: Some(_), .. } => list_all(ctx),
         PluginCmd::List { urls, refs, .. } => list(ctx, urls, refs),
         PluginCmd::Remove { name } => {
+            let name = name.ok_or_else(|| Error::Usage("No plugin given".into()))?;
             let plugin = Plugin::load(&ctx.env, &name)?;
             manage::remove(&ctx.env, &ctx.settings, &plugin)?;
             reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
@@ -142,8 +143,8 @@ fn list_all(ctx: &Ctx) -> anyhow::Result<i32> {
 }
 
 /// The extension script for `words` (longest match of
-/// `lib/commands/command-<a>-<b>.bash`, else `command.bash`) and the
-/// arguments left for it.
+/// `lib/commands/command-<a>-<b>`, else `command`; each also with the older
+/// `.bash` suffix) and the arguments left for it.
 fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsString>)> {
     let dir = plugin.dir.join("lib").join("commands");
     for n in (0..=words.len()).rev() {
@@ -153,13 +154,16 @@ fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsStri
             continue;
         }
         let name = if n == 0 {
-            "command.bash".to_string()
+            "command".to_string()
         } else {
-            format!("command-{}.bash", parts.join("-"))
+            format!("command-{}", parts.join("-"))
         };
-        let path = dir.join(name);
-        if path.is_file() {
-            return Some((path, words[n..].to_vec()));
+        // asdf's name first, then the older `.bash` one.
+        for file in [name.clone(), format!("{name}.bash")] {
+            let path = dir.join(file);
+            if path.is_file() {
+                return Some((path, words[n..].to_vec()));
+            }
         }
     }
     None
@@ -168,14 +172,11 @@ fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsStri
 /// `tool cmd <plugin> [words…]` and the older `tool <plugin> [words…]`.
 pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Result<i32> {
     let Some(plugin) = Plugin::find(&ctx.env, name) else {
-        return Err(Error::Usage(format!(
-            "unknown command or plugin `{name}`; run `tool help` for the commands"
-        ))
-        .into());
+        return Err(Error::Usage(format!("invalid command provided: {name}")).into());
     };
     let (script, args) = extension(&plugin, &words).ok_or_else(|| {
         Error::Other(format!(
-            "plugin `{name}` has no such command (lib/commands/command*.bash)"
+            "plugin `{name}` has no such command (lib/commands/command*)"
         ))
     })?;
     use std::os::unix::fs::PermissionsExt;
@@ -187,10 +188,14 @@ pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Res
         c.arg(&script);
         c
     };
+    // As asdf: the command sees no install variables of the caller's.
     let err = cmd
         .args(args)
         .env("ASDF_CMD_FILE", &script)
         .env("ASDF_PLUGIN_PATH", &plugin.dir)
+        .env_remove("ASDF_INSTALL_TYPE")
+        .env_remove("ASDF_INSTALL_VERSION")
+        .env_remove("ASDF_INSTALL_PATH")
         .exec();
     Err(Error::io("cannot run", &script, err).into())
 }

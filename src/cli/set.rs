@@ -13,16 +13,20 @@ use crate::installed::{self, Located};
 use crate::tools;
 use crate::version::VersionSpec;
 
+/// Arguments are checked here, not by clap, so errors are asdf's own words
+/// (and, as in asdf, `-h` is not a flag of `set`).
 #[derive(Args, Debug)]
+#[command(disable_help_flag = true)]
 pub struct SetArgs {
     /// Write to $HOME/.tool-versions
-    #[arg(short = 'u', long = "home", conflicts_with = "parent")]
+    #[arg(short = 'u', long = "home")]
     home: bool,
     /// Write to the nearest existing .tool-versions in this or a parent folder
     #[arg(short = 'p', long = "parent")]
     parent: bool,
-    tool: String,
-    #[arg(required = true)]
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    tool: Option<String>,
     versions: Vec<String>,
 }
 
@@ -41,13 +45,25 @@ pub enum Scope {
 }
 
 pub fn run_set(ctx: &Ctx, args: SetArgs) -> anyhow::Result<i32> {
+    let usage = |msg: &str| Err(Error::Usage(msg.to_string()).into());
+    let Some(tool) = args.tool else {
+        return usage("tool and version must be provided as arguments");
+    };
+    if args.versions.is_empty() {
+        return usage("version must be provided as an argument");
+    }
     let scope = match (args.home, args.parent) {
+        (true, true) => {
+            return usage(
+                "home and parent flags cannot both be specified; must be one location or the other",
+            );
+        }
         (true, _) => Scope::Home,
         (_, true) => Scope::Parent,
         _ => Scope::Here,
     };
-    let versions = parse_versions(ctx, &args.tool, &args.versions)?;
-    write(ctx, scope, &args.tool, versions)
+    let versions = parse_versions(ctx, &tool, &args.versions)?;
+    write(ctx, scope, &tool, versions)
 }
 
 /// `local`/`global`: like `set`, but every plain version must be installed,
@@ -98,7 +114,7 @@ fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
             .ok_or_else(|| {
                 Error::hinted(
                     format!(
-                        "no {} file in this folder or any parent",
+                        "No {} version file found in parent directory",
                         ctx.env.tool_versions_filename
                     ),
                     "run `tool set` without -p to create one here",

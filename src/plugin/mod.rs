@@ -66,7 +66,7 @@ impl Plugin {
         crate::tools::check_name(name)?;
         Plugin::find(env, name).ok_or_else(|| {
             Error::hinted(
-                format!("no plugin named `{name}`"),
+                format!("No such plugin: {name}"),
                 format!(
                     "add it with `tool plugin add {name}` or `tool plugin add {name} <git-url>`"
                 ),

@@ -101,7 +101,7 @@ pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<
             return Ok(target);
         }
     }
-    Err(explain(command, &pairs, misses))
+    Err(explain(env, command, &pairs, misses))
 }
 
 fn first_runnable(
@@ -180,7 +180,7 @@ fn in_version(
     })
 }
 
-fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
+fn explain(env: &Env, command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
     if let Some((sel, _)) = misses.not_installed.first() {
         let wanted: Vec<&str> = misses
             .not_installed
@@ -211,14 +211,17 @@ fn explain(command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
             versions,
         };
     }
+    // asdf's words, with the versions the shim could run.
     let provided: Vec<String> = pairs.iter().map(|(t, v)| format!("{t} {v}")).collect();
     let (tool, newest) = pairs
         .last()
         .map_or(("<tool>", "<version>"), |(t, v)| (t.as_str(), v.as_str()));
+    let file = env.cwd.join(&env.tool_versions_filename);
     Error::not_set(
         format!(
-            "no version is set for command `{command}` (provided by {})",
-            provided.join(", ")
+            "No version is set for command {command}\nConsider adding one of the following versions in your config file at {}\n{}",
+            file.display(),
+            provided.join("\n")
         ),
         format!(
             "set one with `tool set {tool} {newest}` here, or `tool set -u {tool} {newest}` for every directory"

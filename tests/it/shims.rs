@@ -83,7 +83,7 @@ fn not_set_and_not_installed_are_126_as_in_asdf() {
     s.reshim();
     let err = fails_with(&mut s.shim("python", &s.proj), 126);
     assert!(
-        err.contains("no version is set for command `python`"),
+        err.contains("No version is set for command python"),
         "{err}"
     );
     assert!(
@@ -92,7 +92,10 @@ fn not_set_and_not_installed_are_126_as_in_asdf() {
     );
     let shim = s.data.join("shims/python");
     let screen = s.on_terminal(&shim, &[], &s.proj, &[]);
-    assert!(screen.contains("tool: no version is set"), "{screen}");
+    assert!(
+        screen.contains("tool: No version is set for command python"),
+        "{screen}"
+    );
     assert!(
         screen.contains("hint: set one with `tool set python 3.9.6`"),
         "{screen}"
