@@ -130,6 +130,11 @@ pub enum Error {
 
     #[error("{0}")]
     Other(String),
+
+    /// A failure already reported by what failed (a hook's own output):
+    /// nothing more to print, just the exit code.
+    #[error("")]
+    Quiet(i32),
 }
 
 impl Error {
@@ -178,6 +183,7 @@ impl Error {
             Error::Usage(_) => exit::USAGE,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Backend { source, .. } => source.exit_code(),
+            Error::Quiet(code) => *code,
             _ => exit::FAILURE,
         }
     }
@@ -261,6 +267,9 @@ pub fn report_of(err: &anyhow::Error) -> String {
 /// Prints an error for whoever reads stderr: asdf's bare message for a
 /// program (a script, asdf's tests), with `tool: ` and the hint for a person.
 pub fn print(message: &str, hint: Option<String>, person: bool) {
+    if message.is_empty() {
+        return; // `Error::Quiet`: already reported
+    }
     if person {
         eprintln!("tool: {}", with_hint(message, hint));
     } else {

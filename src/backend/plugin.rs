@@ -6,6 +6,7 @@ use std::ffi::OsString;
 
 use super::{Backend, Failure, Job, Kind, Removal};
 use crate::env::Env;
+use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
 use crate::process::{Cancel, Sink};
 
@@ -30,8 +31,21 @@ impl Backend for PluginBackend {
 
     fn list_versions(&self, env: &Env, tool: &str) -> Result<Vec<String>, Failure> {
         let plugin = plugin_for(env, tool)?;
-        let out = plugin.capture("list-all", &[], &Vec::new())?;
-        Ok(out.split_whitespace().map(str::to_string).collect())
+        let out = plugin
+            .command("list-all", &Vec::new())?
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::io("cannot run", plugin.script_path("list-all"), e))?;
+        if !out.status.success() {
+            // asdf's words: what the script said on stderr, then on stdout.
+            return Err(Failure::Error(Error::Other(format!(
+                "Plugin {tool}'s list-all callback script failed with output:\n{}\n{}",
+                String::from_utf8_lossy(&out.stderr).trim_end(),
+                String::from_utf8_lossy(&out.stdout).trim_end()
+            ))));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.split_whitespace().map(str::to_string).collect())
     }
 
     fn latest(
@@ -62,7 +76,7 @@ impl Backend for PluginBackend {
         let plugin = plugin_for(job.env, job.tool)?;
         let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
         fs_err::create_dir_all(&downloads)?;
-        let concurrency = job.settings.concurrency.jobs().to_string();
+        let concurrency = job.settings.concurrency.for_plugins();
         let vars: Vars = vec![
             (
                 "ASDF_INSTALL_TYPE",

@@ -20,6 +20,10 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32
         }
         None => all_tools(ctx, &mut resolver)?,
     };
+    if names.is_empty() && tools::present(&ctx.env).is_empty() {
+        eprintln!("No plugins installed");
+        return Ok(exit::OK);
+    }
     let mut rows = Vec::new();
     if !no_header {
         rows.push(["Name", "Version", "Source", "Installed"].map(String::from));
@@ -62,7 +66,7 @@ fn row_for(ctx: &Ctx, name: &str, selection: Option<&Selection>) -> ([String; 4]
     let status = if is_installed {
         "true".to_string()
     } else {
-        format!("false - Run `tool install {name} {first}`")
+        format!("false - Run `{} install {name} {first}`", ctx.env.program)
     };
     let code = if is_installed {
         exit::OK

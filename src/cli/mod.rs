@@ -174,14 +174,7 @@ fn normalize(mut args: Vec<OsString>) -> Vec<OsString> {
 pub fn run(args: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(normalize(args)) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-        }
+        Err(e) => return parse_error(&e),
     };
     match dispatch(cli.command) {
         Ok(code) => code,
@@ -192,6 +185,33 @@ pub fn run(args: Vec<OsString>) -> i32 {
             crate::error::exit_code_of(&err)
         }
     }
+}
+
+/// Help and version exit 0; plain `tool` (or `asdf`) prints help, as asdf;
+/// every argument error exits 1, in asdf's words for a program.
+fn parse_error(e: &clap::Error) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        e.kind(),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = Cli::command().print_help();
+        return exit::OK;
+    }
+    if !e.use_stderr() {
+        let _ = e.print();
+        return exit::OK;
+    }
+    let person = crate::progress::Audience::of_stderr().is_person();
+    match (e.kind(), e.get(ContextKind::InvalidArg)) {
+        (ErrorKind::UnknownArgument, Some(ContextValue::String(flag))) if !person => {
+            eprintln!("flag provided but not defined: {flag}");
+        }
+        _ => {
+            let _ = e.print();
+        }
+    }
+    exit::USAGE
 }
 
 fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
@@ -266,7 +286,8 @@ fn help(path: &[String]) -> anyhow::Result<i32> {
         match target.find_subcommand_mut(name) {
             Some(sub) => target = sub,
             None => {
-                eprintln!("tool: no command `{name}`; run `tool help` for the list");
+                // asdf's words: an unknown name is taken for a plugin.
+                eprintln!("No plugin named {name}");
                 return Ok(exit::USAGE);
             }
         }

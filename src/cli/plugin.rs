@@ -86,12 +86,16 @@ fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
 
 fn update(plugin: &Plugin, reference: Option<&str>) -> i32 {
     match manage::update(plugin, reference) {
-        Ok((before, after)) => {
-            eprintln!("updated {} from {before} to ref {after}", plugin.name);
+        Ok(moved_to) => {
+            eprintln!("updated {} to ref {moved_to}", plugin.name);
             exit::OK
         }
         Err(e) => {
-            eprintln!("tool: failed to update {}: {}", plugin.name, e.report());
+            eprintln!(
+                "failed to update {} due to error: {}",
+                plugin.name,
+                e.report()
+            );
             exit::FAILURE
         }
     }

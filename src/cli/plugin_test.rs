@@ -19,8 +19,8 @@ use crate::version::VersionSpec;
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    name: String,
-    git_url: String,
+    name: Option<String>,
+    git_url: Option<String>,
     /// Version to install (default: the latest stable one)
     #[arg(long)]
     asdf_tool_version: Option<String>,
@@ -33,6 +33,10 @@ pub struct TestArgs {
 }
 
 pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
+    if args.name.is_none() || args.git_url.is_none() {
+        eprintln!("FAILED: please provide a plugin name and url");
+        return Ok(exit::FAILURE);
+    }
     let scratch = tempfile::Builder::new()
         .prefix("tool-plugin-test-")
         .tempdir()?;
@@ -48,8 +52,8 @@ pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
 }
 
 fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
-    let name = &args.name;
-    let plugin = match manage::add(env, &ctx.settings, name, Some(&args.git_url))? {
+    let name = args.name.as_deref().unwrap_or_default();
+    let plugin = match manage::add(env, &ctx.settings, name, args.git_url.as_deref())? {
         manage::Added::New(p) => p,
         manage::Added::AlreadyThere => Plugin::load(env, name)?,
     };
@@ -67,7 +71,7 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
         None => VersionSpec::Latest(None),
     };
     let request = Request {
-        tool: name.clone(),
+        tool: name.to_string(),
         spec,
     };
     let options = Options {
@@ -81,7 +85,7 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
         sink: &Sink::Stderr,
         cancel: &Cancel::on_signals(),
     };
-    let mut task = crate::progress::Progress::new(false).task(name.clone());
+    let mut task = crate::progress::Progress::new(false).task(name.to_string());
     let done = install::install(&cx, &request, &mut task)?;
     eprintln!(
         "installed {name} {} into {}",

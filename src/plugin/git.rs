@@ -38,8 +38,9 @@ pub fn checkout(dir: &Path, reference: &str) -> Result<()> {
     git(Some(dir), &["checkout", "--quiet", reference, "--"]).map(drop)
 }
 
-/// Fetches and moves to `reference`, or to the remote's default branch head.
-pub fn update(dir: &Path, reference: Option<&str>) -> Result<()> {
+/// Fetches and moves to `reference`, or to the remote's default branch head;
+/// returns the ref moved to (`refs/heads/<branch>` for the default branch).
+pub fn update(dir: &Path, reference: Option<&str>) -> Result<String> {
     git(
         Some(dir),
         &["fetch", "--quiet", "--prune", "--tags", "origin"],
@@ -53,6 +54,7 @@ pub fn update(dir: &Path, reference: Option<&str>) -> Result<()> {
                 r.to_string()
             };
             git(Some(dir), &["checkout", "--quiet", "--detach", &target])?;
+            Ok(r.to_string())
         }
         None => {
             let head = git(
@@ -62,9 +64,14 @@ pub fn update(dir: &Path, reference: Option<&str>) -> Result<()> {
             .unwrap_or_else(|_| "origin/HEAD".into());
             let branch = head.trim_start_matches("origin/").to_string();
             git(Some(dir), &["checkout", "--quiet", "-B", &branch, &head])?;
+            Ok(format!("refs/heads/{branch}"))
         }
     }
-    Ok(())
+}
+
+/// The full commit id of HEAD (what asdf hands plugins as refs).
+pub fn commit(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "HEAD"])
 }
 
 pub fn head(dir: &Path) -> Result<String> {

@@ -27,7 +27,7 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
         touch(&stamp);
     } else if is_stale(&stamp, settings.plugin_repository_refresh) {
         match git::update(&dir, None) {
-            Ok(()) => touch(&stamp),
+            Ok(_) => touch(&stamp),
             Err(e) => eprintln!(
                 "warning: cannot refresh the plugin index, using the copy from before: {e}"
             ),

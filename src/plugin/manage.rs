@@ -67,11 +67,11 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
     Ok(Added::New(plugin))
 }
 
-/// Updates to `reference` (or the default branch); returns (previous, new) refs.
-pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<(String, String)> {
-    let before = git::head(&plugin.dir)?;
-    git::update(&plugin.dir, reference)?;
-    let after = git::head(&plugin.dir)?;
+/// Updates to `reference` (or the default branch); returns the ref moved to.
+pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<String> {
+    let before = git::commit(&plugin.dir)?;
+    let moved_to = git::update(&plugin.dir, reference)?;
+    let after = git::commit(&plugin.dir)?;
     if plugin.has("post-plugin-update") {
         let vars = vec![
             ("ASDF_PLUGIN_PREV_REF", OsString::from(&before)),
@@ -85,7 +85,7 @@ pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<(String, Strin
             None,
         )?;
     }
-    Ok((before, after))
+    Ok(moved_to)
 }
 
 /// Removes the plugin, its installs, downloads and cached answers.

@@ -99,7 +99,10 @@ impl Plugin {
                 format!("chmod +x {}", path.display()),
             ));
         }
-        let mut cmd = Command::new(&path);
+        // As asdf runs them: through bash, so a script without `#!` runs as
+        // a bash script (the script's own `#!` still picks its interpreter).
+        let mut cmd = Command::new("bash");
+        cmd.arg("-c").arg(r#""$0" "$@""#).arg(&path);
         cmd.env("ASDF_PLUGIN_PATH", &self.dir)
             .envs(vars.iter().map(|(k, v)| (k, v)));
         Ok(cmd)

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::config::settings::Settings;
 use crate::env::Env;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, exit};
 
 /// Runs the shim at `shim_path` with `args`; returns only on failure, with
 /// the exit code to use.
@@ -35,7 +35,14 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
     let settings = Settings::load(&env)?;
     let legacy = settings.legacy_version_file;
     let target = super::find::find(&env, legacy, command, shim_path)?;
-    crate::hooks::run(&settings, &format!("pre_{}_{command}", target.tool), &args)?;
+    let hook = format!("pre_{}_{command}", target.tool);
+    if let Err(e) = crate::hooks::run(&settings, &hook, &args) {
+        // asdf stops silently: the hook said what it had to say.
+        return Err(match crate::progress::Audience::of_stderr().is_person() {
+            true => e,
+            false => Error::Quiet(exit::FAILURE),
+        });
+    }
     let err = Command::new(&target.program)
         .args(args)
         .envs(target.env_vars())

@@ -111,20 +111,26 @@ fn update_moves_to_new_commits_and_refs() {
     s.add_plugin("dummy", "dummy");
     let repo = s.root.join("repos/dummy");
     let first = git(&repo, &["rev-parse", "--short", "HEAD"]);
+    let first_full = git(&repo, &["rev-parse", "HEAD"]);
     std::fs::write(
         repo.join("bin/help.links"),
         "#!/bin/sh\necho https://example.invalid\n",
     )
     .unwrap();
-    let second = commit_all(&repo, "links");
-    s.tool(&["plugin", "update", "dummy"]).assert().success();
+    commit_all(&repo, "links");
+    let second_full = git(&repo, &["rev-parse", "HEAD"]);
+    let out = s.tool(&["plugin", "update", "dummy"]).output().unwrap();
+    assert!(out.status.success());
+    // asdf's words, and full commit ids for the plugin's hook.
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(said, "updated dummy to ref refs/heads/main\n");
     let plugin = s.data.join("plugins/dummy");
     assert!(plugin.join("bin/help.links").is_file());
     assert_eq!(
         std::fs::read_to_string(plugin.join(".updated"))
             .unwrap()
             .trim(),
-        format!("{first} {second}")
+        format!("{first_full} {second_full}")
     );
     s.tool(&["plugin", "update", "dummy", &first])
         .assert()

@@ -11,17 +11,30 @@ use crate::error::{Error, Result};
 
 /// `concurrency`: a number, or `auto`, resolved only when a build asks (the
 /// shim path never pays for counting cores).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Concurrency {
     Auto,
     Jobs(usize),
+    /// Anything else (asdf passes `-1` to plugins as it is): our own builds
+    /// use every core.
+    Other(String),
 }
 
 impl Concurrency {
-    pub fn jobs(self) -> usize {
+    /// Parallel jobs for `tool`'s own builds.
+    pub fn jobs(&self) -> usize {
         match self {
-            Concurrency::Jobs(n) => n,
-            Concurrency::Auto => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Concurrency::Jobs(n) => *n,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// `ASDF_CONCURRENCY` for plugins: the setting as written, as asdf
+    /// passes it, with `auto` resolved.
+    pub fn for_plugins(&self) -> String {
+        match self {
+            Concurrency::Other(text) => text.clone(),
+            _ => self.jobs().to_string(),
         }
     }
 }
@@ -167,13 +180,14 @@ impl Parser<'_> {
     }
 
     fn concurrency(&self) -> Result<Concurrency> {
-        match (self.raw)(Key::Concurrency).0 {
-            "auto" | "" => Ok(Concurrency::Auto),
-            _ => match self.number(Key::Concurrency)? {
-                0 => Err(self.bad(Key::Concurrency, "expected auto or a number above 0")),
-                n => Ok(Concurrency::Jobs(n as usize)),
+        let text = (self.raw)(Key::Concurrency).0;
+        Ok(match text {
+            "auto" | "" => Concurrency::Auto,
+            _ => match text.parse::<usize>() {
+                Ok(n) if n > 0 => Concurrency::Jobs(n),
+                _ => Concurrency::Other(text.to_string()),
             },
-        }
+        })
     }
 
     fn cache(&self) -> Result<CacheSettings> {
