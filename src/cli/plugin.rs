@@ -135,13 +135,21 @@ fn list_all(ctx: &Ctx) -> anyhow::Result<i32> {
             (p.name, url)
         })
         .collect();
-    for (name, url) in index::entries(&idx) {
+    // asdf's columns (a Go tabwriter: cells at least 15 wide, 1 of padding).
+    let entries = index::entries(&idx);
+    let width = entries
+        .iter()
+        .map(|(n, _)| n.len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    for (name, url) in entries {
         let mark = if added.contains(&(name.clone(), url.clone())) {
             "*"
         } else {
             ""
         };
-        println!("{name:<15} {mark}{url}");
+        println!("{name:<width$}{:<15}{mark}{url}", "");
     }
     Ok(exit::OK)
 }

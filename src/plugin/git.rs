@@ -57,11 +57,20 @@ pub fn update(dir: &Path, reference: Option<&str>) -> Result<String> {
             Ok(r.to_string())
         }
         None => {
-            let head = git(
-                Some(dir),
-                &["symbolic-ref", "--short", "refs/remotes/origin/HEAD"],
-            )
-            .unwrap_or_else(|_| "origin/HEAD".into());
+            let origin_head = || {
+                git(
+                    Some(dir),
+                    &["symbolic-ref", "--short", "refs/remotes/origin/HEAD"],
+                )
+            };
+            // A clone made by hand may not know the remote's default branch:
+            // ask the remote, as asdf does.
+            let head = origin_head()
+                .or_else(|_| {
+                    git(Some(dir), &["remote", "set-head", "origin", "--auto"])?;
+                    origin_head()
+                })
+                .unwrap_or_else(|_| "origin/HEAD".into());
             let branch = head.trim_start_matches("origin/").to_string();
             git(Some(dir), &["checkout", "--quiet", "-B", &branch, &head])?;
             Ok(format!("refs/heads/{branch}"))

@@ -14,12 +14,13 @@ use crate::error::{Error, Result};
 pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     if settings.disable_plugin_short_name_repository {
         return Err(Error::hinted(
-            "the short-name plugin repository is disabled (disable_plugin_short_name_repository = yes)",
-            "give the git URL: tool plugin add <name> <git-url>",
+            "Short-name plugin repository is disabled",
+            "disable_plugin_short_name_repository = yes; give the git URL: tool plugin add <name> <git-url>",
         ));
     }
     let dir = env.layout.plugin_index_dir();
-    let stamp = dir.join(".git").join("tool-last-sync");
+    // Where asdf keeps it too: both read the same data dirs.
+    let stamp = dir.join("repo-updated");
     if !dir.join(".git").is_dir() {
         let _ = std::fs::remove_dir_all(&dir);
         git::clone(&settings.plugin_repository_url, &dir)
@@ -28,9 +29,10 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     } else if is_stale(&stamp, settings.plugin_repository_refresh) {
         match git::update(&dir, None) {
             Ok(_) => touch(&stamp),
-            Err(e) => eprintln!(
-                "warning: cannot refresh the plugin index, using the copy from before: {e}"
-            ),
+            Err(e) => crate::progress::note(&format!(
+                "warning: cannot refresh the plugin index, using the copy from before: {}",
+                e.report()
+            )),
         }
     }
     Ok(dir)

@@ -27,7 +27,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
             let idx = index::sync(env, settings)?;
             index::lookup(&idx, name).ok_or_else(|| {
                 Error::hinted(
-                    format!("`{name}` is not in the plugin index"),
+                    format!("plugin {name} not found in repository"),
                     format!("give its git URL: tool plugin add {name} <git-url>"),
                 )
             })?
