@@ -8,6 +8,7 @@ mod info;
 mod install;
 mod latest;
 mod list;
+mod overview;
 mod plugin;
 mod plugin_test;
 mod reshim;
@@ -195,7 +196,9 @@ fn parse_error(e: &clap::Error) -> i32 {
         e.kind(),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = Cli::command().print_help();
+        if print_overview().is_err() {
+            let _ = Cli::command().print_help();
+        }
         return exit::OK;
     }
     if !e.use_stderr() {
@@ -270,7 +273,19 @@ fn list_command(ctx: &Ctx, args: &[String]) -> anyhow::Result<i32> {
     }
 }
 
+/// asdf's overview (see `overview`), for `help` and plain invocations.
+fn print_overview() -> anyhow::Result<()> {
+    let ctx = Ctx::load()?;
+    let plugins = crate::plugin::manage::list(&ctx.env);
+    print!("{}", overview::text(&ctx.env.program, &plugins));
+    Ok(())
+}
+
 fn help(path: &[String]) -> anyhow::Result<i32> {
+    if path.is_empty() {
+        print_overview()?;
+        return Ok(exit::OK);
+    }
     if let Some(first) = path.first()
         && Cli::command().find_subcommand(first).is_none()
         && path.len() <= 2

@@ -184,7 +184,13 @@ fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsStri
 /// `tool cmd <plugin> [words…]` and the older `tool <plugin> [words…]`.
 pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Result<i32> {
     let Some(plugin) = Plugin::find(&ctx.env, name) else {
-        return Err(Error::Usage(format!("invalid command provided: {name}")).into());
+        // asdf's words, then the overview of what there is.
+        eprintln!("invalid command provided: {name}\n");
+        print!(
+            "{}",
+            super::overview::text(&ctx.env.program, &manage::list(&ctx.env))
+        );
+        return Err(Error::Quiet(exit::USAGE).into());
     };
     let (script, args) = extension(&plugin, &words).ok_or_else(|| {
         Error::Other(format!(

@@ -4,14 +4,33 @@ use crate::cli::Ctx;
 use crate::error::{Error, exit};
 use crate::shim::{self, reshim};
 use crate::tools;
+use crate::version::VersionSpec;
 
 pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Result<i32> {
+    let mut extra = Vec::new();
     if let Some(tool) = tool {
         tools::require_known(&ctx.env, tool)?;
-        if let Some(v) = version
-            && !crate::installed::is_installed(&ctx.env, tool, v)
-        {
-            return Err(Error::Other(format!("{tool} {v} is not installed")).into());
+        match version.map(VersionSpec::parse).transpose()? {
+            // A version outside installs/, as asdf allows: shims for it too.
+            Some(VersionSpec::Path(dir)) => {
+                let root = crate::env::absolute(&ctx.env.cwd, &dir);
+                if !root.is_dir() {
+                    return Err(Error::Other(format!("{} is not a folder", root.display())).into());
+                }
+                extra.push(reshim::Extra {
+                    tool: tool.to_string(),
+                    version: format!("path:{}", root.display()),
+                    root,
+                });
+            }
+            Some(_) if !crate::installed::is_installed(&ctx.env, tool, version.unwrap_or("")) => {
+                return Err(Error::Other(format!(
+                    "{tool} {} is not installed",
+                    version.unwrap_or("")
+                ))
+                .into());
+            }
+            _ => {}
         }
     }
     let launcher = launcher()?;
@@ -23,7 +42,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
     for t in &hooked {
         crate::hooks::run(&ctx.settings, &format!("pre_asdf_reshim_{t}"), &args)?;
     }
-    let summary = reshim::sync(&ctx.env, &launcher)?;
+    let summary = reshim::sync_with(&ctx.env, &launcher, &extra)?;
     for t in &hooked {
         crate::hooks::run(&ctx.settings, &format!("post_asdf_reshim_{t}"), &args)?;
     }

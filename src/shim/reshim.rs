@@ -21,9 +21,33 @@ pub struct Summary {
     pub unchanged: usize,
 }
 
+/// A version outside `installs/` that gets shims too (`reshim x path:/dir`).
+pub struct Extra {
+    pub tool: String,
+    /// As written in shim metadata: `path:/dir`.
+    pub version: String,
+    pub root: PathBuf,
+}
+
 /// Rewrites the shims for every installed version of every tool.
 pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
-    let wanted = wanted_shims(env);
+    sync_with(env, launcher, &[])
+}
+
+/// `sync`, with shims for `extra` versions as well.
+pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Result<Summary> {
+    let mut wanted = wanted_shims(env);
+    let tools = Tools { env };
+    for e in extra {
+        for bin in tools.bin_paths(&e.tool, &e.version, &e.root) {
+            for command in executables(&e.root.join(bin)) {
+                wanted
+                    .entry(command)
+                    .or_default()
+                    .insert((e.tool.clone(), e.version.clone()));
+            }
+        }
+    }
     let dir = env.layout.shims_dir();
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io("cannot create the shims folder", &dir, e))?;

@@ -2,6 +2,7 @@
 //! processes, one sandbox (home, data dir, project) per test.
 
 mod archive_safety;
+mod asdf_dropin;
 mod cache;
 mod cache_faults;
 mod commands;
