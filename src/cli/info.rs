@@ -6,32 +6,55 @@ use crate::tools;
 
 pub fn run_info(ctx: &Ctx) -> anyhow::Result<i32> {
     let env = &ctx.env;
-    println!("OS:\n{}\n", os_description());
+    // asdf's sections, in its order, then `tool`'s settings.
+    if env.tool_versions_filename.contains('/') {
+        println!(
+            "WARNINGS:\nASDF_TOOL_VERSIONS_FILENAME should be a filename only, not a path: {}\n",
+            env.tool_versions_filename
+        );
+    }
     println!(
-        "SHELL:\n{}\n",
-        env.var("SHELL").unwrap_or_else(|| "unknown".into())
+        "OS:\n{}",
+        command_output("uname -a").unwrap_or_else(os_description)
     );
-    println!("TOOL VERSION:\ntool {}\n", env!("CARGO_PKG_VERSION"));
-    println!("ASDF INTERNAL VARIABLES:");
+    let shell = env.var("SHELL").unwrap_or_else(|| "unknown".into());
+    let shell_version = command_output(&format!("'{shell}' --version")).unwrap_or(shell);
+    println!("\nSHELL:\n{shell_version}");
     println!(
-        "ASDF_DEFAULT_TOOL_VERSIONS_FILENAME={}",
-        env.tool_versions_filename
+        "\nBASH VERSION:\n{}",
+        command_output("echo $BASH_VERSION").unwrap_or_default()
     );
+    println!("\nASDF VERSION:\n{} (tool)", env!("CARGO_PKG_VERSION"));
+    println!("\nASDF INTERNAL VARIABLES:");
+    println!("ASDF_TOOL_VERSIONS_FILENAME={}", env.tool_versions_filename);
     println!("ASDF_DATA_DIR={}", env.layout.data_dir().display());
     println!("ASDF_CONFIG_FILE={}", ctx.settings.asdfrc_path.display());
-    println!("TOOL_CONFIG_FILE={}\n", ctx.settings.config_path.display());
-    println!("ASDF INSTALLED PLUGINS:");
+    println!("TOOL_CONFIG_FILE={}", ctx.settings.config_path.display());
+    println!("\nASDF INSTALLED PLUGINS:");
     for name in tools::present(env) {
-        let kind = if tools::is_plugin(env, &name) {
-            "plugin"
-        } else {
-            "built-in"
-        };
-        println!("{name} ({kind})");
+        match crate::plugin::Plugin::find(env, &name) {
+            Some(p) => {
+                let url = crate::plugin::git::remote_url(&p.dir).unwrap_or_default();
+                let reference = crate::plugin::git::reference(&p.dir).unwrap_or_default();
+                println!("{name}\t{}\t{reference}", crate::remote::redact(&url));
+            }
+            None => println!("{name}\t(built-in)"),
+        }
     }
     println!("\nSETTINGS:");
     print_settings(ctx);
     Ok(exit::OK)
+}
+
+/// What a shell command prints, trimmed; `None` when it cannot run.
+fn command_output(script: &str) -> Option<String> {
+    let out = std::process::Command::new("bash")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
 }
 
 pub fn run_settings(ctx: &Ctx) -> anyhow::Result<i32> {

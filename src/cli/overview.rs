@@ -118,6 +118,8 @@ pub fn text(program: &str, plugins: &[Plugin]) -> String {
             .unwrap_or_default();
         }
     }
+    // asdf closes its overview with this line; scripts may look for it.
+    out.push_str("\n\"Late but latest\"\n-- Rajinikanth\n");
     out
 }
 

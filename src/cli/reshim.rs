@@ -10,7 +10,14 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
     let mut extra = Vec::new();
     if let Some(tool) = tool {
         tools::require_known(&ctx.env, tool)?;
-        match version.map(VersionSpec::parse).transpose()? {
+        // `path:` taken as it is: a command-line path may hold spaces.
+        let spec = match version {
+            Some(v) if v.starts_with("path:") => {
+                Some(VersionSpec::Path(v.trim_start_matches("path:").into()))
+            }
+            other => other.map(VersionSpec::parse).transpose()?,
+        };
+        match spec {
             // A version outside installs/, as asdf allows: shims for it too.
             Some(VersionSpec::Path(dir)) => {
                 let root = crate::env::absolute(&ctx.env.cwd, &dir);

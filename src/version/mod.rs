@@ -175,7 +175,12 @@ mod tests {
             .to_vec();
         assert_eq!(newest_matching(&v, Some("3.9")).unwrap(), "3.9.18");
         assert_eq!(newest_matching(&v, None).unwrap(), "3.10.1");
-        assert_eq!(newest_matching(&v, Some("3.12")).unwrap(), "3.12.0rc1");
+        assert_eq!(
+            newest_matching(&v, Some("3.12")),
+            None,
+            "asdf skips pre-releases"
+        );
+        assert_eq!(newest_matching(&v, Some("3.12.0rc")).unwrap(), "3.12.0rc1");
         assert_eq!(newest_matching(&v, Some("3.8")), None);
     }
 

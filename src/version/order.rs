@@ -123,7 +123,7 @@ pub fn matches_prefix(version: &str, prefix: &str) -> bool {
 }
 
 /// The newest version in `candidates` under `prefix` (any, when `None`).
-/// Pre-releases count only when no release matches or the prefix names one.
+/// Pre-releases count only when the prefix names one (`latest:3.12.0rc`).
 pub fn newest_matching<'a>(candidates: &'a [String], prefix: Option<&str>) -> Option<&'a String> {
     let allow_pre = prefix.is_some_and(is_prerelease);
     let matching = || {
@@ -136,5 +136,7 @@ pub fn newest_matching<'a>(candidates: &'a [String], prefix: Option<&str>) -> Op
             .filter(|v| pre || !is_unstable(v))
             .max_by(|a, b| compare(a, b))
     };
-    best(allow_pre).or_else(|| best(true))
+    // As asdf's `latest`: no fallback to a pre-release when no release
+    // matches, unless the prefix itself names one.
+    best(allow_pre)
 }

@@ -266,7 +266,7 @@ fn info_version_help_and_completions() {
         out.contains(&format!("ASDF_DATA_DIR={}", s.data.display())),
         "{out}"
     );
-    assert!(out.contains("python (built-in)"), "{out}");
+    assert!(out.contains("python\t(built-in)"), "{out}");
     let version = format!("tool {}\n", env!("CARGO_PKG_VERSION"));
     assert_eq!(stdout(&mut s.tool(&["version"])), version);
     assert_eq!(stdout(&mut s.tool(&["--version"])), version);

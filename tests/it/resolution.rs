@@ -71,7 +71,7 @@ fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
         ("3.9.6", "3.9.6"),
         ("latest", "3.90.0"),
         ("latest:3.10", "3.10.1"),
-        ("latest:3.12", "3.12.0rc1"),
+        ("latest:3.12.0rc", "3.12.0rc1"),
     ] {
         s.write("proj/.tool-versions", &format!("python {spec}\n"));
         assert_eq!(which_version(&s, &s.proj), want, "{spec}");
