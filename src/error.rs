@@ -184,6 +184,8 @@ impl Error {
             Error::Interrupted => exit::INTERRUPTED,
             Error::Backend { source, .. } => source.exit_code(),
             Error::Quiet(code) => *code,
+            // A shim or exec whose version lacks the command (asdf's 126).
+            Error::NoExecutable { .. } => exit::NOT_INSTALLED,
             _ => exit::FAILURE,
         }
     }

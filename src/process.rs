@@ -62,8 +62,9 @@ impl Cancel {
 /// Where a child's stdout and stderr go.
 #[derive(Debug, Clone)]
 pub enum Sink {
-    /// Both to `tool`'s stderr (stdout stays clean for data and `--json`).
-    Stderr,
+    /// `tool`'s own stdout and stderr, as asdf runs plugin scripts (with
+    /// `--json`, output goes to a log instead, so stdout stays JSON).
+    Terminal,
     /// Both appended to a log file.
     Log(PathBuf),
 }
@@ -81,7 +82,7 @@ pub fn run(
 ) -> Result<ExitStatus> {
     supervise(cmd, hold);
     let (out, err) = match sink {
-        Sink::Stderr => (dup_stderr()?, Stdio::inherit()),
+        Sink::Terminal => (Stdio::inherit(), Stdio::inherit()),
         Sink::Log(path) => {
             let file = open_log(path)?;
             let copy = file
@@ -158,15 +159,6 @@ fn stop_group(child: &mut std::process::Child) {
     // SAFETY: as above.
     unsafe { libc::kill(group, libc::SIGKILL) };
     let _ = child.wait();
-}
-
-fn dup_stderr() -> Result<Stdio> {
-    use std::os::fd::AsFd;
-    let fd = std::io::stderr()
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| Error::io("cannot duplicate", "stderr", e))?;
-    Ok(Stdio::from(fd))
 }
 
 fn open_log(path: &Path) -> Result<File> {

@@ -69,7 +69,13 @@ impl Backend for PluginBackend {
             return Ok(());
         };
         let vars = crate::plugin::meta::install_vars(removal.version_dir, removal.path);
-        plugin.run("uninstall", &vars, &Sink::Stderr, &Cancel::default(), None)
+        plugin.run(
+            "uninstall",
+            &vars,
+            &Sink::Terminal,
+            &Cancel::default(),
+            None,
+        )
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {
@@ -101,7 +107,7 @@ impl Backend for PluginBackend {
         // A single install shows the scripts' output on the terminal; in a
         // batch it goes to a log, and the other tasks' lines keep moving.
         let result = match job.sink {
-            Sink::Stderr => job.task.suspend(run),
+            Sink::Terminal => job.task.suspend(run),
             Sink::Log(_) => run(),
         };
         if !job.keep_download || result.is_err() {

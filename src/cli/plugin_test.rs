@@ -82,7 +82,7 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
         env,
         settings: &ctx.settings,
         options: &options,
-        sink: &Sink::Stderr,
+        sink: &Sink::Terminal,
         cancel: &Cancel::on_signals(),
     };
     let mut task = crate::progress::Progress::new(false).task(name.to_string());

@@ -50,6 +50,7 @@ pub fn run_which(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
         Error::NotSet { message, hint } | Error::NotInstalled { message, hint } => {
             Error::Hinted { message, hint }
         }
+        no_command @ Error::NoExecutable { .. } => Error::Other(no_command.to_string()),
         other => other,
     })?;
     println!("{}", target.program.display());

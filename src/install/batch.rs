@@ -66,7 +66,7 @@ pub fn run(
             scope.spawn(|| {
                 while let Some((i, req)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
                     let sink = if single && !json {
-                        Sink::Stderr
+                        Sink::Terminal
                     } else {
                         let log = env
                             .layout

@@ -55,7 +55,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
         if let Err(e) = plugin.run(
             "post-plugin-add",
             &vars,
-            &Sink::Stderr,
+            &Sink::Terminal,
             &Cancel::default(),
             None,
         ) {
@@ -80,7 +80,7 @@ pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<String> {
         plugin.run(
             "post-plugin-update",
             &vars,
-            &Sink::Stderr,
+            &Sink::Terminal,
             &Cancel::default(),
             None,
         )?;
@@ -95,7 +95,7 @@ pub fn remove(env: &Env, settings: &Settings, plugin: &Plugin) -> Result<()> {
         plugin.run(
             "pre-plugin-remove",
             &Vec::new(),
-            &Sink::Stderr,
+            &Sink::Terminal,
             &Cancel::default(),
             None,
         )?;

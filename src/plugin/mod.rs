@@ -146,7 +146,7 @@ impl Plugin {
                 log.display(),
                 process::tail(log, 15)
             ),
-            Sink::Stderr => "its output is above".to_string(),
+            Sink::Terminal => "its output is above".to_string(),
         };
         Err(self.failed(script, status, &detail))
     }

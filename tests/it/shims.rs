@@ -129,7 +129,7 @@ fn system_runs_the_program_outside_the_shims() {
     let out = stdout(s.shim("sh", &s.proj).args(["-c", "echo system-sh"]));
     assert_eq!(out, "system-sh\n");
     // No python outside the shims: a clear error, not a loop through the shim.
-    let err = fails_with(&mut s.shim("python", &s.proj), 1);
+    let err = fails_with(&mut s.shim("python", &s.proj), 126);
     assert!(
         err.contains("No python executable found for python system"),
         "{err}"
@@ -147,7 +147,7 @@ fn shim_never_recurses_through_a_link_to_the_shims_folder() {
     let err = fails_with(
         s.shim("python", &s.proj)
             .env("PATH", format!("{}:/usr/bin:/bin", link.display())),
-        1,
+        126,
     );
     assert!(err.contains("No python executable found"), "{err}");
 }
