@@ -15,6 +15,9 @@ pub fn run_list_all(ctx: &Ctx, tool: &str, prefix: Option<&str>) -> anyhow::Resu
     let mut listed = 0;
     for b in &chain {
         match b.list_versions(&ctx.env, tool) {
+            // Only a backend that lists something counts: one alone keeps
+            // its own order (a plugin's, as asdf shows it).
+            Ok(list) if list.is_empty() => {}
             Ok(list) => {
                 listed += 1;
                 for v in list {

@@ -183,10 +183,11 @@ fn plugin_scripts_without_a_shebang_and_extension_commands_run_as_in_asdf() {
     let s = Sandbox::new();
     s.add_plugin("nodl", "nodownload");
     let plugin = s.data.join("plugins/nodl");
-    write_executable(&plugin.join("bin/list-all"), "echo 1.0 2.0\n");
+    // No shebang, and an order that is not sorted: kept as the plugin says.
+    write_executable(&plugin.join("bin/list-all"), "echo 2.0 1.0\n");
     assert_eq!(
         stdout(&mut asdf(&s, &["list", "all", "nodl"])),
-        "1.0\n2.0\n"
+        "2.0\n1.0\n"
     );
     write_executable(
         &plugin.join("lib/commands/command"),
