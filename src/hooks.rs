@@ -18,6 +18,19 @@ pub fn run_plugin_hooks(settings: &Settings, when: &str, action: &str, name: &st
 
 /// Runs the hook `name` when one is configured; a failing hook is an error.
 pub fn run<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S]) -> Result<()> {
+    run_to(settings, name, args, Stdio::inherit())
+}
+
+/// `run`, with the hook's stdout sent to our stderr: for installs whose
+/// stdout is data (`--json`).
+pub fn run_beside_data<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S]) -> Result<()> {
+    use std::os::fd::AsFd;
+    let stderr = std::io::stderr().as_fd().try_clone_to_owned();
+    let out = stderr.map_or_else(|_| Stdio::null(), Stdio::from);
+    run_to(settings, name, args, out)
+}
+
+fn run_to<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S], out: Stdio) -> Result<()> {
     let Some(command) = settings.hooks.get(name) else {
         return Ok(());
     };
@@ -27,6 +40,7 @@ pub fn run<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S]) -> Resu
         .arg("bash")
         .args(args)
         .stdin(Stdio::null())
+        .stdout(out)
         .status()
         .map_err(|e| Error::Other(format!("cannot run hook {name}: {e}")))?;
     if status.success() {

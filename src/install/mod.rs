@@ -118,7 +118,11 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     leftovers::clean(cx.env, &req.tool, &resolved.dir)?;
     let hook = |when: &str| {
         let name = format!("{when}_asdf_install_{}", req.tool);
-        task.suspend(|| hooks::run(cx.settings, &name, &[&resolved.version]))
+        let args = [&resolved.version];
+        task.suspend(|| match cx.sink {
+            Sink::Terminal => hooks::run(cx.settings, &name, &args),
+            Sink::Log(_) => hooks::run_beside_data(cx.settings, &name, &args),
+        })
     };
     let attempt = hook("pre").and_then(|()| {
         let found = try_chain(cx, &chain, &req.tool, &resolved, &path, task, lock.fd())?;

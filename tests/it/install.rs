@@ -370,3 +370,19 @@ fn exec_path_picks_the_program_to_run() {
         "{out}"
     );
 }
+
+#[test]
+fn hook_output_goes_to_stdout_but_never_into_json() {
+    let s = with_dummy();
+    s.write(".asdfrc", "pre_asdf_install_dummy = echo hook says $1\n");
+    let out = stdout(&mut s.tool(&["install", "dummy", "1.0.0", "--json"]));
+    for line in out.lines() {
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
+        assert!(parsed.is_ok(), "not JSON: {line:?} in {out}");
+    }
+    let out = stdout(&mut s.tool(&["install", "dummy", "1.1.0"]));
+    assert!(
+        out.contains("hook says 1.1.0\n"),
+        "as asdf, on stdout: {out}"
+    );
+}
