@@ -261,11 +261,6 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     ours(err).map_or(exit::FAILURE, Error::exit_code)
 }
 
-/// The text printed for any error that reached `main`.
-pub fn report_of(err: &anyhow::Error) -> String {
-    with_hint(&format!("{err:#}"), ours(err).and_then(Error::hint))
-}
-
 /// Prints an error for whoever reads stderr: asdf's bare message for a
 /// program (a script, asdf's tests), with `tool: ` and the hint for a person.
 pub fn print(message: &str, hint: Option<String>, person: bool) {

@@ -63,9 +63,10 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         }
         if let Some(err) = &report.error {
             let person = crate::progress::Audience::of_stderr().is_person();
-            let message = match person {
-                true => format!("{} {}: {err}", report.tool, report.version),
-                false => err.clone(),
+            let message = if person {
+                format!("{} {}: {err}", report.tool, report.version)
+            } else {
+                err.clone()
             };
             crate::error::print(&message, report.hint.clone(), person);
         }

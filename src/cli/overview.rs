@@ -111,11 +111,11 @@ pub fn text(program: &str, plugins: &[Plugin]) -> String {
         }
         let _ = writeln!(out, "PLUGIN {}", plugin.name);
         for command in commands {
-            match command.as_str() {
-                "" => writeln!(out, "  {program} {}", plugin.name),
-                c => writeln!(out, "  {program} {} {c}", plugin.name),
-            }
-            .unwrap_or_default();
+            let line = match command.as_str() {
+                "" => format!("  {program} {}", plugin.name),
+                c => format!("  {program} {} {c}", plugin.name),
+            };
+            let _ = writeln!(out, "{line}");
         }
     }
     // asdf closes its overview with this line; scripts may look for it.

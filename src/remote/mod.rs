@@ -103,10 +103,6 @@ impl Remote {
         &self.opened.credentials
     }
 
-    pub fn kind(&self) -> Kind {
-        self.opened.kind
-    }
-
     pub fn writable(&self) -> bool {
         self.opened.kind != Kind::Http
     }

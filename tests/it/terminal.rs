@@ -11,14 +11,11 @@ fn install_on_a_terminal(s: &Sandbox, args: &str) -> String {
 }
 
 fn install_on_a_terminal_with(s: &Sandbox, vars: &[(&str, String)], args: &str) -> String {
-    let mut cmd = assert_cmd::Command::new("script");
-    s.clean_env(&mut cmd)
-        .envs(vars.iter().map(|(k, v)| (k, v)))
-        .env("TERM", "xterm")
-        .current_dir(&s.proj)
-        .args(["-qec", &format!("'{BIN}' install {args}"), "/dev/null"]);
-    let out = cmd.output().expect("util-linux `script` runs");
-    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+    let words: Vec<&str> = std::iter::once("install")
+        .chain(args.split_whitespace())
+        .collect();
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    s.on_terminal(BIN.as_ref(), &words, &s.proj, &vars)
 }
 
 const CLEAR_LINE: &str = "\x1b[2K";
