@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Backend, Details, Failure, Job};
+use super::{Backend, Details, Failure, Job, Stage};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, unpack};
 use crate::cache::Cache;
@@ -79,6 +79,11 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
         || manifest::legacy_prefix(job.tool, job.version),
         |m| m.build_prefix.clone(),
     );
+    // A hit downloads and installs in one stream: both hooks run first.
+    let found = || {
+        job.stages.enter(Stage::Download)?;
+        job.stages.enter(Stage::Install)
+    };
     for format in Format::ALL {
         let archive = format!("{key}{}", format.extension());
         let opts = unpack::Options {
@@ -90,7 +95,7 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
             check: Some(&check),
         };
         let started = std::time::Instant::now();
-        let fetched = match fetch::fetch(b, &archive, format, &opts, job.task, job.cancel) {
+        let fetched = match fetch::fetch(b, &archive, format, &opts, job.task, job.cancel, &found) {
             Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
                 return Ok(Answer::Miss(format!("{archive} was {e}")));
             }

@@ -40,6 +40,50 @@ pub struct Job<'a> {
     /// The install lock's descriptor: processes the backend starts inherit
     /// it, so the version stays locked while any of them lives.
     pub hold: Option<std::os::fd::RawFd>,
+    /// Entered before downloading and before installing, for asdf's hooks.
+    pub stages: &'a Stages<'a>,
+}
+
+/// asdf's steps of an install, before which its `.asdfrc` hooks run
+/// (`pre_asdf_download_<tool>`, `pre_asdf_install_<tool>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Download,
+    Install,
+}
+
+/// Runs each stage's hook once per install, whichever backend reaches the
+/// stage first (a cache miss followed by a plugin install runs each once).
+pub struct Stages<'a> {
+    hook: &'a dyn Fn(Stage) -> crate::error::Result<()>,
+    entered: std::cell::Cell<(bool, bool)>,
+}
+
+impl<'a> Stages<'a> {
+    pub fn new(hook: &'a dyn Fn(Stage) -> crate::error::Result<()>) -> Self {
+        Stages {
+            hook,
+            entered: std::cell::Cell::new((false, false)),
+        }
+    }
+
+    /// Runs the stage's hook unless it already ran; a failing hook stops
+    /// the install, as in asdf.
+    pub fn enter(&self, stage: Stage) -> crate::error::Result<()> {
+        let (download, install) = self.entered.get();
+        let first = match stage {
+            Stage::Download => !download,
+            Stage::Install => !install,
+        };
+        if !first {
+            return Ok(());
+        }
+        self.entered.set(match stage {
+            Stage::Download => (true, install),
+            Stage::Install => (download, true),
+        });
+        (self.hook)(stage)
+    }
 }
 
 /// What a backend reports about an install (`--json`'s `details`).

@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 
-use super::{Backend, Failure, Job, Kind, Removal};
+use super::{Backend, Failure, Job, Kind, Removal, Stage};
 use crate::env::Env;
 use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
@@ -99,9 +99,11 @@ impl Backend for PluginBackend {
             ("ASDF_CONCURRENCY", OsString::from(concurrency)),
         ];
         let run = || {
+            job.stages.enter(Stage::Download)?;
             if plugin.has("download") {
                 plugin.run("download", &vars, job.sink, job.cancel, job.hold)?;
             }
+            job.stages.enter(Stage::Install)?;
             plugin.run("install", &vars, job.sink, job.cancel, job.hold)
         };
         // A single install shows the scripts' output on the terminal; in a

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Backend, Details, Failure, Job};
+use super::{Backend, Details, Failure, Job, Stage};
 use crate::config::settings::MissingModules;
 use crate::env::Env;
 use crate::platform::Host;
@@ -42,6 +42,7 @@ impl Backend for SourceBackend {
             )));
         };
         deps::check()?;
+        job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
         let archive = source::fetch(
             job.env,
@@ -56,6 +57,7 @@ impl Backend for SourceBackend {
             &format!("build-python-{}-", job.version),
         )?;
         let src = source::extract(&archive, scratch.path(), job.version)?;
+        job.stages.enter(Stage::Install)?;
         let log = job
             .env
             .layout

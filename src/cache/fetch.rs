@@ -26,10 +26,12 @@ pub fn fetch(
     opts: &unpack::Options<'_>,
     task: &Task,
     cancel: &Cancel,
+    found: &dyn Fn() -> Result<()>,
 ) -> Result<Fetched> {
     let Some(mut download) = bucket.download(key)? else {
         return Ok(Fetched::Missing);
     };
+    found()?;
     let size = download.size;
     task.start_bytes(key, size);
     let progress = ProgressReader::new(&mut download, |n| task.add_bytes(n));

@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
         PluginCmd::Update { all: true, .. } => {
             let mut code = exit::OK;
             for plugin in manage::list(&ctx.env) {
-                code = code.max(update(&plugin, None));
+                code = code.max(update(ctx, &plugin, None));
             }
             Ok(code)
         }
@@ -66,7 +66,11 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
             name: Some(name),
             git_ref,
             ..
-        } => Ok(update(&Plugin::load(&ctx.env, &name)?, git_ref.as_deref())),
+        } => Ok(update(
+            ctx,
+            &Plugin::load(&ctx.env, &name)?,
+            git_ref.as_deref(),
+        )),
         PluginCmd::Update { name: None, .. } => {
             Err(Error::Usage("usage: tool plugin update {<name> [git-ref] | --all}".into()).into())
         }
@@ -84,8 +88,8 @@ fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-fn update(plugin: &Plugin, reference: Option<&str>) -> i32 {
-    match manage::update(plugin, reference) {
+fn update(ctx: &Ctx, plugin: &Plugin, reference: Option<&str>) -> i32 {
+    match manage::update(&ctx.env, plugin, reference) {
         Ok(moved_to) => {
             eprintln!("updated {} to ref {moved_to}", plugin.name);
             exit::OK

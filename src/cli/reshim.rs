@@ -30,14 +30,15 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
                     root,
                 });
             }
-            Some(_) if !crate::installed::is_installed(&ctx.env, tool, version.unwrap_or("")) => {
-                return Err(Error::Other(format!(
-                    "{tool} {} is not installed",
-                    version.unwrap_or("")
-                ))
-                .into());
+            Some(_) => {
+                let dir = version.unwrap_or("");
+                if let Some(owned) = being_installed_here(ctx, tool, dir) {
+                    extra.push(owned);
+                } else if !crate::installed::is_installed(&ctx.env, tool, dir) {
+                    return Err(Error::Other(format!("{tool} {dir} is not installed")).into());
+                }
             }
-            _ => {}
+            None => {}
         }
     }
     let launcher = launcher()?;
@@ -60,6 +61,23 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
         ));
     }
     Ok(exit::OK)
+}
+
+/// The version this process is installing (a plugin's `bin/install` runs
+/// `asdf reshim <tool> <version>` before the install is committed): its
+/// folder gets shims like an installed version's.
+fn being_installed_here(ctx: &Ctx, tool: &str, dir: &str) -> Option<reshim::Extra> {
+    let marker = ctx.env.layout.incomplete_marker(tool, dir);
+    (crate::tools::check_name(tool).is_ok()
+        && !dir.is_empty()
+        && !dir.contains('/')
+        && marker.exists()
+        && crate::install::lock::held_by_ancestor(&ctx.env, tool, dir))
+    .then(|| reshim::Extra {
+        tool: tool.to_string(),
+        version: dir.to_string(),
+        root: ctx.env.layout.install_path(tool, dir),
+    })
 }
 
 /// What shims should start: `tool-shim` beside the running `tool`, else it.

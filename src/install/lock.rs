@@ -90,3 +90,38 @@ pub fn try_acquire(env: &Env, tool: &str, version_dir: &str) -> Result<Option<Ve
         Err(TryLockError::Error(e)) => Err(Error::io("cannot take the install lock", &path, e)),
     }
 }
+
+/// Whether this process holds the version's lock through a descriptor it
+/// inherited: a plugin's `bin/install` running `asdf reshim <tool> <version>`
+/// for the version being installed. Proved by the kernel, not by a variable
+/// anyone can set: one of our open descriptors is the lock file, and the
+/// exclusive lock on it is ours.
+pub fn held_by_ancestor(env: &Env, tool: &str, version_dir: &str) -> bool {
+    let path = env
+        .layout
+        .tool_installs_dir(tool)
+        .join(format!(".{version_dir}.lock"));
+    let Ok(lock) = std::fs::metadata(&path) else {
+        return false;
+    };
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return false;
+    };
+    fds.flatten().any(|entry| {
+        let same = std::fs::metadata(entry.path())
+            .is_ok_and(|m| m.ino() == lock.ino() && m.dev() == lock.dev());
+        let fd = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<RawFd>().ok());
+        same && fd.is_some_and(holds_exclusive)
+    })
+}
+
+/// True when the lock on `fd`'s open file is ours: taking it again through
+/// the same open file succeeds at once, while another holder would refuse.
+fn holds_exclusive(fd: RawFd) -> bool {
+    // SAFETY: flock on a descriptor number only reads our own fd table; an
+    // fd that is not open makes it fail with EBADF.
+    unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::backend::{self, Backend, Details, Failure, Job, Kind};
+use crate::backend::{self, Backend, Details, Failure, Job, Kind, Stage, Stages};
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -116,18 +116,32 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     }
     leftovers::sweep(cx.env, &req.tool, &resolved.dir);
     leftovers::clean(cx.env, &req.tool, &resolved.dir)?;
-    let hook = |when: &str| {
-        let name = format!("{when}_asdf_install_{}", req.tool);
+    let hook = |name: &str| {
+        let name = format!("{name}_{}", req.tool);
         let args = [&resolved.version];
         task.suspend(|| match cx.sink {
             Sink::Terminal => hooks::run(cx.settings, &name, &args),
             Sink::Log(_) => hooks::run_beside_data(cx.settings, &name, &args),
         })
     };
-    let attempt = hook("pre").and_then(|()| {
-        let found = try_chain(cx, &chain, &req.tool, &resolved, &path, task, lock.fd())?;
-        hook("post").map(|()| found)
-    });
+    let before = |stage: Stage| {
+        hook(match stage {
+            Stage::Download => "pre_asdf_download",
+            Stage::Install => "pre_asdf_install",
+        })
+    };
+    let stages = Stages::new(&before);
+    let target = Target {
+        cx,
+        tool: &req.tool,
+        resolved: &resolved,
+        path: &path,
+        task,
+        hold: lock.fd(),
+        stages: &stages,
+    };
+    let attempt =
+        try_chain(&target, &chain).and_then(|found| hook("post_asdf_install").map(|()| found));
     let (backend, details, tried) = match attempt {
         Ok(found) => found,
         Err(e) => {
@@ -146,25 +160,33 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     })
 }
 
-fn try_chain(
-    cx: &Context<'_>,
-    chain: &[Box<dyn Backend>],
-    tool: &str,
-    resolved: &Resolved,
-    path: &Path,
-    task: &Task,
+/// One version being installed, as every backend attempt sees it.
+struct Target<'a> {
+    cx: &'a Context<'a>,
+    tool: &'a str,
+    resolved: &'a Resolved,
+    path: &'a Path,
+    task: &'a Task,
+    /// The install lock's descriptor.
     hold: RawFd,
+    stages: &'a Stages<'a>,
+}
+
+fn try_chain(
+    t: &Target<'_>,
+    chain: &[Box<dyn Backend>],
 ) -> Result<(&'static str, Details, Vec<Tried>)> {
+    let (cx, task, path, resolved, tool) = (t.cx, t.task, t.path, t.resolved, t.tool);
     let mut tried: Vec<Tried> = Vec::new();
     for backend in chain {
         cx.cancel.check()?;
         task.step(&format!("installing with {}", backend.name()));
         let attempt = if backend.in_place() {
-            let job = make_job(cx, tool, resolved, (path, path), task, hold);
+            let job = make_job(t, path);
             in_place(cx.env, backend.as_ref(), &job, tool, &resolved.dir)
         } else {
             staged(backend.as_ref(), path, |dest| {
-                backend.install(&make_job(cx, tool, resolved, (path, dest), task, hold))
+                backend.install(&make_job(t, dest))
             })
         };
         match attempt {
@@ -245,29 +267,25 @@ fn staged(
     Ok(details)
 }
 
-/// `paths`: the final folder and where files go (the same for in-place).
-fn make_job<'a>(
-    cx: &'a Context<'a>,
-    tool: &'a str,
-    resolved: &'a Resolved,
-    (path, dest): (&'a Path, &'a Path),
-    task: &'a Task,
-    hold: RawFd,
-) -> Job<'a> {
+/// The job for one backend; `dest` is where files go (the final folder for
+/// in-place backends).
+fn make_job<'a>(t: &'a Target<'a>, dest: &'a Path) -> Job<'a> {
+    let cx = t.cx;
     Job {
         env: cx.env,
         settings: cx.settings,
-        tool,
-        version: &resolved.version,
-        kind: resolved.kind,
-        version_dir: &resolved.dir,
+        tool: t.tool,
+        version: &t.resolved.version,
+        kind: t.resolved.kind,
+        version_dir: &t.resolved.dir,
         dest,
-        final_path: path,
+        final_path: t.path,
         keep_download: cx.options.keep_download || cx.settings.always_keep_download,
         sink: cx.sink,
         cancel: cx.cancel,
-        task,
-        hold: Some(hold),
+        task: t.task,
+        hold: Some(t.hold),
+        stages: t.stages,
     }
 }
 

@@ -68,10 +68,14 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
 }
 
 /// Updates to `reference` (or the default branch); returns the ref moved to.
-pub fn update(plugin: &Plugin, reference: Option<&str>) -> Result<String> {
+pub fn update(env: &Env, plugin: &Plugin, reference: Option<&str>) -> Result<String> {
     let before = git::commit(&plugin.dir)?;
     let moved_to = git::update(&plugin.dir, reference)?;
     let after = git::commit(&plugin.dir)?;
+    // New scripts may answer differently, or read other variables.
+    if before != after {
+        let _ = std::fs::remove_dir_all(env.layout.plugin_meta_dir(&plugin.name));
+    }
     if plugin.has("post-plugin-update") {
         let vars = vec![
             ("ASDF_PLUGIN_PREV_REF", OsString::from(&before)),

@@ -1,6 +1,7 @@
 //! What the shim path and resolution need from a plugin, without running its
 //! scripts every time: `list-bin-paths` and `list-legacy-filenames` answers
-//! are cached per script fingerprint (mtime and size); `exec-env`,
+//! are cached per script fingerprint (mtime and size) and per value of the
+//! variables the plugin's scripts name; `exec-env`,
 //! `exec-path` and `parse-legacy-file` run when a plugin has them.
 
 use std::ffi::OsString;
@@ -36,6 +37,12 @@ fn fingerprint(path: &Path) -> Option<String> {
 }
 
 /// A script's answer from the cache, or from running it (then cached).
+///
+/// An answer may depend on the environment (asdf-golang's legacy file names
+/// follow `ASDF_GOLANG_MOD_VERSION_ENABLED`), so it is cached per value of
+/// every variable the plugin's scripts name: `<key>.vars` lists those names
+/// (found once per script version), `<key>-<hash of their values>` holds
+/// the answer for those values.
 fn cached(
     env: &Env,
     plugin: &Plugin,
@@ -44,19 +51,107 @@ fn cached(
     run: impl FnOnce() -> Option<String>,
 ) -> Option<String> {
     let print = fingerprint(&plugin.script_path(script))?;
-    let file: PathBuf = env.layout.plugin_meta_dir(&plugin.name).join(key);
-    if let Ok(text) = std::fs::read_to_string(&file)
-        && let Some((head, body)) = text.split_once('\n')
-        && head == print
-    {
-        return Some(body.to_string());
+    let dir = env.layout.plugin_meta_dir(&plugin.name);
+    let names_file = dir.join(format!("{key}.vars"));
+    let names = read_checked(&names_file, &print).unwrap_or_else(|| {
+        let names = variables_named(plugin, script).join(" ");
+        store(&names_file, &print, &names);
+        names
+    });
+    let values: String = names
+        .split(' ')
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            let value = std::env::var_os(n);
+            format!("{n}={:?}\0", value.as_deref().map(|v| v.as_encoded_bytes()))
+        })
+        .collect();
+    let file: PathBuf = dir.join(format!("{key}-{}", name_hash(&values)));
+    if let Some(answer) = read_checked(&file, &print) {
+        return Some(answer);
     }
     let answer = run()?;
-    // The cache is only an optimisation: a failed write is not an error.
-    if std::fs::create_dir_all(file.parent()?).is_ok() {
-        let _ = crate::fs::write_atomic(&file, format!("{print}\n{answer}").as_bytes(), None);
-    }
+    store(&file, &print, &answer);
     Some(answer)
+}
+
+/// The body of a cache file whose first line is `print`.
+fn read_checked(file: &Path, print: &str) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let (head, body) = text.split_once('\n')?;
+    (head == print).then(|| body.to_string())
+}
+
+/// The cache is only an optimisation: a failed write is not an error.
+fn store(file: &Path, print: &str, body: &str) {
+    if let Some(parent) = file.parent()
+        && std::fs::create_dir_all(parent).is_ok()
+    {
+        let _ = crate::fs::write_atomic(file, format!("{print}\n{body}").as_bytes(), None);
+    }
+}
+
+/// Every `$NAME` / `${NAME…}` in the script and in the plugin files it
+/// names (the helpers it sources, such as `lib/utils.sh`), sorted.
+fn variables_named(plugin: &Plugin, script: &str) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let Ok(text) = std::fs::read(plugin.script_path(script)) else {
+        return Vec::new();
+    };
+    collect_variables(&text, &mut names);
+    let text = String::from_utf8_lossy(&text);
+    for sub in ["bin", "lib"] {
+        for file in walk_files(&plugin.dir.join(sub), 3) {
+            let named = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n != script && text.contains(n));
+            if named && let Ok(bytes) = std::fs::read(&file) {
+                collect_variables(&bytes, &mut names);
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+fn walk_files(dir: &Path, depth: u32) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && depth > 0 => files.extend(walk_files(&entry.path(), depth - 1)),
+            Ok(t) if t.is_file() => files.push(entry.path()),
+            _ => {}
+        }
+    }
+    files
+}
+
+/// Adds the names that follow `$` or `${` in shell text.
+fn collect_variables(text: &[u8], names: &mut std::collections::BTreeSet<String>) {
+    let is_start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
+    let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'$' {
+            let mut j = i + 1;
+            if text.get(j) == Some(&b'{') {
+                j += 1;
+            }
+            let start = j;
+            if text.get(j).is_some_and(|b| is_start(*b)) {
+                while text.get(j).is_some_and(|b| is_part(*b)) {
+                    j += 1;
+                }
+                names.insert(String::from_utf8_lossy(&text[start..j]).into_owned());
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Folders holding a version's executables, relative to its install folder.
@@ -186,4 +281,20 @@ pub fn exec_path(
         .ok()?;
     let rel = out.trim();
     (!rel.is_empty()).then(|| install_path.join(rel.trim_start_matches('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collect_variables;
+
+    #[test]
+    fn finds_the_names_a_shell_script_expands() {
+        let mut names = std::collections::BTreeSet::new();
+        collect_variables(
+            b"case \"${ASDF_GOLANG_MOD_VERSION_ENABLED:-}\" in x) echo $HOME/$1 ${#ARR[@]} $$ ;; esac # $ not",
+            &mut names,
+        );
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(names, ["ASDF_GOLANG_MOD_VERSION_ENABLED", "HOME"]);
+    }
 }

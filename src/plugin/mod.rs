@@ -78,6 +78,21 @@ impl Plugin {
         self.dir.join("bin").join(script)
     }
 
+    /// The plugin's own `shims/` folder: wrappers asdf runs in place of the
+    /// version's program (asdf-nodejs's `npm`, which reshims after `-g`).
+    pub fn shims_dir(&self) -> PathBuf {
+        self.dir.join("shims")
+    }
+
+    /// The plugin's wrapper for `command`, when it ships an executable one.
+    pub fn shim_template(&self, command: &str) -> Option<PathBuf> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.shims_dir().join(command);
+        std::fs::metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .then_some(path)
+    }
+
     /// Whether the plugin provides `script` (present, executable or not).
     pub fn has(&self, script: &str) -> bool {
         self.script_path(script).is_file()

@@ -87,6 +87,10 @@ pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<
             tools.push(tool);
         }
     }
+    // A plugin's own wrapper runs before any version is looked for, as in asdf.
+    if let Some(target) = tools.iter().find_map(|t| plugin_wrapper(env, t, command)) {
+        return Ok(target);
+    }
     let info = Tools { env };
     let mut resolver = Resolver::new(env, legacy, &info);
     let mut misses = Misses {
@@ -102,6 +106,25 @@ pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<
         }
     }
     Err(explain(env, command, &pairs, misses))
+}
+
+/// The plugin's `shims/<command>`, run as asdf runs it: no version chosen
+/// (`ASDF_INSTALL_VERSION` empty), the plugin's `shims/` first on PATH; the
+/// wrapper finds the real program itself (asdf-nodejs's runs `asdf where`).
+fn plugin_wrapper(env: &Env, tool: &str, command: &str) -> Option<Target> {
+    let plugin = Plugin::find(env, tool)?;
+    let program = plugin.shim_template(command)?;
+    let install_path = env.layout.tool_installs_dir(tool);
+    let extra_env =
+        meta::exec_env(&plugin, &meta::install_vars("", &install_path)).unwrap_or_default();
+    Some(Target {
+        tool: tool.to_string(),
+        version: String::new(),
+        program,
+        install_path: Some(install_path),
+        bin_paths: vec![plugin.shims_dir()],
+        extra_env,
+    })
 }
 
 fn first_runnable(

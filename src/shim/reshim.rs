@@ -10,7 +10,7 @@ use crate::config::ToolInfo;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs::write_atomic;
-use crate::plugin::Tools;
+use crate::plugin::{Plugin, Tools};
 use crate::{installed, tools, version};
 
 /// What changed in one sync.
@@ -37,15 +37,12 @@ pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
 /// `sync`, with shims for `extra` versions as well.
 pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Result<Summary> {
     let mut wanted = wanted_shims(env);
-    let tools = Tools { env };
     for e in extra {
-        for bin in tools.bin_paths(&e.tool, &e.version, &e.root) {
-            for command in executables(&e.root.join(bin)) {
-                wanted
-                    .entry(command)
-                    .or_default()
-                    .insert((e.tool.clone(), e.version.clone()));
-            }
+        for command in commands_of(env, &e.tool, &e.version, &e.root) {
+            wanted
+                .entry(command)
+                .or_default()
+                .insert((e.tool.clone(), e.version.clone()));
         }
     }
     let dir = env.layout.shims_dir();
@@ -76,22 +73,31 @@ pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Resu
 type Wanted = BTreeMap<String, BTreeSet<(String, String)>>;
 
 fn wanted_shims(env: &Env) -> Wanted {
-    let tools = Tools { env };
     let mut wanted = Wanted::new();
     for tool in tools::present(env) {
         for version in installed::versions(env, &tool) {
             let root = env.layout.install_path(&tool, &version);
-            for bin in tools.bin_paths(&tool, &version, &root) {
-                for command in executables(&root.join(bin)) {
-                    wanted
-                        .entry(command)
-                        .or_default()
-                        .insert((tool.clone(), version.clone()));
-                }
+            for command in commands_of(env, &tool, &version, &root) {
+                wanted
+                    .entry(command)
+                    .or_default()
+                    .insert((tool.clone(), version.clone()));
             }
         }
     }
     wanted
+}
+
+/// The commands one version gets shims for: the executables in its bin
+/// folders, and (as in asdf) the wrappers in its plugin's `shims/` folder.
+fn commands_of(env: &Env, tool: &str, version: &str, root: &Path) -> Vec<String> {
+    let mut commands: Vec<String> = Plugin::find(env, tool)
+        .map(|p| executables(&p.shims_dir()))
+        .unwrap_or_default();
+    for bin in (Tools { env }).bin_paths(tool, version, root) {
+        commands.extend(executables(&root.join(bin)));
+    }
+    commands
 }
 
 fn pairs_in_order(pairs: &BTreeSet<(String, String)>) -> Vec<(String, String)> {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::harness::{BIN, Sandbox, fails_with, stdout, write_executable};
 
 /// A folder with `asdf -> tool`, first on PATH.
-fn asdf_link(s: &Sandbox) -> PathBuf {
+pub fn asdf_link(s: &Sandbox) -> PathBuf {
     let dir = s.root.join("asdf-bin");
     std::fs::create_dir_all(&dir).unwrap();
     let link = dir.join("asdf");
@@ -18,7 +18,7 @@ fn asdf_link(s: &Sandbox) -> PathBuf {
     link
 }
 
-fn asdf(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
+pub fn asdf(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(asdf_link(s));
     s.clean_env(&mut cmd).current_dir(&s.proj).args(args);
     cmd
@@ -26,7 +26,7 @@ fn asdf(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
 
 /// Runs `asdf args`; returns the exit code and stdout and stderr merged in
 /// the order they were written (as asdf's own tests see them).
-fn run(s: &Sandbox, args: &[&str]) -> (i32, String) {
+pub fn run(s: &Sandbox, args: &[&str]) -> (i32, String) {
     let merged = tempfile::tempfile().unwrap();
     let mut cmd = std::process::Command::new(asdf_link(s));
     let status = cmd

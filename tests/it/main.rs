@@ -3,6 +3,7 @@
 
 mod archive_safety;
 mod asdf_dropin;
+mod asdf_plugins;
 mod cache;
 mod cache_faults;
 mod commands;
