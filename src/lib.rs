@@ -20,4 +20,5 @@ pub mod python;
 pub mod remote;
 pub mod shim;
 pub mod tools;
+pub mod vendor;
 pub mod version;

@@ -24,6 +24,10 @@ pub struct Builtin {
     pub description: String,
     #[serde(default)]
     pub legacy_filenames: Vec<String>,
+    /// Variables set for the tool's programs when no plugin manages it
+    /// (`{install}` is the version's folder): Go's `GOROOT`.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 /// The built-in definition of `name`, parsed from its embedded TOML.
@@ -31,6 +35,18 @@ pub fn builtin(name: &str) -> Option<Builtin> {
     let index = BUILTIN_NAMES.iter().position(|n| *n == name)?;
     // The embedded files are checked by a unit test, so this cannot fail at run time.
     toml::from_str(BUILTIN_SOURCES[index]).ok()
+}
+
+/// A built-in tool's `[env]` table, without parsing definitions that have
+/// none (Python's holds the whole release table: not for the shim path).
+pub fn builtin_env(name: &str) -> std::collections::BTreeMap<String, String> {
+    let index = BUILTIN_NAMES.iter().position(|n| *n == name);
+    match index {
+        Some(i) if BUILTIN_SOURCES[i].contains("\n[env]") => {
+            builtin(name).map(|b| b.env).unwrap_or_default()
+        }
+        _ => Default::default(),
+    }
 }
 
 /// Checks that `name` can be a tool (asdf's plugin-name rule, in its words).

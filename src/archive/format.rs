@@ -1,5 +1,5 @@
-//! The compression formats of cached archives, in the order they are
-//! looked for, and the decoder for each.
+//! The compression formats of archives: those the cache writes, in the
+//! order they are looked for, plus xz (upstream releases); a decoder for each.
 
 use std::io::Read;
 
@@ -7,15 +7,19 @@ use std::io::Read;
 pub enum Format {
     Zstd,
     Gzip,
+    /// Read only: the official Node.js and Rust releases.
+    Xz,
 }
 
 impl Format {
+    /// The formats of cached archives.
     pub const ALL: [Format; 2] = [Format::Zstd, Format::Gzip];
 
     pub fn extension(self) -> &'static str {
         match self {
             Format::Zstd => ".tar.zst",
             Format::Gzip => ".tar.gz",
+            Format::Xz => ".tar.xz",
         }
     }
 
@@ -23,6 +27,7 @@ impl Format {
         match self {
             Format::Zstd => "zst",
             Format::Gzip => "gz",
+            Format::Xz => "xz",
         }
     }
 
@@ -39,6 +44,7 @@ impl Format {
         Ok(match self {
             Format::Zstd => Box::new(zstd::Decoder::new(reader)?),
             Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+            Format::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(reader)),
         })
     }
 }

@@ -50,6 +50,11 @@ pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Resu
             let (enc, files) = write_tar(enc, src, manifest)?;
             (enc.finish().map_err(fail)?, files)
         }
+        Format::Xz => {
+            let enc = liblzma::write::XzEncoder::new(hashing, 6);
+            let (enc, files) = write_tar(enc, src, manifest)?;
+            (enc.finish().map_err(fail)?, files)
+        }
     };
     let HashingWriter {
         mut inner,

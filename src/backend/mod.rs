@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod plugin;
 pub mod source;
+pub mod vendor;
 
 use std::path::Path;
 
@@ -161,11 +162,12 @@ pub fn by_name(name: &str, settings: &Settings) -> Option<Box<dyn Backend>> {
         "cache" => Some(Box::new(cache::CacheBackend::new(settings.clone()))),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
         "source" => Some(Box::new(source::SourceBackend)),
+        "vendor" => Some(Box::new(vendor::VendorBackend::new(settings.clone()))),
         _ => None,
     }
 }
 
-pub const KNOWN: &[&str] = &["cache", "plugin", "source"];
+pub const KNOWN: &[&str] = &["cache", "plugin", "source", "vendor"];
 
 /// The backends tried for `tool`, in order: `--backend`, else the tool's
 /// chain from the settings, else the default chain.
@@ -194,10 +196,13 @@ pub fn chain(
         .collect()
 }
 
-/// python = cache → source; other tools = cache → asdf plugin.
+/// python = cache → source; Node.js, Go and Rust = cache → asdf plugin
+/// (when one was added: asdf users keep what their plugin does) → official
+/// releases; other tools = cache → asdf plugin.
 fn default_chain(tool: &str) -> &'static [&'static str] {
     match tool {
         "python" => &["cache", "source"],
+        "nodejs" | "golang" | "rust" => &["cache", "plugin", "vendor"],
         _ => &["cache", "plugin"],
     }
 }

@@ -163,14 +163,20 @@ impl Remote {
     /// A small object (a checksum, a manifest, an index); `None` when it
     /// does not exist.
     pub fn get_small(&self, key: &str) -> Result<Option<Bytes>> {
+        self.get_limited(key, SMALL_LIMIT)
+    }
+
+    /// The whole of `key` when it is at most `limit` bytes (a release list);
+    /// `None` when it does not exist.
+    pub fn get_limited(&self, key: &str, limit: u64) -> Result<Option<Bytes>> {
         let Some(r) = self.get(key)? else {
             return Ok(None);
         };
-        if r.meta.size > SMALL_LIMIT {
+        if r.meta.size > limit {
             return Err(Error::TooLarge {
                 key: key.to_string(),
                 remote: self.opened.display.clone(),
-                limit: SMALL_LIMIT,
+                limit,
             });
         }
         self.rt

@@ -190,9 +190,10 @@ fn in_version(
         .filter(|p| is_executable(p))
         .unwrap_or(found);
     // A failing exec-env leaves the plugin's variables out; the program still runs.
-    let extra_env = plugin
-        .map(|p| meta::exec_env(&p, &vars).unwrap_or_default())
-        .unwrap_or_default();
+    let extra_env = match plugin {
+        Some(p) => meta::exec_env(&p, &vars).unwrap_or_default(),
+        None => builtin_env(tool, &path),
+    };
     Some(Target {
         tool: tool.to_string(),
         version: version.to_string(),
@@ -201,6 +202,19 @@ fn in_version(
         bin_paths,
         extra_env,
     })
+}
+
+/// A built-in tool's variables (Go's `GOROOT`), unless already set, as
+/// asdf-golang's exec-env leaves a user's own value alone.
+fn builtin_env(tool: &str, install: &Path) -> Vec<(String, OsString)> {
+    crate::tools::builtin_env(tool)
+        .into_iter()
+        .filter(|(name, _)| std::env::var_os(name).is_none())
+        .map(|(name, value)| {
+            let value = value.replace("{install}", &install.to_string_lossy());
+            (name, OsString::from(value))
+        })
+        .collect()
 }
 
 fn explain(env: &Env, command: &str, pairs: &[(String, String)], misses: Misses) -> Error {

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["tools"],
     &["config", "installed"],
     &["hooks", "cache"],
-    &["plugin", "python"],
+    &["plugin", "python", "vendor"],
     &["shim", "backend"],
     &["install"],
     &["cli"],

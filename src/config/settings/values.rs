@@ -72,6 +72,16 @@ pub struct PythonSettings {
     pub missing_modules: MissingModules,
 }
 
+/// Where the vendor backend finds official releases.
+#[derive(Debug, Clone)]
+pub struct VendorSettings {
+    pub nodejs_mirror: String,
+    pub golang_mirror: String,
+    pub golang_releases: String,
+    pub rust_mirror: String,
+    pub list_ttl: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Values {
     pub legacy_version_file: bool,
@@ -84,6 +94,7 @@ pub struct Values {
     pub plugin_repository_url: String,
     pub cache: CacheSettings,
     pub python: PythonSettings,
+    pub vendor: VendorSettings,
     /// `{os}` in cache keys; `None` = read `/etc/os-release`.
     pub os: Option<String>,
 }
@@ -157,7 +168,25 @@ impl Parser<'_> {
                     _ => return Err(self.bad(Key::PythonMissingModules, "expected error or warn")),
                 },
             },
+            vendor: self.vendor()?,
             os: self.optional(Key::Os).filter(|os| os != "auto"),
+        })
+    }
+
+    fn vendor(&self) -> Result<VendorSettings> {
+        let one = |key: Key| -> Result<String> {
+            let urls = self.urls(key, &["http", "https", "file"])?;
+            match urls.as_slice() {
+                [url] => Ok(url.trim_end_matches('/').to_string()),
+                _ => Err(self.bad(key, "expected one URL")),
+            }
+        };
+        Ok(VendorSettings {
+            nodejs_mirror: one(Key::NodejsMirror)?,
+            golang_mirror: one(Key::GolangMirror)?,
+            golang_releases: one(Key::GolangReleases)?,
+            rust_mirror: one(Key::RustMirror)?,
+            list_ttl: Duration::from_secs(self.number(Key::VendorListTtl)?),
         })
     }
 

@@ -1,0 +1,207 @@
+//! Rust as its dist server lays it out: the standalone installers
+//! `dist/rust-<V>-<target>.tar.xz` (or `.tar.gz`) with their `.sha256`, and
+//! `dist/channel-rust-stable.toml` naming the current release. An installer
+//! holds one folder per component, each with a `manifest.in` of the files
+//! and folders it installs; `assemble` moves those of the components a
+//! toolchain needs into place, without running its shell installer.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{Artifact, Release, arch_name, check_version, listing};
+use crate::archive::Format;
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::platform::Host;
+
+const TARGETS: &[(&str, &str)] = &[
+    ("x86_64", "x86_64-unknown-linux-gnu"),
+    ("aarch64", "aarch64-unknown-linux-gnu"),
+];
+
+/// This machine's target triple.
+pub fn target(host: &Host) -> Result<&'static str> {
+    arch_name(host, TARGETS)
+}
+
+pub fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
+    check_version(version)?;
+    let top = format!("rust-{version}-{}", target(host)?);
+    Ok([Format::Xz, Format::Gzip]
+        .into_iter()
+        .map(|format| {
+            let key = format!("dist/{top}{}", format.extension());
+            Artifact {
+                checksum_key: format!("{key}.sha256"),
+                key,
+                format,
+                top: top.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The current stable release, from `dist/channel-rust-stable.toml`.
+pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
+    let url = format!(
+        "{}/dist/channel-rust-stable.toml",
+        settings.vendor.rust_mirror
+    );
+    let bytes = listing::document(env, settings, &url)?;
+    let bad = |why: String| Error::Other(format!("Rust's channel manifest cannot be read: {why}"));
+    let text = String::from_utf8(bytes).map_err(|e| bad(e.to_string()))?;
+    let manifest: toml::Table = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let version = manifest
+        .get("pkg")
+        .and_then(|p| p.get("rust"))
+        .and_then(|r| r.get("version"))
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.split_whitespace().next())
+        .ok_or_else(|| bad("no pkg.rust.version".into()))?;
+    check_version(version)?;
+    Ok(vec![Release {
+        version: version.to_string(),
+        stable: true,
+        lts: None,
+        sha256: Vec::new(),
+    }])
+}
+
+/// The components a toolchain is made of (the `-preview` names are older
+/// releases' names for the same tools).
+fn wanted(component: &str, target: &str) -> bool {
+    matches!(
+        component,
+        "rustc" | "cargo" | "rustfmt" | "rustfmt-preview" | "clippy" | "clippy-preview"
+    ) || component == format!("rust-std-{target}")
+}
+
+/// Moves the wanted components of the unpacked installer `unpacked` into
+/// `dest`; returns their names.
+pub fn assemble(unpacked: &Path, dest: &Path, target: &str) -> Result<Vec<String>> {
+    let list = fs_err::read_to_string(unpacked.join("components"))
+        .map_err(|_| Error::Other("the Rust installer has no `components` list".into()))?;
+    let mut installed = Vec::new();
+    for component in list.lines().map(str::trim).filter(|c| wanted(c, target)) {
+        let root = unpacked.join(component);
+        let manifest = fs_err::read_to_string(root.join("manifest.in"))?;
+        for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+            let rel = entry_path(line, component)?;
+            merge_move(&root.join(&rel), &dest.join(&rel))?;
+        }
+        installed.push(component.to_string());
+    }
+    for needed in ["rustc", "cargo"] {
+        if !installed.iter().any(|c| c == needed) {
+            return Err(Error::Other(format!(
+                "the Rust installer has no `{needed}` component"
+            )));
+        }
+    }
+    check_links(dest, dest)?;
+    Ok(installed)
+}
+
+/// `file:bin/rustc` / `dir:lib/rustlib/…` → a path that stays below its root.
+fn entry_path(line: &str, component: &str) -> Result<PathBuf> {
+    let rel = line
+        .strip_prefix("file:")
+        .or_else(|| line.strip_prefix("dir:"))
+        .map(Path::new)
+        .filter(|p| {
+            p.components().count() > 0 && p.components().all(|c| matches!(c, Component::Normal(_)))
+        });
+    rel.map(Path::to_path_buf).ok_or_else(|| {
+        Error::Other(format!(
+            "the Rust installer's {component}/manifest.in names `{}`, which is not a path inside it",
+            line.chars().take(200).collect::<String>()
+        ))
+    })
+}
+
+/// Renames `from` to `to`, merging into a folder that is already there.
+fn merge_move(from: &Path, to: &Path) -> Result<()> {
+    let meta = fs_err::symlink_metadata(from)?;
+    if meta.is_dir() && to.is_dir() {
+        for entry in fs_err::read_dir(from)? {
+            let entry = entry?;
+            merge_move(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    fs_err::rename(from, to)?;
+    Ok(())
+}
+
+/// Every symlink below `dir` must point inside `root` from where it now is
+/// (files moved up out of their component folder change what `..` means).
+fn check_links(dir: &Path, root: &Path) -> Result<()> {
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            check_links(&path, root)?;
+        } else if kind.is_symlink() {
+            let target = fs_err::read_link(&path)?;
+            let mut at: Vec<Component> = path
+                .parent()
+                .unwrap_or(root)
+                .strip_prefix(root)
+                .map(|p| p.components().collect())
+                .unwrap_or_default();
+            let mut inside = target.is_relative();
+            for c in target.components() {
+                match c {
+                    Component::ParentDir => inside &= at.pop().is_some(),
+                    Component::Normal(_) => at.push(c),
+                    _ => {}
+                }
+            }
+            if !inside {
+                return Err(Error::Other(format!(
+                    "the Rust installer's link {} points outside the toolchain",
+                    path.strip_prefix(root).unwrap_or(&path).display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_entries_must_stay_inside() {
+        assert_eq!(entry_path("file:bin/rustc", "rustc").unwrap(), Path::new("bin/rustc"));
+        assert!(entry_path("file:../etc/passwd", "rustc").is_err());
+        assert!(entry_path("dir:/usr", "rustc").is_err());
+        assert!(entry_path("bin/rustc", "rustc").is_err());
+    }
+
+    #[test]
+    fn assembles_components_and_refuses_escaping_links() {
+        let t = tempfile::tempdir().unwrap();
+        let (unpacked, dest) = (t.path().join("u"), t.path().join("d"));
+        let target = "x86_64-unknown-linux-gnu";
+        for (comp, file) in [("rustc", "bin/rustc"), ("cargo", "bin/cargo"), ("rust-docs", "share/doc/x")] {
+            let f = unpacked.join(comp).join(file);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(&f, comp).unwrap();
+            std::fs::write(unpacked.join(comp).join("manifest.in"), format!("file:{file}\n")).unwrap();
+        }
+        std::fs::write(unpacked.join("components"), "rustc\ncargo\nrust-docs\n").unwrap();
+        std::fs::create_dir_all(&dest).unwrap();
+        let got = assemble(&unpacked, &dest, target).unwrap();
+        assert_eq!(got, ["rustc", "cargo"]);
+        assert_eq!(std::fs::read_to_string(dest.join("bin/cargo")).unwrap(), "cargo");
+        assert!(!dest.join("share").exists(), "docs are not a toolchain component");
+        std::os::unix::fs::symlink("../../outside", dest.join("bin/evil")).unwrap();
+        assert!(check_links(&dest, &dest).is_err());
+    }
+}
