@@ -122,7 +122,13 @@ fn from_files(ctx: &Ctx) -> anyhow::Result<Vec<Request>> {
             }
         }
     }
-    for name in tools::present(&ctx.env) {
+    // Legacy files (`.nvmrc`, `go.mod`…) may set a built-in tool that has
+    // neither a plugin nor an install yet.
+    let builtins = tools::BUILTIN_NAMES
+        .iter()
+        .filter(|_| ctx.settings.legacy_version_file)
+        .map(|n| n.to_string());
+    for name in tools::present(&ctx.env).into_iter().chain(builtins) {
         if !names.contains(&name) {
             names.push(name);
         }

@@ -1,6 +1,7 @@
 //! Configuration read from files and the environment: `.tool-versions`,
 //! version resolution, and settings.
 
+pub mod legacy_files;
 pub mod resolve;
 pub mod settings;
 pub mod tool_info;

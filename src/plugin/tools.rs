@@ -25,7 +25,7 @@ impl ToolInfo for Tools<'_> {
     fn parse_legacy_file(&self, tool: &str, path: &Path) -> Result<Option<String>> {
         match Plugin::find(self.env, tool) {
             Some(plugin) => meta::parse_legacy_file(&plugin, path),
-            None => Ok(None),
+            None => crate::config::legacy_files::parse(tool, path),
         }
     }
 

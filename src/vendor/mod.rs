@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(sha256_in(&sums, "node-v1.tar.xz"), Some("b".repeat(64)));
         assert_eq!(sha256_in(&sums, "node-v2.tar.xz"), None);
         assert_eq!(sha256_in(&format!("{a}\n"), "go.tar.gz"), Some(a.clone()));
-        assert_eq!(sha256_in(&format!("{a} *rust.tar.xz"), "rust.tar.xz"), Some(a));
+        assert_eq!(
+            sha256_in(&format!("{a} *rust.tar.xz"), "rust.tar.xz"),
+            Some(a)
+        );
         assert_eq!(sha256_in("nothex  x.tar.gz", "x.tar.gz"), None);
     }
 }

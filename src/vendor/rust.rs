@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn manifest_entries_must_stay_inside() {
-        assert_eq!(entry_path("file:bin/rustc", "rustc").unwrap(), Path::new("bin/rustc"));
+        assert_eq!(
+            entry_path("file:bin/rustc", "rustc").unwrap(),
+            Path::new("bin/rustc")
+        );
         assert!(entry_path("file:../etc/passwd", "rustc").is_err());
         assert!(entry_path("dir:/usr", "rustc").is_err());
         assert!(entry_path("bin/rustc", "rustc").is_err());
@@ -189,18 +192,32 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let (unpacked, dest) = (t.path().join("u"), t.path().join("d"));
         let target = "x86_64-unknown-linux-gnu";
-        for (comp, file) in [("rustc", "bin/rustc"), ("cargo", "bin/cargo"), ("rust-docs", "share/doc/x")] {
+        for (comp, file) in [
+            ("rustc", "bin/rustc"),
+            ("cargo", "bin/cargo"),
+            ("rust-docs", "share/doc/x"),
+        ] {
             let f = unpacked.join(comp).join(file);
             std::fs::create_dir_all(f.parent().unwrap()).unwrap();
             std::fs::write(&f, comp).unwrap();
-            std::fs::write(unpacked.join(comp).join("manifest.in"), format!("file:{file}\n")).unwrap();
+            std::fs::write(
+                unpacked.join(comp).join("manifest.in"),
+                format!("file:{file}\n"),
+            )
+            .unwrap();
         }
         std::fs::write(unpacked.join("components"), "rustc\ncargo\nrust-docs\n").unwrap();
         std::fs::create_dir_all(&dest).unwrap();
         let got = assemble(&unpacked, &dest, target).unwrap();
         assert_eq!(got, ["rustc", "cargo"]);
-        assert_eq!(std::fs::read_to_string(dest.join("bin/cargo")).unwrap(), "cargo");
-        assert!(!dest.join("share").exists(), "docs are not a toolchain component");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("bin/cargo")).unwrap(),
+            "cargo"
+        );
+        assert!(
+            !dest.join("share").exists(),
+            "docs are not a toolchain component"
+        );
         std::os::unix::fs::symlink("../../outside", dest.join("bin/evil")).unwrap();
         assert!(check_links(&dest, &dest).is_err());
     }

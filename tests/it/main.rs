@@ -19,3 +19,4 @@ mod shell;
 mod shims;
 mod terminal;
 mod tool_versions;
+mod vendor;

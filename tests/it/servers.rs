@@ -190,7 +190,9 @@ fn serve(
     let Ok(data) = std::fs::read(&file) else {
         return respond(&mut stream, "404 Not Found", &[], b"");
     };
-    let is_archive = path.ends_with(".tar.zst") || path.ends_with(".tar.gz");
+    let is_archive = [".tar.zst", ".tar.gz", ".tar.xz"]
+        .iter()
+        .any(|e| path.ends_with(e));
     let cut = match f.cut_after {
         Some((bytes, n)) if is_archive && n > 0 => {
             f.cut_after = if n > 1 { Some((bytes, n - 1)) } else { None };

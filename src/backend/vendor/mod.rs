@@ -31,9 +31,8 @@ impl VendorBackend {
 }
 
 fn upstream(tool: &str) -> Result<Upstream, Failure> {
-    Upstream::of(tool).ok_or_else(|| {
-        Failure::NotAvailable(format!("no official releases of {tool} are known"))
-    })
+    Upstream::of(tool)
+        .ok_or_else(|| Failure::NotAvailable(format!("no official releases of {tool} are known")))
 }
 
 impl Backend for VendorBackend {
@@ -86,7 +85,8 @@ impl Backend for VendorBackend {
         let up = upstream(job.tool)?;
         let host = Host::detect(None);
         let client = Client::new()?;
-        let remote = crate::cache::open(&client, up.mirror(&self.settings), job.env, &self.settings)?;
+        let remote =
+            crate::cache::open(&client, up.mirror(&self.settings), job.env, &self.settings)?;
         let mut missing = Vec::new();
         for artifact in up.artifacts(job.version, &host)? {
             let Some(expected) = self.expected_sha256(job, up, &remote, &artifact)? else {
@@ -188,7 +188,12 @@ impl VendorBackend {
             job.cancel,
             &found,
         )?;
-        let Fetched::Done { bytes, sha256, stats } = fetched else {
+        let Fetched::Done {
+            bytes,
+            sha256,
+            stats,
+        } = fetched
+        else {
             return Ok(None);
         };
         if sha256 != expected {

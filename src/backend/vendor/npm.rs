@@ -47,16 +47,18 @@ pub fn install_defaults(job: &Job<'_>) -> Result<Value> {
         return Ok(json!([]));
     };
     let bin = job.dest.join("bin");
-    let path = std::env::join_paths(
-        std::iter::once(bin.clone())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .unwrap_or_else(|_| OsString::from(&bin));
     let mut results = Vec::new();
     for packages in groups(&text) {
-        job.task.step(&format!("npm install -g {}", packages.join(" ")));
+        job.task
+            .step(&format!("npm install -g {}", packages.join(" ")));
         let mut cmd = Command::new(bin.join("npm"));
-        cmd.args(["install", "-g"]).args(&packages).env("PATH", &path);
+        cmd.args(["install", "-g"])
+            .args(&packages)
+            .env("PATH", &path);
         let status = job
             .task
             .suspend(|| crate::process::run(&mut cmd, job.sink, job.cancel, job.hold))?;
