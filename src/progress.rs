@@ -78,6 +78,7 @@ impl Progress {
             plain: self.plain,
             label,
             counting_bytes: AtomicBool::new(false),
+            suspended: AtomicBool::new(false),
         }
     }
 }
@@ -102,6 +103,9 @@ pub struct Task {
     label: String,
     /// The line shows a byte counter (which has no room for a message).
     counting_bytes: AtomicBool,
+    /// Inside `suspend` (a hook run from a plugin script's suspension must
+    /// not suspend again: the bar's lock is already held).
+    suspended: AtomicBool,
 }
 
 impl Task {
@@ -125,17 +129,18 @@ impl Task {
     /// to the terminal itself (a plugin's script, a hook).
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
+            Some(bar) if !self.suspended.swap(true, Ordering::SeqCst) => {
+                let result = bar.suspend(f);
+                self.suspended.store(false, Ordering::SeqCst);
+                result
+            }
+            _ => f(),
         }
     }
 
     /// A warning line, printed above the task's line on a terminal.
     pub fn warn(&self, msg: &str) {
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("warning: {msg}")),
-            None => eprintln!("warning: {msg}"),
-        }
+        self.suspend(|| eprintln!("warning: {msg}"));
     }
 
     /// A plain line for a CI log (nothing for a program).

@@ -70,6 +70,16 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("ASDF_DATA_DIR", &self.data)
             .env("DUMMY_DIST", self.root.join("dist"))
+            // Official release servers stand for the internet: never asked.
+            .envs(
+                [
+                    "TOOL_NODEJS_MIRROR",
+                    "TOOL_GOLANG_MIRROR",
+                    "TOOL_GOLANG_RELEASES",
+                    "TOOL_RUST_MIRROR",
+                ]
+                .map(|var| (var, format!("file://{}/no-mirror", self.root.display()))),
+            )
     }
 
     /// What a person sees on a terminal (util-linux `script` makes one) while

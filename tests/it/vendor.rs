@@ -94,6 +94,7 @@ fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
     );
     let out = s
         .tool(&["install", "nodejs", "20.11.0", "--json"])
+        .env_remove("TOOL_NODEJS_MIRROR")
         .env("NODEJS_ORG_MIRROR", &server.url)
         .env("npm_config_registry", "http://127.0.0.1:9/")
         .output()
@@ -173,6 +174,7 @@ fn rust_installs_its_toolchain_components_and_cargo_builds() {
     }
     let out = s
         .tool(&["install", "rust", "1.63.0", "--json"])
+        .env_remove("TOOL_RUST_MIRROR")
         .env("RUSTUP_DIST_SERVER", file_url(&rust))
         .output()
         .unwrap();
@@ -409,4 +411,41 @@ fn nvmrc_and_node_version_files_set_versions_when_legacy_files_are_on() {
     install(&old);
     assert_eq!(stdout(&mut s.shim("node", &old)), "node 18.5.0\n");
     assert!(!s.data.join("installs/nodejs/20.1.0").exists());
+}
+
+#[test]
+fn ctrl_c_mid_download_leaves_nothing_installed() {
+    let s = Sandbox::new();
+    let mirror = tiny_node_mirror(&s.root, &["5.0.0"], &["5.0.0"]);
+    let server = HttpServer::start(&mirror);
+    server.faults.lock().unwrap().stall = Some(std::time::Duration::from_secs(30));
+    let mut cmd = std::process::Command::new(crate::harness::BIN);
+    cmd.args(["install", "nodejs", "5.0.0"])
+        .current_dir(&s.proj)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .env("ASDF_DATA_DIR", &s.data)
+        .env("TOOL_NODEJS_MIRROR", &server.url)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.contains(".tar.gz"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the archive was never asked for"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    crate::harness::interrupt(child, "INT");
+    nothing_installed(&s);
 }
