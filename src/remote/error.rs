@@ -83,6 +83,10 @@ pub enum Error {
         size: u64,
     },
 
+    /// A document fetched by its full URL (one with a query string).
+    #[error("cannot read {url}: {why}")]
+    Url { url: String, why: String },
+
     #[error("{0} is read-only (http buckets cannot be written)")]
     ReadOnly(String),
 

@@ -64,6 +64,45 @@ impl Client {
         Ok(self.wrap(open::open(url, opts)?))
     }
 
+    /// The document at an http(s) `url` taken whole, query string included
+    /// (object stores address keys, not queries: go.dev's release list is
+    /// `/dl/?mode=json&include=all`); `None` on 404; at most `limit` bytes.
+    pub fn get_url(&self, url: &str, limit: u64) -> Result<Option<Bytes>> {
+        let shown = redact(url);
+        let fail = |why: String| Error::Url {
+            url: shown.clone(),
+            why,
+        };
+        self.rt.block_on(async {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .map_err(|e| fail(e.to_string()))?;
+            let response = client
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| fail(e.without_url().to_string()))?;
+            if response.status() == reqwest::StatusCode::NOT_FOUND {
+                return Ok(None);
+            }
+            if !response.status().is_success() {
+                return Err(fail(format!("the server answered {}", response.status())));
+            }
+            if response.content_length().is_some_and(|n| n > limit) {
+                return Err(fail(format!("it is over {limit} bytes")));
+            }
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| fail(e.without_url().to_string()))?;
+            if body.len() as u64 > limit {
+                return Err(fail(format!("it is over {limit} bytes")));
+            }
+            Ok(Some(body))
+        })
+    }
+
     /// A local folder as a remote, shown as `display` in messages.
     pub fn folder(&self, path: PathBuf, display: &str) -> Result<Remote> {
         Ok(self.wrap(open::local(path, display)?))

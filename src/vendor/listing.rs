@@ -60,10 +60,16 @@ pub fn kept(env: &Env, url: &str) -> Option<Vec<u8>> {
 }
 
 fn download(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
-    let (base, key) = split(url);
     let client = Client::new()?;
-    let remote = crate::cache::open(&client, base, env, settings)?;
-    match remote.get_limited(key, LIMIT)? {
+    let with_query = url.contains('?') && url.starts_with("http");
+    let found = if with_query {
+        client.get_url(url, LIMIT)?
+    } else {
+        let (base, key) = split(url);
+        let remote = crate::cache::open(&client, base, env, settings)?;
+        remote.get_limited(key, LIMIT)?
+    };
+    match found {
         Some(bytes) => Ok(bytes.to_vec()),
         None => Err(Error::Other(format!(
             "the release list {} does not exist",

@@ -186,7 +186,8 @@ fn serve(
         f.status = if n > 1 { Some((code, n - 1)) } else { None };
         return respond(&mut stream, &format!("{code} Injected"), &[], b"");
     }
-    let file = root.join(path.trim_start_matches('/'));
+    // A query string names no file (go.dev's `/dl/?mode=json`).
+    let file = root.join(path.split('?').next().unwrap_or("").trim_start_matches('/'));
     let Ok(data) = std::fs::read(&file) else {
         return respond(&mut stream, "404 Not Found", &[], b"");
     };

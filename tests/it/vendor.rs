@@ -449,3 +449,26 @@ fn ctrl_c_mid_download_leaves_nothing_installed() {
     crate::harness::interrupt(child, "INT");
     nothing_installed(&s);
 }
+
+#[test]
+fn gos_release_list_is_read_from_a_url_with_a_query_as_go_dev_serves_it() {
+    let s = Sandbox::new();
+    let root = s.root.join("go-dev");
+    std::fs::create_dir_all(root.join("dl")).unwrap();
+    std::fs::write(
+        root.join("dl/index.json"),
+        r#"[{"version":"go1.22.1","stable":true,"files":[]},{"version":"go1.23rc2","stable":false,"files":[]}]"#,
+    )
+    .unwrap();
+    let server = HttpServer::start(&root);
+    let url = format!("{}dl/index.json?mode=json&include=all", server.url);
+    let mut latest = s.tool(&["latest", "golang"]);
+    latest.env("TOOL_GOLANG_RELEASES", &url);
+    assert_eq!(stdout(&mut latest), "1.22.1\n");
+    let log = server.requests.lock().unwrap().clone();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("/dl/index.json?mode=json&include=all")),
+        "{log:?}"
+    );
+}
