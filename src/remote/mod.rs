@@ -24,6 +24,7 @@
 pub mod error;
 mod open;
 pub mod stream;
+pub mod tls;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,8 @@ const MULTIPART_CHUNK: usize = 16 << 20;
 #[derive(Clone)]
 pub struct Client {
     rt: Arc<tokio::runtime::Runtime>,
+    /// HTTPS roots, found when the first http(s) remote is opened.
+    roots: Arc<std::sync::OnceLock<tls::Roots>>,
 }
 
 impl Client {
@@ -57,11 +60,18 @@ impl Client {
             .enable_all()
             .build()
             .map_err(Error::Runtime)?;
-        Ok(Client { rt: Arc::new(rt) })
+        Ok(Client {
+            rt: Arc::new(rt),
+            roots: Arc::default(),
+        })
     }
 
     pub fn open(&self, url: &str, opts: &Options<'_>) -> Result<Remote> {
-        Ok(self.wrap(open::open(url, opts)?))
+        Ok(self.wrap(open::open(url, opts, || self.roots())?))
+    }
+
+    fn roots(&self) -> tls::Roots {
+        *self.roots.get_or_init(tls::Roots::detect)
     }
 
     /// The document at an http(s) `url` taken whole, query string included
@@ -74,7 +84,7 @@ impl Client {
             why,
         };
         self.rt.block_on(async {
-            let client = reqwest::Client::builder()
+            let client = tls::reqwest_builder(self.roots())
                 .timeout(std::time::Duration::from_secs(60))
                 .build()
                 .map_err(|e| fail(e.to_string()))?;

@@ -14,6 +14,7 @@ use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
 use super::error::{Error, Result};
 use super::redact;
+use super::tls::Roots;
 
 /// What opening a remote needs from the caller's configuration.
 pub struct Options<'a> {
@@ -44,7 +45,9 @@ pub struct Opened {
     pub credentials: String,
 }
 
-pub fn open(url: &str, opts: &Options<'_>) -> Result<Opened> {
+/// Opens `url`; `roots` says which HTTPS roots to trust (asked only for
+/// network remotes).
+pub fn open(url: &str, opts: &Options<'_>, roots: impl FnOnce() -> Roots) -> Result<Opened> {
     let bad = |why: String| Error::BadUrl {
         what: "URL",
         url: redact(url),
@@ -52,8 +55,8 @@ pub fn open(url: &str, opts: &Options<'_>) -> Result<Opened> {
     };
     let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
     match parsed.scheme() {
-        "s3" => s3(&parsed, opts),
-        "http" | "https" => http(&parsed, opts),
+        "s3" => s3(&parsed, opts, roots()),
+        "http" | "https" => http(&parsed, opts, roots()),
         "file" => {
             let path = parsed
                 .to_file_path()
@@ -78,10 +81,10 @@ fn retry(opts: &Options<'_>) -> RetryConfig {
     }
 }
 
-fn client_options(allow_http: bool, opts: &Options<'_>) -> ClientOptions {
+fn client_options(allow_http: bool, opts: &Options<'_>, roots: Roots) -> ClientOptions {
     // No overall timeout (large downloads take long); a stalled read fails
     // and is retried from where it stopped.
-    ClientOptions::new()
+    super::tls::object_store_options(ClientOptions::new(), roots)
         .with_allow_http(allow_http)
         .with_connect_timeout(Duration::from_secs(10))
         .with_timeout_disabled()
@@ -105,7 +108,7 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     })
 }
 
-fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
+fn s3(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
     let bad = |why: &str| Error::BadUrl {
         what: "S3 URL",
         url: redact(url.as_str()),
@@ -134,7 +137,7 @@ fn s3(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
     let allow_http = endpoint
         .as_deref()
         .is_some_and(|e| e.starts_with("http://"));
-    builder = builder.with_client_options(client_options(allow_http, opts));
+    builder = builder.with_client_options(client_options(allow_http, opts, roots));
     if let Some(e) = &endpoint {
         builder = builder.with_endpoint(e.clone());
     }
@@ -248,7 +251,7 @@ fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
     out
 }
 
-fn http(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
+fn http(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
     let mut clean = url.clone();
     let _ = clean.set_username("");
     let _ = clean.set_password(None);
@@ -269,7 +272,7 @@ fn http(url: &url::Url, opts: &Options<'_>) -> Result<Opened> {
     let store = HttpBuilder::new()
         .with_url(clean.as_str())
         .with_retry(retry(opts))
-        .with_client_options(client_options(true, opts).with_default_headers(headers))
+        .with_client_options(client_options(true, opts, roots).with_default_headers(headers))
         .build()
         .map_err(|e| Error::BadUrl {
             what: "HTTP URL",

@@ -18,5 +18,6 @@ mod servers;
 mod shell;
 mod shims;
 mod terminal;
+mod tls;
 mod tool_versions;
 mod vendor;

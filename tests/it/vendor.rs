@@ -31,7 +31,7 @@ fn sha256_hex(data: &[u8]) -> String {
 /// A small Node.js mirror: `node-v<V>-linux-x64.tar.gz` whose `bin/node`
 /// prints its version, `SHASUMS256.txt` beside it; `index.json` listing
 /// `listed` (which may name versions without files).
-fn tiny_node_mirror(root: &Path, versions: &[&str], listed: &[&str]) -> PathBuf {
+pub fn tiny_node_mirror(root: &Path, versions: &[&str], listed: &[&str]) -> PathBuf {
     let mirror = root.join("node-mirror");
     for v in versions {
         let top = format!("node-v{v}-linux-x64");
