@@ -17,24 +17,60 @@ pub enum Located {
     Missing,
 }
 
-/// Installed version folder names of `tool`, oldest first.
+/// Installed version folder names of `tool` (its own and the shared
+/// installs'), oldest first.
 pub fn versions(env: &Env, tool: &str) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| !name.starts_with('.') && is_installed(env, tool, name))
-        .collect();
+    let roots = std::iter::once(env.layout.tool_installs_dir(tool))
+        .chain(env.layout.shared().iter().map(|s| s.join(tool)));
+    let mut out: Vec<String> = Vec::new();
+    for root in roots {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        out.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|name| !name.starts_with('.') && is_installed(env, tool, name)),
+        );
+    }
     version::sort(&mut out);
+    out.dedup();
     out
 }
 
-/// Whether `installs/<tool>/<dir>` is a complete install.
+/// Whether a version is completely installed, here or in a shared folder.
 pub fn is_installed(env: &Env, tool: &str, dir: &str) -> bool {
+    location(env, tool, dir).is_some()
+}
+
+/// Whether `installs/<tool>/<dir>` of this data dir is a complete install.
+pub fn is_installed_here(env: &Env, tool: &str, dir: &str) -> bool {
     env.layout.install_path(tool, dir).is_dir() && !env.layout.incomplete_marker(tool, dir).exists()
+}
+
+/// The folder of a complete install: this data dir's, else the first shared
+/// installs folder that has it (without an `.incomplete` marker there).
+pub fn location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
+    if is_installed_here(env, tool, dir) {
+        return Some(env.layout.install_path(tool, dir));
+    }
+    if dir.is_empty() || dir.starts_with('.') || dir.contains('/') {
+        return None;
+    }
+    env.layout.shared().iter().find_map(|shared| {
+        let path = shared.join(tool).join(dir);
+        let marker = shared.join(tool).join(format!(".{dir}.incomplete"));
+        (path.is_dir() && !marker.exists()).then_some(path)
+    })
+}
+
+/// The shared installs folder holding a version this data dir does not.
+pub fn shared_location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
+    (!is_installed_here(env, tool, dir))
+        .then(|| location(env, tool, dir))
+        .flatten()
 }
 
 /// Resolves one spec against what is installed. `base` is the folder relative
@@ -42,7 +78,7 @@ pub fn is_installed(env: &Env, tool: &str, dir: &str) -> bool {
 pub fn locate(env: &Env, tool: &str, spec: &VersionSpec, base: &Path) -> Located {
     let dir = |name: &str| Located::Dir {
         version: name.to_string(),
-        path: env.layout.install_path(tool, name),
+        path: location(env, tool, name).unwrap_or_else(|| env.layout.install_path(tool, name)),
     };
     match spec {
         VersionSpec::System => Located::System,
@@ -65,8 +101,13 @@ pub fn locate(env: &Env, tool: &str, spec: &VersionSpec, base: &Path) -> Located
                 Located::Missing
             }
         }
-        VersionSpec::Version(v) if is_installed(env, tool, v) => dir(v),
-        VersionSpec::Version(_) => Located::Missing,
+        VersionSpec::Version(v) => match location(env, tool, v) {
+            Some(path) => Located::Dir {
+                version: v.clone(),
+                path,
+            },
+            None => Located::Missing,
+        },
         VersionSpec::Latest(Some(prefix)) => {
             newest(env, tool, Some(prefix)).map_or(Located::Missing, |v| dir(&v))
         }

@@ -7,11 +7,27 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     data_dir: PathBuf,
+    /// Read-only folders laid out like `installs/` (`shared_installs`):
+    /// their versions count as installed; nothing is written there.
+    shared: Vec<PathBuf>,
 }
 
 impl Layout {
     pub fn new(data_dir: PathBuf) -> Self {
-        Layout { data_dir }
+        Layout {
+            data_dir,
+            shared: Vec::new(),
+        }
+    }
+
+    pub fn with_shared(mut self, shared: Vec<PathBuf>) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// The shared installs folders, in the order they are searched.
+    pub fn shared(&self) -> &[PathBuf] {
+        &self.shared
     }
 
     pub fn data_dir(&self) -> &Path {

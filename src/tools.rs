@@ -76,6 +76,7 @@ pub fn is_known(env: &Env, name: &str) -> bool {
     BUILTIN_NAMES.contains(&name)
         || is_plugin(env, name)
         || env.layout.tool_installs_dir(name).is_dir()
+        || env.layout.shared().iter().any(|s| s.join(name).is_dir())
 }
 
 /// Checks the name and that the tool is known, for commands that take one.
@@ -88,10 +89,14 @@ pub fn require_known(env: &Env, name: &str) -> Result<()> {
     }
 }
 
-/// Tools present in this data dir: plugins and tools with an installs folder.
+/// Tools present in this data dir: plugins and tools with an installs folder
+/// (here or in the shared installs).
 pub fn present(env: &Env) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    for dir in [env.layout.plugins_dir(), env.layout.installs_dir()] {
+    let dirs = [env.layout.plugins_dir(), env.layout.installs_dir()]
+        .into_iter()
+        .chain(env.layout.shared().iter().cloned());
+    for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };

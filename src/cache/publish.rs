@@ -14,7 +14,8 @@ use crate::remote::Remote;
 /// The manifest of an installed version as it stands now.
 pub fn manifest_for(env: &Env, cache: &Cache, tool: &str, version: &str) -> Manifest {
     let host = cache.host.clone();
-    let install = env.layout.install_path(tool, version);
+    let install = crate::installed::location(env, tool, version)
+        .unwrap_or_else(|| env.layout.install_path(tool, version));
     let previous: Option<Manifest> = std::fs::read(install.join(manifest::FILE_NAME))
         .ok()
         .and_then(|t| serde_json::from_slice(&t).ok());
@@ -54,13 +55,12 @@ pub fn pack_all(
     formats: &[Format],
     dir: &Path,
 ) -> Result<(Manifest, Vec<PackedFile>)> {
-    let src = env.layout.install_path(tool, version);
-    if !crate::installed::is_installed(env, tool, version) {
+    let Some(src) = crate::installed::location(env, tool, version) else {
         return Err(Error::hinted(
             format!("{tool} {version} is not installed"),
             format!("tool install {tool} {version}"),
         ));
-    }
+    };
     let mut manifest = manifest_for(env, cache, tool, version);
     let key = cache.key(tool, version);
     let base = dir.join(key.rsplit('/').next().unwrap_or(&key));

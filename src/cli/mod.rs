@@ -135,8 +135,9 @@ pub struct Ctx {
 
 impl Ctx {
     fn load() -> anyhow::Result<Self> {
-        let env = Env::from_process()?;
+        let mut env = Env::from_process()?;
         let settings = Settings::load(&env)?;
+        env.layout = env.layout.with_shared(settings.shared_installs.clone());
         Ok(Ctx { env, settings })
     }
 

@@ -112,6 +112,12 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
             };
             match done.backend {
                 Some(b) => task.finish(&format!("installed with {b} in {seconds:.1}s")),
+                None if done.path != cx.env.layout.install_path(&req.tool, &done.resolved.dir) => {
+                    task.finish(&format!(
+                        "already installed in the shared installs: {}",
+                        done.path.display()
+                    ))
+                }
                 None => task.finish("already installed"),
             }
             Report {

@@ -99,8 +99,8 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     task.set_label(format!("{} {}", req.tool, resolved.version));
     let path = cx.env.layout.install_path(&req.tool, &resolved.dir);
     let already = |resolved: Resolved| Done {
+        path: installed::location(cx.env, &req.tool, &resolved.dir).unwrap_or_else(|| path.clone()),
         resolved,
-        path: path.clone(),
         backend: None,
         details: Details::Null,
         tried: Vec::new(),

@@ -25,6 +25,15 @@ pub fn uninstall(
     version: &str,
 ) -> Result<()> {
     let path = env.layout.install_path(tool, dir);
+    if let Some(shared) = crate::installed::shared_location(env, tool, dir) {
+        return Err(Error::hinted(
+            format!(
+                "{tool} {version} is in the shared installs at {}, which tool never changes: nothing to uninstall here",
+                shared.display()
+            ),
+            "remove it from that folder itself, or drop the folder from shared_installs",
+        ));
+    }
     if !path.is_dir() {
         return Err(Error::Other("No such version".into()));
     }

@@ -76,7 +76,8 @@ fn wanted_shims(env: &Env) -> Wanted {
     let mut wanted = Wanted::new();
     for tool in tools::present(env) {
         for version in installed::versions(env, &tool) {
-            let root = env.layout.install_path(&tool, &version);
+            let root = installed::location(env, &tool, &version)
+                .unwrap_or_else(|| env.layout.install_path(&tool, &version));
             for command in commands_of(env, &tool, &version, &root) {
                 wanted
                     .entry(command)

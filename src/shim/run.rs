@@ -31,8 +31,9 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
-    let env = Env::from_process()?;
+    let mut env = Env::from_process()?;
     let settings = Settings::load(&env)?;
+    env.layout = env.layout.with_shared(settings.shared_installs.clone());
     let legacy = settings.legacy_version_file;
     let target = super::find::find(&env, legacy, command, shim_path)?;
     let hook = format!("pre_{}_{command}", target.tool);

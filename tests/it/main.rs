@@ -15,6 +15,7 @@ mod plugins;
 mod python;
 mod resolution;
 mod servers;
+mod shared_installs;
 mod shell;
 mod shims;
 mod terminal;

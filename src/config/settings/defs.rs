@@ -25,6 +25,7 @@ pub enum Key {
     GolangReleases,
     RustMirror,
     VendorListTtl,
+    SharedInstalls,
     Os,
 }
 
@@ -219,6 +220,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_VENDOR_LIST_TTL"],
         kind: Kind::Text,
         help: "seconds a downloaded release list is used before asking again (offline: the last one, however old)",
+    },
+    SettingDef {
+        key: Key::SharedInstalls,
+        name: "shared_installs",
+        default: "",
+        env: &["TOOL_SHARED_INSTALLS"],
+        kind: Kind::Text,
+        help: "folders laid out like installs/ (absolute, `:`-separated), e.g. a read-only volume: their versions count as installed, nothing is written there",
     },
     SettingDef {
         key: Key::Os,

@@ -95,6 +95,8 @@ pub struct Values {
     pub cache: CacheSettings,
     pub python: PythonSettings,
     pub vendor: VendorSettings,
+    /// Read-only folders laid out like `installs/`.
+    pub shared_installs: Vec<std::path::PathBuf>,
     /// `{os}` in cache keys; `None` = read `/etc/os-release`.
     pub os: Option<String>,
 }
@@ -169,8 +171,23 @@ impl Parser<'_> {
                 },
             },
             vendor: self.vendor()?,
+            shared_installs: self.folders(Key::SharedInstalls)?,
             os: self.optional(Key::Os).filter(|os| os != "auto"),
         })
+    }
+
+    /// `:`-separated absolute folders.
+    fn folders(&self, key: Key) -> Result<Vec<std::path::PathBuf>> {
+        let text = self.text(key);
+        let folders: Vec<std::path::PathBuf> = text
+            .split(':')
+            .filter(|f| !f.trim().is_empty())
+            .map(std::path::PathBuf::from)
+            .collect();
+        if folders.iter().any(|f| !f.is_absolute()) {
+            return Err(self.bad(key, "expected absolute folders separated by `:`"));
+        }
+        Ok(folders)
     }
 
     fn vendor(&self) -> Result<VendorSettings> {
