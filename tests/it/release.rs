@@ -1,0 +1,59 @@
+//! `install.sh` from an unpacked release archive: the binaries beside it are
+//! installed without cargo, with the flags a build image uses.
+
+use std::path::Path;
+
+use crate::harness::{BIN, SHIM_BIN, Sandbox};
+
+/// The layout `scripts/build-release --dist` packs, with this build's binaries.
+fn unpacked_release(dir: &Path) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("shims")).unwrap();
+    for (from, to) in [
+        (Path::new(BIN), "tool"),
+        (Path::new(SHIM_BIN), "tool-shim"),
+        (&repo.join("install.sh"), "install.sh"),
+        (&repo.join("shims/tool.bash"), "shims/tool.bash"),
+        (&repo.join("shims/tool.zsh"), "shims/tool.zsh"),
+        (&repo.join("shims/tool.fish"), "shims/tool.fish"),
+    ] {
+        std::fs::copy(from, dir.join(to)).unwrap();
+    }
+}
+
+#[test]
+fn install_sh_installs_a_release_without_cargo_with_image_flags() {
+    let s = Sandbox::new();
+    let release = s.root.join("tool-0.1.0-x86_64-linux");
+    unpacked_release(&release);
+    let (prefix, data) = (s.root.join("usr-local"), s.root.join("home-docs/.asdf"));
+    let out = std::process::Command::new("bash")
+        .arg(release.join("install.sh"))
+        .args(["--prefix", prefix.to_str().unwrap()])
+        .args(["--data-dir", data.to_str().unwrap(), "--asdf"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("installed tool "), "{said}");
+    let version = std::process::Command::new(prefix.join("bin/asdf"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    assert_eq!(
+        std::fs::read_link(prefix.join("bin/asdf")).unwrap(),
+        Path::new("tool")
+    );
+    assert!(prefix.join("bin/tool-shim").is_file());
+    assert!(prefix.join("share/tool/tool.bash").is_file());
+    let entries: Vec<_> = std::fs::read_dir(&data).unwrap().collect();
+    assert!(entries.is_empty(), "the data dir is created and left empty");
+}
