@@ -31,6 +31,9 @@ pub struct Manifest {
     pub sha256: BTreeMap<String, String>,
     #[serde(default)]
     pub created_by: String,
+    /// What the build has installed on top (`pip==23.0.1`…), when known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
 }
 
 impl Manifest {
@@ -88,6 +91,7 @@ mod tests {
             build_options: vec![],
             sha256: BTreeMap::new(),
             created_by: String::new(),
+            packages: vec![],
         }
     }
 

@@ -77,6 +77,7 @@ impl Backend for SourceBackend {
             log: &log,
             jobs: job.settings.concurrency.jobs(),
             warn_only: job.settings.python.missing_modules == MissingModules::Warn,
+            pins: &job.settings.python.default_packages,
             host: &Host::detect(job.settings.os.as_deref()),
             hold: job.hold,
             task: job.task,

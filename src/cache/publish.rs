@@ -27,9 +27,13 @@ pub fn manifest_for(env: &Env, cache: &Cache, tool: &str, version: &str) -> Mani
         arch: host.arch,
         libc: host.libc,
         build_prefix: install.to_string_lossy().to_string(),
-        build_options: previous.map(|m| m.build_options).unwrap_or_default(),
+        build_options: previous
+            .as_ref()
+            .map(|m| m.build_options.clone())
+            .unwrap_or_default(),
         sha256: Default::default(),
         created_by: format!("tool {}", env!("CARGO_PKG_VERSION")),
+        packages: previous.map(|m| m.packages).unwrap_or_default(),
     }
 }
 

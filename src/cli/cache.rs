@@ -47,13 +47,7 @@ pub enum CacheCmd {
     /// Pack an installed version and upload it to the first writable bucket
     Push(PushArgs),
     /// Install a version through the non-cache backends and push it
-    Build {
-        #[command(flatten)]
-        push: PushArgs,
-        /// Rebuild and overwrite a key the bucket already has
-        #[arg(long)]
-        force: bool,
-    },
+    Build(BuildArgs),
     /// What the buckets hold: key, size, date, os/arch
     List {
         tool: Option<String>,
@@ -76,6 +70,25 @@ pub struct PushArgs {
     json: bool,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    tool: String,
+    /// One or more versions, built and pushed one after another
+    #[arg(required = true, num_args = 1..)]
+    versions: Vec<String>,
+    /// `both` also writes the .tar.gz that older readers expect
+    #[arg(long, value_enum, default_value = "zst")]
+    format: FormatArg,
+    /// Bucket URL to write to (default: the first writable configured bucket)
+    #[arg(long)]
+    bucket: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// Rebuild and overwrite a key the bucket already has
+    #[arg(long)]
+    force: bool,
+}
+
 pub fn run(ctx: &Ctx, cmd: CacheCmd) -> anyhow::Result<i32> {
     match cmd {
         CacheCmd::Pack {
@@ -85,7 +98,7 @@ pub fn run(ctx: &Ctx, cmd: CacheCmd) -> anyhow::Result<i32> {
             format,
         } => pack(ctx, &tool, &version, output, format),
         CacheCmd::Push(args) => push(ctx, &args).map(|()| exit::OK),
-        CacheCmd::Build { push: args, force } => build(ctx, &args, force),
+        CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
     }
 }
@@ -158,6 +171,30 @@ fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Builds each version in turn; one failing does not stop the others, and
+/// the exit code says whether all succeeded.
+fn build_all(ctx: &Ctx, args: &BuildArgs) -> anyhow::Result<i32> {
+    let mut code = exit::OK;
+    for version in &args.versions {
+        let one = PushArgs {
+            tool: args.tool.clone(),
+            version: version.clone(),
+            format: args.format,
+            bucket: args.bucket.clone(),
+            json: args.json,
+        };
+        if let Err(e) = build(ctx, &one, args.force) {
+            if args.versions.len() == 1 {
+                return Err(e);
+            }
+            let person = crate::progress::Audience::of_stderr().is_person();
+            crate::error::print(&format!("{e:#}"), crate::error::hint_of(&e), person);
+            code = exit::FAILURE;
+        }
+    }
+    Ok(code)
 }
 
 fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {

@@ -30,6 +30,8 @@ pub struct Build<'a> {
     pub log: &'a Path,
     pub jobs: usize,
     pub warn_only: bool,
+    /// pip requirements after `~/.default-python-packages` (`python.default_packages`).
+    pub pins: &'a [String],
     pub host: &'a crate::platform::Host,
     /// The install lock, kept open by every build step.
     pub hold: Option<std::os::fd::RawFd>,
@@ -130,7 +132,8 @@ impl Build<'_> {
             &self.final_path.to_string_lossy(),
         )?;
         self.check_modules()?;
-        self.write_manifest(&options)?;
+        let packages = self.installed_packages()?;
+        self.write_manifest(&options, packages)?;
         Ok(options)
     }
 
@@ -215,13 +218,14 @@ impl Build<'_> {
         let file = std::env::var_os("ASDF_PYTHON_DEFAULT_PACKAGES_FILE")
             .map(PathBuf::from)
             .or_else(|| dirs::home_dir().map(|h| h.join(".default-python-packages")));
-        let Some(text) = file.and_then(|f| std::fs::read_to_string(f).ok()) else {
-            return Ok(());
-        };
+        let text = file
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .unwrap_or_default();
         let packages: Vec<&str> = text
             .lines()
             .map(|l| l.split('#').next().unwrap_or("").trim())
             .filter(|l| !l.is_empty())
+            .chain(self.pins.iter().map(String::as_str))
             .collect();
         if packages.is_empty() {
             return Ok(());
@@ -244,7 +248,27 @@ impl Build<'_> {
         Ok(())
     }
 
-    fn write_manifest(&self, options: &[String]) -> Result<()> {
+    /// `name==version` of every package the build holds, for the manifest.
+    fn installed_packages(&self) -> Result<Vec<String>> {
+        let out = Command::new(self.python())
+            .args([
+                "-m",
+                "pip",
+                "list",
+                "--format=freeze",
+                "--disable-pip-version-check",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| crate::error::Error::io("cannot run", self.python(), e))?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.contains("=="))
+            .map(str::to_string)
+            .collect())
+    }
+
+    fn write_manifest(&self, options: &[String], packages: Vec<String>) -> Result<()> {
         let m = manifest::Manifest {
             schema: 1,
             tool: "python".into(),
@@ -256,6 +280,7 @@ impl Build<'_> {
             build_options: options.to_vec(),
             sha256: Default::default(),
             created_by: format!("tool {} (source build)", env!("CARGO_PKG_VERSION")),
+            packages,
         };
         let path = self.dest.join(manifest::FILE_NAME);
         Ok(fs_err::write(&path, m.to_json())?)

@@ -452,3 +452,42 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
         "{err}"
     );
 }
+
+#[test]
+fn cache_build_takes_several_versions_and_reports_each() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    let bucket = s.root.join("bucket");
+    let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let out = stdout(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["cache", "build", "dummy", "1.0.0", "1.1.0", "--json"],
+    ));
+    let pushed: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(r#""outcome":"pushed""#))
+        .collect();
+    assert_eq!(pushed.len(), 2, "{out}");
+    assert!(bucket.join(format!("{OS}-dummy-1.1.0.tar.zst")).is_file());
+    // One version failing does not stop the others; the exit code tells.
+    let out = tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &[
+            "cache", "build", "dummy", "1.0.0", "9.9.9", "2.0.0", "--json",
+        ],
+    )
+    .output()
+    .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains(r#""outcome":"already-cached""#), "{said}");
+    assert!(
+        bucket.join(format!("{OS}-dummy-2.0.0.tar.zst")).is_file(),
+        "{said}"
+    );
+    assert!(!bucket.join(format!("{OS}-dummy-9.9.9.tar.zst")).exists());
+}

@@ -60,15 +60,17 @@ fn build_folders_left(data: &Path) -> Vec<String> {
 }
 
 /// A pure-Python wheel made on the spot, for `~/.default-python-packages`.
-fn tiny_wheel(dir: &Path) -> PathBuf {
+fn tiny_wheel(dir: &Path, name: &str, version: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
-    let wheel = dir.join("tooltestpkg-1.0-py3-none-any.whl");
+    let wheel = dir.join(format!("{name}-{version}-py3-none-any.whl"));
     let script = r#"
 import base64, hashlib, sys, zipfile
+name, version = sys.argv[2], sys.argv[3]
+info = f"{name}-{version}.dist-info"
 files = {
-    "tooltestpkg/__init__.py": "VALUE = 42\n",
-    "tooltestpkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tooltestpkg\nVersion: 1.0\n",
-    "tooltestpkg-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: tool-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    f"{name}/__init__.py": "VALUE = 42\n",
+    f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tool-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
 }
 record = []
 with zipfile.ZipFile(sys.argv[1], "w") as z:
@@ -77,13 +79,14 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
         z.writestr(name, data)
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
         record.append(f"{name},sha256={digest},{len(data)}")
-    record.append("tooltestpkg-1.0.dist-info/RECORD,,")
-    z.writestr("tooltestpkg-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+    record.append(f"{info}/RECORD,,")
+    z.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
 "#;
     let ok = StdCommand::new("python3")
         .arg("-c")
         .arg(script)
         .arg(&wheel)
+        .args([name, version])
         .status()
         .unwrap();
     assert!(ok.success(), "cannot make the test wheel");
@@ -93,7 +96,9 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 #[test]
 fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
     let s = Sandbox::new();
-    let wheel = tiny_wheel(&s.root.join("wheels"));
+    let wheel = tiny_wheel(&s.root.join("wheels"), "tooltestpkg", "1.0");
+    // A pin from the setting, as the service pins pip and setuptools.
+    let pin = tiny_wheel(&s.root.join("wheels"), "tooltestpin", "2.0");
     s.write(
         ".default-python-packages",
         &format!("# like the docs image's pins\n{}\n", wheel.display()),
@@ -107,6 +112,7 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
             &["cache", "build", "python", "3.11.2", "--json"],
         )
         .env("TOOL_CACHE_URL", mirror_url(&bucket))
+        .env("TOOL_PYTHON_DEFAULT_PACKAGES", &pin)
         .env("ASDF_CONCURRENCY", "2"),
     );
     let reports: Vec<serde_json::Value> = out
@@ -133,6 +139,12 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
     );
     assert!(built.join("tmp/logs/python-3.11.2-build.log").is_file());
     assert!(bucket.join("testos-python-3.11.2.tar.zst").is_file());
+    let manifest =
+        std::fs::read_to_string(bucket.join("testos-python-3.11.2.manifest.json")).unwrap();
+    assert!(
+        manifest.contains("tooltestpkg==1.0") && manifest.contains("tooltestpin==2.0"),
+        "the manifest records what the build installed: {manifest}"
+    );
 
     // Another data dir at another path: a cache hit that runs there.
     let other = s.root.join("another/place/data");

@@ -20,6 +20,7 @@ pub enum Key {
     CacheReadTimeout,
     PythonMirror,
     PythonMissingModules,
+    PythonDefaultPackages,
     NodejsMirror,
     GolangMirror,
     GolangReleases,
@@ -180,6 +181,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_PYTHON_MISSING_MODULES"],
         kind: Kind::Text,
         help: "a source build missing ssl, ctypes, sqlite3…: `error` (default) or `warn`",
+    },
+    SettingDef {
+        key: Key::PythonDefaultPackages,
+        name: "python.default_packages",
+        default: "",
+        env: &["TOOL_PYTHON_DEFAULT_PACKAGES"],
+        kind: Kind::Text,
+        help: "pip requirements installed into every Python build after ~/.default-python-packages (pins such as `pip==23.0.1 setuptools==58.1.0`), recorded in the manifest",
     },
     SettingDef {
         key: Key::NodejsMirror,

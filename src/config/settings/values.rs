@@ -70,6 +70,8 @@ pub struct CacheSettings {
 pub struct PythonSettings {
     pub mirror: Option<String>,
     pub missing_modules: MissingModules,
+    /// pip requirements every build installs (pins).
+    pub default_packages: Vec<String>,
 }
 
 /// Where the vendor backend finds official releases.
@@ -169,6 +171,11 @@ impl Parser<'_> {
                     "warn" => MissingModules::Warn,
                     _ => return Err(self.bad(Key::PythonMissingModules, "expected error or warn")),
                 },
+                default_packages: self
+                    .text(Key::PythonDefaultPackages)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
             },
             vendor: self.vendor()?,
             shared_installs: self.folders(Key::SharedInstalls)?,
