@@ -14,7 +14,7 @@ fn target(ctx: &Ctx, command: &str) -> crate::error::Result<find::Target> {
         return Err(Error::Usage(format!("`{command}` is not a command name")));
     }
     let shim = ctx.env.layout.shim_path(command);
-    find::find(&ctx.env, ctx.legacy(), command, &shim)
+    find::find(&ctx.env, ctx.sources(), command, &shim)
 }
 
 /// asdf's usage line for a command run without its argument.

@@ -24,11 +24,25 @@ pub struct InstallArgs {
     /// Install only with this backend (e.g. `plugin`)
     #[arg(long, value_name = "NAME")]
     backend: Option<String>,
+    /// Install what a Read the Docs config file (`.readthedocs.yaml`) sets
+    /// in `build.tools`, mapped as the service maps it
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tool", "version"])]
+    config: Option<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
+    let mut build_os = None;
     let requests = match (&args.tool, &args.version) {
-        (None, _) => from_files(ctx)?,
+        _ if args.config.is_some() => {
+            let file = args.config.as_deref().unwrap_or(std::path::Path::new(""));
+            let (requests, os) = from_build_config(ctx, file)?;
+            build_os = os;
+            requests
+        }
+        (None, _) => {
+            build_os = nearest_build_os(ctx)?;
+            from_files(ctx)?
+        }
         (Some(tool), None) => set_versions(ctx, tool)?,
         (Some(tool), Some(v)) => {
             tools::require_known(&ctx.env, tool)?;
@@ -56,7 +70,8 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
         backend: args.backend,
         no_cache: false,
     };
-    let reports = batch::run(&ctx.env, &ctx.settings, &requests, &options, args.json);
+    let settings = with_build_os(ctx, build_os);
+    let reports = batch::run(&ctx.env, &settings, &requests, &options, args.json);
     for report in &reports {
         if args.json {
             println!("{}", serde_json::to_string(report)?);
@@ -83,6 +98,53 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
             exit::OK
         },
     )
+}
+
+/// `--config FILE`: every tool its `build.tools` sets, and its `build.os`.
+fn from_build_config(
+    ctx: &Ctx,
+    file: &std::path::Path,
+) -> anyhow::Result<(Vec<Request>, Option<String>)> {
+    use crate::config::readthedocs::{Table, read};
+    let path = crate::env::absolute(&ctx.env.cwd, file);
+    let table = ctx.readthedocs.clone().unwrap_or_else(Table::builtin);
+    let config = read(&path, &table)?;
+    let requests = config
+        .tools
+        .into_iter()
+        .map(|t| Request {
+            tool: t.tool,
+            spec: VersionSpec::Version(t.version),
+        })
+        .collect();
+    Ok((requests, config.os))
+}
+
+/// The `build.os` of the nearest `.readthedocs.yaml` (when they are read).
+fn nearest_build_os(ctx: &Ctx) -> anyhow::Result<Option<String>> {
+    if ctx.readthedocs.is_none() {
+        return Ok(None);
+    }
+    let tools = ctx.tools();
+    let mut resolver = ctx.resolver(&tools);
+    for dir in ctx.env.cwd.ancestors() {
+        if let Some(config) = resolver.build_config(dir)? {
+            return Ok(config.os.clone());
+        }
+    }
+    Ok(None)
+}
+
+/// The settings with the builder's image as the cache key's `{os}`, so a
+/// laptop reads the objects the builder wrote, unless `TOOL_OS` says otherwise.
+fn with_build_os(ctx: &Ctx, build_os: Option<String>) -> crate::config::settings::Settings {
+    let mut settings = ctx.settings.clone();
+    if let Some(os) = build_os
+        && ctx.env.var("TOOL_OS").is_none()
+    {
+        settings.values.os = Some(os);
+    }
+    settings
 }
 
 fn installable(spec: &VersionSpec) -> bool {
@@ -122,11 +184,11 @@ fn from_files(ctx: &Ctx) -> anyhow::Result<Vec<Request>> {
             }
         }
     }
-    // Legacy files (`.nvmrc`, `go.mod`…) may set a built-in tool that has
-    // neither a plugin nor an install yet.
+    // Legacy files (`.nvmrc`, `go.mod`…) and `.readthedocs.yaml` may set a
+    // built-in tool that has neither a plugin nor an install yet.
     let builtins = tools::BUILTIN_NAMES
         .iter()
-        .filter(|_| ctx.settings.legacy_version_file)
+        .filter(|_| ctx.settings.legacy_version_file || ctx.readthedocs.is_some())
         .map(|n| n.to_string());
     for name in tools::present(&ctx.env).into_iter().chain(builtins) {
         if !names.contains(&name) {

@@ -131,6 +131,8 @@ enum Cmd {
 pub struct Ctx {
     pub env: Env,
     pub settings: Settings,
+    /// The table `.readthedocs.yaml` is read through (`readthedocs_config`).
+    pub readthedocs: Option<crate::config::readthedocs::Table>,
 }
 
 impl Ctx {
@@ -138,7 +140,12 @@ impl Ctx {
         let mut env = Env::from_process()?;
         let settings = Settings::load(&env)?;
         env.layout = env.layout.with_shared(settings.shared_installs.clone());
-        Ok(Ctx { env, settings })
+        let readthedocs = crate::shim::run::readthedocs_table(&settings)?;
+        Ok(Ctx {
+            env,
+            settings,
+            readthedocs,
+        })
     }
 
     pub fn legacy(&self) -> bool {
@@ -152,7 +159,12 @@ impl Ctx {
 
     /// A resolver of the versions set here.
     pub fn resolver<'a>(&'a self, tools: &'a crate::plugin::Tools<'a>) -> Resolver<'a> {
-        Resolver::new(&self.env, self.legacy(), tools)
+        Resolver::new(&self.env, self.legacy(), tools).with_readthedocs(self.readthedocs.as_ref())
+    }
+
+    /// What shims and `exec` read versions from.
+    pub fn sources(&self) -> (bool, Option<&crate::config::readthedocs::Table>) {
+        (self.legacy(), self.readthedocs.as_ref())
     }
 }
 

@@ -2,6 +2,7 @@
 //! version resolution, and settings.
 
 pub mod legacy_files;
+pub mod readthedocs;
 pub mod resolve;
 pub mod settings;
 pub mod tool_info;

@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::ToolInfo;
+use super::readthedocs::{self, BuildConfig, Table};
 use super::tool_versions::ToolVersions;
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -61,6 +62,9 @@ pub struct Resolver<'a> {
     legacy: bool,
     tools: &'a dyn ToolInfo,
     files: HashMap<PathBuf, Option<ToolVersions>>,
+    /// Read `.readthedocs.yaml` through this table (`readthedocs_config`).
+    readthedocs: Option<&'a Table>,
+    build_configs: HashMap<PathBuf, Option<BuildConfig>>,
 }
 
 /// `ASDF_PYTHON_VERSION`, `ASDF_MY_TOOL_VERSION`…
@@ -78,7 +82,30 @@ impl<'a> Resolver<'a> {
             legacy: legacy_version_file,
             tools,
             files: HashMap::new(),
+            readthedocs: None,
+            build_configs: HashMap::new(),
         }
+    }
+
+    /// Also reads `.readthedocs.yaml` files, mapped through `table`.
+    pub fn with_readthedocs(mut self, table: Option<&'a Table>) -> Self {
+        self.readthedocs = table;
+        self
+    }
+
+    /// The build config file of `dir`, read once, when enabled.
+    pub fn build_config(&mut self, dir: &Path) -> Result<Option<&BuildConfig>> {
+        let Some(table) = self.readthedocs else {
+            return Ok(None);
+        };
+        if !self.build_configs.contains_key(dir) {
+            let parsed = match readthedocs::find_in(dir) {
+                Some(path) => Some(readthedocs::read(&path, table)?),
+                None => None,
+            };
+            self.build_configs.insert(dir.to_path_buf(), parsed);
+        }
+        Ok(self.build_configs[dir].as_ref())
     }
 
     /// The versions set for `tool`, or `None` when nothing sets it.
@@ -145,6 +172,18 @@ impl<'a> Resolver<'a> {
         let file = dir.join(&self.env.tool_versions_filename);
         if let Some(found) = self.in_file(&file, tool)? {
             return Ok(Some(found));
+        }
+        if let Some(config) = self.build_config(dir)?
+            && let Some(set) = config.get(tool)
+        {
+            return Ok(Some(Selection {
+                tool: tool.to_string(),
+                versions: vec![VersionSpec::Version(set.version.clone())],
+                origin: Origin::File {
+                    path: config.path.clone(),
+                    line: set.line,
+                },
+            }));
         }
         for name in legacy {
             let path = dir.join(name);

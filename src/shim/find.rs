@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::config::ToolInfo;
+use crate::config::readthedocs::Table;
 use crate::config::resolve::{Resolver, Selection};
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -74,7 +75,14 @@ struct Misses {
 }
 
 /// Finds the program for `command`, whose shim is at `shim_path`.
-pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<Target> {
+/// `readthedocs`: the table `.readthedocs.yaml` files are read through, when
+/// `readthedocs_config` is on.
+pub fn find(
+    env: &Env,
+    (legacy, readthedocs): (bool, Option<&Table>),
+    command: &str,
+    shim_path: &Path,
+) -> Result<Target> {
     let Some(pairs) = super::read_metadata(shim_path) else {
         return Err(Error::not_set(
             format!("unknown command `{command}`: no tool provides it"),
@@ -92,7 +100,7 @@ pub fn find(env: &Env, legacy: bool, command: &str, shim_path: &Path) -> Result<
         return Ok(target);
     }
     let info = Tools { env };
-    let mut resolver = Resolver::new(env, legacy, &info);
+    let mut resolver = Resolver::new(env, legacy, &info).with_readthedocs(readthedocs);
     let mut misses = Misses {
         not_installed: Vec::new(),
         without_command: Vec::new(),

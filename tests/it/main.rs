@@ -13,6 +13,7 @@ mod install;
 mod layers;
 mod plugins;
 mod python;
+mod readthedocs;
 mod release;
 mod resolution;
 mod servers;

@@ -27,6 +27,8 @@ pub enum Key {
     RustMirror,
     VendorListTtl,
     SharedInstalls,
+    ReadthedocsConfig,
+    ReadthedocsTable,
     Os,
 }
 
@@ -237,6 +239,22 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_SHARED_INSTALLS"],
         kind: Kind::Text,
         help: "folders laid out like installs/ (absolute, `:`-separated), e.g. a read-only volume: their versions count as installed, nothing is written there",
+    },
+    SettingDef {
+        key: Key::ReadthedocsConfig,
+        name: "readthedocs_config",
+        default: "no",
+        env: &["TOOL_READTHEDOCS_CONFIG"],
+        kind: Kind::Flag,
+        help: "read `build.tools` of .readthedocs.yaml like a .tool-versions in its folder, mapped as Read the Docs maps them",
+    },
+    SettingDef {
+        key: Key::ReadthedocsTable,
+        name: "readthedocs_table",
+        default: "",
+        env: &["TOOL_READTHEDOCS_TABLE"],
+        kind: Kind::Text,
+        help: "a newer copy of plugins/readthedocs.toml (scripts/gen-readthedocs-table writes one)",
     },
     SettingDef {
         key: Key::Os,

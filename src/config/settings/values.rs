@@ -99,6 +99,10 @@ pub struct Values {
     pub vendor: VendorSettings,
     /// Read-only folders laid out like `installs/`.
     pub shared_installs: Vec<std::path::PathBuf>,
+    /// `.readthedocs.yaml` sets versions.
+    pub readthedocs_config: bool,
+    /// A newer copy of the service's version table.
+    pub readthedocs_table: Option<std::path::PathBuf>,
     /// `{os}` in cache keys; `None` = read `/etc/os-release`.
     pub os: Option<String>,
 }
@@ -179,6 +183,8 @@ impl Parser<'_> {
             },
             vendor: self.vendor()?,
             shared_installs: self.folders(Key::SharedInstalls)?,
+            readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
+            readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
             os: self.optional(Key::Os).filter(|os| os != "auto"),
         })
     }

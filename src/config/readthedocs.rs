@@ -1,0 +1,258 @@
+//! `.readthedocs.yaml` as a version source: `build.tools` sets versions like
+//! a `.tool-versions` file in its folder, mapped exactly as Read the Docs
+//! maps them (its table, generated into `plugins/readthedocs.toml` by
+//! `scripts/gen-readthedocs-table`, or a newer copy named by
+//! `readthedocs_table`), and `build.os` names the builder's image, which
+//! becomes the cache key's `{os}`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::error::{Error, Result};
+
+/// The names Read the Docs looks for, in its order.
+pub const FILE_NAMES: &[&str] = &[
+    ".readthedocs.yaml",
+    ".readthedocs.yml",
+    "readthedocs.yaml",
+    "readthedocs.yml",
+];
+
+/// Tools `tool` installs; the table's others (ruby) are refused by name.
+const INSTALLABLE: &[&str] = &["python", "nodejs", "rust", "golang"];
+
+/// The service's mapping: `build.os` names and `build.tools` versions.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Table {
+    pub os: BTreeMap<String, String>,
+    pub tools: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Table {
+    /// The table shipped with this build.
+    pub fn builtin() -> Table {
+        // Checked by a unit test, so this cannot fail at run time.
+        toml::from_str(include_str!("../../plugins/readthedocs.toml")).unwrap_or(Table {
+            os: BTreeMap::new(),
+            tools: BTreeMap::new(),
+        })
+    }
+
+    /// `readthedocs_table`: a newer copy in the same format.
+    pub fn from_file(path: &Path) -> Result<Table> {
+        let text = fs_err::read_to_string(path)?;
+        toml::from_str(&text).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map_or(1, |s| text[..s.start].lines().count().max(1)),
+            message: format!("not a Read the Docs table: {}", e.message()),
+        })
+    }
+}
+
+/// One tool `build.tools` sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolVersion {
+    pub tool: String,
+    /// The full version the service installs (`3.9` → `3.9.25`).
+    pub version: String,
+    pub line: usize,
+}
+
+/// What a build config file sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildConfig {
+    pub path: PathBuf,
+    /// `build.os` mapped to the builder's image name (`ubuntu-22.04`).
+    pub os: Option<String>,
+    pub tools: Vec<ToolVersion>,
+}
+
+impl BuildConfig {
+    pub fn get(&self, tool: &str) -> Option<&ToolVersion> {
+        self.tools.iter().find(|t| t.tool == tool)
+    }
+}
+
+/// The build config file in `dir`, if there is one.
+pub fn find_in(dir: &Path) -> Option<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Reads `path` and maps its `build.os` and `build.tools` through `table`.
+pub fn read(path: &Path, table: &Table) -> Result<BuildConfig> {
+    let text = fs_err::read_to_string(path)?;
+    let bad = |line: usize, message: String| Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let docs = YamlLoader::load_from_str(&text).map_err(|e| {
+        bad(
+            e.marker().line().max(1),
+            format!("not valid YAML: {}", e.info()),
+        )
+    })?;
+    let Some(doc) = docs.first() else {
+        return Ok(BuildConfig {
+            path: path.to_path_buf(),
+            os: None,
+            tools: Vec::new(),
+        });
+    };
+    let build = &doc["build"];
+    let os = match scalar(&build["os"]) {
+        None => None,
+        Some(name) => Some(table.os.get(&name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = table.os.keys().map(String::as_str).collect();
+            bad(
+                line_of(&text, "os", 1),
+                format!(
+                    "build.os `{name}` is not one Read the Docs knows ({})",
+                    known.join(", ")
+                ),
+            )
+        })?),
+    };
+    let mut tools = Vec::new();
+    if let Yaml::Hash(entries) = &build["tools"] {
+        for (key, value) in entries {
+            let tool = scalar(key).unwrap_or_default();
+            let line = line_of(&text, &tool, 1);
+            tools.push(map_tool(table, &tool, scalar(value), line).map_err(|m| bad(line, m))?);
+        }
+    }
+    Ok(BuildConfig {
+        path: path.to_path_buf(),
+        os,
+        tools,
+    })
+}
+
+fn map_tool(
+    table: &Table,
+    tool: &str,
+    asked: Option<String>,
+    line: usize,
+) -> std::result::Result<ToolVersion, String> {
+    let Some(versions) = table.tools.get(tool) else {
+        return Err(format!(
+            "build.tools.{tool}: Read the Docs has no tool named {tool}"
+        ));
+    };
+    if !INSTALLABLE.contains(&tool) {
+        return Err(format!(
+            "build.tools.{tool}: tool cannot install {tool} (it installs {})",
+            INSTALLABLE.join(", ")
+        ));
+    }
+    let asked = asked.ok_or_else(|| format!("build.tools.{tool}: no version given"))?;
+    let full = versions.get(&asked).ok_or_else(|| {
+        let known: Vec<&str> = versions.keys().map(String::as_str).collect();
+        format!(
+            "build.tools.{tool}: `{asked}` is not a version Read the Docs offers ({})",
+            known.join(", ")
+        )
+    })?;
+    let flavour = ["miniconda", "mambaforge", "miniforge"];
+    if flavour.iter().any(|f| full.starts_with(f)) {
+        return Err(format!(
+            "build.tools.{tool}: `{asked}` is a conda distribution, which tool cannot install"
+        ));
+    }
+    Ok(ToolVersion {
+        tool: tool.to_string(),
+        version: full.clone(),
+        line,
+    })
+}
+
+/// A scalar as text, as written (`3.10` stays `3.10`, not `3.1`).
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The line where `key:` is written (for messages), else `fallback`.
+fn line_of(text: &str, key: &str, fallback: usize) -> usize {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start().trim_start_matches(['"', '\'']);
+            t.strip_prefix(key).is_some_and(|rest| {
+                rest.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+            })
+        })
+        .map_or(fallback, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> Result<BuildConfig> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".readthedocs.yaml");
+        std::fs::write(&path, text).unwrap();
+        read(&path, &Table::builtin())
+    }
+
+    #[test]
+    fn the_shipped_table_parses_and_maps_as_the_service() {
+        let table = Table::builtin();
+        assert_eq!(table.tools["python"]["3.9"], "3.9.25");
+        assert_eq!(table.os["ubuntu-lts-latest"], table.os["ubuntu-26.04"]);
+    }
+
+    #[test]
+    fn maps_build_tools_and_os() {
+        let config = read_text(
+            "version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    python: \"3.9\"\n    nodejs: 20\n    golang: 1.22\n    rust: \"1.75\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.os.as_deref(), Some("ubuntu-22.04"));
+        let got: Vec<(&str, &str, usize)> = config
+            .tools
+            .iter()
+            .map(|t| (t.tool.as_str(), t.version.as_str(), t.line))
+            .collect();
+        let table = Table::builtin();
+        assert_eq!(got[0], ("python", "3.9.25", 5));
+        assert_eq!(got[1], ("nodejs", table.tools["nodejs"]["20"].as_str(), 6));
+        assert_eq!(got[2].1, table.tools["golang"]["1.22"]);
+        assert_eq!(got[3].1, "1.75.0");
+    }
+
+    #[test]
+    fn what_tool_cannot_install_is_an_error_at_its_line() {
+        let err = read_text("build:\n  os: ubuntu-22.04\n  tools:\n    ruby: \"3.3\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(".readthedocs.yaml:4") && err.contains("cannot install ruby"),
+            "{err}"
+        );
+        let err = read_text("build:\n  tools:\n    python: miniconda-latest\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(":3") && err.contains("conda"), "{err}");
+        let err = read_text("build:\n  tools:\n    python: \"3.5\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a version Read the Docs offers"), "{err}");
+        let err = read_text("build:\n  tools: [\n").unwrap_err().to_string();
+        assert!(err.contains("not valid YAML"), "{err}");
+    }
+}

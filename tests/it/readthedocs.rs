@@ -1,0 +1,119 @@
+//! `.readthedocs.yaml` as a version source: `build.tools` mapped exactly as
+//! Read the Docs maps it (the table in `plugins/readthedocs.toml`), and
+//! `build.os` as the cache key's `{os}`, so a laptop installs the very
+//! objects the builder published.
+
+use std::path::Path;
+
+use crate::harness::{Sandbox, fails_with, gzip, stdout, tar_bytes};
+
+/// The full version the service installs for `tool` `asked`.
+fn service_version(tool: &str, asked: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/readthedocs.toml"),
+    )
+    .unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    table["tools"][tool][asked].as_str().unwrap().to_string()
+}
+
+/// A bucket object as the builder publishes it: `<os>-nodejs-<v>.tar.gz`.
+fn publish_node(bucket: &Path, os: &str, version: &str) {
+    let (top, bin) = (format!("{version}/"), format!("{version}/bin/node"));
+    let script = format!("#!/bin/sh\necho builder node {version}\n");
+    let tar = tar_bytes(&[
+        (&top, tar::EntryType::Directory, "", b""),
+        (&bin, tar::EntryType::Regular, "", script.as_bytes()),
+    ]);
+    std::fs::create_dir_all(bucket).unwrap();
+    std::fs::write(
+        bucket.join(format!("{os}-nodejs-{version}.tar.gz")),
+        gzip(&tar),
+    )
+    .unwrap();
+}
+
+#[test]
+fn build_tools_set_versions_and_build_os_picks_the_builders_objects() {
+    let s = Sandbox::new();
+    let version = service_version("nodejs", "20");
+    let bucket = s.root.join("bucket");
+    publish_node(&bucket, "ubuntu-22.04", &version);
+    s.write(
+        "proj/.readthedocs.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    nodejs: \"20\"\n",
+    );
+    let tool = |args: &[&str]| {
+        let mut cmd = s.tool(args);
+        cmd.env("TOOL_READTHEDOCS_CONFIG", "yes")
+            .env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
+        cmd
+    };
+    let out = stdout(&mut tool(&["install", "--json"]));
+    assert!(
+        out.contains(r#""backend":"cache""#)
+            && out.contains(&format!("ubuntu-22.04-nodejs-{version}")),
+        "{out}"
+    );
+    let current = stdout(&mut tool(&["current", "nodejs"]));
+    assert!(
+        current.contains(&version) && current.contains(".readthedocs.yaml"),
+        "{current}"
+    );
+    let mut node = s.shim("node", &s.proj);
+    node.env("TOOL_READTHEDOCS_CONFIG", "yes");
+    assert_eq!(stdout(&mut node), format!("builder node {version}\n"));
+    // Off (the default): the file means nothing, as for asdf (126: no
+    // version set).
+    let out = s.tool(&["current", "nodejs"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(126));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&version));
+}
+
+#[test]
+fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
+    let s = Sandbox::new();
+    let version = service_version("nodejs", "18");
+    let bucket = s.root.join("bucket");
+    publish_node(&bucket, "ubuntu-24.04", &version);
+    let config = s.write(
+        "proj/docs/rtd.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    nodejs: \"18\"\n",
+    );
+    let out = s
+        .tool(&["install", "--config", config.to_str().unwrap()])
+        .env("TOOL_CACHE_URL", format!("file://{}", bucket.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        s.data
+            .join(format!("installs/nodejs/{version}/bin/node"))
+            .is_file()
+    );
+    let ruby = s.write(
+        "proj/ruby.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n    ruby: \"3.3\"\n",
+    );
+    let err = fails_with(
+        &mut s.tool(&["install", "--config", ruby.to_str().unwrap()]),
+        1,
+    );
+    assert!(
+        err.contains("ruby.yaml:6") && err.contains("cannot install ruby"),
+        "{err}"
+    );
+    let broken = s.write("proj/broken.yaml", "build:\n  tools: [\n");
+    let err = fails_with(
+        &mut s.tool(&["install", "--config", broken.to_str().unwrap()]),
+        1,
+    );
+    assert!(
+        err.contains("broken.yaml:") && err.contains("not valid YAML"),
+        "{err}"
+    );
+}
