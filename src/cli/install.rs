@@ -86,7 +86,14 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> anyhow::Result<i32> {
             crate::error::print(&message, report.hint.clone(), person);
         }
     }
-    if reports.iter().any(|r| r.outcome == Outcome::Installed) {
+    let shared = |r: &batch::Report| {
+        r.outcome == Outcome::AlreadyInstalled
+            && crate::installed::shared_location(&ctx.env, &r.tool, &r.version).is_some()
+    };
+    if reports
+        .iter()
+        .any(|r| r.outcome == Outcome::Installed || shared(r))
+    {
         reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
     }
     Ok(
