@@ -60,6 +60,13 @@ pub enum CacheCmd {
 pub struct PushArgs {
     tool: String,
     version: String,
+    #[command(flatten)]
+    to: Destination,
+}
+
+/// Where and how `push` and `build` publish.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Destination {
     /// `both` also writes the .tar.gz that older readers expect
     #[arg(long, value_enum, default_value = "zst")]
     format: FormatArg,
@@ -76,14 +83,8 @@ pub struct BuildArgs {
     /// One or more versions, built and pushed one after another
     #[arg(required = true, num_args = 1..)]
     versions: Vec<String>,
-    /// `both` also writes the .tar.gz that older readers expect
-    #[arg(long, value_enum, default_value = "zst")]
-    format: FormatArg,
-    /// Bucket URL to write to (default: the first writable configured bucket)
-    #[arg(long)]
-    bucket: Option<String>,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    to: Destination,
     /// Rebuild and overwrite a key the bucket already has
     #[arg(long)]
     force: bool,
@@ -152,19 +153,19 @@ fn pack(
 fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
     tools::require_known(&ctx.env, &args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
-    let target = cache.for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
+    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
     let pushed = publish::push(
         &ctx.env,
         &cache,
         &target,
         &args.tool,
         &args.version,
-        &args.format.formats(),
+        &args.to.format.formats(),
     )?;
     for k in &pushed.keys {
         crate::progress::note(&format!("pushed {k} to {}", pushed.bucket));
     }
-    if args.json {
+    if args.to.json {
         println!(
             "{}",
             json!({"tool": args.tool, "version": args.version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": Outcome::Pushed})
@@ -181,9 +182,7 @@ fn build_all(ctx: &Ctx, args: &BuildArgs) -> anyhow::Result<i32> {
         let one = PushArgs {
             tool: args.tool.clone(),
             version: version.clone(),
-            format: args.format,
-            bucket: args.bucket.clone(),
-            json: args.json,
+            to: args.to.clone(),
         };
         if let Err(e) = build(ctx, &one, args.force) {
             if args.versions.len() == 1 {
@@ -200,14 +199,14 @@ fn build_all(ctx: &Ctx, args: &BuildArgs) -> anyhow::Result<i32> {
 fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
     tools::require_known(&ctx.env, &args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
-    let target = cache.for_writing(&ctx.env, &ctx.settings, args.bucket.as_deref())?;
+    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
     let key = cache.key(&args.tool, &args.version);
-    if !force && publish::is_published(&target, &key, &args.format.formats())? {
+    if !force && publish::is_published(&target, &key, &args.to.format.formats())? {
         eprintln!(
             "{key} is already in {}; --force rebuilds it",
             target.display()
         );
-        if args.json {
+        if args.to.json {
             println!(
                 "{}",
                 json!({"tool": args.tool, "version": args.version, "bucket": target.display(), "key": key, "outcome": Outcome::AlreadyCached})
@@ -234,8 +233,9 @@ fn rebuild(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
         no_cache: true,
         ..Options::default()
     };
-    let report = crate::install::rebuild(&ctx.env, &ctx.settings, &request, &options, args.json)?;
-    if args.json {
+    let report =
+        crate::install::rebuild(&ctx.env, &ctx.settings, &request, &options, args.to.json)?;
+    if args.to.json {
         println!("{}", serde_json::to_string(&report)?);
     }
     if let Some(err) = report.error {

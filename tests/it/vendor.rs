@@ -23,6 +23,17 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// The stdout of a command that must have succeeded (else both streams).
+fn succeeded(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(data))
@@ -99,12 +110,7 @@ fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
         .env("npm_config_registry", "http://127.0.0.1:9/")
         .output()
         .unwrap();
-    let json = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{json}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let json = succeeded(&out);
     assert!(
         json.contains(r#""backend":"vendor""#) && json.contains(r#""ok":true"#),
         "{json}"
@@ -178,12 +184,7 @@ fn rust_installs_its_toolchain_components_and_cargo_builds() {
         .env("RUSTUP_DIST_SERVER", file_url(&rust))
         .output()
         .unwrap();
-    let json = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{json}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let json = succeeded(&out);
     assert!(
         json.contains(r#""components":["rustc","cargo","rust-std-x86_64-unknown-linux-gnu"]"#),
         "{json}"
