@@ -56,6 +56,19 @@ pub fn location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
     if is_installed_here(env, tool, dir) {
         return Some(env.layout.install_path(tool, dir));
     }
+    in_shared(env, tool, dir)
+}
+
+/// The shared installs folder holding a version this data dir does not.
+pub fn shared_location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
+    if is_installed_here(env, tool, dir) {
+        return None;
+    }
+    in_shared(env, tool, dir)
+}
+
+/// The first shared installs folder with a complete copy of the version.
+fn in_shared(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
     if dir.is_empty() || dir.starts_with('.') || dir.contains('/') {
         return None;
     }
@@ -66,19 +79,15 @@ pub fn location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
     })
 }
 
-/// The shared installs folder holding a version this data dir does not.
-pub fn shared_location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
-    (!is_installed_here(env, tool, dir))
-        .then(|| location(env, tool, dir))
-        .flatten()
-}
-
 /// Resolves one spec against what is installed. `base` is the folder relative
 /// `path:` entries are read from.
 pub fn locate(env: &Env, tool: &str, spec: &VersionSpec, base: &Path) -> Located {
-    let dir = |name: &str| Located::Dir {
-        version: name.to_string(),
-        path: location(env, tool, name).unwrap_or_else(|| env.layout.install_path(tool, name)),
+    // An installed version's folder (here or shared), else `Missing`.
+    let at = |name: &str| {
+        location(env, tool, name).map_or(Located::Missing, |path| Located::Dir {
+            version: name.to_string(),
+            path,
+        })
     };
     match spec {
         VersionSpec::System => Located::System,
@@ -93,25 +102,11 @@ pub fn locate(env: &Env, tool: &str, spec: &VersionSpec, base: &Path) -> Located
                 Located::Missing
             }
         }
-        VersionSpec::Ref(r) => {
-            let name = format!("ref-{r}");
-            if is_installed(env, tool, &name) {
-                dir(&name)
-            } else {
-                Located::Missing
-            }
+        VersionSpec::Ref(r) => at(&format!("ref-{r}")),
+        VersionSpec::Version(v) => at(v),
+        VersionSpec::Latest(prefix) => {
+            newest(env, tool, prefix.as_deref()).map_or(Located::Missing, |v| at(&v))
         }
-        VersionSpec::Version(v) => match location(env, tool, v) {
-            Some(path) => Located::Dir {
-                version: v.clone(),
-                path,
-            },
-            None => Located::Missing,
-        },
-        VersionSpec::Latest(Some(prefix)) => {
-            newest(env, tool, Some(prefix)).map_or(Located::Missing, |v| dir(&v))
-        }
-        VersionSpec::Latest(None) => newest(env, tool, None).map_or(Located::Missing, |v| dir(&v)),
     }
 }
 

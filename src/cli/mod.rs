@@ -140,7 +140,7 @@ impl Ctx {
         let mut env = Env::from_process()?;
         let settings = Settings::load(&env)?;
         env.layout = env.layout.with_shared(settings.shared_installs.clone());
-        let readthedocs = crate::shim::run::readthedocs_table(&settings)?;
+        let readthedocs = crate::config::readthedocs::Table::for_settings(&settings)?;
         Ok(Ctx {
             env,
             settings,

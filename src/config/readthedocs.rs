@@ -41,6 +41,18 @@ impl Table {
         })
     }
 
+    /// The table `.readthedocs.yaml` is read through, when
+    /// `readthedocs_config` is on: `readthedocs_table`'s, else the shipped one.
+    pub fn for_settings(settings: &crate::config::settings::Settings) -> Result<Option<Table>> {
+        if !settings.readthedocs_config {
+            return Ok(None);
+        }
+        Ok(Some(match &settings.readthedocs_table {
+            Some(path) => Table::from_file(path)?,
+            None => Table::builtin(),
+        }))
+    }
+
     /// `readthedocs_table`: a newer copy in the same format.
     pub fn from_file(path: &Path) -> Result<Table> {
         let text = fs_err::read_to_string(path)?;

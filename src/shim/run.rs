@@ -35,7 +35,7 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
     let settings = Settings::load(&env)?;
     env.layout = env.layout.with_shared(settings.shared_installs.clone());
     let legacy = settings.legacy_version_file;
-    let table = readthedocs_table(&settings)?;
+    let table = crate::config::readthedocs::Table::for_settings(&settings)?;
     let target = super::find::find(&env, (legacy, table.as_ref()), command, shim_path)?;
     let hook = format!("pre_{}_{command}", target.tool);
     if let Err(e) = crate::hooks::run(&settings, &hook, &args) {
@@ -50,18 +50,6 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
         .envs(target.env_vars())
         .exec();
     Err(cannot_run(&target.program, err))
-}
-
-/// The table `.readthedocs.yaml` is read through, when that is on.
-pub fn readthedocs_table(settings: &Settings) -> Result<Option<crate::config::readthedocs::Table>> {
-    use crate::config::readthedocs::Table;
-    if !settings.readthedocs_config {
-        return Ok(None);
-    }
-    Ok(Some(match &settings.readthedocs_table {
-        Some(path) => Table::from_file(path)?,
-        None => Table::builtin(),
-    }))
 }
 
 pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {

@@ -50,18 +50,6 @@ pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
     )?)
 }
 
-/// The sha256 the kept release list gives `file_name`, without asking the
-/// network.
-pub fn kept_sha256(env: &Env, settings: &Settings, file_name: &str) -> Option<String> {
-    let bytes = listing::kept(env, &settings.vendor.golang_releases)?;
-    parse(&bytes)
-        .ok()?
-        .into_iter()
-        .flat_map(|r| r.sha256)
-        .find(|(name, _)| name == file_name)
-        .map(|(_, sha)| sha)
-}
-
 fn parse(bytes: &[u8]) -> Result<Vec<Release>> {
     let entries: Vec<Entry> = serde_json::from_slice(bytes)
         .map_err(|e| Error::Other(format!("Go's release list cannot be read: {e}")))?;

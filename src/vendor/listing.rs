@@ -54,11 +54,6 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     }
 }
 
-/// The kept copy of the list at `url`, without asking the network.
-pub fn kept(env: &Env, url: &str) -> Option<Vec<u8>> {
-    std::fs::read(cache_file(env, url)).ok()
-}
-
 fn download(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     let client = Client::new()?;
     let with_query = url.contains('?') && url.starts_with("http");

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cache::{OS, fake_python, json_line, nothing_installed, tool_with};
-use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, tar_bytes};
+use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
 use crate::servers::{HttpServer, S3Server, SECRET_KEY};
 
 #[test]
@@ -200,11 +200,7 @@ fn http_faults_that_do_not_heal_install_nothing() {
     let out = tool_with(&s, &s.data, &with_token, &["install", "python", "3.9.6"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("t0ken-s3cret"));
     let settings = stdout(&mut tool_with(&s, &s.data, &with_token, &["settings"]));
     assert!(

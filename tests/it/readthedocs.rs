@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Sandbox, fails_with, gzip, stdout, tar_bytes};
+use crate::harness::{Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
 
 /// The full version the service installs for `tool` `asked`.
 fn service_version(tool: &str, asked: &str) -> String {
@@ -85,11 +85,7 @@ fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
         .env("TOOL_CACHE_URL", format!("file://{}", bucket.display()))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(
         s.data
             .join(format!("installs/nodejs/{version}/bin/node"))

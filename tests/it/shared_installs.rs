@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::harness::{Sandbox, fails_with, stdout};
+use crate::harness::{Sandbox, fails_with, stdout, succeeded};
 
 /// A read-only bind mount of `src` at `at`, unmounted when dropped.
 struct ReadOnlyMount(PathBuf);
@@ -59,12 +59,7 @@ fn versions_on_a_read_only_volume_count_as_installed_and_stay_untouched() {
     let out = tool(&["install", "nodejs", "20.1.0", "--json"])
         .output()
         .unwrap();
-    let json = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let json = succeeded(&out);
     assert!(
         json.contains(r#""outcome":"already-installed""#)
             && json.contains(&format!(r#""path":"{shared}/nodejs/20.1.0""#)),

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::harness::{Sandbox, stdout};
+use crate::harness::{Sandbox, stdout, succeeded};
 
 /// A CA, and a certificate it signed for `localhost` and 127.0.0.1.
 fn make_certificates(dir: &Path) {
@@ -142,11 +142,7 @@ fn https_trusts_the_system_bundle_and_works_without_one() {
     assert!(!s.data.join("installs/nodejs/7.0.0").exists());
     // The bundle SSL_CERT_FILE names is the system's: trusted.
     let out = install(&certs.join("ca.pem"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     s.write("proj/.tool-versions", "nodejs 7.0.0\n");
     assert_eq!(stdout(&mut s.shim("node", &s.proj)), "node 7.0.0\n");
 }

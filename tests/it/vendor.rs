@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Sandbox, stdout, tar_bytes, write_executable};
+use crate::harness::{Sandbox, stdout, succeeded, tar_bytes, write_executable};
 use crate::servers::HttpServer;
 
 /// The dist trees `scripts/setup-vendor-dists` lays out (the README's test
@@ -21,17 +21,6 @@ fn dists() -> PathBuf {
 
 fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
-}
-
-/// The stdout of a command that must have succeeded (else both streams).
-fn succeeded(out: &std::process::Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -398,11 +387,7 @@ fn nvmrc_and_node_version_files_set_versions_when_legacy_files_are_on() {
             .env("TOOL_NODEJS_MIRROR", file_url(&mirror))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&out);
     };
     install(&s.proj);
     assert_eq!(stdout(&mut s.shim("node", &s.proj)), "node 20.3.0\n");

@@ -134,14 +134,15 @@ impl VendorBackend {
             }
         }
         if up == Upstream::Go {
-            let listed = vendor::golang::kept_sha256(job.env, &self.settings, name).or_else(|| {
-                up.releases(job.env, &self.settings)
-                    .ok()?
-                    .into_iter()
-                    .flat_map(|r| r.sha256)
-                    .find(|(file, _)| file == name)
-                    .map(|(_, sha)| sha)
-            });
+            // The list's kept copy when fresh or the server is unreachable.
+            let listed = up
+                .releases(job.env, &self.settings)
+                .ok()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r.sha256)
+                .find(|(file, _)| file == name)
+                .map(|(_, sha)| sha);
             if listed.is_some() {
                 return Ok(listed);
             }
