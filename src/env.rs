@@ -1,8 +1,10 @@
-//! The process environment, read once: home, working directory, data dir and
-//! the asdf-compatible overrides. Every other module takes an `&Env` instead of
-//! reading the environment itself, so tests and callers can see what is used.
+//! The process environment, read once into a snapshot: every variable, home,
+//! working directory, data dir and the asdf-compatible overrides. No other
+//! module reads the environment; each takes an `&Env`, so tests and callers
+//! can see what is used.
 
-use std::ffi::OsString;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -21,17 +23,29 @@ pub struct Env {
     /// The name the user typed (`asdf` through the drop-in link), for
     /// messages that tell them what to run.
     pub program: String,
+    /// Every variable as it was at start.
+    vars: HashMap<OsString, OsString>,
 }
 
 impl Env {
     /// Reads the real process environment.
     pub fn from_process() -> Result<Self> {
+        Env::from_vars(std::env::vars_os().collect())
+    }
+
+    /// An environment from these variables (the process's working directory).
+    pub fn from_vars(vars: HashMap<OsString, OsString>) -> Result<Self> {
+        let non_empty = |name: &str| {
+            vars.get(OsStr::new(name))
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
         let cwd = std::env::current_dir()
             .map_err(|e| Error::io("cannot read the current directory", ".", e))?;
         let home = non_empty("HOME")
             .map(PathBuf::from)
             .or_else(dirs::home_dir)
-            .ok_or_else(|| Error::Other("cannot find the home directory: set HOME".into()))?;
+            .ok_or_else(|| Error::hinted("cannot find the home directory", "set HOME"))?;
         let data_dir = non_empty("ASDF_DATA_DIR")
             .map(|d| absolute(&cwd, Path::new(&d)))
             .unwrap_or_else(|| home.join(".asdf"));
@@ -45,12 +59,42 @@ impl Env {
             layout: Layout::new(data_dir),
             tool_versions_filename,
             program: program_name(),
+            vars,
         })
     }
 
-    /// A variable from the environment, `None` when unset, empty or not UTF-8.
+    /// A variable, `None` when unset, empty or not UTF-8.
     pub fn var(&self, name: &str) -> Option<String> {
-        non_empty(name).and_then(|v| v.into_string().ok())
+        self.var_os(name)
+            .and_then(|v| v.to_str())
+            .map(str::to_string)
+    }
+
+    /// A variable as bytes, `None` when unset or empty.
+    pub fn var_os(&self, name: &str) -> Option<&OsStr> {
+        self.vars
+            .get(OsStr::new(name))
+            .map(OsString::as_os_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Whether a variable is set at all (even to nothing).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.vars.contains_key(OsStr::new(name))
+    }
+
+    /// `PATH` as it was at start.
+    pub fn path(&self) -> OsString {
+        self.var_os("PATH")
+            .map(OsStr::to_os_string)
+            .unwrap_or_default()
+    }
+
+    /// `PATH` with `first` in front.
+    pub fn path_with(&self, first: &[PathBuf]) -> OsString {
+        let current = self.path();
+        let parts = first.iter().cloned().chain(std::env::split_paths(&current));
+        std::env::join_paths(parts).unwrap_or(current)
     }
 
     /// `~/.tool-versions` (with the filename override applied).
@@ -64,10 +108,6 @@ pub fn program_name() -> String {
     let argv0 = std::env::args_os().next().unwrap_or_default();
     let name = Path::new(&argv0).file_name().unwrap_or_default();
     if name == "asdf" { "asdf" } else { "tool" }.to_string()
-}
-
-fn non_empty(name: &str) -> Option<OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
 }
 
 /// `path` made absolute against `base` (no filesystem access).

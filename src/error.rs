@@ -40,6 +40,37 @@ pub enum Error {
     #[error(transparent)]
     Fs(#[from] std::io::Error),
 
+    /// asdf's words for a name no tool can have.
+    #[error("{0} is invalid. Name may only contain lowercase letters, numbers, '_', and '-'")]
+    InvalidName(String),
+
+    /// A download nothing vouches for, refused before any of it is used:
+    /// `file` names it and where it is, `missing` what should have.
+    #[error("{file} has no {missing}: refusing to install it")]
+    NoChecksum { file: String, missing: String },
+
+    /// What was published (a release list, an installer, a manifest) is
+    /// not what its format promises (`what` names it, `why` says how, one
+    /// sentence together).
+    #[error("{what} {why}")]
+    BadData { what: String, why: String },
+
+    /// asdf's words for uninstalling a version that is not installed.
+    #[error("No such version")]
+    NoSuchVersion,
+
+    /// What `plugin test` found wrong with a plugin.
+    #[error("{0}")]
+    PluginCheck(String),
+
+    /// A backend said it installed, but left the folder empty.
+    #[error("{backend} reported success but installed nothing into {}", .dir.display())]
+    InstalledNothing { backend: &'static str, dir: PathBuf },
+
+    /// asdf's words for a plugin whose `list-all` failed: its stderr, then stdout.
+    #[error("Plugin {tool}'s list-all callback script failed with output:\n{output}")]
+    ListAllFailed { tool: String, output: String },
+
     /// asdf's words for a tool that is neither a plugin nor built in.
     #[error("No such plugin: {0}")]
     UnknownTool(String),

@@ -42,7 +42,7 @@ fn run_to<S: AsRef<OsStr>>(settings: &Settings, name: &str, args: &[S], out: Std
         .stdin(Stdio::null())
         .stdout(out)
         .status()
-        .map_err(|e| Error::Other(format!("cannot run hook {name}: {e}")))?;
+        .map_err(|e| Error::io("cannot run hook", name, e))?;
     if status.success() {
         Ok(())
     } else {

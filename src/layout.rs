@@ -67,6 +67,11 @@ impl Layout {
         self.data_dir.join("downloads").join(tool).join(version_dir)
     }
 
+    /// A release list kept for offline use, by the hash of its URL.
+    pub fn release_list(&self, name: &str) -> PathBuf {
+        self.tmp_dir().join("release-lists").join(name)
+    }
+
     /// Scratch space on the data dir's filesystem, so renames out of it are atomic.
     pub fn tmp_dir(&self) -> PathBuf {
         self.data_dir.join("tmp")

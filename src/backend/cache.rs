@@ -2,37 +2,26 @@
 //! in order, skips builds made for another machine, streams the archive into
 //! the staging folder, relocates it, and checks it against its `.sha256`.
 
-use serde_json::json;
-
 use super::{Backend, Details, Failure, Job, Stage};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, unpack};
 use crate::cache::Cache;
-use crate::cache::fetch::{self, Fetched};
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::fetch::{self, Fetched};
 use crate::remote::Remote;
 
-pub struct CacheBackend {
-    settings: Settings,
-}
-
-impl CacheBackend {
-    pub fn new(settings: Settings) -> Self {
-        CacheBackend { settings }
-    }
-}
+pub struct CacheBackend;
 
 impl Backend for CacheBackend {
     fn name(&self) -> &'static str {
         "cache"
     }
 
-    fn list_versions(&self, env: &Env, tool: &str) -> Result<Vec<String>, Failure> {
-        let cache = Cache::new(&self.settings)?;
+    fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
+        let cache = Cache::new(&ctx.settings)?;
         let mut versions = Vec::new();
-        for b in cache.buckets(env, &self.settings)? {
+        for b in cache.buckets(&ctx.env, &ctx.settings)? {
             // A bucket that cannot list (plain HTTP servers) adds nothing.
             let Ok(objects) = b.list() else {
                 continue;
@@ -50,10 +39,11 @@ impl Backend for CacheBackend {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
-        let cache = Cache::new(job.settings)?;
+        let settings = &job.ctx.settings;
+        let cache = Cache::new(settings)?;
         let key = cache.key(job.tool, job.version);
         let mut misses = Vec::new();
-        for b in cache.buckets(job.env, job.settings)? {
+        for b in cache.buckets(&job.ctx.env, settings)? {
             match try_bucket(&cache, &b, &key, job)? {
                 Answer::Hit(details) => return Ok(details),
                 Answer::Miss(why) => misses.push(format!("{}: {why}", b.display())),
@@ -91,89 +81,42 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
             final_path: job.final_path,
             top: job.version_dir,
             default_prefix: Some(default_prefix.clone()),
-            max_bytes: job.settings.cache.max_unpacked_size,
+            max_bytes: job.ctx.settings.cache.max_unpacked_size,
             check: Some(&check),
         };
-        let started = std::time::Instant::now();
         let fetched = match fetch::fetch(b, &archive, format, &opts, job.task, job.cancel, &found) {
             Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
                 return Ok(Answer::Miss(format!("{archive} was {e}")));
             }
             other => other?,
         };
-        let Fetched::Done {
-            bytes,
-            sha256,
-            stats,
-        } = fetched
-        else {
+        let Fetched::Done(done) = fetched else {
             continue;
         };
-        verify(b, &archive, &sha256, job.settings.cache.require_checksum)?;
-        return Ok(Answer::Hit(hit(
-            job, b, &archive, bytes, &sha256, &stats, started,
-        )));
+        verify(b, &done, job.ctx.settings.cache.require_checksum)?;
+        let mut details = done.report(job.task);
+        details["cache"] = "hit".into();
+        details["bucket"] = b.display().into();
+        return Ok(Answer::Hit(details));
     }
     b.check()?;
     Ok(Answer::Miss(format!("no {key}.tar.zst or {key}.tar.gz")))
 }
 
-/// The `--json` details of a hit, and its line in the progress output.
-fn hit(
-    job: &Job<'_>,
-    b: &Remote,
-    archive: &str,
-    bytes: u64,
-    sha256: &str,
-    stats: &unpack::Stats,
-    started: std::time::Instant,
-) -> Details {
-    let seconds = started.elapsed().as_secs_f64();
-    job.task.step(&format!(
-        "fetched {archive} from {}: {} in {seconds:.1}s ({:.0} MB/s)",
-        b.display(),
-        crate::progress::human_bytes(bytes),
-        bytes as f64 / 1e6 / seconds.max(1e-3)
-    ));
-    json!({
-        "cache": "hit",
-        "bucket": b.display(),
-        "key": archive,
-        "bytes": bytes,
-        "sha256": sha256,
-        "files": stats.files,
-        "relocated_files": stats.relocated,
-        "duration_ms": started.elapsed().as_millis() as u64,
-    })
-}
-
 /// Compares the download with `<archive>.sha256` (`required`: a missing
 /// checksum is an error too).
-fn verify(b: &Remote, archive: &str, actual: &str, required: bool) -> Result<()> {
-    let sidecar = format!("{archive}.sha256");
+fn verify(b: &Remote, done: &fetch::Done, required: bool) -> Result<()> {
+    let sidecar = format!("{}.sha256", done.key);
     let Some(expected) = b.get_small(&sidecar)? else {
         if required {
-            return Err(Error::Other(format!(
-                "{archive} in {} has no {sidecar}, and cache.require_checksum is on",
-                b.display()
-            )));
+            return Err(Error::NoChecksum {
+                file: format!("{} in {}", done.key, b.display()),
+                missing: format!("{sidecar}, and cache.require_checksum is on"),
+            });
         }
         return Ok(());
     };
     let text = String::from_utf8_lossy(&expected);
-    let expected = text
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if expected != actual {
-        return Err(Error::Checksum {
-            file: format!("{archive} in {}", b.display()),
-            expected_from: sidecar,
-            expected,
-            actual: actual.to_string(),
-            outcome: "nothing was installed",
-        });
-    }
-    Ok(())
+    let expected = text.split_whitespace().next().unwrap_or("");
+    done.expect(&expected.to_ascii_lowercase(), &sidecar)
 }

@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 
 use super::{Backend, Failure, Job, Kind, Removal, Stage};
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::Error;
 use crate::plugin::{Plugin, Vars};
@@ -29,8 +30,8 @@ impl Backend for PluginBackend {
         true
     }
 
-    fn list_versions(&self, env: &Env, tool: &str) -> Result<Vec<String>, Failure> {
-        let plugin = plugin_for(env, tool)?;
+    fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
+        let plugin = plugin_for(&ctx.env, tool)?;
         let out = plugin
             .command("list-all", &Vec::new())?
             .stdin(std::process::Stdio::null())
@@ -38,11 +39,14 @@ impl Backend for PluginBackend {
             .map_err(|e| Error::io("cannot run", plugin.script_path("list-all"), e))?;
         if !out.status.success() {
             // asdf's words: what the script said on stderr, then on stdout.
-            return Err(Failure::Error(Error::Other(format!(
-                "Plugin {tool}'s list-all callback script failed with output:\n{}\n{}",
-                String::from_utf8_lossy(&out.stderr).trim_end(),
-                String::from_utf8_lossy(&out.stdout).trim_end()
-            ))));
+            return Err(Failure::Error(Error::ListAllFailed {
+                tool: tool.to_string(),
+                output: format!(
+                    "{}\n{}",
+                    String::from_utf8_lossy(&out.stderr).trim_end(),
+                    String::from_utf8_lossy(&out.stdout).trim_end()
+                ),
+            }));
         }
         let text = String::from_utf8_lossy(&out.stdout);
         Ok(text.split_whitespace().map(str::to_string).collect())
@@ -50,21 +54,22 @@ impl Backend for PluginBackend {
 
     fn latest(
         &self,
-        env: &Env,
+        ctx: &Context,
         tool: &str,
         prefix: Option<&str>,
     ) -> Result<Option<String>, Failure> {
-        let plugin = plugin_for(env, tool)?;
+        let plugin = plugin_for(&ctx.env, tool)?;
         if plugin.has("latest-stable") {
             let arg = std::path::Path::new(prefix.unwrap_or(""));
             let out = plugin.capture("latest-stable", &[arg], &Vec::new())?;
             return Ok(out.split_whitespace().last().map(str::to_string));
         }
-        super::newest_listed(self, env, tool, prefix)
+        super::newest_listed(self, ctx, tool, prefix)
     }
 
     fn uninstall(&self, removal: &Removal<'_>) -> crate::error::Result<()> {
-        let Some(plugin) = Plugin::find(removal.env, removal.tool).filter(|p| p.has("uninstall"))
+        let Some(plugin) =
+            Plugin::find(&removal.ctx.env, removal.tool).filter(|p| p.has("uninstall"))
         else {
             return Ok(());
         };
@@ -79,10 +84,10 @@ impl Backend for PluginBackend {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {
-        let plugin = plugin_for(job.env, job.tool)?;
-        let downloads = job.env.layout.downloads_dir(job.tool, job.version_dir);
+        let plugin = plugin_for(&job.ctx.env, job.tool)?;
+        let downloads = job.ctx.env.layout.downloads_dir(job.tool, job.version_dir);
         fs_err::create_dir_all(&downloads)?;
-        let concurrency = job.settings.concurrency.for_plugins();
+        let concurrency = job.ctx.settings.concurrency.for_plugins();
         let vars: Vars = vec![
             (
                 "ASDF_INSTALL_TYPE",

@@ -1,8 +1,8 @@
 //! The binary cache: the buckets to read (the local one under the data dir,
 //! then `cache.urls`) and the one to write, archive keys for this machine,
-//! the streaming fetch (`fetch`) and publishing (`publish`).
+//! and publishing (`publish`). Only here are buckets opened, with their
+//! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
-pub mod fetch;
 pub mod publish;
 
 use crate::archive::Manifest;
@@ -74,18 +74,16 @@ impl Cache {
     }
 }
 
-/// Opens a bucket or mirror URL with the settings' retry, timeout and
-/// token, and the environment's `AWS_*` variables.
-pub fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
+/// Opens a bucket URL with the settings' retry, timeout and token, and the
+/// environment's `AWS_*` variables: the only place credentials are handed out.
+fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
     let var = |name: &str| env.var(name);
-    let opts = remote::Options {
-        retries: settings.cache.retries,
-        read_timeout: settings.cache.read_timeout,
+    let creds = remote::Credentials {
         token: settings.cache.token.as_deref(),
         home: &env.home,
         var: &var,
     };
-    Ok(client.open(url, &opts)?)
+    Ok(client.open_bucket(url, &settings.transfer(), &creds)?)
 }
 
 /// `<key>.manifest.json` from a bucket, when it has one.
@@ -93,10 +91,10 @@ pub fn manifest_beside(b: &Remote, key: &str) -> Result<Option<Manifest>> {
     let Some(bytes) = b.get_small(&format!("{key}.manifest.json"))? else {
         return Ok(None);
     };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        Error::Other(format!(
-            "bad manifest {key}.manifest.json in {}: {e}",
-            b.display()
-        ))
-    })
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::BadData {
+            what: format!("the manifest {key}.manifest.json in {}", b.display()),
+            why: format!("cannot be read: {e}"),
+        })
 }

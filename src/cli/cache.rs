@@ -8,11 +8,11 @@ use serde_json::json;
 
 use crate::archive::{Format, Manifest};
 use crate::cache::{Cache, publish};
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::batch::Outcome;
 use crate::install::{Options, Request};
-use crate::tools;
+use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -90,7 +90,7 @@ pub struct BuildArgs {
     force: bool,
 }
 
-pub fn run(ctx: &Ctx, cmd: CacheCmd) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
     match cmd {
         CacheCmd::Pack {
             tool,
@@ -105,13 +105,13 @@ pub fn run(ctx: &Ctx, cmd: CacheCmd) -> anyhow::Result<i32> {
 }
 
 fn pack(
-    ctx: &Ctx,
+    ctx: &Context,
     tool: &str,
     version: &str,
     output: Option<PathBuf>,
     format: FormatArg,
 ) -> anyhow::Result<i32> {
-    tools::require_known(&ctx.env, tool)?;
+    Tools::new(&ctx.env).require_known(tool)?;
     let (formats, dir, rename) = match &output {
         Some(out) => {
             let format = Format::of_name(&out.to_string_lossy()).ok_or_else(|| {
@@ -150,8 +150,8 @@ fn pack(
     Ok(exit::OK)
 }
 
-fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
-    tools::require_known(&ctx.env, &args.tool)?;
+fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
+    Tools::new(&ctx.env).require_known(&args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
     let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
     let pushed = publish::push(
@@ -176,7 +176,7 @@ fn push(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
 
 /// Builds each version in turn; one failing does not stop the others, and
 /// the exit code says whether all succeeded.
-fn build_all(ctx: &Ctx, args: &BuildArgs) -> anyhow::Result<i32> {
+fn build_all(ctx: &Context, args: &BuildArgs) -> anyhow::Result<i32> {
     let mut code = exit::OK;
     for version in &args.versions {
         let one = PushArgs {
@@ -196,8 +196,8 @@ fn build_all(ctx: &Ctx, args: &BuildArgs) -> anyhow::Result<i32> {
     Ok(code)
 }
 
-fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
-    tools::require_known(&ctx.env, &args.tool)?;
+fn build(ctx: &Context, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
+    Tools::new(&ctx.env).require_known(&args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
     let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
     let key = cache.key(&args.tool, &args.version);
@@ -224,7 +224,7 @@ fn build(ctx: &Ctx, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
 
 /// Installs through the non-cache backends (an installed copy is put back
 /// if that fails), then reshims.
-fn rebuild(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
+fn rebuild(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
     let request = Request {
         tool: args.tool.clone(),
         spec: VersionSpec::Version(args.version.clone()),
@@ -233,8 +233,7 @@ fn rebuild(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
         no_cache: true,
         ..Options::default()
     };
-    let report =
-        crate::install::rebuild(&ctx.env, &ctx.settings, &request, &options, args.to.json)?;
+    let report = crate::install::rebuild(ctx, &request, &options, args.to.json)?;
     if args.to.json {
         println!("{}", serde_json::to_string(&report)?);
     }
@@ -245,11 +244,11 @@ fn rebuild(ctx: &Ctx, args: &PushArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    crate::shim::reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
+    crate::shim::reshim::refresh(&ctx.env)?;
     Ok(())
 }
 
-fn list(ctx: &Ctx, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {
+fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {
     let cache = Cache::new(&ctx.settings)?;
     let mut rows = Vec::new();
     for b in cache.buckets(&ctx.env, &ctx.settings)? {

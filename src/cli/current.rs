@@ -2,25 +2,25 @@
 
 use std::collections::BTreeSet;
 
-use crate::cli::Ctx;
 use crate::config::resolve::{Resolver, Selection};
+use crate::context::Context;
 use crate::error::exit;
 use crate::installed::{self, Located};
-use crate::tools;
+use crate::tools::Tools;
 
 const EMPTY: &str = "______";
 
-pub fn run(ctx: &Ctx, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
-    let tools = ctx.tools();
+pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
+    let tools = Tools::new(&ctx.env);
     let mut resolver = ctx.resolver(&tools);
     let names: Vec<String> = match tool {
         Some(t) => {
-            tools::require_known(&ctx.env, t)?;
+            Tools::new(&ctx.env).require_known(t)?;
             vec![t.to_string()]
         }
         None => all_tools(ctx, &mut resolver)?,
     };
-    if names.is_empty() && tools::present(&ctx.env).is_empty() {
+    if names.is_empty() && Tools::new(&ctx.env).present().is_empty() {
         eprintln!("No plugins installed");
         return Ok(exit::OK);
     }
@@ -42,15 +42,15 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32
 }
 
 /// Tools present in the data dir plus those named in applicable files.
-fn all_tools(ctx: &Ctx, resolver: &mut Resolver<'_>) -> anyhow::Result<Vec<String>> {
-    let mut names: BTreeSet<String> = tools::present(&ctx.env);
+fn all_tools(ctx: &Context, resolver: &mut Resolver<'_>) -> anyhow::Result<Vec<String>> {
+    let mut names: BTreeSet<String> = Tools::new(&ctx.env).present();
     for file in resolver.applicable_files()? {
         names.extend(file.entries().map(|e| e.tool.clone()));
     }
     Ok(names.into_iter().collect())
 }
 
-fn row_for(ctx: &Ctx, name: &str, selection: Option<&Selection>) -> ([String; 4], i32) {
+fn row_for(ctx: &Context, name: &str, selection: Option<&Selection>) -> ([String; 4], i32) {
     let Some(sel) = selection else {
         return (
             [name.into(), EMPTY.into(), EMPTY.into(), String::new()],

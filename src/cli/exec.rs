@@ -5,24 +5,28 @@ use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::Error;
 use crate::shim::{find, run::cannot_run};
 
-fn target(ctx: &Ctx, command: &str) -> crate::error::Result<find::Target> {
+fn target(ctx: &Context, command: &str) -> crate::error::Result<find::Target> {
     if command.is_empty() || command.contains('/') || command == ".." {
         return Err(Error::Usage(format!("`{command}` is not a command name")));
     }
     let shim = ctx.env.layout.shim_path(command);
-    find::find(&ctx.env, ctx.sources(), command, &shim)
+    find::find(ctx, command, &shim)
 }
 
 /// asdf's usage line for a command run without its argument.
-fn required<'a>(ctx: &Ctx, verb: &str, command: Option<&'a str>) -> crate::error::Result<&'a str> {
+fn required<'a>(
+    ctx: &Context,
+    verb: &str,
+    command: Option<&'a str>,
+) -> crate::error::Result<&'a str> {
     command.ok_or_else(|| Error::Usage(format!("usage: {} {verb} <command>", ctx.env.program)))
 }
 
-pub fn run_exec(ctx: &Ctx, command: Option<&str>, args: Vec<OsString>) -> anyhow::Result<i32> {
+pub fn run_exec(ctx: &Context, command: Option<&str>, args: Vec<OsString>) -> anyhow::Result<i32> {
     let command = required(ctx, "exec", command)?;
     let target = target(ctx, command)?;
     crate::hooks::run(
@@ -32,12 +36,12 @@ pub fn run_exec(ctx: &Ctx, command: Option<&str>, args: Vec<OsString>) -> anyhow
     )?;
     let err = Command::new(&target.program)
         .args(args)
-        .envs(target.env_vars())
+        .envs(target.env_vars(&ctx.env))
         .exec();
     Err(cannot_run(&target.program, err).into())
 }
 
-pub fn run_env(ctx: &Ctx, command: Option<&str>, util: Vec<OsString>) -> anyhow::Result<i32> {
+pub fn run_env(ctx: &Context, command: Option<&str>, util: Vec<OsString>) -> anyhow::Result<i32> {
     let command = required(ctx, "env", command)?;
     let target = target(ctx, command).map_err(|e| match e {
         Error::NoExecutable { command, .. } => Error::Other(format!(
@@ -50,7 +54,7 @@ pub fn run_env(ctx: &Ctx, command: Option<&str>, util: Vec<OsString>) -> anyhow:
     // With PATH set on the command, std looks the program up in the new PATH.
     let err = Command::new(&program)
         .args(util)
-        .envs(target.env_vars())
+        .envs(target.env_vars(&ctx.env))
         .exec();
     Err(cannot_run(program.as_ref(), err).into())
 }

@@ -1,10 +1,10 @@
 //! `tool info` (asdf's report for bug reports) and `tool settings`.
 
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::exit;
-use crate::tools;
+use crate::tools::Tools;
 
-pub fn run_info(ctx: &Ctx) -> anyhow::Result<i32> {
+pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
     let env = &ctx.env;
     // asdf's sections, in its order, then `tool`'s settings.
     if env.tool_versions_filename.contains('/') {
@@ -31,7 +31,7 @@ pub fn run_info(ctx: &Ctx) -> anyhow::Result<i32> {
     println!("ASDF_CONFIG_FILE={}", ctx.settings.asdfrc_path.display());
     println!("TOOL_CONFIG_FILE={}", ctx.settings.config_path.display());
     println!("\nASDF INSTALLED PLUGINS:");
-    for name in tools::present(env) {
+    for name in Tools::new(env).present() {
         match crate::plugin::Plugin::find(env, &name) {
             Some(p) => {
                 let url = crate::plugin::git::remote_url(&p.dir).unwrap_or_default();
@@ -57,12 +57,12 @@ fn command_output(script: &str) -> Option<String> {
     (out.status.success() && !text.is_empty()).then_some(text)
 }
 
-pub fn run_settings(ctx: &Ctx) -> anyhow::Result<i32> {
+pub fn run_settings(ctx: &Context) -> anyhow::Result<i32> {
     print_settings(ctx);
     Ok(exit::OK)
 }
 
-fn print_settings(ctx: &Ctx) {
+fn print_settings(ctx: &Context) {
     let entries: Vec<_> = ctx.settings.entries().collect();
     let key_w = entries
         .iter()

@@ -2,19 +2,20 @@
 //! `tool latest --all`: what the backends can install.
 
 use crate::backend::{self, Failure};
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install;
-use crate::{installed, tools};
+use crate::installed;
+use crate::tools::Tools;
 
-pub fn run_list_all(ctx: &Ctx, tool: &str, prefix: Option<&str>) -> anyhow::Result<i32> {
-    tools::require_known(&ctx.env, tool)?;
-    let chain = backend::chain(&ctx.env, &ctx.settings, tool, None)?;
+pub fn run_list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> anyhow::Result<i32> {
+    Tools::new(&ctx.env).require_known(tool)?;
+    let chain = backend::chain(ctx, tool, None)?;
     let mut versions: Vec<String> = Vec::new();
     let mut why = Vec::new();
     let mut listed = 0;
     for b in &chain {
-        match b.list_versions(&ctx.env, tool) {
+        match b.list_versions(ctx, tool) {
             // Only a backend that lists something counts: one alone keeps
             // its own order (a plugin's, as asdf shows it).
             Ok(list) if list.is_empty() => {}
@@ -52,7 +53,7 @@ pub fn run_list_all(ctx: &Ctx, tool: &str, prefix: Option<&str>) -> anyhow::Resu
 }
 
 pub fn run_latest(
-    ctx: &Ctx,
+    ctx: &Context,
     tool: Option<&str>,
     prefix: Option<&str>,
     all: bool,
@@ -60,18 +61,15 @@ pub fn run_latest(
     if !all {
         let tool =
             tool.ok_or_else(|| Error::Usage("usage: tool latest <tool> [prefix] | --all".into()))?;
-        tools::require_known(&ctx.env, tool)?;
-        let chain = backend::chain(&ctx.env, &ctx.settings, tool, None)?;
-        println!(
-            "{}",
-            install::resolve::latest(&ctx.env, &chain, tool, prefix)?
-        );
+        Tools::new(&ctx.env).require_known(tool)?;
+        let chain = backend::chain(ctx, tool, None)?;
+        println!("{}", install::resolve::latest(ctx, &chain, tool, prefix)?);
         return Ok(exit::OK);
     }
     let mut code = exit::OK;
-    for name in tools::present(&ctx.env) {
-        let chain = backend::chain(&ctx.env, &ctx.settings, &name, None)?;
-        match install::resolve::latest(&ctx.env, &chain, &name, None) {
+    for name in Tools::new(&ctx.env).present() {
+        let chain = backend::chain(ctx, &name, None)?;
+        match install::resolve::latest(ctx, &chain, &name, None) {
             Ok(v) => {
                 let state = if installed::is_installed(&ctx.env, &name, &v) {
                     "installed"

@@ -1,17 +1,17 @@
 //! `tool list [tool [filter]]`: installed versions in asdf's format, the
 //! current ones marked with `*`.
 
-use crate::cli::Ctx;
 use crate::config::resolve::Resolver;
+use crate::context::Context;
 use crate::error::exit;
 use crate::installed::{self, Located};
-use crate::tools;
+use crate::tools::Tools;
 
-pub fn run(ctx: &Ctx, tool: Option<&str>, filter: Option<&str>) -> anyhow::Result<i32> {
-    let tools = ctx.tools();
+pub fn run(ctx: &Context, tool: Option<&str>, filter: Option<&str>) -> anyhow::Result<i32> {
+    let tools = Tools::new(&ctx.env);
     let mut resolver = ctx.resolver(&tools);
     let Some(tool) = tool else {
-        let present = tools::present(&ctx.env);
+        let present = Tools::new(&ctx.env).present();
         if present.is_empty() {
             eprintln!("No tools installed");
         }
@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, filter: Option<&str>) -> anyhow::Resul
         }
         return Ok(exit::OK);
     };
-    tools::require_known(&ctx.env, tool)?;
+    Tools::new(&ctx.env).require_known(tool)?;
     let lines = lines_for(ctx, &mut resolver, tool, filter)?;
     if lines.is_empty() {
         let what = filter.map_or_else(|| tool.to_string(), |f| format!("{tool} {f}"));
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, filter: Option<&str>) -> anyhow::Resul
 }
 
 fn lines_for(
-    ctx: &Ctx,
+    ctx: &Context,
     resolver: &mut Resolver<'_>,
     tool: &str,
     filter: Option<&str>,

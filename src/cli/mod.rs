@@ -1,5 +1,6 @@
 //! The command line: clap types and dispatch. Each command lives in its own
-//! file and calls into the library; nothing here decides behaviour.
+//! file, loads the one `Context`, calls into the library and prints; nothing
+//! here decides behaviour.
 
 mod cache;
 mod current;
@@ -20,9 +21,7 @@ use std::ffi::OsString;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::config::resolve::Resolver;
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::exit;
 
 #[derive(Parser, Debug)]
@@ -127,47 +126,6 @@ enum Cmd {
     External(Vec<OsString>),
 }
 
-/// Everything a command needs: the environment and the settings.
-pub struct Ctx {
-    pub env: Env,
-    pub settings: Settings,
-    /// The table `.readthedocs.yaml` is read through (`readthedocs_config`).
-    pub readthedocs: Option<crate::config::readthedocs::Table>,
-}
-
-impl Ctx {
-    fn load() -> anyhow::Result<Self> {
-        let mut env = Env::from_process()?;
-        let settings = Settings::load(&env)?;
-        env.layout = env.layout.with_shared(settings.shared_installs.clone());
-        let readthedocs = crate::config::readthedocs::Table::for_settings(&settings)?;
-        Ok(Ctx {
-            env,
-            settings,
-            readthedocs,
-        })
-    }
-
-    pub fn legacy(&self) -> bool {
-        self.settings.legacy_version_file
-    }
-
-    /// What plugins and built-ins say about tools, for config to ask.
-    pub fn tools(&self) -> crate::plugin::Tools<'_> {
-        crate::plugin::Tools { env: &self.env }
-    }
-
-    /// A resolver of the versions set here.
-    pub fn resolver<'a>(&'a self, tools: &'a crate::plugin::Tools<'a>) -> Resolver<'a> {
-        Resolver::new(&self.env, self.legacy(), tools).with_readthedocs(self.readthedocs.as_ref())
-    }
-
-    /// What shims and `exec` read versions from.
-    pub fn sources(&self) -> (bool, Option<&crate::config::readthedocs::Table>) {
-        (self.legacy(), self.readthedocs.as_ref())
-    }
-}
-
 /// asdf's older hyphenated commands, spelled the current way.
 fn normalize(mut args: Vec<OsString>) -> Vec<OsString> {
     let replacement: &[&str] = match args.get(1).and_then(|a| a.to_str()) {
@@ -231,7 +189,7 @@ fn parse_error(e: &clap::Error) -> i32 {
 }
 
 fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
-    let ctx = Ctx::load;
+    let ctx = Context::load;
     match cmd {
         Cmd::Version => {
             println!("tool {}", env!("CARGO_PKG_VERSION"));
@@ -242,7 +200,7 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
             Ok(exit::OK)
         }
         Cmd::Help { command } => help(&command),
-        Cmd::Install(args) => install::run(&ctx()?, args),
+        Cmd::Install(args) => install::run(ctx()?, args),
         Cmd::List { args } => list_command(&ctx()?, &args),
         Cmd::Latest { tool, prefix, all } => {
             latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all)
@@ -270,7 +228,7 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
     }
 }
 
-fn list_command(ctx: &Ctx, args: &[String]) -> anyhow::Result<i32> {
+fn list_command(ctx: &Context, args: &[String]) -> anyhow::Result<i32> {
     let arg = |i: usize| args.get(i).map(String::as_str);
     match arg(0) {
         Some("all") => match arg(1) {
@@ -288,7 +246,7 @@ fn list_command(ctx: &Ctx, args: &[String]) -> anyhow::Result<i32> {
 
 /// asdf's overview (see `overview`), for `help` and plain invocations.
 fn print_overview() -> anyhow::Result<()> {
-    let ctx = Ctx::load()?;
+    let ctx = Context::load()?;
     let plugins = crate::plugin::manage::list(&ctx.env);
     print!("{}", overview::text(&ctx.env.program, &plugins));
     Ok(())
@@ -303,7 +261,7 @@ fn help(path: &[String]) -> anyhow::Result<i32> {
         && Cli::command().find_subcommand(first).is_none()
         && path.len() <= 2
     {
-        let ctx = Ctx::load()?;
+        let ctx = Context::load()?;
         if crate::plugin::Plugin::find(&ctx.env, first).is_some() {
             return plugin::help(&ctx, first, path.get(1).map(String::as_str));
         }

@@ -7,11 +7,10 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::plugin::manage::{self, Added};
 use crate::plugin::{Plugin, git, index};
-use crate::shim::reshim;
 
 #[derive(Subcommand, Debug)]
 pub enum PluginCmd {
@@ -42,7 +41,7 @@ pub enum PluginCmd {
     Test(super::plugin_test::TestArgs),
 }
 
-pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, cmd: PluginCmd) -> anyhow::Result<i32> {
     match cmd {
         PluginCmd::Add { name, git_url } => add(ctx, &name, git_url.as_deref()),
         PluginCmd::List { all: Some(_), .. } => list_all(ctx),
@@ -51,7 +50,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
             let name = name.ok_or_else(|| Error::Usage("No plugin given".into()))?;
             let plugin = Plugin::load(&ctx.env, &name)?;
             manage::remove(&ctx.env, &ctx.settings, &plugin)?;
-            reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
+            crate::shim::reshim::refresh(&ctx.env)?;
             crate::progress::note(&format!("removed plugin {name}"));
             Ok(exit::OK)
         }
@@ -78,7 +77,7 @@ pub fn run(ctx: &Ctx, cmd: PluginCmd) -> anyhow::Result<i32> {
     }
 }
 
-fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
+fn add(ctx: &Context, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
     match manage::add(&ctx.env, &ctx.settings, name, url)? {
         Added::New(plugin) => {
             crate::progress::note(&format!("added plugin {name} ({})", plugin.dir.display()))
@@ -88,7 +87,7 @@ fn add(ctx: &Ctx, name: &str, url: Option<&str>) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-fn update(ctx: &Ctx, plugin: &Plugin, reference: Option<&str>) -> i32 {
+fn update(ctx: &Context, plugin: &Plugin, reference: Option<&str>) -> i32 {
     match manage::update(&ctx.env, plugin, reference) {
         Ok(moved_to) => {
             eprintln!("updated {} to ref {moved_to}", plugin.name);
@@ -105,7 +104,7 @@ fn update(ctx: &Ctx, plugin: &Plugin, reference: Option<&str>) -> i32 {
     }
 }
 
-fn list(ctx: &Ctx, urls: bool, refs: bool) -> anyhow::Result<i32> {
+fn list(ctx: &Context, urls: bool, refs: bool) -> anyhow::Result<i32> {
     let plugins = manage::list(&ctx.env);
     if plugins.is_empty() {
         eprintln!("No plugins installed");
@@ -130,7 +129,7 @@ fn list(ctx: &Ctx, urls: bool, refs: bool) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-fn list_all(ctx: &Ctx) -> anyhow::Result<i32> {
+fn list_all(ctx: &Context) -> anyhow::Result<i32> {
     let idx = index::sync(&ctx.env, &ctx.settings)?;
     let added: Vec<(String, String)> = manage::list(&ctx.env)
         .into_iter()
@@ -186,7 +185,7 @@ fn extension(plugin: &Plugin, words: &[OsString]) -> Option<(PathBuf, Vec<OsStri
 }
 
 /// `tool cmd <plugin> [words…]` and the older `tool <plugin> [words…]`.
-pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Result<i32> {
+pub fn run_extension(ctx: &Context, name: &str, words: Vec<OsString>) -> anyhow::Result<i32> {
     let Some(plugin) = Plugin::find(&ctx.env, name) else {
         // asdf's words, then the overview of what there is.
         eprintln!("invalid command provided: {name}\n");
@@ -223,7 +222,7 @@ pub fn run_extension(ctx: &Ctx, name: &str, words: Vec<OsString>) -> anyhow::Res
 }
 
 /// `tool help <plugin> [version]`: the plugin's help.* scripts.
-pub fn help(ctx: &Ctx, name: &str, version: Option<&str>) -> anyhow::Result<i32> {
+pub fn help(ctx: &Context, name: &str, version: Option<&str>) -> anyhow::Result<i32> {
     let plugin = Plugin::load(&ctx.env, name)?;
     if !plugin.has("help.overview") {
         return Err(Error::Other(format!("No documentation for plugin {name}")).into());

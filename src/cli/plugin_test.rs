@@ -8,13 +8,14 @@ use std::os::unix::fs::PermissionsExt;
 use clap::Args;
 
 use crate::backend::{Backend, plugin::PluginBackend};
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, exit};
-use crate::install::{self, Context, Options, Request};
+use crate::install::{self, Options, Request, Run};
 use crate::layout::Layout;
 use crate::plugin::{CALLBACKS, Plugin, git, manage};
 use crate::process::{Cancel, Sink};
+use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 #[derive(Args, Debug)]
@@ -32,7 +33,7 @@ pub struct TestArgs {
     command: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: TestArgs) -> anyhow::Result<i32> {
     if args.name.is_none() || args.git_url.is_none() {
         eprintln!("FAILED: please provide a plugin name and url");
         return Ok(exit::FAILURE);
@@ -40,9 +41,15 @@ pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
     let scratch = tempfile::Builder::new()
         .prefix("tool-plugin-test-")
         .tempdir()?;
+    // The same settings over a throwaway data dir.
     let mut env = ctx.env.clone();
     env.layout = Layout::new(scratch.path().to_path_buf());
-    match check(ctx, &env, &args) {
+    let scratch_ctx = Context {
+        env,
+        settings: ctx.settings.clone(),
+        readthedocs: None,
+    };
+    match check(&scratch_ctx, &args) {
         Ok(code) => Ok(code),
         Err(e) => {
             eprintln!("FAILED: {}", e.report());
@@ -51,7 +58,8 @@ pub fn run(ctx: &Ctx, args: TestArgs) -> anyhow::Result<i32> {
     }
 }
 
-fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
+fn check(ctx: &Context, args: &TestArgs) -> crate::error::Result<i32> {
+    let env = &ctx.env;
     let name = args.name.as_deref().unwrap_or_default();
     let plugin = match manage::add(env, &ctx.settings, name, args.git_url.as_deref())? {
         manage::Added::New(p) => p,
@@ -62,9 +70,11 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
     }
     check_files(&plugin)?;
     let backend = PluginBackend;
-    let versions = backend.list_versions(env, name).map_err(failure)?;
+    let versions = backend.list_versions(ctx, name).map_err(failure)?;
     if versions.is_empty() {
-        return Err(Error::Other("list-all did not return any version".into()));
+        return Err(Error::PluginCheck(
+            "list-all did not return any version".into(),
+        ));
     }
     let spec = match &args.asdf_tool_version {
         Some(v) => VersionSpec::parse(v)?,
@@ -78,9 +88,8 @@ fn check(ctx: &Ctx, env: &Env, args: &TestArgs) -> crate::error::Result<i32> {
         backend: Some("plugin".into()),
         ..Options::default()
     };
-    let cx = Context {
-        env,
-        settings: &ctx.settings,
+    let cx = Run {
+        ctx,
         options: &options,
         sink: &Sink::Terminal,
         cancel: &Cancel::on_signals(),
@@ -105,23 +114,16 @@ fn run_command(
     let Some((program, rest)) = command.split_first() else {
         return Ok(exit::OK);
     };
-    let bins = crate::config::ToolInfo::bin_paths(
-        &crate::plugin::Tools { env },
-        name,
-        &done.resolved.dir,
-        &done.path,
-    );
-    let mut path: Vec<std::path::PathBuf> = bins.iter().map(|b| done.path.join(b)).collect();
-    path.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
+    let bins =
+        crate::config::ToolInfo::bin_paths(&Tools::new(env), name, &done.resolved.dir, &done.path);
+    let path: Vec<std::path::PathBuf> = bins.iter().map(|b| done.path.join(b)).collect();
     let status = std::process::Command::new(program)
         .args(rest)
-        .env("PATH", std::env::join_paths(path).unwrap_or_default())
+        .env("PATH", env.path_with(&path))
         .env("ASDF_INSTALL_PATH", &done.path)
         .env("ASDF_INSTALL_VERSION", &done.resolved.version)
         .status()
-        .map_err(|e| Error::Other(format!("cannot run `{program}`: {e}")))?;
+        .map_err(|e| Error::io("cannot run", program, e))?;
     if !status.success() {
         return Err(Error::Failed {
             what: format!("`{}`", command.join(" ")),
@@ -134,18 +136,20 @@ fn run_command(
 
 fn failure(f: crate::backend::Failure) -> Error {
     match f {
-        crate::backend::Failure::NotAvailable(w) => Error::Other(w),
+        crate::backend::Failure::NotAvailable(w) => Error::PluginCheck(w),
         crate::backend::Failure::Error(e) => e,
     }
 }
 
 fn check_files(plugin: &Plugin) -> crate::error::Result<()> {
     if !plugin.dir.join("bin").is_dir() {
-        return Err(Error::Other("bin/ directory does not exist".into()));
+        return Err(Error::PluginCheck("bin/ directory does not exist".into()));
     }
     for required in ["list-all", "install"] {
         if !plugin.has(required) {
-            return Err(Error::Other(format!("missing callback bin/{required}")));
+            return Err(Error::PluginCheck(format!(
+                "missing callback bin/{required}"
+            )));
         }
     }
     for script in CALLBACKS.iter().filter(|s| plugin.has(s)) {
@@ -153,14 +157,14 @@ fn check_files(plugin: &Plugin) -> crate::error::Result<()> {
             .map(|m| m.permissions().mode())
             .unwrap_or(0);
         if mode & 0o111 == 0 {
-            return Err(Error::Other(format!(
+            return Err(Error::PluginCheck(format!(
                 "callback lacks executable permission: bin/{script}"
             )));
         }
     }
     let license = std::fs::read(plugin.dir.join("LICENSE")).unwrap_or_default();
     if license.is_empty() {
-        return Err(Error::Other(
+        return Err(Error::PluginCheck(
             "LICENSE file must be present and not empty in the plugin repository".into(),
         ));
     }

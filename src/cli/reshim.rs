@@ -1,15 +1,15 @@
 //! `tool reshim [tool [version]]` and `tool shimversions <command>`.
 
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::shim::{self, reshim};
-use crate::tools;
+use crate::tools::Tools;
 use crate::version::VersionSpec;
 
-pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, tool: Option<&str>, version: Option<&str>) -> anyhow::Result<i32> {
     let mut extra = Vec::new();
     if let Some(tool) = tool {
-        tools::require_known(&ctx.env, tool)?;
+        Tools::new(&ctx.env).require_known(tool)?;
         // `path:` taken as it is: a command-line path may hold spaces.
         let spec = match version {
             Some(v) if v.starts_with("path:") => {
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
     let launcher = launcher()?;
     let hooked: Vec<String> = match tool {
         Some(t) => vec![t.to_string()],
-        None => tools::present(&ctx.env).into_iter().collect(),
+        None => Tools::new(&ctx.env).present().into_iter().collect(),
     };
     let args: Vec<&str> = version.into_iter().collect();
     for t in &hooked {
@@ -66,9 +66,9 @@ pub fn run(ctx: &Ctx, tool: Option<&str>, version: Option<&str>) -> anyhow::Resu
 /// The version this process is installing (a plugin's `bin/install` runs
 /// `asdf reshim <tool> <version>` before the install is committed): its
 /// folder gets shims like an installed version's.
-fn being_installed_here(ctx: &Ctx, tool: &str, dir: &str) -> Option<reshim::Extra> {
+fn being_installed_here(ctx: &Context, tool: &str, dir: &str) -> Option<reshim::Extra> {
     let marker = ctx.env.layout.incomplete_marker(tool, dir);
-    (crate::tools::check_name(tool).is_ok()
+    (crate::tool_name::check(tool).is_ok()
         && !dir.is_empty()
         && !dir.contains('/')
         && marker.exists()
@@ -82,30 +82,10 @@ fn being_installed_here(ctx: &Ctx, tool: &str, dir: &str) -> Option<reshim::Extr
 
 /// What shims should start: `tool-shim` beside the running `tool`, else it.
 pub fn launcher() -> anyhow::Result<shim::Launcher> {
-    Ok(shim::Launcher::beside(&current_exe()?))
+    Ok(shim::Launcher::current()?)
 }
 
-/// The `tool` binary shims should start: the real file, not a symlink to it.
-/// When it was replaced while this process ran (an upgrade during a long
-/// install), the new file at the same path.
-pub fn current_exe() -> anyhow::Result<std::path::PathBuf> {
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::Other(format!("cannot find the tool binary: {e}")))?;
-    if let Ok(real) = std::fs::canonicalize(&exe) {
-        return Ok(real);
-    }
-    let text = exe.to_string_lossy();
-    let replaced = std::path::PathBuf::from(text.strip_suffix(" (deleted)").unwrap_or(&text));
-    std::fs::canonicalize(&replaced).map_err(|e| {
-        Error::Other(format!(
-            "cannot find the tool binary at {}: {e}",
-            replaced.display()
-        ))
-        .into()
-    })
-}
-
-pub fn run_shimversions(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
+pub fn run_shimversions(ctx: &Context, command: &str) -> anyhow::Result<i32> {
     let path = ctx.env.layout.shim_path(command);
     let pairs = shim::read_metadata(&path).ok_or_else(|| {
         Error::not_set(

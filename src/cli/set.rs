@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::Ctx;
 use crate::config::resolve::Resolver;
 use crate::config::tool_versions::ToolVersions;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::installed::{self, Located};
-use crate::tools;
+use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 /// Arguments are checked here, not by clap, so errors are asdf's own words
@@ -44,7 +44,7 @@ pub enum Scope {
     Parent,
 }
 
-pub fn run_set(ctx: &Ctx, args: SetArgs) -> anyhow::Result<i32> {
+pub fn run_set(ctx: &Context, args: SetArgs) -> anyhow::Result<i32> {
     let usage = |msg: &str| Err(Error::Usage(msg.to_string()).into());
     let Some(tool) = args.tool else {
         return usage("tool and version must be provided as arguments");
@@ -68,7 +68,7 @@ pub fn run_set(ctx: &Ctx, args: SetArgs) -> anyhow::Result<i32> {
 
 /// `local`/`global`: like `set`, but every plain version must be installed,
 /// as asdf's older commands required.
-pub fn run_legacy(ctx: &Ctx, args: LegacySetArgs, scope: Scope) -> anyhow::Result<i32> {
+pub fn run_legacy(ctx: &Context, args: LegacySetArgs, scope: Scope) -> anyhow::Result<i32> {
     let versions = parse_versions(ctx, &args.tool, &args.versions)?;
     for spec in &versions {
         if let VersionSpec::Version(_) | VersionSpec::Ref(_) = spec
@@ -85,8 +85,8 @@ pub fn run_legacy(ctx: &Ctx, args: LegacySetArgs, scope: Scope) -> anyhow::Resul
 }
 
 /// Parses the versions; `latest[:p]` becomes the newest installed match.
-fn parse_versions(ctx: &Ctx, tool: &str, raw: &[String]) -> anyhow::Result<Vec<VersionSpec>> {
-    tools::require_known(&ctx.env, tool)?;
+fn parse_versions(ctx: &Context, tool: &str, raw: &[String]) -> anyhow::Result<Vec<VersionSpec>> {
+    Tools::new(&ctx.env).require_known(tool)?;
     raw.iter()
         .map(|r| {
             let spec = VersionSpec::parse(r)?;
@@ -105,11 +105,11 @@ fn parse_versions(ctx: &Ctx, tool: &str, raw: &[String]) -> anyhow::Result<Vec<V
         .collect()
 }
 
-fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
+fn target_file(ctx: &Context, scope: Scope) -> anyhow::Result<PathBuf> {
     Ok(match scope {
         Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
         Scope::Home => ctx.env.home_tool_versions(),
-        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools())
+        Scope::Parent => Resolver::new(&ctx.env, false, &Tools::new(&ctx.env))
             .nearest_file()
             .ok_or_else(|| {
                 Error::hinted(
@@ -123,7 +123,12 @@ fn target_file(ctx: &Ctx, scope: Scope) -> anyhow::Result<PathBuf> {
     })
 }
 
-fn write(ctx: &Ctx, scope: Scope, tool: &str, versions: Vec<VersionSpec>) -> anyhow::Result<i32> {
+fn write(
+    ctx: &Context,
+    scope: Scope,
+    tool: &str,
+    versions: Vec<VersionSpec>,
+) -> anyhow::Result<i32> {
     let path = target_file(ctx, scope)?;
     let mut file = ToolVersions::load(&path)?.unwrap_or_else(|| ToolVersions::empty(path));
     let shared = versions.iter().any(|v| match v {
@@ -135,7 +140,7 @@ fn write(ctx: &Ctx, scope: Scope, tool: &str, versions: Vec<VersionSpec>) -> any
     // A version from the shared installs was never installed here, so no
     // install made its shims: setting it is enough to run it.
     if shared {
-        crate::shim::reshim::sync(&ctx.env, &super::reshim::launcher()?)?;
+        crate::shim::reshim::refresh(&ctx.env)?;
     }
     Ok(exit::OK)
 }

@@ -1,18 +1,18 @@
 //! `tool where <tool> [version]` and `tool which <command>`: print paths.
 
-use crate::cli::Ctx;
+use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::installed::{self, Located};
 use crate::shim::find;
-use crate::tools;
+use crate::tools::Tools;
 use crate::version::VersionSpec;
 
-pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result<i32> {
-    tools::require_known(&ctx.env, tool)?;
+pub fn run_where(ctx: &Context, tool: &str, version: Option<&str>) -> anyhow::Result<i32> {
+    Tools::new(&ctx.env).require_known(tool)?;
     let (spec, base) = match version {
         Some(v) => (VersionSpec::parse(v)?, ctx.env.cwd.clone()),
         None => {
-            let tools = ctx.tools();
+            let tools = Tools::new(&ctx.env);
             let program = &ctx.env.program;
             let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
                 Error::Other(format!(
@@ -37,7 +37,7 @@ pub fn run_where(ctx: &Ctx, tool: &str, version: Option<&str>) -> anyhow::Result
     }
 }
 
-pub fn run_which(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
+pub fn run_which(ctx: &Context, command: &str) -> anyhow::Result<i32> {
     let shim = ctx.env.layout.shim_path(command);
     if !shim.is_file() {
         return Err(Error::Other(format!(
@@ -46,7 +46,7 @@ pub fn run_which(ctx: &Ctx, command: &str) -> anyhow::Result<i32> {
         .into());
     }
     // What a shim would say, but `which` fails with 1, as asdf's does.
-    let target = find::find(&ctx.env, ctx.sources(), command, &shim).map_err(|e| match e {
+    let target = find::find(ctx, command, &shim).map_err(|e| match e {
         Error::NotSet { message, hint } | Error::NotInstalled { message, hint } => {
             Error::Hinted { message, hint }
         }

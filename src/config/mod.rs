@@ -1,7 +1,6 @@
 //! Configuration read from files and the environment: `.tool-versions`,
 //! version resolution, and settings.
 
-pub mod legacy_files;
 pub mod readthedocs;
 pub mod resolve;
 pub mod settings;

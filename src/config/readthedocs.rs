@@ -1,6 +1,6 @@
 //! `.readthedocs.yaml` as a version source: `build.tools` sets versions like
 //! a `.tool-versions` file in its folder, mapped exactly as Read the Docs
-//! maps them (its table, generated into `plugins/readthedocs.toml` by
+//! maps them (its table, generated into `builtin/readthedocs.toml` by
 //! `scripts/gen-readthedocs-table`, or a newer copy named by
 //! `readthedocs_table`), and `build.os` names the builder's image, which
 //! becomes the cache key's `{os}`.
@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::ToolInfo;
 use crate::error::{Error, Result};
 
 /// The names Read the Docs looks for, in its order.
@@ -20,9 +21,6 @@ pub const FILE_NAMES: &[&str] = &[
     "readthedocs.yaml",
     "readthedocs.yml",
 ];
-
-/// Tools `tool` installs; the table's others (ruby) are refused by name.
-const INSTALLABLE: &[&str] = &["python", "nodejs", "rust", "golang"];
 
 /// The service's mapping: `build.os` names and `build.tools` versions.
 #[derive(Debug, Clone, Deserialize)]
@@ -35,7 +33,7 @@ impl Table {
     /// The table shipped with this build.
     pub fn builtin() -> Table {
         // Checked by a unit test, so this cannot fail at run time.
-        toml::from_str(include_str!("../../plugins/readthedocs.toml")).unwrap_or(Table {
+        toml::from_str(include_str!("../../builtin/readthedocs.toml")).unwrap_or(Table {
             os: BTreeMap::new(),
             tools: BTreeMap::new(),
         })
@@ -98,8 +96,9 @@ pub fn find_in(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Reads `path` and maps its `build.os` and `build.tools` through `table`.
-pub fn read(path: &Path, table: &Table) -> Result<BuildConfig> {
+/// Reads `path` and maps its `build.os` and `build.tools` through `table`;
+/// `tools` says which tool installs each of the service's names.
+pub fn read(path: &Path, table: &Table, tools: &dyn ToolInfo) -> Result<BuildConfig> {
     let text = fs_err::read_to_string(path)?;
     let bad = |line: usize, message: String| Error::Parse {
         path: path.to_path_buf(),
@@ -133,23 +132,25 @@ pub fn read(path: &Path, table: &Table) -> Result<BuildConfig> {
             )
         })?),
     };
-    let mut tools = Vec::new();
+    let mut tools_set = Vec::new();
     if let Yaml::Hash(entries) = &build["tools"] {
         for (key, value) in entries {
             let tool = scalar(key).unwrap_or_default();
             let line = line_of(&text, &tool, 1);
-            tools.push(map_tool(table, &tool, scalar(value), line).map_err(|m| bad(line, m))?);
+            let mapped = map_tool(table, tools, &tool, scalar(value), line);
+            tools_set.push(mapped.map_err(|m| bad(line, m))?);
         }
     }
     Ok(BuildConfig {
         path: path.to_path_buf(),
         os,
-        tools,
+        tools: tools_set,
     })
 }
 
 fn map_tool(
     table: &Table,
+    tools: &dyn ToolInfo,
     tool: &str,
     asked: Option<String>,
     line: usize,
@@ -159,12 +160,16 @@ fn map_tool(
             "build.tools.{tool}: Read the Docs has no tool named {tool}"
         ));
     };
-    if !INSTALLABLE.contains(&tool) {
+    let Some(ours) = tools.for_readthedocs(tool) else {
+        let installable: Vec<&str> = (table.tools.keys())
+            .map(String::as_str)
+            .filter(|name| tools.for_readthedocs(name).is_some())
+            .collect();
         return Err(format!(
             "build.tools.{tool}: tool cannot install {tool} (it installs {})",
-            INSTALLABLE.join(", ")
+            installable.join(", ")
         ));
-    }
+    };
     let asked = asked.ok_or_else(|| format!("build.tools.{tool}: no version given"))?;
     let full = versions.get(&asked).ok_or_else(|| {
         let known: Vec<&str> = versions.keys().map(String::as_str).collect();
@@ -180,7 +185,7 @@ fn map_tool(
         ));
     }
     Ok(ToolVersion {
-        tool: tool.to_string(),
+        tool: ours,
         version: full.clone(),
         line,
     })
@@ -214,11 +219,30 @@ fn line_of(text: &str, key: &str, fallback: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The built-in tools' answer: the service's names are theirs.
+    struct Installs(&'static [&'static str]);
+
+    impl ToolInfo for Installs {
+        fn legacy_filenames(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn parse_legacy_file(&self, _: &str, _: &Path) -> Result<Option<String>> {
+            Ok(None)
+        }
+        fn bin_paths(&self, _: &str, _: &str, _: &Path) -> Vec<String> {
+            Vec::new()
+        }
+        fn for_readthedocs(&self, name: &str) -> Option<String> {
+            self.0.contains(&name).then(|| name.to_string())
+        }
+    }
+
     fn read_text(text: &str) -> Result<BuildConfig> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".readthedocs.yaml");
         std::fs::write(&path, text).unwrap();
-        read(&path, &Table::builtin())
+        let tools = Installs(&["python", "nodejs", "golang", "rust"]);
+        read(&path, &Table::builtin(), &tools)
     }
 
     #[test]

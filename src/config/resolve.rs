@@ -100,7 +100,7 @@ impl<'a> Resolver<'a> {
         };
         if !self.build_configs.contains_key(dir) {
             let parsed = match readthedocs::find_in(dir) {
-                Some(path) => Some(readthedocs::read(&path, table)?),
+                Some(path) => Some(readthedocs::read(&path, table, self.tools)?),
                 None => None,
             };
             self.build_configs.insert(dir.to_path_buf(), parsed);

@@ -1,6 +1,6 @@
 //! What configuration needs to know about a tool that only the tool's
 //! definition (a built-in or an asdf plugin) can say. Config defines the
-//! question; `plugin::Tools` answers it, and callers pass it in, so config
+//! question; `tools::Tools` answers it, and callers pass it in, so config
 //! never runs plugin scripts itself.
 
 use std::path::Path;
@@ -17,4 +17,8 @@ pub trait ToolInfo {
 
     /// Folders holding a version's executables, relative to its install folder.
     fn bin_paths(&self, tool: &str, version_dir: &str, install_path: &Path) -> Vec<String>;
+
+    /// The tool that installs what `.readthedocs.yaml`'s `build.tools`
+    /// calls `name`; `None` when nothing here can.
+    fn for_readthedocs(&self, name: &str) -> Option<String>;
 }

@@ -202,7 +202,7 @@ fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
     let Some(tool) = fields.next() else {
         return Ok(Line::Other(text.to_string()));
     };
-    crate::tools::check_name(tool).map_err(|e| parse_error(path, line_no, &e.to_string()))?;
+    crate::tool_name::check(tool).map_err(|e| parse_error(path, line_no, &e.to_string()))?;
     let versions = fields
         .map(VersionSpec::parse)
         .collect::<Result<Vec<_>>>()

@@ -9,10 +9,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{Context, Options, Request};
-use crate::config::settings::Settings;
-use crate::env::Env;
-use crate::error::Error;
+use super::{Options, Request, Run};
+use crate::context::Context;
+use crate::error::{Error, Result, exit};
 use crate::process::{Cancel, Sink};
 use crate::progress::Progress;
 
@@ -49,13 +48,58 @@ pub struct Report {
     pub tried: Vec<super::Tried>,
 }
 
-pub fn run(
-    env: &Env,
-    settings: &Settings,
-    requests: &[Request],
-    options: &Options,
-    json: bool,
-) -> Vec<Report> {
+/// After a batch: the shims made for what was installed (or newly set up
+/// from a shared install), and the exit code — 130 when interrupted, 1 when
+/// any install failed.
+pub fn finish(ctx: &Context, reports: &[Report]) -> Result<i32> {
+    let shared = |r: &Report| {
+        r.outcome == Outcome::AlreadyInstalled
+            && crate::installed::shared_location(&ctx.env, &r.tool, &r.version).is_some()
+    };
+    if reports
+        .iter()
+        .any(|r| r.outcome == Outcome::Installed || shared(r))
+    {
+        crate::shim::reshim::refresh(&ctx.env)?;
+    }
+    Ok(
+        if reports.iter().any(|r| r.outcome == Outcome::Interrupted) {
+            exit::INTERRUPTED
+        } else if reports.iter().any(|r| r.error.is_some()) {
+            exit::FAILURE
+        } else {
+            exit::OK
+        },
+    )
+}
+
+/// Installs one request on this thread, its output on the terminal
+/// unless `json`.
+pub fn run_one(ctx: &Context, request: &Request, options: &Options, json: bool) -> Report {
+    let cancel = Cancel::on_signals();
+    let progress = Progress::new(!json);
+    let sink = match json {
+        false => Sink::Terminal,
+        true => Sink::Log(log_of(ctx, request)),
+    };
+    let cx = Run {
+        ctx,
+        options,
+        sink: &sink,
+        cancel: &cancel,
+    };
+    one(&cx, request, &progress)
+}
+
+/// The log of a request's install in a batch, emptied first.
+fn log_of(ctx: &Context, req: &Request) -> PathBuf {
+    let log = (ctx.env.layout).log_path(&req.tool, &req.spec.to_string().replace('/', "_"));
+    let _ = std::fs::remove_file(&log);
+    log
+}
+
+/// Installs every request, at most `MAX_PARALLEL` at a time.
+pub fn run(ctx: &Context, requests: &[Request], options: &Options, json: bool) -> Vec<Report> {
     let cancel = Cancel::on_signals();
     let single = requests.len() == 1;
     let progress = Progress::new(!json);
@@ -65,18 +109,12 @@ pub fn run(
         for _ in 0..requests.len().clamp(1, MAX_PARALLEL) {
             scope.spawn(|| {
                 while let Some((i, req)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    let sink = if single && !json {
-                        Sink::Terminal
-                    } else {
-                        let log = env
-                            .layout
-                            .log_path(&req.tool, &req.spec.to_string().replace('/', "_"));
-                        let _ = std::fs::remove_file(&log);
-                        Sink::Log(log)
+                    let sink = match single && !json {
+                        true => Sink::Terminal,
+                        false => Sink::Log(log_of(ctx, req)),
                     };
-                    let cx = Context {
-                        env,
-                        settings,
+                    let cx = Run {
+                        ctx,
                         options,
                         sink: &sink,
                         cancel: &cancel,
@@ -97,7 +135,7 @@ pub fn run(
         .collect()
 }
 
-fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
+fn one(cx: &Run<'_>, req: &Request, progress: &Progress) -> Report {
     let started = Instant::now();
     let mut task = progress.task(format!("{} {}", req.tool, req.spec));
     let result = super::install(cx, req, &mut task);
@@ -112,7 +150,13 @@ fn one(cx: &Context<'_>, req: &Request, progress: &Progress) -> Report {
             };
             match done.backend {
                 Some(b) => task.finish(&format!("installed with {b} in {seconds:.1}s")),
-                None if done.path != cx.env.layout.install_path(&req.tool, &done.resolved.dir) => {
+                None if done.path
+                    != cx
+                        .ctx
+                        .env
+                        .layout
+                        .install_path(&req.tool, &done.resolved.dir) =>
+                {
                     task.finish(&format!(
                         "already installed in the shared installs: {}",
                         done.path.display()

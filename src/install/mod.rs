@@ -5,6 +5,7 @@
 //! before it is complete.
 
 pub mod batch;
+pub mod gather;
 pub mod leftovers;
 pub mod lock;
 pub mod rebuild;
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::backend::{self, Backend, Details, Failure, Job, Kind, Stage, Stages};
-use crate::config::settings::Settings;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::{Cancel, Sink};
@@ -75,53 +76,48 @@ pub struct Done {
 }
 
 /// Everything one install needs besides the request.
-pub struct Context<'a> {
-    pub env: &'a Env,
-    pub settings: &'a Settings,
+pub struct Run<'a> {
+    pub ctx: &'a Context,
     pub options: &'a Options,
     pub sink: &'a Sink,
     pub cancel: &'a Cancel,
 }
 
 /// Installs one version through the chain of backends.
-pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done> {
-    crate::tools::check_name(&req.tool)?;
-    let mut chain = backend::chain(
-        cx.env,
-        cx.settings,
-        &req.tool,
-        cx.options.backend.as_deref(),
-    )?;
+pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
+    crate::tool_name::check(&req.tool)?;
+    let mut chain = backend::chain(cx.ctx, &req.tool, cx.options.backend.as_deref())?;
     if cx.options.no_cache {
         chain = backend::without_cache(chain);
     }
-    let resolved = resolve(cx.env, &chain, req)?;
+    let resolved = resolve(cx.ctx, &chain, req)?;
     task.set_label(format!("{} {}", req.tool, resolved.version));
-    let path = cx.env.layout.install_path(&req.tool, &resolved.dir);
+    let path = cx.ctx.env.layout.install_path(&req.tool, &resolved.dir);
     let already = |resolved: Resolved| Done {
-        path: installed::location(cx.env, &req.tool, &resolved.dir).unwrap_or_else(|| path.clone()),
+        path: installed::location(&cx.ctx.env, &req.tool, &resolved.dir)
+            .unwrap_or_else(|| path.clone()),
         resolved,
         backend: None,
         details: Details::Null,
         tried: Vec::new(),
     };
-    if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+    if installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
         return Ok(already(resolved));
     }
-    let lock = lock::acquire(cx.env, &req.tool, &resolved.dir, || {
+    let lock = lock::acquire(&cx.ctx.env, &req.tool, &resolved.dir, || {
         task.step("waiting for another install of this version to finish")
     })?;
-    if installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+    if installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
         return Ok(already(resolved));
     }
-    leftovers::sweep(cx.env, &req.tool, &resolved.dir);
-    leftovers::clean(cx.env, &req.tool, &resolved.dir)?;
+    leftovers::sweep(&cx.ctx.env, &req.tool, &resolved.dir);
+    leftovers::clean(&cx.ctx.env, &req.tool, &resolved.dir)?;
     let hook = |name: &str| {
         let name = format!("{name}_{}", req.tool);
         let args = [&resolved.version];
         task.suspend(|| match cx.sink {
-            Sink::Terminal => hooks::run(cx.settings, &name, &args),
-            Sink::Log(_) => hooks::run_beside_data(cx.settings, &name, &args),
+            Sink::Terminal => hooks::run(&cx.ctx.settings, &name, &args),
+            Sink::Log(_) => hooks::run_beside_data(&cx.ctx.settings, &name, &args),
         })
     };
     let before = |stage: Stage| {
@@ -145,7 +141,7 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
     let (backend, details, tried) = match attempt {
         Ok(found) => found,
         Err(e) => {
-            if !installed::is_installed(cx.env, &req.tool, &resolved.dir) {
+            if !installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
                 lock.remove();
             }
             return Err(e);
@@ -162,7 +158,7 @@ pub fn install(cx: &Context<'_>, req: &Request, task: &mut Task) -> Result<Done>
 
 /// One version being installed, as every backend attempt sees it.
 struct Target<'a> {
-    cx: &'a Context<'a>,
+    cx: &'a Run<'a>,
     tool: &'a str,
     resolved: &'a Resolved,
     path: &'a Path,
@@ -183,7 +179,7 @@ fn try_chain(
         task.step(&format!("installing with {}", backend.name()));
         let attempt = if backend.in_place() {
             let job = make_job(t, path);
-            in_place(cx.env, backend.as_ref(), &job, tool, &resolved.dir)
+            in_place(&cx.ctx.env, backend.as_ref(), &job, tool, &resolved.dir)
         } else {
             staged(backend.as_ref(), path, |dest| {
                 backend.install(&make_job(t, dest))
@@ -272,15 +268,14 @@ fn staged(
 fn make_job<'a>(t: &'a Target<'a>, dest: &'a Path) -> Job<'a> {
     let cx = t.cx;
     Job {
-        env: cx.env,
-        settings: cx.settings,
+        ctx: cx.ctx,
         tool: t.tool,
         version: &t.resolved.version,
         kind: t.resolved.kind,
         version_dir: &t.resolved.dir,
         dest,
         final_path: t.path,
-        keep_download: cx.options.keep_download || cx.settings.always_keep_download,
+        keep_download: cx.options.keep_download || cx.ctx.settings.always_keep_download,
         sink: cx.sink,
         cancel: cx.cancel,
         task: t.task,
@@ -294,11 +289,10 @@ fn check_not_empty(backend: &dyn Backend, dir: &Path) -> Result<(), Failure> {
         .map(|mut d| d.next().is_none())
         .unwrap_or(true);
     if empty {
-        return Err(Failure::Error(Error::Other(format!(
-            "{} reported success but installed nothing into {}",
-            backend.name(),
-            dir.display()
-        ))));
+        return Err(Failure::Error(Error::InstalledNothing {
+            backend: backend.name(),
+            dir: dir.to_path_buf(),
+        }));
     }
     Ok(())
 }

@@ -4,11 +4,11 @@
 
 use super::{Request, Resolved};
 use crate::backend::{Backend, Kind};
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::version::{self, VersionSpec, check_path_component};
 
-pub fn resolve(env: &Env, chain: &[Box<dyn Backend>], req: &Request) -> Result<Resolved> {
+pub fn resolve(ctx: &Context, chain: &[Box<dyn Backend>], req: &Request) -> Result<Resolved> {
     let tool = req.tool.as_str();
     let resolved = match &req.spec {
         VersionSpec::System | VersionSpec::Path(_) => {
@@ -24,7 +24,7 @@ pub fn resolve(env: &Env, chain: &[Box<dyn Backend>], req: &Request) -> Result<R
         },
         // Literal, as in asdf: no listing, no prefix matching.
         VersionSpec::Version(v) => plain(v.clone()),
-        VersionSpec::Latest(prefix) => plain(latest(env, chain, tool, prefix.as_deref())?),
+        VersionSpec::Latest(prefix) => plain(latest(ctx, chain, tool, prefix.as_deref())?),
     };
     check_path_component("version", &resolved.dir)?;
     Ok(resolved)
@@ -41,7 +41,7 @@ fn plain(version: String) -> Resolved {
 /// The first backend's answer for `latest[:prefix]`, newest over all when
 /// several answer.
 pub fn latest(
-    env: &Env,
+    ctx: &Context,
     chain: &[Box<dyn Backend>],
     tool: &str,
     prefix: Option<&str>,
@@ -49,7 +49,7 @@ pub fn latest(
     let mut answers = Vec::new();
     let mut why = Vec::new();
     for backend in chain {
-        match backend.latest(env, tool, prefix) {
+        match backend.latest(ctx, tool, prefix) {
             Ok(Some(v)) => answers.push(v),
             Ok(None) => why.push(format!("{}: no match", backend.name())),
             Err(crate::backend::Failure::NotAvailable(w)) => {

@@ -8,22 +8,16 @@ use std::path::Path;
 
 use super::lock;
 use crate::backend::{self, Removal};
-use crate::config::settings::Settings;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::hooks;
-use crate::shim::{Launcher, reshim};
+use crate::shim::reshim;
 
 /// Removes `installs/<tool>/<dir>` (`version` as the user wrote it, for
 /// hooks and messages), then the shims nothing provides any more.
-pub fn uninstall(
-    env: &Env,
-    settings: &Settings,
-    launcher: &Launcher,
-    tool: &str,
-    dir: &str,
-    version: &str,
-) -> Result<()> {
+pub fn uninstall(ctx: &Context, tool: &str, dir: &str, version: &str) -> Result<()> {
+    let (env, settings) = (&ctx.env, &ctx.settings);
     let path = env.layout.install_path(tool, dir);
     if let Some(shared) = crate::installed::shared_location(env, tool, dir) {
         return Err(Error::hinted(
@@ -35,7 +29,7 @@ pub fn uninstall(
         ));
     }
     if !path.is_dir() {
-        return Err(Error::Other("No such version".into()));
+        return Err(Error::NoSuchVersion);
     }
     let lock = lock::acquire(env, tool, dir, || {})?;
     if !path.is_dir() {
@@ -51,12 +45,12 @@ pub fn uninstall(
     };
     hook("pre")?;
     let removal = Removal {
-        env,
+        ctx,
         tool,
         version_dir: dir,
         path: &path,
     };
-    for b in backend::chain(env, settings, tool, None)? {
+    for b in backend::chain(ctx, tool, None)? {
         b.uninstall(&removal)?;
     }
     if path.exists() {
@@ -64,7 +58,7 @@ pub fn uninstall(
     }
     let _ = std::fs::remove_file(env.layout.incomplete_marker(tool, dir));
     lock.remove();
-    reshim::sync(env, launcher)?;
+    reshim::refresh(env)?;
     hook("post")
 }
 

@@ -15,7 +15,7 @@ fn git(dir: Option<&Path>, args: &[&str]) -> Result<String> {
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::Other(format!("cannot run git (is it installed?): {e}")))?;
+        .map_err(|e| Error::io("cannot run git (is it installed?)", "git", e))?;
     if !out.status.success() {
         return Err(Error::Failed {
             what: format!("git {}", args.first().copied().unwrap_or_default()),

@@ -23,8 +23,12 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     let stamp = dir.join("repo-updated");
     if !dir.join(".git").is_dir() {
         let _ = std::fs::remove_dir_all(&dir);
-        git::clone(&settings.plugin_repository_url, &dir)
-            .map_err(|e| Error::Other(format!("cannot fetch the plugin index: {e}")))?;
+        git::clone(&settings.plugin_repository_url, &dir).map_err(|e| {
+            Error::hinted(
+                format!("cannot fetch the plugin index: {e}"),
+                "add the plugin with its git URL: tool plugin add <name> <git-url>",
+            )
+        })?;
         touch(&stamp);
     } else if is_stale(&stamp, settings.plugin_repository_refresh) {
         match git::update(&dir, None) {

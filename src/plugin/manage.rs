@@ -9,7 +9,6 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::{Cancel, Sink};
-use crate::tools;
 
 pub enum Added {
     New(Plugin),
@@ -17,7 +16,7 @@ pub enum Added {
 }
 
 pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Result<Added> {
-    tools::check_name(name)?;
+    crate::tool_name::check(name)?;
     if Plugin::find(env, name).is_some() {
         return Ok(Added::AlreadyThere);
     }
@@ -38,11 +37,14 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
     let staging = crate::fs::temp_dir_in(&plugins, &format!(".{name}.adding-"))?;
     let checkout = staging.path().join(name);
     git::clone(&url, &checkout).map_err(|e| {
-        Error::Other(format!(
-            "cannot add plugin `{name}` from {}: {}",
-            crate::remote::redact(&url),
-            e.report()
-        ))
+        Error::hinted(
+            format!(
+                "cannot add plugin `{name}` from {}: {}",
+                crate::remote::redact(&url),
+                crate::error::chain(&e)
+            ),
+            e.hint().unwrap_or_default(),
+        )
     })?;
     let dir = env.layout.plugin_dir(name);
     fs_err::rename(&checkout, &dir)?;
@@ -134,7 +136,7 @@ pub fn list(env: &Env) -> Vec<Plugin> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| tools::check_name(n).is_ok())
+        .filter(|n| crate::tool_name::check(n).is_ok())
         .collect();
     names.sort();
     names

@@ -7,9 +7,6 @@ pub mod git;
 pub mod index;
 pub mod manage;
 pub mod meta;
-pub mod tools;
-
-pub use tools::Tools;
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -53,7 +50,7 @@ pub type Vars = Vec<(&'static str, OsString)>;
 impl Plugin {
     /// The plugin named `name`, if it is added.
     pub fn find(env: &Env, name: &str) -> Option<Plugin> {
-        crate::tools::check_name(name).ok()?;
+        crate::tool_name::check(name).ok()?;
         let dir = env.layout.plugin_dir(name);
         dir.is_dir().then(|| Plugin {
             name: name.to_string(),
@@ -63,7 +60,7 @@ impl Plugin {
 
     /// The plugin named `name`, or an error that says how to add it.
     pub fn load(env: &Env, name: &str) -> Result<Plugin> {
-        crate::tools::check_name(name)?;
+        crate::tool_name::check(name)?;
         Plugin::find(env, name).ok_or_else(|| {
             Error::hinted(
                 format!("No such plugin: {name}"),
@@ -102,7 +99,10 @@ impl Plugin {
     pub fn command(&self, script: &str, vars: &Vars) -> Result<Command> {
         let path = self.script_path(script);
         let meta = std::fs::metadata(&path).map_err(|_| {
-            Error::Other(format!("plugin `{}` has no bin/{script} script", self.name))
+            Error::hinted(
+                format!("plugin `{}` has no bin/{script} script", self.name),
+                "the plugin does not offer this; see its README",
+            )
         })?;
         if meta.permissions().mode() & 0o111 == 0 {
             return Err(Error::hinted(

@@ -10,6 +10,7 @@ use std::process::Command;
 use super::deps::MODULES;
 use crate::archive::manifest;
 use crate::archive::relocate::relocate_tree;
+use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::{self, Cancel, Sink};
 use crate::progress::Task;
@@ -19,6 +20,9 @@ use crate::progress::Task;
 const RPATH_LDFLAGS: &str = "-Wl,-rpath,'$$ORIGIN/../lib'";
 
 pub struct Build<'a> {
+    /// Where `CFLAGS`, `LDFLAGS`, `PYTHON_CONFIGURE_OPTS` and the default
+    /// packages file are read.
+    pub env: &'a Env,
     pub version: &'a str,
     pub src: &'a Path,
     /// An empty folder for `make install`'s DESTDIR, on the same filesystem
@@ -90,15 +94,15 @@ fn verdict(version: &str, missing: &[String], warn_only: bool) -> Result<Option<
     }
 }
 
-fn words(var: &str) -> Vec<String> {
-    std::env::var(var)
+fn words(env: &Env, var: &str) -> Vec<String> {
+    env.var(var)
         .map(|v| v.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default()
 }
 
 /// `extra` followed by the variable's value from the environment, if any.
-fn joined(var: &str, extra: &str) -> String {
-    match std::env::var(var).ok().filter(|v| !v.trim().is_empty()) {
+fn joined(env: &Env, var: &str, extra: &str) -> String {
+    match env.var(var).filter(|v| !v.trim().is_empty()) {
         Some(v) => format!("{extra} {v}"),
         None => extra.into(),
     }
@@ -144,13 +148,17 @@ impl Build<'_> {
         let mut options = vec![
             format!("--prefix={}", self.final_path.display()),
             "--enable-shared".into(),
-            format!("LDFLAGS={}", joined("LDFLAGS", RPATH_LDFLAGS)),
+            format!("LDFLAGS={}", joined(self.env, "LDFLAGS", RPATH_LDFLAGS)),
         ];
-        if let Ok(cflags) = std::env::var("PYTHON_CFLAGS") {
-            options.push(format!("CFLAGS={}", joined("CFLAGS", &cflags)));
+        if let Some(cflags) = self
+            .env
+            .var_os("PYTHON_CFLAGS")
+            .map(|c| c.to_string_lossy())
+        {
+            options.push(format!("CFLAGS={}", joined(self.env, "CFLAGS", &cflags)));
         }
-        options.extend(words("PYTHON_CONFIGURE_OPTS"));
-        options.extend(words("CONFIGURE_OPTS"));
+        options.extend(words(self.env, "PYTHON_CONFIGURE_OPTS"));
+        options.extend(words(self.env, "CONFIGURE_OPTS"));
         options
     }
 
@@ -215,12 +223,12 @@ impl Build<'_> {
 
     /// `~/.default-python-packages` (asdf-python's format), when present.
     fn default_packages(&self) -> Result<()> {
-        let file = std::env::var_os("ASDF_PYTHON_DEFAULT_PACKAGES_FILE")
+        let file = self
+            .env
+            .var_os("ASDF_PYTHON_DEFAULT_PACKAGES_FILE")
             .map(PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|h| h.join(".default-python-packages")));
-        let text = file
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .unwrap_or_default();
+            .unwrap_or_else(|| self.env.home.join(".default-python-packages"));
+        let text = std::fs::read_to_string(file).unwrap_or_default();
         let packages: Vec<&str> = text
             .lines()
             .map(|l| l.split('#').next().unwrap_or("").trim())

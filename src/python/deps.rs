@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::env::Env;
 use crate::error::{Error, Result};
 
 /// Header → the Debian/Ubuntu package that provides it.
@@ -25,19 +26,18 @@ pub const MODULES: &[&str] = &[
     "ssl", "ctypes", "zlib", "bz2", "lzma", "sqlite3", "readline", "_uuid",
 ];
 
-fn compiler() -> String {
-    std::env::var("CC")
-        .ok()
+fn compiler(env: &Env) -> String {
+    env.var("CC")
         .filter(|c| !c.trim().is_empty())
         .unwrap_or_else(|| "cc".into())
 }
 
-fn header_found(cc: &str, header: &str) -> bool {
+fn header_found(env: &Env, cc: &str, header: &str) -> bool {
     let mut words = cc.split_whitespace();
     let Some(program) = words.next() else {
         return false;
     };
-    let cppflags = std::env::var("CPPFLAGS").unwrap_or_default();
+    let cppflags = env.var("CPPFLAGS").unwrap_or_default();
     let child = Command::new(program)
         .args(words)
         .args(cppflags.split_whitespace())
@@ -59,15 +59,15 @@ fn on_path(program: &str) -> bool {
 }
 
 /// Fails with the exact apt packages to install when anything is missing.
-pub fn check() -> Result<()> {
-    let cc = compiler();
+pub fn check(env: &Env) -> Result<()> {
+    let cc = compiler(env);
     let mut missing: Vec<(&str, &str)> = Vec::new();
     let cc_program = cc.split_whitespace().next().unwrap_or("cc").to_string();
     if !on_path(&cc_program) {
         missing.push(("build-essential", "a C compiler"));
     } else {
         for (header, package, module) in HEADERS {
-            if !header_found(&cc, header) {
+            if !header_found(env, &cc, header) {
                 missing.push((package, module));
             }
         }

@@ -83,7 +83,7 @@ pub fn fetch(
     let release_dir = releases::release_dir(version, release);
     let mut tried = Vec::new();
     for (mirror, by_sha) in mirrors(env, settings) {
-        let store = crate::cache::open(&client, &mirror, env, settings)?;
+        let store = client.open_mirror(&mirror, &settings.transfer())?;
         for c in &wanted {
             let key = if by_sha {
                 c.sha256.clone()
@@ -154,13 +154,13 @@ pub fn extract(archive: &Path, into: &Path, version: &str) -> Result<PathBuf> {
     };
     tar::Archive::new(reader)
         .unpack(into)
-        .map_err(|e| Error::Other(format!("cannot extract {}: {e}", archive.display())))?;
+        .map_err(|e| Error::io("cannot extract", archive, e))?;
     let src = into.join(format!("Python-{version}"));
     if !src.join("configure").is_file() {
-        return Err(Error::Other(format!(
-            "{} has no Python-{version}/configure",
-            archive.display()
-        )));
+        return Err(Error::BadData {
+            what: archive.display().to_string(),
+            why: format!("has no Python-{version}/configure"),
+        });
     }
     Ok(src)
 }

@@ -1,5 +1,6 @@
 //! Buckets and mirrors, knowing nothing above them: a `Client` owns the one
-//! network runtime and opens `Remote`s from URLs (`open`); a `Remote` keeps
+//! network runtime and opens `Remote`s from URLs by role (`open_bucket` with
+//! its `Credentials`, `open_mirror` with none); a `Remote` keeps
 //! its store private and offers what callers need: `get_small`, `download`
 //! (a blocking `Read`, see `stream` for the hash, progress and interrupt
 //! adapters), `exists`, `list`, `put_small`, `put_file`. Every failure is a
@@ -8,15 +9,11 @@
 //! ```no_run
 //! # fn main() -> tool::remote::Result<()> {
 //! let client = tool::remote::Client::new()?;
-//! let var = |_: &str| None;
 //! let opts = tool::remote::Options {
 //!     retries: 4,
 //!     read_timeout: std::time::Duration::from_secs(30),
-//!     token: None,
-//!     home: std::path::Path::new("/root"),
-//!     var: &var,
 //! };
-//! let mirror = client.open("file:///srv/mirror", &opts)?;
+//! let mirror = client.open_mirror("file:///srv/mirror", &opts)?;
 //! if let Some(text) = mirror.get_small("SHASUMS256.txt")? { /* … */ }
 //! # Ok(()) }
 //! ```
@@ -35,7 +32,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 pub use error::{Error, Op, Result};
-pub use open::{Kind, Options};
+pub use open::{Credentials, Kind, Options};
 pub use stream::{Download, HashReader, Interruptible, ProgressReader};
 
 /// Objects larger than this are refused by `get_small`.
@@ -66,8 +63,20 @@ impl Client {
         })
     }
 
-    pub fn open(&self, url: &str, opts: &Options<'_>) -> Result<Remote> {
-        Ok(self.wrap(open::open(url, opts, || self.roots())?))
+    /// A cache bucket, which authenticates with `creds`.
+    pub fn open_bucket(
+        &self,
+        url: &str,
+        opts: &Options,
+        creds: &Credentials<'_>,
+    ) -> Result<Remote> {
+        let role = open::Role::Bucket(creds);
+        Ok(self.wrap(open::open(url, opts, role, || self.roots())?))
+    }
+
+    /// A mirror or release server: sent no credentials but its URL's own.
+    pub fn open_mirror(&self, url: &str, opts: &Options) -> Result<Remote> {
+        Ok(self.wrap(open::open(url, opts, open::Role::Mirror, || self.roots())?))
     }
 
     fn roots(&self) -> tls::Roots {

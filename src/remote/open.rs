@@ -1,7 +1,10 @@
-//! Turns a URL into an `object_store` store: `s3://bucket/prefix` (SigV4,
-//! path style so MinIO works; endpoint, region and credentials from the
-//! standard `AWS_*` variables or a `~/.aws/credentials` profile),
-//! `http(s)://…` (basic auth in the URL or a bearer token) and `file:///…`.
+//! Turns a URL into an `object_store` store, by role. A bucket
+//! (`s3://bucket/prefix`: SigV4, path style so MinIO works, endpoint, region
+//! and credentials from the standard `AWS_*` variables or a
+//! `~/.aws/credentials` profile; `http(s)://…` with basic auth in the URL or a
+//! bearer token; `file:///…`) is opened with its `Credentials`. A mirror
+//! (`http(s)://`, `file://`) cannot be given any: it sends only what its own
+//! URL carries (user info), so a bucket's token never reaches a release server.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,17 +19,28 @@ use super::error::{Error, Result};
 use super::redact;
 use super::tls::Roots;
 
-/// What opening a remote needs from the caller's configuration.
-pub struct Options<'a> {
+/// How requests to a remote behave, whatever its role.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
     pub retries: usize,
     /// A read that stalls this long counts as dropped (then resumed).
     pub read_timeout: Duration,
-    /// Bearer token for http(s) remotes.
+}
+
+/// What a bucket may authenticate with; mirrors get none of it.
+pub struct Credentials<'a> {
+    /// Bearer token for http(s) buckets.
     pub token: Option<&'a str>,
     /// For `~/.aws/credentials`.
     pub home: &'a Path,
     /// The process environment (`AWS_*`), passed in so callers control it.
     pub var: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Who a remote is, which decides what it may be sent.
+pub enum Role<'a> {
+    Bucket(&'a Credentials<'a>),
+    Mirror,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,31 +59,45 @@ pub struct Opened {
     pub credentials: String,
 }
 
-/// Opens `url`; `roots` says which HTTPS roots to trust (asked only for
-/// network remotes).
-pub fn open(url: &str, opts: &Options<'_>, roots: impl FnOnce() -> Roots) -> Result<Opened> {
+/// Opens `url` for `role`; `roots` says which HTTPS roots to trust (asked
+/// only for network remotes).
+pub fn open(
+    url: &str,
+    opts: &Options,
+    role: Role<'_>,
+    roots: impl FnOnce() -> Roots,
+) -> Result<Opened> {
     let bad = |why: String| Error::BadUrl {
         what: "URL",
         url: redact(url),
         why,
     };
     let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
-    match parsed.scheme() {
-        "s3" => s3(&parsed, opts, roots()),
-        "http" | "https" => http(&parsed, opts, roots()),
-        "file" => {
+    match (parsed.scheme(), role) {
+        ("s3", Role::Bucket(creds)) => s3(&parsed, opts, creds, roots()),
+        ("s3", Role::Mirror) => Err(bad(
+            "a mirror is an http(s):// or file:// URL (s3:// is for cache buckets)".into(),
+        )),
+        ("http" | "https", role) => {
+            let token = match role {
+                Role::Bucket(creds) => creds.token,
+                Role::Mirror => None,
+            };
+            http(&parsed, opts, token, roots())
+        }
+        ("file", _) => {
             let path = parsed
                 .to_file_path()
                 .map_err(|()| bad("it needs an absolute path".into()))?;
             local(path, url)
         }
-        other => Err(bad(format!(
+        (other, _) => Err(bad(format!(
             "unsupported scheme `{other}`: use s3://, http(s):// or file://"
         ))),
     }
 }
 
-fn retry(opts: &Options<'_>) -> RetryConfig {
+fn retry(opts: &Options) -> RetryConfig {
     RetryConfig {
         backoff: BackoffConfig {
             init_backoff: Duration::from_millis(200),
@@ -81,7 +109,7 @@ fn retry(opts: &Options<'_>) -> RetryConfig {
     }
 }
 
-fn client_options(allow_http: bool, opts: &Options<'_>, roots: Roots) -> ClientOptions {
+fn client_options(allow_http: bool, opts: &Options, roots: Roots) -> ClientOptions {
     // No overall timeout (large downloads take long); a stalled read fails
     // and is retried from where it stopped.
     super::tls::object_store_options(ClientOptions::new(), roots)
@@ -108,7 +136,7 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     })
 }
 
-fn s3(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
+fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> Result<Opened> {
     let bad = |why: &str| Error::BadUrl {
         what: "S3 URL",
         url: redact(url.as_str()),
@@ -120,13 +148,13 @@ fn s3(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
         .ok_or_else(|| bad("it needs a bucket name (s3://bucket/prefix)"))?;
     let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
         .iter()
-        .find_map(|v| (opts.var)(v).map(|e| (*v, e)));
+        .find_map(|v| (creds.var)(v).map(|e| (*v, e)));
     let endpoint = match endpoint {
         Some((var, e)) => Some(check_endpoint(var, &e)?),
         None => None,
     };
-    let region = (opts.var)("AWS_REGION")
-        .or_else(|| (opts.var)("AWS_DEFAULT_REGION"))
+    let region = (creds.var)("AWS_REGION")
+        .or_else(|| (creds.var)("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
     // Not `from_env`: every variable is read above, checked, and set here.
     let mut builder = AmazonS3Builder::new()
@@ -141,7 +169,7 @@ fn s3(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
     if let Some(e) = &endpoint {
         builder = builder.with_endpoint(e.clone());
     }
-    let credentials = match credentials(opts) {
+    let credentials = match found_credentials(creds) {
         Some(found) => {
             builder = builder
                 .with_access_key_id(found.key)
@@ -197,7 +225,7 @@ fn var_what(var: &str) -> &'static str {
     }
 }
 
-struct Credentials {
+struct Found {
     key: String,
     secret: String,
     token: Option<String>,
@@ -207,10 +235,10 @@ struct Credentials {
 
 /// S3 credentials from the environment, else from `~/.aws/credentials`
 /// (`AWS_PROFILE`, else `default`).
-fn credentials(opts: &Options<'_>) -> Option<Credentials> {
-    let var = opts.var;
+fn found_credentials(creds: &Credentials<'_>) -> Option<Found> {
+    let var = creds.var;
     if let (Some(key), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        return Some(Credentials {
+        return Some(Found {
             key,
             secret,
             token: var("AWS_SESSION_TOKEN"),
@@ -219,7 +247,7 @@ fn credentials(opts: &Options<'_>) -> Option<Credentials> {
     }
     let file = var("AWS_SHARED_CREDENTIALS_FILE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| opts.home.join(".aws/credentials"));
+        .unwrap_or_else(|| creds.home.join(".aws/credentials"));
     let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
     let text = std::fs::read_to_string(&file).ok()?;
     let section = ini_section(&text, &profile);
@@ -229,7 +257,7 @@ fn credentials(opts: &Options<'_>) -> Option<Credentials> {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    Some(Credentials {
+    Some(Found {
         key: get("aws_access_key_id")?,
         secret: get("aws_secret_access_key")?,
         token: get("aws_session_token"),
@@ -251,7 +279,7 @@ fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
     out
 }
 
-fn http(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
+fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Result<Opened> {
     let mut clean = url.clone();
     let _ = clean.set_username("");
     let _ = clean.set_password(None);
@@ -260,7 +288,7 @@ fn http(url: &url::Url, opts: &Options<'_>, roots: Roots) -> Result<Opened> {
         let value = basic_auth(url.username(), url.password().unwrap_or(""));
         headers.insert(http::header::AUTHORIZATION, value);
         "user and password in the URL (basic auth)".to_string()
-    } else if let Some(token) = opts.token.filter(|t| !t.is_empty()) {
+    } else if let Some(token) = token.filter(|t| !t.is_empty()) {
         let mut value =
             http::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::BadToken)?;
         value.set_sensitive(true);

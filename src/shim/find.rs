@@ -6,12 +6,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::config::ToolInfo;
-use crate::config::readthedocs::Table;
-use crate::config::resolve::{Resolver, Selection};
+use crate::config::resolve::Selection;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::installed::{self, Located};
-use crate::plugin::{Plugin, Tools, meta};
+use crate::plugin::{Plugin, meta};
+use crate::tools::Tools;
 
 /// The program a command resolves to.
 #[derive(Debug, Clone)]
@@ -31,17 +32,15 @@ pub struct Target {
 impl Target {
     /// PATH for the program: its version's bin folders, then `base` (the
     /// current PATH unless exec-env changed it).
-    pub fn path_var(&self, base: Option<OsString>) -> OsString {
-        let current = base
-            .or_else(|| std::env::var_os("PATH"))
-            .unwrap_or_default();
+    pub fn path_var(&self, env: &Env, base: Option<OsString>) -> OsString {
+        let current = base.unwrap_or_else(|| env.path());
         let mut parts: Vec<PathBuf> = self.bin_paths.clone();
         parts.extend(std::env::split_paths(&current));
         std::env::join_paths(parts).unwrap_or(current)
     }
 
     /// The variables asdf sets for programs run through a shim or `exec`.
-    pub fn env_vars(&self) -> Vec<(String, OsString)> {
+    pub fn env_vars(&self, env: &Env) -> Vec<(String, OsString)> {
         let (kind, value) = match self.version.split_once(':') {
             Some((kind, value)) => (kind, value),
             None if self.version == "system" => ("system", "system"),
@@ -62,7 +61,7 @@ impl Target {
             .iter()
             .find(|(k, _)| k == "PATH")
             .map(|(_, v)| v.clone());
-        vars.push(("PATH".into(), self.path_var(base)));
+        vars.push(("PATH".into(), self.path_var(env, base)));
         vars
     }
 }
@@ -75,14 +74,8 @@ struct Misses {
 }
 
 /// Finds the program for `command`, whose shim is at `shim_path`.
-/// `readthedocs`: the table `.readthedocs.yaml` files are read through, when
-/// `readthedocs_config` is on.
-pub fn find(
-    env: &Env,
-    (legacy, readthedocs): (bool, Option<&Table>),
-    command: &str,
-    shim_path: &Path,
-) -> Result<Target> {
+pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
+    let env = &ctx.env;
     let Some(pairs) = super::read_metadata(shim_path) else {
         return Err(Error::not_set(
             format!("unknown command `{command}`: no tool provides it"),
@@ -99,8 +92,8 @@ pub fn find(
     if let Some(target) = tools.iter().find_map(|t| plugin_wrapper(env, t, command)) {
         return Ok(target);
     }
-    let info = Tools { env };
-    let mut resolver = Resolver::new(env, legacy, &info).with_readthedocs(readthedocs);
+    let info = Tools::new(env);
+    let mut resolver = ctx.resolver(&info);
     let mut misses = Misses {
         not_installed: Vec::new(),
         without_command: Vec::new(),
@@ -181,7 +174,7 @@ fn in_version(
     path: PathBuf,
     command: &str,
 ) -> Option<Target> {
-    let bin_paths: Vec<PathBuf> = Tools { env }
+    let bin_paths: Vec<PathBuf> = Tools::new(env)
         .bin_paths(tool, version, &path)
         .iter()
         .map(|b| path.join(b))
@@ -200,7 +193,7 @@ fn in_version(
     // A failing exec-env leaves the plugin's variables out; the program still runs.
     let extra_env = match plugin {
         Some(p) => meta::exec_env(&p, &vars).unwrap_or_default(),
-        None => builtin_env(tool, &path),
+        None => builtin_env(env, tool, &path),
     };
     Some(Target {
         tool: tool.to_string(),
@@ -214,15 +207,10 @@ fn in_version(
 
 /// A built-in tool's variables (Go's `GOROOT`), unless already set, as
 /// asdf-golang's exec-env leaves a user's own value alone.
-fn builtin_env(tool: &str, install: &Path) -> Vec<(String, OsString)> {
-    crate::tools::builtin_env(tool)
-        .into_iter()
-        .filter(|(name, _)| std::env::var_os(name).is_none())
-        .map(|(name, value)| {
-            let value = value.replace("{install}", &install.to_string_lossy());
-            (name, OsString::from(value))
-        })
-        .collect()
+fn builtin_env(env: &Env, tool: &str, install: &Path) -> Vec<(String, OsString)> {
+    let mut vars = Tools::new(env).program_env(tool, install);
+    vars.retain(|(name, _)| !env.is_set(name));
+    vars
 }
 
 fn explain(env: &Env, command: &str, pairs: &[(String, String)], misses: Misses) -> Error {
@@ -284,7 +272,7 @@ pub fn is_executable(path: &Path) -> bool {
 pub fn system_program(env: &Env, command: &str, shim_path: &Path) -> Option<PathBuf> {
     let shims = env.layout.shims_dir();
     let shims_real = std::fs::canonicalize(&shims).ok();
-    let path = std::env::var_os("PATH")?;
+    let path = env.path();
     std::env::split_paths(&path)
         .filter(|dir| *dir != shims && !dir.as_os_str().is_empty())
         .map(|dir| dir.join(command))

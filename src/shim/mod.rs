@@ -41,6 +41,11 @@ impl Launcher {
         }
     }
 
+    /// The launcher for this running `tool`.
+    pub fn current() -> crate::error::Result<Self> {
+        Ok(Launcher::beside(&current_exe()?))
+    }
+
     /// The shebang line (without `#!`), or `None` when it cannot be direct.
     fn shebang(&self) -> Option<String> {
         let line = match &self.shim_binary {
@@ -51,6 +56,21 @@ impl Launcher {
         let spaced = interpreter.to_string_lossy().contains(char::is_whitespace);
         (line.len() + 2 <= MAX_SHEBANG && !spaced).then_some(line)
     }
+}
+
+/// The `tool` binary shims should start: the real file, not a symlink to it.
+/// When it was replaced while this process ran (an upgrade during a long
+/// install), the new file at the same path.
+pub fn current_exe() -> crate::error::Result<PathBuf> {
+    let exe = std::env::current_exe()
+        .map_err(|e| crate::error::Error::io("cannot find the tool binary", "/proc/self/exe", e))?;
+    if let Ok(real) = std::fs::canonicalize(&exe) {
+        return Ok(real);
+    }
+    let text = exe.to_string_lossy();
+    let replaced = PathBuf::from(text.strip_suffix(" (deleted)").unwrap_or(&text));
+    std::fs::canonicalize(&replaced)
+        .map_err(|e| crate::error::Error::io("cannot find the tool binary", replaced, e))
 }
 
 /// Linux reads at most 127 bytes of a shebang on older kernels; past that

@@ -10,8 +10,9 @@ use crate::config::ToolInfo;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs::write_atomic;
-use crate::plugin::{Plugin, Tools};
-use crate::{installed, tools, version};
+use crate::plugin::Plugin;
+use crate::tools::Tools;
+use crate::{installed, version};
 
 /// What changed in one sync.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -30,6 +31,12 @@ pub struct Extra {
 }
 
 /// Rewrites the shims for every installed version of every tool.
+/// Brings the shims in line with what is installed, for this `tool`: the
+/// one call every command that changes installs ends with.
+pub fn refresh(env: &Env) -> Result<Summary> {
+    sync(env, &super::Launcher::current()?)
+}
+
 pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
     sync_with(env, launcher, &[])
 }
@@ -74,7 +81,7 @@ type Wanted = BTreeMap<String, BTreeSet<(String, String)>>;
 
 fn wanted_shims(env: &Env) -> Wanted {
     let mut wanted = Wanted::new();
-    for tool in tools::present(env) {
+    for tool in Tools::new(env).present() {
         for version in installed::versions(env, &tool) {
             let root = installed::location(env, &tool, &version)
                 .unwrap_or_else(|| env.layout.install_path(&tool, &version));
@@ -95,7 +102,7 @@ fn commands_of(env: &Env, tool: &str, version: &str, root: &Path) -> Vec<String>
     let mut commands: Vec<String> = Plugin::find(env, tool)
         .map(|p| executables(&p.shims_dir()))
         .unwrap_or_default();
-    for bin in (Tools { env }).bin_paths(tool, version, root) {
+    for bin in Tools::new(env).bin_paths(tool, version, root) {
         commands.extend(executables(&root.join(bin)));
     }
     commands

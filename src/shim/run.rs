@@ -8,8 +8,7 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::{Error, Result, exit};
 
 /// Runs the shim at `shim_path` with `args`; returns only on failure, with
@@ -31,14 +30,10 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
-    let mut env = Env::from_process()?;
-    let settings = Settings::load(&env)?;
-    env.layout = env.layout.with_shared(settings.shared_installs.clone());
-    let legacy = settings.legacy_version_file;
-    let table = crate::config::readthedocs::Table::for_settings(&settings)?;
-    let target = super::find::find(&env, (legacy, table.as_ref()), command, shim_path)?;
+    let ctx = Context::load()?;
+    let target = super::find::find(&ctx, command, shim_path)?;
     let hook = format!("pre_{}_{command}", target.tool);
-    if let Err(e) = crate::hooks::run(&settings, &hook, &args) {
+    if let Err(e) = crate::hooks::run(&ctx.settings, &hook, &args) {
         // asdf stops silently: the hook said what it had to say.
         return Err(match crate::progress::Audience::of_stderr().is_person() {
             true => e,
@@ -47,7 +42,7 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
     }
     let err = Command::new(&target.program)
         .args(args)
-        .envs(target.env_vars())
+        .envs(target.env_vars(&ctx.env))
         .exec();
     Err(cannot_run(&target.program, err))
 }

@@ -201,7 +201,7 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
         err.contains("no backend could install nodejs 20.1.0")
             && err.contains("cache: ")
             && err.contains("plugin: no asdf plugin named `nodejs`")
-            && err.contains("vendor: file://")
+            && err.contains("upstream: file://")
             && err.contains("no v20.1.0/node-v20.1.0-linux-x64.tar.xz"),
         "{err}"
     );

@@ -1,5 +1,5 @@
 //! `.readthedocs.yaml` as a version source: `build.tools` mapped exactly as
-//! Read the Docs maps it (the table in `plugins/readthedocs.toml`), and
+//! Read the Docs maps it (the table in `builtin/readthedocs.toml`), and
 //! `build.os` as the cache key's `{os}`, so a laptop installs the very
 //! objects the builder published.
 
@@ -10,7 +10,7 @@ use crate::harness::{Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
 /// The full version the service installs for `tool` `asked`.
 fn service_version(tool: &str, asked: &str) -> String {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/readthedocs.toml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("builtin/readthedocs.toml"),
     )
     .unwrap();
     let table: toml::Table = toml::from_str(&text).unwrap();

@@ -101,7 +101,7 @@ fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
         .unwrap();
     let json = succeeded(&out);
     assert!(
-        json.contains(r#""backend":"vendor""#) && json.contains(r#""ok":true"#),
+        json.contains(r#""backend":"upstream""#) && json.contains(r#""ok":true"#),
         "{json}"
     );
     s.write("proj/.tool-versions", "nodejs 20.11.0\n");
@@ -356,7 +356,7 @@ fn cache_build_publishes_what_the_vendor_backend_installed() {
     let mut build = s.tool(&["cache", "build", "nodejs", "4.5.6", "--json"]);
     build.env("TOOL_NODEJS_MIRROR", file_url(&mirror));
     let out = stdout(&mut build);
-    assert!(out.contains("vendor"), "{out}");
+    assert!(out.contains(r#""backend":"upstream""#), "{out}");
     // Another data dir, and no mirror: installed from the cache.
     let other = Sandbox::new();
     let out = other

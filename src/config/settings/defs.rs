@@ -25,11 +25,17 @@ pub enum Key {
     GolangMirror,
     GolangReleases,
     RustMirror,
-    VendorListTtl,
+    UpstreamListTtl,
     SharedInstalls,
     ReadthedocsConfig,
     ReadthedocsTable,
     Os,
+}
+
+/// The name a setting had before: `vendor.*` is now `upstream.*`.
+pub fn former_name(name: &str) -> Option<String> {
+    name.strip_prefix("upstream.")
+        .map(|rest| format!("vendor.{rest}"))
 }
 
 /// One known setting.
@@ -194,7 +200,7 @@ pub const DEFS: &[SettingDef] = &[
     },
     SettingDef {
         key: Key::NodejsMirror,
-        name: "vendor.nodejs_mirror",
+        name: "upstream.nodejs_mirror",
         default: "https://nodejs.org/dist",
         env: &["TOOL_NODEJS_MIRROR", "NODEJS_ORG_MIRROR"],
         kind: Kind::Url,
@@ -202,7 +208,7 @@ pub const DEFS: &[SettingDef] = &[
     },
     SettingDef {
         key: Key::GolangMirror,
-        name: "vendor.golang_mirror",
+        name: "upstream.golang_mirror",
         default: "https://dl.google.com/go",
         env: &["TOOL_GOLANG_MIRROR"],
         kind: Kind::Url,
@@ -210,7 +216,7 @@ pub const DEFS: &[SettingDef] = &[
     },
     SettingDef {
         key: Key::GolangReleases,
-        name: "vendor.golang_releases",
+        name: "upstream.golang_releases",
         default: "https://go.dev/dl/?mode=json&include=all",
         env: &["TOOL_GOLANG_RELEASES"],
         kind: Kind::Url,
@@ -218,17 +224,17 @@ pub const DEFS: &[SettingDef] = &[
     },
     SettingDef {
         key: Key::RustMirror,
-        name: "vendor.rust_mirror",
+        name: "upstream.rust_mirror",
         default: "https://static.rust-lang.org",
         env: &["TOOL_RUST_MIRROR", "RUSTUP_DIST_SERVER"],
         kind: Kind::Url,
         help: "the Rust dist server (dist/rust-<V>-<target>.tar.xz and .sha256, dist/channel-rust-stable.toml)",
     },
     SettingDef {
-        key: Key::VendorListTtl,
-        name: "vendor.list_ttl",
+        key: Key::UpstreamListTtl,
+        name: "upstream.list_ttl",
         default: "3600",
-        env: &["TOOL_VENDOR_LIST_TTL"],
+        env: &["TOOL_UPSTREAM_LIST_TTL", "TOOL_VENDOR_LIST_TTL"],
         kind: Kind::Text,
         help: "seconds a downloaded release list is used before asking again (offline: the last one, however old)",
     },
@@ -254,7 +260,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "",
         env: &["TOOL_READTHEDOCS_TABLE"],
         kind: Kind::Text,
-        help: "a newer copy of plugins/readthedocs.toml (scripts/gen-readthedocs-table writes one)",
+        help: "a newer copy of builtin/readthedocs.toml (scripts/gen-readthedocs-table writes one)",
     },
     SettingDef {
         key: Key::Os,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use defs::{DEFS, Key, Kind, SettingDef};
+pub use defs::{DEFS, Key, Kind, SettingDef, former_name};
 pub use values::{
     CacheSettings, Concurrency, MissingModules, PythonSettings, Refresh, Values, parse_size,
 };
@@ -154,7 +154,7 @@ fn apply_asdfrc(
             continue;
         };
         let (key, value) = (key.trim(), value.trim());
-        match DEFS.iter().position(|d| d.name == key) {
+        match DEFS.iter().position(|d| known_as(d, key)) {
             Some(i) => raw[i] = (value.to_string(), Source::File(path.to_path_buf())),
             None if key.starts_with("pre_") || key.starts_with("post_") => {
                 hooks.insert(key.to_string(), value.to_string());
@@ -175,11 +175,18 @@ fn apply_config_toml(path: &Path, raw: &mut [(String, Source)]) -> Result<toml::
         message: e.message().to_string(),
     })?;
     for (i, def) in DEFS.iter().enumerate() {
-        if let Some(value) = lookup(&table, def.name) {
+        let former = former_name(def.name);
+        let found = lookup(&table, def.name).or_else(|| lookup(&table, former.as_deref()?));
+        if let Some(value) = found {
             raw[i] = (value.trim().to_string(), Source::File(path.to_path_buf()));
         }
     }
     Ok(table)
+}
+
+/// Whether `.asdfrc`'s `key` names `def`, by its name or its former one.
+fn known_as(def: &SettingDef, key: &str) -> bool {
+    def.name == key || former_name(def.name).is_some_and(|f| f == key)
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>> {

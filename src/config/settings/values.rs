@@ -74,9 +74,9 @@ pub struct PythonSettings {
     pub default_packages: Vec<String>,
 }
 
-/// Where the vendor backend finds official releases.
+/// Where the upstream backend finds official releases.
 #[derive(Debug, Clone)]
-pub struct VendorSettings {
+pub struct UpstreamSettings {
     pub nodejs_mirror: String,
     pub golang_mirror: String,
     pub golang_releases: String,
@@ -96,7 +96,7 @@ pub struct Values {
     pub plugin_repository_url: String,
     pub cache: CacheSettings,
     pub python: PythonSettings,
-    pub vendor: VendorSettings,
+    pub upstream: UpstreamSettings,
     /// Read-only folders laid out like `installs/`.
     pub shared_installs: Vec<std::path::PathBuf>,
     /// `.readthedocs.yaml` sets versions.
@@ -105,6 +105,16 @@ pub struct Values {
     pub readthedocs_table: Option<std::path::PathBuf>,
     /// `{os}` in cache keys; `None` = read `/etc/os-release`.
     pub os: Option<String>,
+}
+
+impl Values {
+    /// Retries and timeouts for every remote, bucket or mirror.
+    pub fn transfer(&self) -> crate::remote::Options {
+        crate::remote::Options {
+            retries: self.cache.retries,
+            read_timeout: self.cache.read_timeout,
+        }
+    }
 }
 
 /// Reads raw values by key, turning parse failures into load errors.
@@ -181,7 +191,7 @@ impl Parser<'_> {
                     .map(str::to_string)
                     .collect(),
             },
-            vendor: self.vendor()?,
+            upstream: self.upstream()?,
             shared_installs: self.folders(Key::SharedInstalls)?,
             readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
             readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
@@ -203,7 +213,7 @@ impl Parser<'_> {
         Ok(folders)
     }
 
-    fn vendor(&self) -> Result<VendorSettings> {
+    fn upstream(&self) -> Result<UpstreamSettings> {
         let one = |key: Key| -> Result<String> {
             let urls = self.urls(key, &["http", "https", "file"])?;
             match urls.as_slice() {
@@ -211,12 +221,12 @@ impl Parser<'_> {
                 _ => Err(self.bad(key, "expected one URL")),
             }
         };
-        Ok(VendorSettings {
+        Ok(UpstreamSettings {
             nodejs_mirror: one(Key::NodejsMirror)?,
             golang_mirror: one(Key::GolangMirror)?,
             golang_releases: one(Key::GolangReleases)?,
             rust_mirror: one(Key::RustMirror)?,
-            list_ttl: Duration::from_secs(self.number(Key::VendorListTtl)?),
+            list_ttl: Duration::from_secs(self.number(Key::UpstreamListTtl)?),
         })
     }
 

@@ -3,14 +3,13 @@
 //! version's own npm, as asdf-nodejs does. A failure there is a warning:
 //! Node.js itself installed.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::backend::Job;
 use crate::error::Result;
+use crate::job::Job;
 
 /// Each `npm install -g` to run: lines with an option run on their own,
 /// plain package lines are installed together (comments skipped).
@@ -38,19 +37,16 @@ fn groups(text: &str) -> Vec<Vec<String>> {
 }
 
 pub fn install_defaults(job: &Job<'_>) -> Result<Value> {
-    let file = job
-        .env
+    let env = &job.ctx.env;
+    let file = env
         .var("ASDF_NPM_DEFAULT_PACKAGES_FILE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| job.env.home.join(".default-npm-packages"));
+        .unwrap_or_else(|| env.home.join(".default-npm-packages"));
     let Ok(text) = std::fs::read_to_string(&file) else {
         return Ok(json!([]));
     };
     let bin = job.dest.join("bin");
-    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap_or_else(|_| OsString::from(&bin));
+    let path = env.path_with(std::slice::from_ref(&bin));
     let mut results = Vec::new();
     for packages in groups(&text) {
         job.task

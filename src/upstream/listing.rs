@@ -1,5 +1,5 @@
-//! Release lists from upstream, kept under `tmp/vendor/` and used for
-//! `vendor.list_ttl`; when the upstream cannot be reached, the last copy,
+//! Release lists from upstream, kept under `tmp/release-lists/` and used for
+//! `upstream.list_ttl`; when the upstream cannot be reached, the last copy,
 //! however old, so `list all` and `latest` work offline.
 
 use std::path::PathBuf;
@@ -16,7 +16,7 @@ const LIMIT: u64 = 64 << 20;
 fn cache_file(env: &Env, url: &str) -> PathBuf {
     use sha2::Digest;
     let name = hex::encode(&sha2::Sha256::digest(url.as_bytes())[..12]);
-    env.layout.tmp_dir().join("vendor").join(name)
+    env.layout.release_list(&name)
 }
 
 /// `(folder URL, object key)`: the key is the last path segment and the query.
@@ -36,12 +36,12 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| SystemTime::now().duration_since(t).ok());
-    if age.is_some_and(|a| a <= settings.vendor.list_ttl)
+    if age.is_some_and(|a| a <= settings.upstream.list_ttl)
         && let Ok(bytes) = std::fs::read(&file)
     {
         return Ok(bytes);
     }
-    match download(env, settings, url) {
+    match download(settings, url) {
         Ok(bytes) => {
             if let Some(dir) = file.parent()
                 && std::fs::create_dir_all(dir).is_ok()
@@ -54,22 +54,22 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     }
 }
 
-fn download(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
+fn download(settings: &Settings, url: &str) -> Result<Vec<u8>> {
     let client = Client::new()?;
     let with_query = url.contains('?') && url.starts_with("http");
     let found = if with_query {
         client.get_url(url, LIMIT)?
     } else {
         let (base, key) = split(url);
-        let remote = crate::cache::open(&client, base, env, settings)?;
+        let remote = super::open_mirror(&client, base, settings)?;
         remote.get_limited(key, LIMIT)?
     };
     match found {
         Some(bytes) => Ok(bytes.to_vec()),
-        None => Err(Error::Other(format!(
-            "the release list {} does not exist",
-            crate::remote::redact(url)
-        ))),
+        None => Err(Error::NoVersion {
+            what: "no release list".into(),
+            why: vec![format!("{} does not exist", crate::remote::redact(url))],
+        }),
     }
 }
 

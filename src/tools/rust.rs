@@ -1,18 +1,99 @@
-//! Rust as its dist server lays it out: the standalone installers
-//! `dist/rust-<V>-<target>.tar.xz` (or `.tar.gz`) with their `.sha256`, and
-//! `dist/channel-rust-stable.toml` naming the current release. An installer
+//! Rust: official releases as its dist server lays them out (the standalone
+//! installers `dist/rust-<V>-<target>.tar.xz` or `.tar.gz` with their
+//! `.sha256`, and `dist/channel-rust-stable.toml` naming the current
+//! release), and `rust-toolchain(.toml)` as rustup reads it. An installer
 //! holds one folder per component, each with a `manifest.in` of the files
 //! and folders it installs; `assemble` moves those of the components a
 //! toolchain needs into place, without running its shell installer.
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{Artifact, Release, arch_name, check_version, listing};
 use crate::archive::Format;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
+use crate::upstream::{Artifact, Release, Releases, arch_name, check_version, listing};
+
+pub struct Rust;
+
+impl super::Builtin for Rust {
+    fn name(&self) -> &'static str {
+        "rust"
+    }
+
+    fn description(&self) -> &'static str {
+        "Rust"
+    }
+
+    fn legacy_filenames(&self) -> &'static [&'static str] {
+        &["rust-toolchain.toml", "rust-toolchain"]
+    }
+
+    fn legacy_parser(&self, _file_name: &str) -> Option<fn(&str) -> Option<String>> {
+        Some(rust_toolchain)
+    }
+
+    fn default_chain(&self) -> &'static [&'static str] {
+        &["cache", "plugin", "upstream"]
+    }
+
+    fn readthedocs_name(&self) -> Option<&'static str> {
+        Some("rust")
+    }
+
+    fn releases(&self) -> Option<&dyn Releases> {
+        Some(self)
+    }
+}
+
+impl Releases for Rust {
+    fn mirror<'a>(&self, settings: &'a Settings) -> &'a str {
+        &settings.upstream.rust_mirror
+    }
+
+    fn artifacts(&self, version: &str, host: &Host) -> Result<Vec<Artifact>> {
+        artifacts(version, host)
+    }
+
+    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
+        releases(env, settings)
+    }
+
+    fn is_installer(&self) -> bool {
+        true
+    }
+
+    fn assemble(&self, unpacked: &Path, dest: &Path, host: &Host) -> Result<serde_json::Value> {
+        Ok(serde_json::json!(assemble(unpacked, dest, target(host)?)?))
+    }
+}
+
+/// `rust-toolchain.toml` (`[toolchain] channel = …`) or the old one-line
+/// `rust-toolchain`: a release number, or `stable`.
+fn rust_toolchain(text: &str) -> Option<String> {
+    let channel = match toml::from_str::<toml::Table>(text) {
+        Ok(table) => table
+            .get("toolchain")?
+            .get("channel")?
+            .as_str()?
+            .to_string(),
+        Err(_) => text.lines().next()?.trim().to_string(),
+    };
+    match channel.as_str() {
+        "stable" => Some("latest".into()),
+        c if c.starts_with(|ch: char| ch.is_ascii_digit()) => Some(super::exact_or_latest(c)),
+        _ => None,
+    }
+}
+
+/// What the Rust installer holds that it should not.
+fn bad_installer(why: String) -> Error {
+    Error::BadData {
+        what: "the Rust installer".into(),
+        why,
+    }
+}
 
 const TARGETS: &[(&str, &str)] = &[
     ("x86_64", "x86_64-unknown-linux-gnu"),
@@ -20,11 +101,11 @@ const TARGETS: &[(&str, &str)] = &[
 ];
 
 /// This machine's target triple.
-pub fn target(host: &Host) -> Result<&'static str> {
+fn target(host: &Host) -> Result<&'static str> {
     arch_name(host, TARGETS)
 }
 
-pub fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
+fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
     check_version(version)?;
     let top = format!("rust-{version}-{}", target(host)?);
     Ok([Format::Xz, Format::Gzip]
@@ -42,13 +123,16 @@ pub fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
 }
 
 /// The current stable release, from `dist/channel-rust-stable.toml`.
-pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
+fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
     let url = format!(
         "{}/dist/channel-rust-stable.toml",
-        settings.vendor.rust_mirror
+        settings.upstream.rust_mirror
     );
     let bytes = listing::document(env, settings, &url)?;
-    let bad = |why: String| Error::Other(format!("Rust's channel manifest cannot be read: {why}"));
+    let bad = |why: String| Error::BadData {
+        what: "Rust's channel manifest".into(),
+        why: format!("cannot be read: {why}"),
+    };
     let text = String::from_utf8(bytes).map_err(|e| bad(e.to_string()))?;
     let manifest: toml::Table = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let version = manifest
@@ -78,9 +162,9 @@ fn wanted(component: &str, target: &str) -> bool {
 
 /// Moves the wanted components of the unpacked installer `unpacked` into
 /// `dest`; returns their names.
-pub fn assemble(unpacked: &Path, dest: &Path, target: &str) -> Result<Vec<String>> {
+fn assemble(unpacked: &Path, dest: &Path, target: &str) -> Result<Vec<String>> {
     let list = fs_err::read_to_string(unpacked.join("components"))
-        .map_err(|_| Error::Other("the Rust installer has no `components` list".into()))?;
+        .map_err(|_| bad_installer("has no `components` list".into()))?;
     let mut installed = Vec::new();
     for component in list.lines().map(str::trim).filter(|c| wanted(c, target)) {
         let root = unpacked.join(component);
@@ -93,9 +177,7 @@ pub fn assemble(unpacked: &Path, dest: &Path, target: &str) -> Result<Vec<String
     }
     for needed in ["rustc", "cargo"] {
         if !installed.iter().any(|c| c == needed) {
-            return Err(Error::Other(format!(
-                "the Rust installer has no `{needed}` component"
-            )));
+            return Err(bad_installer(format!("has no `{needed}` component")));
         }
     }
     check_links(dest, dest)?;
@@ -112,8 +194,8 @@ fn entry_path(line: &str, component: &str) -> Result<PathBuf> {
             p.components().count() > 0 && p.components().all(|c| matches!(c, Component::Normal(_)))
         });
     rel.map(Path::to_path_buf).ok_or_else(|| {
-        Error::Other(format!(
-            "the Rust installer's {component}/manifest.in names `{}`, which is not a path inside it",
+        bad_installer(format!(
+            "names `{}` in {component}/manifest.in, which is not a path inside it",
             line.chars().take(200).collect::<String>()
         ))
     })
@@ -162,8 +244,8 @@ fn check_links(dir: &Path, root: &Path) -> Result<()> {
                 }
             }
             if !inside {
-                return Err(Error::Other(format!(
-                    "the Rust installer's link {} points outside the toolchain",
+                return Err(bad_installer(format!(
+                    "has a link {} that points outside the toolchain",
                     path.strip_prefix(root).unwrap_or(&path).display()
                 )));
             }
@@ -175,6 +257,18 @@ fn check_links(dir: &Path, root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_toolchain_channels() {
+        assert_eq!(
+            rust_toolchain("[toolchain]\nchannel = \"1.75.0\"\ncomponents = [\"clippy\"]\n")
+                .as_deref(),
+            Some("1.75.0")
+        );
+        assert_eq!(rust_toolchain("1.75\n").as_deref(), Some("latest:1.75"));
+        assert_eq!(rust_toolchain("stable\n").as_deref(), Some("latest"));
+        assert_eq!(rust_toolchain("nightly-2024-01-01\n"), None);
+    }
 
     #[test]
     fn manifest_entries_must_stay_inside() {

@@ -4,12 +4,12 @@
 
 use serde::Deserialize;
 
-use super::{Artifact, Release, arch_name, check_version, listing};
 use crate::archive::Format;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
+use crate::upstream::{Artifact, Release, arch_name, check_version, listing};
 
 const ARCHES: &[(&str, &str)] = &[("x86_64", "x64"), ("aarch64", "arm64")];
 
@@ -37,13 +37,15 @@ struct Entry {
 
 /// Every release in `index.json`, newest first as upstream writes it.
 pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-    let url = format!("{}/index.json", settings.vendor.nodejs_mirror);
+    let url = format!("{}/index.json", settings.upstream.nodejs_mirror);
     parse(&listing::document(env, settings, &url)?)
 }
 
 fn parse(bytes: &[u8]) -> Result<Vec<Release>> {
-    let entries: Vec<Entry> = serde_json::from_slice(bytes)
-        .map_err(|e| Error::Other(format!("Node.js's index.json cannot be read: {e}")))?;
+    let entries: Vec<Entry> = serde_json::from_slice(bytes).map_err(|e| Error::BadData {
+        what: "Node.js's index.json".into(),
+        why: format!("cannot be read: {e}"),
+    })?;
     Ok(entries
         .into_iter()
         .filter_map(|e| {

@@ -1,62 +1,52 @@
-//! Official binary releases of Node.js, Go and Rust, each in its upstream's
-//! own layout: which archive a version is, where its checksum is written,
-//! and which versions exist (from the upstream's release list, cached).
+//! Official binary releases, whoever publishes them: the `Releases` trait a
+//! built-in tool implements for its upstream's layout (which archive a
+//! version is, where its checksum is written, which versions exist), the
+//! archive and release types, checksum files, and release lists kept for
+//! offline use (`listing`). Mirrors are opened here, never with credentials.
 
-pub mod golang;
 pub mod listing;
-pub mod node;
-pub mod rust;
+
+use std::path::Path;
 
 use crate::archive::Format;
 use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
+use crate::remote::{Client, Remote};
 
-/// An upstream the vendor backend knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upstream {
-    Node,
-    Go,
-    Rust,
-}
-
-impl Upstream {
-    pub fn of(tool: &str) -> Option<Upstream> {
-        match tool {
-            "nodejs" => Some(Upstream::Node),
-            "golang" => Some(Upstream::Go),
-            "rust" => Some(Upstream::Rust),
-            _ => None,
-        }
-    }
-
+/// How one upstream lays out its official releases.
+pub trait Releases: Sync {
     /// The mirror URL from the settings (default: the upstream's server).
-    pub fn mirror(self, settings: &Settings) -> &str {
-        match self {
-            Upstream::Node => &settings.vendor.nodejs_mirror,
-            Upstream::Go => &settings.vendor.golang_mirror,
-            Upstream::Rust => &settings.vendor.rust_mirror,
-        }
-    }
+    fn mirror<'a>(&self, settings: &'a Settings) -> &'a str;
 
     /// The archives `version` may come as, preferred first.
-    pub fn artifacts(self, version: &str, host: &Host) -> Result<Vec<Artifact>> {
-        match self {
-            Upstream::Node => node::artifacts(version, host),
-            Upstream::Go => golang::artifacts(version, host),
-            Upstream::Rust => rust::artifacts(version, host),
-        }
-    }
+    fn artifacts(&self, version: &str, host: &Host) -> Result<Vec<Artifact>>;
 
     /// Every release the upstream lists, in its own order.
-    pub fn releases(self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-        match self {
-            Upstream::Node => node::releases(env, settings),
-            Upstream::Go => golang::releases(env, settings),
-            Upstream::Rust => rust::releases(env, settings),
-        }
+    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>>;
+
+    /// Whether the release list carries sha256s (Go's), read when no
+    /// checksum file stands beside the archive.
+    fn lists_checksums(&self) -> bool {
+        false
     }
+
+    /// Whether the archive is an installer whose parts are laid out by
+    /// `assemble` (Rust's), rather than the install itself.
+    fn is_installer(&self) -> bool {
+        false
+    }
+
+    /// Lays out an unpacked installer in `dest`; what it installed.
+    fn assemble(&self, _unpacked: &Path, _dest: &Path, _host: &Host) -> Result<serde_json::Value> {
+        Ok(serde_json::Value::Null)
+    }
+}
+
+/// Opens a mirror of official releases: no bucket credentials, ever.
+pub fn open_mirror(client: &Client, url: &str, settings: &Settings) -> Result<Remote> {
+    Ok(client.open_mirror(url, &settings.transfer())?)
 }
 
 /// One archive of a version, relative to the mirror.
@@ -111,7 +101,12 @@ pub fn arch_name<'a>(host: &Host, names: &[(&str, &'a str)]) -> Result<&'a str> 
         .iter()
         .find(|(ours, _)| *ours == host.arch)
         .map(|(_, theirs)| *theirs)
-        .ok_or_else(|| Error::Other(format!("no official builds for {} here", host.arch)))
+        .ok_or_else(|| {
+            Error::hinted(
+                format!("there are no official builds for {} here", host.arch),
+                "install it through an asdf plugin, or from a cache bucket with builds for this CPU",
+            )
+        })
 }
 
 /// A version as users write it: digits and dots, maybe a pre-release tail;
@@ -126,10 +121,11 @@ pub fn check_version(version: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Other(format!(
-            "`{}` is not a release version",
-            version.chars().take(80).collect::<String>()
-        )))
+        Err(Error::Invalid {
+            what: "release version",
+            value: version.chars().take(80).collect(),
+            why: "releases are named with letters, digits, `.`, `-` and `+`",
+        })
     }
 }
 

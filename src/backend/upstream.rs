@@ -1,0 +1,211 @@
+//! The upstream backend: a built-in tool from its publisher's official
+//! binary releases (or a mirror in the same layout), as its home describes
+//! them (`tools::Builtin::releases`). The archive streams through the safe
+//! extractor into the staging folder while its sha256 is computed; the
+//! install is committed only when that matches the checksum published for
+//! it. An exact version never reads a release list.
+
+use std::path::Path;
+
+use super::{Backend, Details, Failure, Job, Stage};
+use crate::archive::unpack;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::fetch::{self, Fetched};
+use crate::platform::Host;
+use crate::remote::{Client, Remote};
+use crate::tools::{self, Builtin};
+use crate::upstream::{self, Artifact, Releases};
+
+pub struct UpstreamBackend;
+
+/// The tool's home and its releases, or "not available" for a tool
+/// without official releases `tool` knows.
+fn releases_of(tool: &str) -> Result<(&'static dyn Builtin, &'static dyn Releases), Failure> {
+    let home = tools::builtin(tool);
+    match home.and_then(|h| Some((h, h.releases()?))) {
+        Some(found) => Ok(found),
+        None => Err(Failure::NotAvailable(format!(
+            "no official releases of {tool} are known"
+        ))),
+    }
+}
+
+impl Backend for UpstreamBackend {
+    fn name(&self) -> &'static str {
+        "upstream"
+    }
+
+    fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
+        let (_, releases) = releases_of(tool)?;
+        let listed = releases.list(&ctx.env, &ctx.settings)?;
+        let mut versions: Vec<String> = listed.into_iter().map(|r| r.version).collect();
+        versions.sort_by(|a, b| crate::version::compare(a, b));
+        Ok(versions)
+    }
+
+    /// The newest stable release under `prefix`; for Node.js, `lts` (or a
+    /// codename such as `iron`) is the newest release of that LTS line.
+    fn latest(
+        &self,
+        ctx: &Context,
+        tool: &str,
+        prefix: Option<&str>,
+    ) -> Result<Option<String>, Failure> {
+        let (_, releases) = releases_of(tool)?;
+        let listed = releases.list(&ctx.env, &ctx.settings)?;
+        let line = prefix.map(|p| p.trim_start_matches("lts/").to_ascii_lowercase());
+        let lts: Vec<String> = listed
+            .iter()
+            .filter(|r| match line.as_deref() {
+                Some("lts" | "*") => r.lts.is_some(),
+                Some(name) => r.lts.as_deref() == Some(name),
+                None => false,
+            })
+            .map(|r| r.version.clone())
+            .collect();
+        if !lts.is_empty() {
+            return Ok(crate::version::newest_matching(&lts, None).cloned());
+        }
+        let stable: Vec<String> = listed
+            .into_iter()
+            .filter(|r| r.stable)
+            .map(|r| r.version)
+            .collect();
+        let prefix = prefix.map(|p| p.trim_start_matches('v'));
+        Ok(crate::version::newest_matching(&stable, prefix).cloned())
+    }
+
+    fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
+        let (home, releases) = releases_of(job.tool)?;
+        let settings = &job.ctx.settings;
+        let host = Host::detect(None);
+        let client = Client::new()?;
+        let mirror = upstream::open_mirror(&client, releases.mirror(settings), settings)?;
+        let mut missing = Vec::new();
+        for artifact in releases.artifacts(job.version, &host)? {
+            let Some(expected) = expected_sha256(job, releases, &mirror, &artifact)? else {
+                missing.push(artifact.key.clone());
+                continue;
+            };
+            let installed = match releases.is_installer() {
+                true => assemble(job, releases, &mirror, &artifact, &expected, &host)?,
+                false => fetch(job, &mirror, &artifact, &expected, job.dest)?,
+            };
+            let Some(mut details) = installed else {
+                missing.push(artifact.key.clone());
+                continue;
+            };
+            details["mirror"] = mirror.display().into();
+            let after = home.after_install(job)?;
+            if !after.is_null() {
+                details["default_packages"] = after;
+            }
+            return Ok(details);
+        }
+        Err(Failure::NotAvailable(format!(
+            "{} has no {}",
+            mirror.display(),
+            missing.join(" or ")
+        )))
+    }
+}
+
+/// The sha256 published for the archive: from the checksum file beside
+/// it, else (Go) from the release list. `None` when neither the archive
+/// nor a checksum exists (no such version); an archive without any
+/// checksum is refused.
+fn expected_sha256(
+    job: &Job<'_>,
+    releases: &dyn Releases,
+    mirror: &Remote,
+    artifact: &Artifact,
+) -> Result<Option<String>> {
+    let name = artifact.file_name();
+    if let Some(text) = mirror.get_small(&artifact.checksum_key)? {
+        let text = String::from_utf8_lossy(&text);
+        if let Some(sha) = upstream::sha256_in(&text, name) {
+            return Ok(Some(sha));
+        }
+    }
+    if releases.lists_checksums() {
+        // The list's kept copy when fresh or the server is unreachable.
+        let listed = (releases.list(&job.ctx.env, &job.ctx.settings).ok())
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r.sha256)
+            .find(|(file, _)| file == name)
+            .map(|(_, sha)| sha);
+        if listed.is_some() {
+            return Ok(listed);
+        }
+    }
+    if mirror.exists(&artifact.key)? {
+        return Err(Error::NoChecksum {
+            file: format!("{name} in {}", mirror.display()),
+            missing: format!(
+                "published sha256 ({} does not list it)",
+                artifact.checksum_key
+            ),
+        });
+    }
+    Ok(None)
+}
+
+/// Streams the archive into `dest` and checks its sha256; `None` when the
+/// mirror does not have it.
+fn fetch(
+    job: &Job<'_>,
+    mirror: &Remote,
+    artifact: &Artifact,
+    expected: &str,
+    dest: &Path,
+) -> Result<Option<Details>> {
+    let opts = unpack::Options {
+        dest,
+        final_path: job.final_path,
+        top: &artifact.top,
+        default_prefix: None,
+        max_bytes: job.ctx.settings.cache.max_unpacked_size,
+        check: None,
+    };
+    let found = || {
+        job.stages.enter(Stage::Download)?;
+        job.stages.enter(Stage::Install)
+    };
+    let fetched = fetch::fetch(
+        mirror,
+        &artifact.key,
+        artifact.format,
+        &opts,
+        job.task,
+        job.cancel,
+        &found,
+    )?;
+    let Fetched::Done(done) = fetched else {
+        return Ok(None);
+    };
+    done.expect(expected, &artifact.checksum_key)?;
+    Ok(Some(done.report(job.task)))
+}
+
+/// An installer is unpacked beside the staging folder, then its home lays
+/// its parts out in it.
+fn assemble(
+    job: &Job<'_>,
+    releases: &dyn Releases,
+    mirror: &Remote,
+    artifact: &Artifact,
+    expected: &str,
+    host: &Host,
+) -> Result<Option<Details>> {
+    let beside = job.dest.parent().unwrap_or(job.dest);
+    // Named like a staging folder, so an interrupted install's is swept.
+    let scratch =
+        crate::fs::temp_dir_in(beside, &format!(".{}.staging-installer-", job.version_dir))?;
+    let Some(mut details) = fetch(job, mirror, artifact, expected, scratch.path())? else {
+        return Ok(None);
+    };
+    details["components"] = releases.assemble(scratch.path(), job.dest, host)?;
+    Ok(Some(details))
+}

@@ -1,0 +1,48 @@
+//! `Context`: what every command, shim and backend works from, loaded once at
+//! start — the environment snapshot (with the data dir's layout), the typed
+//! settings and the Read the Docs table when `readthedocs_config` is on.
+//! Both the command line and the shim fast path start with `Context::load`;
+//! everything below them borrows it instead of reading or cloning its own.
+
+use crate::config::ToolInfo;
+use crate::config::readthedocs::Table;
+use crate::config::resolve::Resolver;
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::Result;
+
+pub struct Context {
+    pub env: Env,
+    pub settings: Settings,
+    /// The table `.readthedocs.yaml` is read through (`readthedocs_config`).
+    pub readthedocs: Option<Table>,
+}
+
+impl Context {
+    /// Reads the process environment, then the settings it points at.
+    pub fn load() -> Result<Context> {
+        Context::from_env(Env::from_process()?)
+    }
+
+    /// The settings and table for an environment already read.
+    pub fn from_env(mut env: Env) -> Result<Context> {
+        let settings = Settings::load(&env)?;
+        env.layout = env.layout.with_shared(settings.shared_installs.clone());
+        let readthedocs = Table::for_settings(&settings)?;
+        Ok(Context {
+            env,
+            settings,
+            readthedocs,
+        })
+    }
+
+    /// A resolver of the versions set here, asking `tools` about tools.
+    pub fn resolver<'a>(&'a self, tools: &'a dyn ToolInfo) -> Resolver<'a> {
+        Resolver::new(&self.env, self.legacy(), tools).with_readthedocs(self.readthedocs.as_ref())
+    }
+
+    /// Whether legacy version files (`.nvmrc`, `.python-version`…) are read.
+    pub fn legacy(&self) -> bool {
+        self.settings.legacy_version_file
+    }
+}

@@ -1,0 +1,165 @@
+//! Which installs an `install` command means: every version set here
+//! (`.tool-versions` nearest first, then home, legacy files and
+//! `.readthedocs.yaml` when they are read), one tool's set versions, one
+//! version, or what a build config file sets; and the builder's image such
+//! a file names, which becomes the cache key's `{os}`.
+
+use std::path::Path;
+
+use super::Request;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::tools::{self, Tools};
+use crate::version::VersionSpec;
+
+/// What was asked for, before it is turned into requests.
+pub enum Asked<'a> {
+    /// Everything set here.
+    Here,
+    /// One tool's set versions.
+    Tool(&'a str),
+    /// One version of one tool, as typed.
+    Version(&'a str, &'a str),
+    /// What a Read the Docs config file sets.
+    BuildConfig(&'a Path),
+}
+
+/// The requests `asked` means here; `ctx`'s `{os}` becomes the builder's
+/// image a build config names (unless `TOOL_OS` says otherwise).
+pub fn requests(ctx: &mut Context, asked: Asked<'_>) -> Result<Vec<Request>> {
+    let (requests, build_os) = match asked {
+        Asked::BuildConfig(file) => from_build_config(ctx, file)?,
+        Asked::Here => (from_files(ctx)?, nearest_build_os(ctx)?),
+        Asked::Tool(tool) => (set_versions(ctx, tool)?, None),
+        Asked::Version(tool, v) => (vec![one_version(ctx, tool, v)?], None),
+    };
+    if let Some(os) = build_os
+        && ctx.env.var("TOOL_OS").is_none()
+    {
+        ctx.settings.values.os = Some(os);
+    }
+    Ok(requests)
+}
+
+fn one_version(ctx: &Context, tool: &str, version: &str) -> Result<Request> {
+    Tools::new(&ctx.env).require_known(tool)?;
+    let spec = VersionSpec::parse(version)?;
+    if !installable(&spec) {
+        return Err(Error::Usage(format!(
+            "error installing version: uninstallable version {spec} of {tool}"
+        )));
+    }
+    Ok(Request {
+        tool: tool.to_string(),
+        spec,
+    })
+}
+
+/// `--config FILE`: every tool its `build.tools` sets, and its `build.os`.
+fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Option<String>)> {
+    use crate::config::readthedocs::{Table, read};
+    let path = crate::env::absolute(&ctx.env.cwd, file);
+    let shipped;
+    let table = match &ctx.readthedocs {
+        Some(t) => t,
+        None => {
+            shipped = Table::builtin();
+            &shipped
+        }
+    };
+    let config = read(&path, table, &Tools::new(&ctx.env))?;
+    let requests = config
+        .tools
+        .into_iter()
+        .map(|t| Request {
+            tool: t.tool,
+            spec: VersionSpec::Version(t.version),
+        })
+        .collect();
+    Ok((requests, config.os))
+}
+
+/// The `build.os` of the nearest `.readthedocs.yaml` (when they are read).
+fn nearest_build_os(ctx: &Context) -> Result<Option<String>> {
+    if ctx.readthedocs.is_none() {
+        return Ok(None);
+    }
+    let tools = Tools::new(&ctx.env);
+    let mut resolver = ctx.resolver(&tools);
+    for dir in ctx.env.cwd.ancestors() {
+        if let Some(config) = resolver.build_config(dir)? {
+            return Ok(config.os.clone());
+        }
+    }
+    Ok(None)
+}
+
+fn installable(spec: &VersionSpec) -> bool {
+    !matches!(spec, VersionSpec::System | VersionSpec::Path(_))
+}
+
+/// The versions set for one tool here.
+fn set_versions(ctx: &Context, tool: &str) -> Result<Vec<Request>> {
+    Tools::new(&ctx.env).require_known(tool)?;
+    let tools = Tools::new(&ctx.env);
+    let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
+        Error::hinted(
+            format!("No versions specified for {tool} in config files or environment"),
+            format!("tool install {tool} <version>, or tool set {tool} <version> first"),
+        )
+    })?;
+    Ok(sel
+        .versions
+        .into_iter()
+        .filter(installable)
+        .map(|spec| Request {
+            tool: tool.to_string(),
+            spec,
+        })
+        .collect())
+}
+
+/// Every version of every tool set here (files nearest first, then home).
+fn from_files(ctx: &Context) -> Result<Vec<Request>> {
+    let tools = Tools::new(&ctx.env);
+    let mut resolver = ctx.resolver(&tools);
+    let mut names: Vec<String> = Vec::new();
+    for file in resolver.applicable_files()? {
+        for entry in file.entries() {
+            if !names.contains(&entry.tool) {
+                names.push(entry.tool.clone());
+            }
+        }
+    }
+    // Legacy files (`.nvmrc`, `go.mod`…) and `.readthedocs.yaml` may set a
+    // built-in tool that has neither a plugin nor an install yet.
+    let builtins = tools::builtins()
+        .filter(|_| ctx.settings.legacy_version_file || ctx.readthedocs.is_some())
+        .map(|b| b.name().to_string());
+    for name in tools.present().into_iter().chain(builtins) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut requests = Vec::new();
+    for tool in names {
+        if let Some(sel) = resolver.resolve(&tool)? {
+            requests.extend(
+                sel.versions
+                    .into_iter()
+                    .filter(installable)
+                    .map(|spec| Request {
+                        tool: tool.clone(),
+                        spec,
+                    }),
+            );
+        }
+    }
+    if requests.is_empty() {
+        return Err(Error::hinted(
+            "nothing to install: no .tool-versions here or in a parent folder sets a version",
+            "tool install <tool> <version>, or tool set <tool> <version> first",
+        ));
+    }
+    Ok(requests)
+}
