@@ -7,6 +7,7 @@ mod asdf_plugins;
 mod cache;
 mod cache_faults;
 mod commands;
+mod credentials;
 mod harness;
 mod hostile_input;
 mod install;

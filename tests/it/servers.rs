@@ -111,6 +111,9 @@ pub struct HttpServer {
     pub url: String,
     pub faults: Arc<Mutex<Faults>>,
     pub requests: Arc<Mutex<Vec<String>>>,
+    /// `<path>: <header>` for every request that carried an
+    /// `Authorization` or `X-Amz-*` header (an AWS signature or token).
+    pub credentials: Arc<Mutex<Vec<String>>>,
 }
 
 impl HttpServer {
@@ -120,21 +123,25 @@ impl HttpServer {
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let faults = Arc::new(Mutex::new(Faults::default()));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (root, f, r) = (
+        let credentials = Arc::new(Mutex::new(Vec::new()));
+        let (root, f, r, c) = (
             root.to_path_buf(),
             Arc::clone(&faults),
             Arc::clone(&requests),
+            Arc::clone(&credentials),
         );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (root, f, r) = (root.clone(), Arc::clone(&f), Arc::clone(&r));
-                std::thread::spawn(move || serve(stream, &root, &f, &r));
+                let (root, f) = (root.clone(), Arc::clone(&f));
+                let (r, c) = (Arc::clone(&r), Arc::clone(&c));
+                std::thread::spawn(move || serve(stream, &root, &f, &r, &c));
             }
         });
         HttpServer {
             url,
             faults,
             requests,
+            credentials,
         }
     }
 }
@@ -144,6 +151,7 @@ fn serve(
     root: &Path,
     faults: &Mutex<Faults>,
     log: &Mutex<Vec<String>>,
+    credentials: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -168,6 +176,10 @@ fn serve(
         }
         if lower.starts_with("authorization:") {
             auth = h["authorization:".len()..].trim().to_string();
+        }
+        if lower.starts_with("authorization:") || lower.starts_with("x-amz-") {
+            let name = lower.split(':').next().unwrap_or("").to_string();
+            credentials.lock().unwrap().push(format!("{path}: {name}"));
         }
     }
     log.lock().unwrap().push(format!(
