@@ -232,4 +232,13 @@ mod tests {
             assert_eq!(DEFS[index(def.key)].name, def.name);
         }
     }
+
+    #[test]
+    fn former_vendor_names_still_name_their_setting() {
+        let def = &DEFS[index(Key::NodejsMirror)];
+        assert_eq!(def.name, "upstream.nodejs_mirror");
+        assert!(known_as(def, "upstream.nodejs_mirror"));
+        assert!(known_as(def, "vendor.nodejs_mirror"));
+        assert!(!known_as(def, "vendor.golang_mirror"));
+    }
 }
