@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cache::{OS, fake_python, json_line, nothing_installed, tool_with};
-use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
-use crate::servers::{HttpServer, S3Server, SECRET_KEY};
+use crate::harness::fakes::{OS, fake_python, json_line, nothing_installed, tool_with};
+use crate::harness::servers::{HttpServer, S3Server, SECRET_KEY};
+use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeds, tar_bytes};
 
 #[test]
 fn credentials_missing_buckets_and_unknown_hosts_are_clear_errors() {
@@ -96,14 +96,12 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
     fake_python(&source, "3.9.6");
     let bucket = s.root.join("http-bucket");
     let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
-    tool_with(
+    succeeds(&mut tool_with(
         s,
         &source,
         &vars,
         &["cache", "push", "python", "3.9.6", "--format", "both"],
-    )
-    .assert()
-    .success();
+    ));
     let server = HttpServer::start(&bucket);
     let vars = vec![
         ("TOOL_CACHE_URL", server.url.clone()),
@@ -130,10 +128,9 @@ fn http_buckets_retry_5xx_and_resume_cut_bodies() {
         log.iter().any(|l| l.contains(".tar.zst from 300")),
         "no resumed range request: {log:?}"
     );
-    let pip = std::process::Command::new(s.data.join("installs/python/3.9.6/bin/pip"))
-        .output()
-        .unwrap();
-    assert!(pip.status.success());
+    succeeds(&mut std::process::Command::new(
+        s.data.join("installs/python/3.9.6/bin/pip"),
+    ));
 }
 
 #[test]
@@ -197,10 +194,12 @@ fn http_faults_that_do_not_heal_install_nothing() {
     assert!(err.contains("access denied"), "{err}");
     let mut with_token = vars.clone();
     with_token.push(("TOOL_CACHE_TOKEN", "t0ken-s3cret".into()));
-    let out = tool_with(&s, &s.data, &with_token, &["install", "python", "3.9.6"])
-        .output()
-        .unwrap();
-    succeeded(&out);
+    let out = succeeds(&mut tool_with(
+        &s,
+        &s.data,
+        &with_token,
+        &["install", "python", "3.9.6"],
+    ));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("t0ken-s3cret"));
     let settings = stdout(&mut tool_with(&s, &s.data, &with_token, &["settings"]));
     assert!(

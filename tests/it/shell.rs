@@ -13,9 +13,8 @@ fn run_shell(s: &Sandbox, shell: &str, script: &str) -> String {
     let shims = s.data.join("shims");
     let path = format!("/usr/bin:{}:/bin:{}", shims.display(), bin_dir.display());
     let source = if shell == "fish" { "source" } else { "." };
-    let mut cmd = assert_cmd::Command::new(shell);
-    s.clean_env(&mut cmd)
-        .env("PATH", path)
+    let mut cmd = s.command(shell);
+    cmd.env("PATH", path)
         .arg("-c")
         .arg(format!("{source} {}; {script}", integration.display()));
     stdout(&mut cmd)
