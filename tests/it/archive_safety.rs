@@ -162,7 +162,7 @@ fn gzip_archives_of_several_members_are_read_whole() {
 }
 
 #[test]
-fn permissions_follow_the_umask_and_lose_special_bits() {
+fn permissions_follow_the_umask_without_special_bits() {
     use std::os::unix::fs::PermissionsExt;
     let s = Sandbox::new();
     let mut out = tar::Builder::new(Vec::new());

@@ -17,7 +17,7 @@ fn shim_in(s: &Sandbox, data: &Path, name: &str) -> assert_cmd::Command {
 }
 
 #[test]
-fn s3_round_trip_relocates_and_runs_at_another_path() {
+fn an_s3_round_trip_runs_relocated_at_another_path() {
     let s = Sandbox::new();
     let s3 = S3Server::start(&s.root.join("s3"), "builds");
     let vars = s3.env("s3://builds/team");
@@ -251,7 +251,7 @@ fn existing_bucket_layout_is_read_unchanged() {
 }
 
 #[test]
-fn packs_are_deterministic_and_readable_by_tar() {
+fn packs_are_deterministic_tar_files() {
     let s = Sandbox::new();
     fake_python(&s.data, "3.9.6");
     let out = s.root.join("out");
@@ -393,7 +393,7 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
 }
 
 #[test]
-fn cache_build_takes_several_versions_and_reports_each() {
+fn cache_build_reports_each_of_several_versions() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     let bucket = s.root.join("bucket");

@@ -111,7 +111,7 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
 }
 
 #[test]
-fn http_buckets_retry_5xx_and_resume_cut_bodies() {
+fn http_buckets_recover_from_5xx_then_cut_bodies() {
     let s = Sandbox::new();
     let (server, _, vars) = http_bucket(&s);
     server.faults.lock().unwrap().status = Some((500, 2));
@@ -134,7 +134,7 @@ fn http_buckets_retry_5xx_and_resume_cut_bodies() {
 }
 
 #[test]
-fn a_stalled_body_times_out_and_resumes() {
+fn a_stalled_body_times_out_then_resumes() {
     let s = Sandbox::new();
     let (server, _, mut vars) = http_bucket(&s);
     vars.push(("TOOL_CACHE_READ_TIMEOUT", "1".into()));
@@ -267,7 +267,7 @@ fn corrupt_archives_and_checksum_mismatches_install_nothing() {
 }
 
 #[test]
-fn hostile_archives_are_refused_and_leave_nothing() {
+fn hostile_archives_are_refused_leaving_nothing() {
     use tar::EntryType::{Block, Char, Link, Regular, Symlink};
     let s = Sandbox::new();
     let bucket = s.root.join("evil-bucket");

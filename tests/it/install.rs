@@ -24,7 +24,7 @@ fn install_dir_entries(s: &Sandbox, tool: &str) -> Vec<String> {
 }
 
 #[test]
-fn install_runs_download_and_install_with_asdfs_environment() {
+fn install_runs_the_download_then_install_scripts_with_asdfs_environment() {
     let s = with_dummy();
     succeeds(
         &mut s
@@ -222,7 +222,7 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
 }
 
 #[test]
-fn failing_and_lying_plugins_leave_nothing_installed() {
+fn failing_or_lying_plugins_leave_nothing_installed() {
     let s = Sandbox::new();
     s.add_plugin("failing", "failing");
     s.add_plugin("liar", "liar");
@@ -250,7 +250,7 @@ fn failing_and_lying_plugins_leave_nothing_installed() {
 }
 
 #[test]
-fn killed_install_never_looks_installed_and_next_install_recovers() {
+fn killed_install_never_looks_installed_until_the_next_install_recovers() {
     let s = with_dummy();
     // The orphaned `sleep` keeps the version locked until it ends: keep it short.
     let mut child = spawn_install(&s, "1.0.0", "2");
@@ -269,7 +269,7 @@ fn killed_install_never_looks_installed_and_next_install_recovers() {
 }
 
 #[test]
-fn interrupted_install_cleans_up_and_exits_130() {
+fn interrupted_install_cleans_up_exiting_130() {
     let s = with_dummy();
     for signal in ["INT", "TERM"] {
         let child = spawn_install(&s, "1.1.0", "30");

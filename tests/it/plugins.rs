@@ -144,7 +144,7 @@ fn update_moves_to_new_commits_and_refs() {
 }
 
 #[test]
-fn remove_takes_installs_and_shims_with_it() {
+fn plugin_remove_takes_its_installs_with_their_shims() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
@@ -197,7 +197,7 @@ fn extension_commands_and_plugin_help() {
 }
 
 #[test]
-fn plugin_test_checks_and_installs_in_a_scratch_data_dir() {
+fn plugin_test_installs_in_a_scratch_data_dir() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
     let stdout_text = stdout(&mut s.tool(&[

@@ -21,7 +21,7 @@ fn install_on_a_terminal_with(s: &Sandbox, vars: &[(&str, String)], args: &str) 
 const CLEAR_LINE: &str = "\x1b[2K";
 
 #[test]
-fn a_single_install_redraws_one_line_and_ends_below_it() {
+fn a_single_install_redraws_one_line_ending_below_it() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     let screen = install_on_a_terminal(&s, "dummy 1.0.0");

@@ -71,7 +71,7 @@ fn set_latest_resolves_to_the_newest_installed_version() {
 }
 
 #[test]
-fn set_refuses_bad_input_and_leaves_the_file_alone() {
+fn set_refuses_bad_input_leaving_the_file_alone() {
     let s = Sandbox::new();
     s.write("proj/.tool-versions", "python 3.9.6\n");
     for (args, needle) in [
@@ -96,7 +96,7 @@ fn set_refuses_bad_input_and_leaves_the_file_alone() {
 }
 
 #[test]
-fn local_and_global_require_installed_versions() {
+fn local_or_global_requires_installed_versions() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     let err = fails_with(&mut s.tool(&["local", "python", "3.8.0"]), 1);
@@ -133,7 +133,7 @@ fn filename_override_is_honoured_for_reads_and_writes() {
 }
 
 #[test]
-fn malformed_files_get_file_and_line_errors() {
+fn malformed_files_get_file_line_errors() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();

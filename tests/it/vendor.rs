@@ -255,7 +255,7 @@ fn mirror_faults_are_clear_errors_that_install_nothing() {
 }
 
 #[test]
-fn release_lists_are_kept_and_used_offline() {
+fn release_lists_are_kept_for_offline_use() {
     let s = Sandbox::new();
     let mirror = tiny_node_mirror(&s.root, &[], &["20.1.0", "18.2.0"]);
     let list = |ttl: &str| {
