@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use tar::EntryType::{self, Directory, GNULongName, Regular, Symlink};
 
-use crate::cache::{OS, nothing_installed, tool_with};
-use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, tar_bytes};
+use crate::harness::fakes::{OS, nothing_installed, tool_with};
+use crate::harness::{
+    BIN, RawEntry, Sandbox, commit_all, fails_with, git, gzip, stdout, succeeds, tar_bytes,
+    write_executable,
+};
 
 const OK: &[u8] = b"#!/bin/sh\necho ok\n";
 
@@ -150,7 +153,7 @@ fn gzip_archives_of_several_members_are_read_whole() {
     // What `cat a.gz b.gz` (or bgzip) makes: the split lands between entries.
     let (first, second) = tar.split_at(1024);
     let vars = bucket_with(&s, &[gzip(first), gzip(second)].concat());
-    install(&s, &vars).assert().success();
+    succeeds(&mut install(&s, &vars));
     let install_dir = s.data.join("installs/python/3.9.6");
     assert_eq!(
         std::fs::read(install_dir.join("lib/second-half.txt")).unwrap(),
@@ -159,7 +162,7 @@ fn gzip_archives_of_several_members_are_read_whole() {
 }
 
 #[test]
-fn permissions_follow_the_umask_and_lose_special_bits() {
+fn permissions_follow_the_umask_without_special_bits() {
     use std::os::unix::fs::PermissionsExt;
     let s = Sandbox::new();
     let mut out = tar::Builder::new(Vec::new());
@@ -175,15 +178,14 @@ fn permissions_follow_the_umask_and_lose_special_bits() {
     add("3.9.6/bin/python", Regular, 0o4777, OK);
     let vars = bucket_with(&s, &gzip(&out.into_inner().unwrap()));
     // The umask of the installing process, set by a shell in front of it.
-    let mut cmd = assert_cmd::Command::new("sh");
-    s.clean_env(&mut cmd)
-        .args(["-c", "umask 027 && exec \"$0\" \"$@\"", crate::harness::BIN])
-        .args(["install", "python", "3.9.6"])
-        .env("TOOL_OS", OS)
-        .env("TOOL_BACKENDS_PYTHON", "cache")
-        .envs(vars.iter().map(|(k, v)| (*k, v)))
-        .assert()
-        .success();
+    succeeds(
+        s.command("sh")
+            .args(["-c", "umask 027 && exec \"$0\" \"$@\"", BIN])
+            .args(["install", "python", "3.9.6"])
+            .env("TOOL_OS", OS)
+            .env("TOOL_BACKENDS_PYTHON", "cache")
+            .envs(vars.iter().map(|(k, v)| (*k, v))),
+    );
     let mode = |p: &str| {
         std::fs::metadata(s.data.join("installs/python/3.9.6").join(p))
             .unwrap()
@@ -199,23 +201,19 @@ fn permissions_follow_the_umask_and_lose_special_bits() {
 fn git_archive_output_installs() {
     let s = Sandbox::new();
     let repo = s.root.join("repo");
-    crate::harness::write_executable(&repo.join("bin/python"), "#!/bin/sh\necho ok\n");
-    crate::harness::git(&repo, &["init", "-q"]);
-    crate::harness::commit_all(&repo, "python");
-    let out = std::process::Command::new("git")
-        .args([
-            "-C",
-            repo.to_str().unwrap(),
-            "archive",
-            "--format=tar",
-            "--prefix=3.9.6/",
-            "HEAD",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    write_executable(&repo.join("bin/python"), "#!/bin/sh\necho ok\n");
+    git(&repo, &["init", "-q"]);
+    commit_all(&repo, "python");
+    let out = succeeds(std::process::Command::new("git").args([
+        "-C",
+        repo.to_str().unwrap(),
+        "archive",
+        "--format=tar",
+        "--prefix=3.9.6/",
+        "HEAD",
+    ]));
     let vars = bucket_with(&s, &gzip(&out.stdout));
-    install(&s, &vars).assert().success();
+    succeeds(&mut install(&s, &vars));
     assert!(s.data.join("installs/python/3.9.6/bin/python").is_file());
 }
 
@@ -230,8 +228,8 @@ fn a_modification_time_past_the_year_292_billion_is_not_a_crash() {
     h.set_mtime(u64::MAX);
     out.append_data(&mut h, "3.9.6/bin/python", OK).unwrap();
     let vars = bucket_with(&s, &gzip(&out.into_inner().unwrap()));
-    let out = install(&s, &vars).output().unwrap();
+    let out = succeeds(&mut install(&s, &vars));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && !err.contains("panicked"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
     assert_eq!(stdout(&mut s.tool(&["list", "python"])).trim(), "3.9.6");
 }

@@ -3,50 +3,8 @@
 //! nothing of `tool`'s own unless a person reads a terminal, and the plugin
 //! protocol details that asdf's own suite checks.
 
-use std::path::PathBuf;
-
-use crate::harness::{BIN, Sandbox, fails_with, stdout, write_executable};
-
-/// A folder with `asdf -> tool`, first on PATH.
-pub fn asdf_link(s: &Sandbox) -> PathBuf {
-    let dir = s.root.join("asdf-bin");
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("asdf");
-    if !link.exists() {
-        std::os::unix::fs::symlink(BIN, &link).unwrap();
-    }
-    link
-}
-
-pub fn asdf(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(asdf_link(s));
-    s.clean_env(&mut cmd).current_dir(&s.proj).args(args);
-    cmd
-}
-
-/// Runs `asdf args`; returns the exit code and stdout and stderr merged in
-/// the order they were written (as asdf's own tests see them).
-pub fn run(s: &Sandbox, args: &[&str]) -> (i32, String) {
-    let merged = tempfile::tempfile().unwrap();
-    let mut cmd = std::process::Command::new(asdf_link(s));
-    let status = cmd
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .current_dir(&s.proj)
-        .args(args)
-        .stdout(merged.try_clone().unwrap())
-        .stderr(merged.try_clone().unwrap())
-        .status()
-        .unwrap();
-    let mut text = String::new();
-    use std::io::{Read, Seek};
-    let mut merged = merged;
-    merged.rewind().unwrap();
-    merged.read_to_string(&mut text).unwrap();
-    (status.code().unwrap_or(-1), text)
-}
+use crate::harness::asdf::{asdf, run};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds, write_executable};
 
 #[test]
 fn versions_are_installed_literally() {
@@ -69,11 +27,19 @@ fn versions_are_installed_literally() {
 }
 
 #[test]
-fn success_is_silent_and_errors_are_asdfs_bare_words() {
+fn success_is_silent() {
     let s = Sandbox::new();
     s.add_plugin("nodl", "nodownload");
-    asdf(&s, &["install", "nodl", "1.0"]).assert().success();
+    succeeds(&mut asdf(&s, &["install", "nodl", "1.0"]));
     assert_eq!(run(&s, &["uninstall", "nodl", "1.0"]), (0, String::new()));
+}
+
+#[test]
+fn errors_are_asdfs_bare_words() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
+    succeeds(&mut asdf(&s, &["install", "nodl", "1.0"]));
+    succeeds(&mut asdf(&s, &["uninstall", "nodl", "1.0"]));
     assert_eq!(
         run(&s, &["uninstall", "nodl", "1.0"]),
         (1, "No such version\n".into())
@@ -109,7 +75,7 @@ fn success_is_silent_and_errors_are_asdfs_bare_words() {
 fn exit_codes_are_asdfs() {
     let s = Sandbox::new();
     s.add_plugin("nodl", "nodownload");
-    asdf(&s, &["install", "nodl", "1.0"]).assert().success();
+    succeeds(&mut asdf(&s, &["install", "nodl", "1.0"]));
     let (code, out) = run(&s, &[]);
     assert!(
         code == 0 && out.starts_with("version: ") && out.contains("MANAGE PLUGINS"),
@@ -154,24 +120,33 @@ fn exit_codes_are_asdfs() {
     );
 }
 
-#[test]
-fn plugin_hooks_run_around_add_and_remove_on_stdout() {
+/// A sandbox whose `.asdfrc` echoes around `plugin add` and `plugin
+/// remove`; and the dummy plugin's repository URL.
+fn with_plugin_hooks() -> (Sandbox, String) {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
     s.write(
         ".asdfrc",
         "pre_asdf_plugin_add = echo pre-add $1\npost_asdf_plugin_add_dummy = echo post-add $1\npre_asdf_plugin_remove_dummy = echo pre-remove $1\npost_asdf_plugin_remove = echo post-remove $1\n",
     );
-    let out = asdf(&s, &["plugin", "add", "dummy", &url])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
+    (s, url)
+}
+
+#[test]
+fn plugin_hooks_run_around_add_on_stdout() {
+    let (s, url) = with_plugin_hooks();
+    let said = stdout(&mut asdf(&s, &["plugin", "add", "dummy", &url]));
     assert!(
         said.starts_with("pre-add dummy\n") && said.ends_with("post-add dummy\n"),
         "{said}"
     );
-    let out = asdf(&s, &["plugin", "remove", "dummy"]).output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
+}
+
+#[test]
+fn plugin_hooks_run_around_remove_on_stdout() {
+    let (s, url) = with_plugin_hooks();
+    succeeds(&mut asdf(&s, &["plugin", "add", "dummy", &url]));
+    let said = stdout(&mut asdf(&s, &["plugin", "remove", "dummy"]));
     assert!(
         said.starts_with("pre-remove dummy\n") && said.ends_with("post-remove dummy\n"),
         "{said}"
@@ -179,7 +154,7 @@ fn plugin_hooks_run_around_add_and_remove_on_stdout() {
 }
 
 #[test]
-fn plugin_scripts_without_a_shebang_and_extension_commands_run_as_in_asdf() {
+fn plugin_scripts_without_a_shebang_run_as_in_asdf() {
     let s = Sandbox::new();
     s.add_plugin("nodl", "nodownload");
     let plugin = s.data.join("plugins/nodl");
@@ -189,6 +164,13 @@ fn plugin_scripts_without_a_shebang_and_extension_commands_run_as_in_asdf() {
         stdout(&mut asdf(&s, &["list", "all", "nodl"])),
         "2.0\n1.0\n"
     );
+}
+
+#[test]
+fn extension_commands_run_as_in_asdf() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
+    let plugin = s.data.join("plugins/nodl");
     write_executable(
         &plugin.join("lib/commands/command"),
         "#!/usr/bin/env bash\necho default $* ${ASDF_INSTALL_VERSION:-unset}\n",
@@ -211,14 +193,19 @@ fn plugin_scripts_without_a_shebang_and_extension_commands_run_as_in_asdf() {
 }
 
 #[test]
-fn latest_concurrency_index_and_path_reshims_as_in_asdf() {
+fn latest_without_a_compatible_version_fails_as_in_asdf() {
     let s = Sandbox::new();
-    s.add_plugin("nodl", "nodownload");
     s.add_plugin("dummy", "dummy");
     assert_eq!(
         run(&s, &["latest", "dummy", "7"]),
         (1, "No compatible versions available (dummy 7)\n".into())
     );
+}
+
+#[test]
+fn asdf_concurrency_reaches_the_install_script_as_in_asdf() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
     let env_dump = s.data.join("plugins/nodl/bin/install");
     let script = std::fs::read_to_string(&env_dump).unwrap();
     std::fs::write(
@@ -226,27 +213,31 @@ fn latest_concurrency_index_and_path_reshims_as_in_asdf() {
         script + "echo \"$ASDF_CONCURRENCY\" > \"$ASDF_INSTALL_PATH/concurrency\"\n",
     )
     .unwrap();
-    asdf(&s, &["install", "nodl", "1.0"])
-        .env("ASDF_CONCURRENCY", "-1")
-        .assert()
-        .success();
+    succeeds(asdf(&s, &["install", "nodl", "1.0"]).env("ASDF_CONCURRENCY", "-1"));
     assert_eq!(
         std::fs::read_to_string(s.data.join("installs/nodl/1.0/concurrency")).unwrap(),
         "-1\n"
     );
+}
+
+#[test]
+fn path_reshims_name_the_path_as_in_asdf() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
     let custom = s.root.join("custom");
     write_executable(&custom.join("bin/nodl-custom"), "#!/bin/sh\necho custom\n");
-    asdf(
-        &s,
-        &["reshim", "nodl", &format!("path:{}", custom.display())],
-    )
-    .assert()
-    .success();
+    let path = format!("path:{}", custom.display());
+    succeeds(&mut asdf(&s, &["reshim", "nodl", &path]));
     let shim = std::fs::read_to_string(s.data.join("shims/nodl-custom")).unwrap();
     assert!(
-        shim.contains(&format!("# asdf-plugin: nodl path:{}", custom.display())),
+        shim.contains(&format!("# asdf-plugin: nodl {path}")),
         "{shim}"
     );
+}
+
+#[test]
+fn help_for_an_unknown_plugin_fails_as_in_asdf() {
+    let s = Sandbox::new();
     assert_eq!(
         run(&s, &["help", "sunny"]),
         (1, "No plugin named sunny\n".into())

@@ -3,8 +3,10 @@
 //! `shims/` folder; asdf-golang's legacy file names follow a variable;
 //! asdf's `pre_asdf_download_<plugin>` hook runs before the download.
 
-use crate::asdf_dropin::{asdf, asdf_link, run};
-use crate::harness::{Sandbox, interrupt, spawn_install, stdout, wait_for, write_executable};
+use crate::harness::asdf::{asdf, asdf_link, run};
+use crate::harness::{
+    Sandbox, interrupt, spawn_install, stdout, succeeds, wait_for, write_executable,
+};
 
 /// Adds the `nodownload` fixture as `name`, then gives it `files`
 /// (relative to the plugin folder).
@@ -38,15 +40,8 @@ fn a_plugin_install_that_reshims_its_own_version_succeeds() {
             "#!/usr/bin/env bash\nset -euo pipefail\nmkdir -p \"$ASDF_INSTALL_PATH/bin\"\nprintf '#!/bin/sh\\necho node-real\\n' > \"$ASDF_INSTALL_PATH/bin/node\"\nchmod +x \"$ASDF_INSTALL_PATH/bin/node\"\nasdf reshim node \"$ASDF_INSTALL_VERSION\"\ntest -x \"$ASDF_DATA_DIR/shims/node\"\n",
         )],
     );
-    let (code, out) = {
-        let mut cmd = asdf(&s, &["install", "node", "20.11.0"]);
-        let out = cmd.env("PATH", path_with_asdf(&s)).output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
-    assert_eq!(code, Some(0), "{out}");
+    let mut install = asdf(&s, &["install", "node", "20.11.0"]);
+    succeeds(install.env("PATH", path_with_asdf(&s)));
     assert!(s.data.join("installs/node/20.11.0/bin/node").is_file());
     assert!(!s.data.join("installs/node/.20.11.0.incomplete").exists());
     s.write("proj/.tool-versions", "node 20.11.0\n");
@@ -92,7 +87,7 @@ fn a_plugin_shims_folder_wraps_the_command_as_in_asdf() {
             ("shims/npm-only-wrapper", "#!/bin/sh\necho only\n"),
         ],
     );
-    asdf(&s, &["install", "node", "1.0"]).assert().success();
+    succeeds(&mut asdf(&s, &["install", "node", "1.0"]));
     s.write("proj/.tool-versions", "node 1.0\n");
     let mut npm = s.shim("npm", &s.proj);
     npm.env("PATH", path_with_asdf(&s))
@@ -146,7 +141,7 @@ fn legacy_file_names_follow_the_variables_the_plugin_reads() {
 }
 
 #[test]
-fn download_and_install_hooks_run_in_asdfs_order() {
+fn hooks_around_download_then_install_run_in_asdfs_order() {
     let s = Sandbox::new();
     plugin_with(
         &s,

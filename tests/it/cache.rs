@@ -3,98 +3,31 @@
 //! another path, relocation, the existing bucket layout, and every fault.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::harness::{Sandbox, fails_with, stdout, write_executable};
-use crate::servers::{S3Server, SECRET_KEY};
-
-pub const OS: &str = "testos";
-
-/// A fake CPython-like install whose files name their own prefix.
-pub fn fake_python(data: &Path, version: &str) -> PathBuf {
-    let root = data.join("installs/python").join(version);
-    let prefix = root.display().to_string();
-    write_executable(
-        &root.join("bin/python"),
-        &format!("#!/bin/sh\necho \"python {version} at $0 $*\"\n"),
-    );
-    write_executable(
-        &root.join("bin/pip"),
-        &format!("#!{prefix}/bin/python\n# pip launcher\n"),
-    );
-    std::fs::create_dir_all(root.join("lib")).unwrap();
-    std::fs::write(
-        root.join("lib/config.txt"),
-        format!("prefix={prefix}\nlibdir={prefix}/lib\n"),
-    )
-    .unwrap();
-    let mut binary = b"\x7fELF\x00\x01binary".to_vec();
-    binary.extend_from_slice(prefix.as_bytes());
-    std::fs::write(root.join("lib/libfake.so"), &binary).unwrap();
-    std::os::unix::fs::symlink("python", root.join("bin/python3")).unwrap();
-    root
-}
-
-/// `tool` with the sandbox's env plus the given variables and data dir.
-pub fn tool_with(
-    s: &Sandbox,
-    data: &Path,
-    vars: &[(&str, String)],
-    args: &[&str],
-) -> assert_cmd::Command {
-    let mut cmd = s.tool(args);
-    // The cache alone: a miss must not fall through to compiling CPython.
-    cmd.env("ASDF_DATA_DIR", data)
-        .env("TOOL_OS", OS)
-        .env("TOOL_BACKENDS_PYTHON", "cache");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd
-}
+use crate::harness::fakes::{OS, fake_python, json_line, tool_with};
+use crate::harness::servers::{S3Server, SECRET_KEY};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 /// A shim of another data dir, run in the project folder.
 fn shim_in(s: &Sandbox, data: &Path, name: &str) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(data.join("shims").join(name));
-    s.clean_env(&mut cmd)
-        .env("ASDF_DATA_DIR", data)
-        .current_dir(&s.proj);
+    let mut cmd = s.command(data.join("shims").join(name));
+    cmd.env("ASDF_DATA_DIR", data);
     cmd
 }
 
-pub fn json_line(out: &str) -> serde_json::Value {
-    serde_json::from_str(out.lines().last().unwrap()).unwrap()
-}
-
-pub fn nothing_installed(data: &Path, tool: &str) {
-    let dir = data.join("installs").join(tool);
-    let left: Vec<String> = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.map(|e| e.unwrap().file_name().into_string().unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(
-        left.iter().all(|n| n.ends_with(".lock")),
-        "left in {}: {left:?}",
-        dir.display()
-    );
-}
-
 #[test]
-fn s3_round_trip_relocates_and_runs_at_another_path() {
+fn an_s3_round_trip_runs_relocated_at_another_path() {
     let s = Sandbox::new();
     let s3 = S3Server::start(&s.root.join("s3"), "builds");
     let vars = s3.env("s3://builds/team");
     fake_python(&s.data, "3.9.6");
-    tool_with(
+    succeeds(&mut tool_with(
         &s,
         &s.data,
         &vars,
         &["cache", "push", "python", "3.9.6", "--format", "both"],
-    )
-    .assert()
-    .success();
+    ));
     let stored = s.root.join("s3/builds/team");
     for f in [
         "testos-python-3.9.6.tar.zst",
@@ -187,14 +120,12 @@ fn cache_build_installs_without_the_cache_then_pushes() {
     );
 
     let other = s.root.join("second");
-    tool_with(
+    succeeds(&mut tool_with(
         &s,
         &other,
         &[],
         &["plugin", "add", "dummy", &s.plugin_repo("dummy")],
-    )
-    .assert()
-    .success();
+    ));
     let report = json_line(&stdout(&mut tool_with(
         &s,
         &other,
@@ -213,15 +144,21 @@ fn default_local_cache_and_file_buckets_work_out_of_the_box() {
     fake_python(&s.data, "3.9.6");
     fake_python(&s.data, "3.9.18");
     for v in ["3.9.6", "3.9.18"] {
-        tool_with(&s, &s.data, &[], &["cache", "push", "python", v])
-            .assert()
-            .success();
+        succeeds(&mut tool_with(
+            &s,
+            &s.data,
+            &[],
+            &["cache", "push", "python", v],
+        ));
     }
     assert!(s.data.join("cache/testos-python-3.9.18.tar.zst").is_file());
     // Hit from the data dir's own cache after an uninstall.
-    tool_with(&s, &s.data, &[], &["uninstall", "python", "3.9.6"])
-        .assert()
-        .success();
+    succeeds(&mut tool_with(
+        &s,
+        &s.data,
+        &[],
+        &["uninstall", "python", "3.9.6"],
+    ));
     let report = json_line(&stdout(&mut tool_with(
         &s,
         &s.data,
@@ -302,7 +239,7 @@ fn existing_bucket_layout_is_read_unchanged() {
     ];
     let mut cmd = s.tool(&["install", "python", "3.9.6"]);
     cmd.envs(vars.iter().map(|(k, v)| (k, v)));
-    cmd.assert().success();
+    succeeds(&mut cmd);
     let root = s.data.join("installs/python/3.9.6");
     let out = std::process::Command::new(root.join("bin/pip3"))
         .output()
@@ -314,24 +251,25 @@ fn existing_bucket_layout_is_read_unchanged() {
 }
 
 #[test]
-fn packs_are_deterministic_and_readable_by_tar() {
+fn packs_are_deterministic_tar_files() {
     let s = Sandbox::new();
     fake_python(&s.data, "3.9.6");
     let out = s.root.join("out");
     std::fs::create_dir_all(&out).unwrap();
     let pack = |name: &str| {
         let file = out.join(name);
-        s.tool(&[
-            "cache",
-            "pack",
-            "python",
-            "3.9.6",
-            "-o",
-            file.to_str().unwrap(),
-        ])
-        .env("TOOL_OS", OS)
-        .assert()
-        .success();
+        succeeds(
+            &mut s
+                .tool(&[
+                    "cache",
+                    "pack",
+                    "python",
+                    "3.9.6",
+                    "-o",
+                    file.to_str().unwrap(),
+                ])
+                .env("TOOL_OS", OS),
+        );
         std::fs::read_to_string(format!("{}.sha256", file.display())).unwrap()
     };
     let first = pack("a.tar.zst");
@@ -397,7 +335,7 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
     std::fs::write(root.join("lib/libbig.so"), &blob).unwrap();
     s.write(
         ".aws/credentials",
-        &format!("[default]\naws_access_key_id = nope\naws_secret_access_key = wrong\n\n[ci]\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n", crate::servers::ACCESS_KEY),
+        &format!("[default]\naws_access_key_id = nope\naws_secret_access_key = wrong\n\n[ci]\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n", crate::harness::servers::ACCESS_KEY),
     );
     let vars: Vec<(&str, String)> = s3
         .env("s3://builds/big")
@@ -416,11 +354,12 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
         "{out}"
     );
     let other = s.root.join("other");
-    let out = tool_with(&s, &other, &vars, &["install", "python", "3.12.1"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    succeeds(&mut tool_with(
+        &s,
+        &other,
+        &vars,
+        &["install", "python", "3.12.1"],
+    ));
     assert_eq!(
         std::fs::read(other.join("installs/python/3.12.1/lib/libbig.so")).unwrap(),
         blob
@@ -438,7 +377,7 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
             )
         })
         .collect();
-    let err = crate::harness::fails_with(
+    let err = fails_with(
         &mut tool_with(
             &s,
             &s.root.join("third"),
@@ -454,7 +393,7 @@ fn large_archives_upload_in_parts_with_profile_credentials() {
 }
 
 #[test]
-fn cache_build_takes_several_versions_and_reports_each() {
+fn cache_build_reports_each_of_several_versions() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     let bucket = s.root.join("bucket");

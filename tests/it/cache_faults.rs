@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cache::{OS, fake_python, json_line, nothing_installed, tool_with};
-use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
-use crate::servers::{HttpServer, S3Server, SECRET_KEY};
+use crate::harness::fakes::{OS, fake_python, json_line, nothing_installed, tool_with};
+use crate::harness::servers::{HttpServer, S3Server, SECRET_KEY};
+use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeds, tar_bytes};
 
 #[test]
 fn credentials_missing_buckets_and_unknown_hosts_are_clear_errors() {
@@ -96,14 +96,12 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
     fake_python(&source, "3.9.6");
     let bucket = s.root.join("http-bucket");
     let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
-    tool_with(
+    succeeds(&mut tool_with(
         s,
         &source,
         &vars,
         &["cache", "push", "python", "3.9.6", "--format", "both"],
-    )
-    .assert()
-    .success();
+    ));
     let server = HttpServer::start(&bucket);
     let vars = vec![
         ("TOOL_CACHE_URL", server.url.clone()),
@@ -113,7 +111,7 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
 }
 
 #[test]
-fn http_buckets_retry_5xx_and_resume_cut_bodies() {
+fn http_buckets_recover_from_5xx_then_cut_bodies() {
     let s = Sandbox::new();
     let (server, _, vars) = http_bucket(&s);
     server.faults.lock().unwrap().status = Some((500, 2));
@@ -130,14 +128,13 @@ fn http_buckets_retry_5xx_and_resume_cut_bodies() {
         log.iter().any(|l| l.contains(".tar.zst from 300")),
         "no resumed range request: {log:?}"
     );
-    let pip = std::process::Command::new(s.data.join("installs/python/3.9.6/bin/pip"))
-        .output()
-        .unwrap();
-    assert!(pip.status.success());
+    succeeds(&mut std::process::Command::new(
+        s.data.join("installs/python/3.9.6/bin/pip"),
+    ));
 }
 
 #[test]
-fn a_stalled_body_times_out_and_resumes() {
+fn a_stalled_body_times_out_then_resumes() {
     let s = Sandbox::new();
     let (server, _, mut vars) = http_bucket(&s);
     vars.push(("TOOL_CACHE_READ_TIMEOUT", "1".into()));
@@ -197,10 +194,12 @@ fn http_faults_that_do_not_heal_install_nothing() {
     assert!(err.contains("access denied"), "{err}");
     let mut with_token = vars.clone();
     with_token.push(("TOOL_CACHE_TOKEN", "t0ken-s3cret".into()));
-    let out = tool_with(&s, &s.data, &with_token, &["install", "python", "3.9.6"])
-        .output()
-        .unwrap();
-    succeeded(&out);
+    let out = succeeds(&mut tool_with(
+        &s,
+        &s.data,
+        &with_token,
+        &["install", "python", "3.9.6"],
+    ));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("t0ken-s3cret"));
     let settings = stdout(&mut tool_with(&s, &s.data, &with_token, &["settings"]));
     assert!(
@@ -268,7 +267,7 @@ fn corrupt_archives_and_checksum_mismatches_install_nothing() {
 }
 
 #[test]
-fn hostile_archives_are_refused_and_leave_nothing() {
+fn hostile_archives_are_refused_leaving_nothing() {
     use tar::EntryType::{Block, Char, Link, Regular, Symlink};
     let s = Sandbox::new();
     let bucket = s.root.join("evil-bucket");

@@ -1,8 +1,14 @@
 //! A sandbox per test: its own HOME, data dir and project folder, and a clean
 //! environment, so tests never see the developer's settings or each other.
 
+pub mod asdf;
+pub mod fakes;
+pub mod servers;
+
+use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -43,26 +49,15 @@ impl Sandbox {
         }
     }
 
-    /// `tool args…` run in the project folder with a clean environment.
-    pub fn tool(&self, args: &[&str]) -> Command {
-        self.tool_in(&self.proj, args)
-    }
-
-    pub fn tool_in(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        self.clean_env(&mut cmd).current_dir(dir).args(args);
-        cmd
-    }
-
-    /// Runs a shim by its path (the kernel reads the shebang) in `dir`.
-    pub fn shim(&self, name: &str, dir: &Path) -> Command {
-        let mut cmd = Command::new(self.data.join("shims").join(name));
-        self.clean_env(&mut cmd).current_dir(dir);
-        cmd
-    }
-
-    pub fn clean_env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+    /// `program` run in the project folder with the sandbox's environment
+    /// and nothing else: shims first on PATH, HOME, the data dir, the dummy
+    /// plugin's dist, and the official release servers (which stand for the
+    /// internet) pointed at nothing, so they are never asked unless a test
+    /// sets a mirror itself. Spawnable; every process a test runs starts here.
+    pub fn process(&self, program: impl AsRef<OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
+            .current_dir(&self.proj)
             .env(
                 "PATH",
                 format!("{}:/usr/bin:/bin", self.data.join("shims").display()),
@@ -70,7 +65,6 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("ASDF_DATA_DIR", &self.data)
             .env("DUMMY_DIST", self.root.join("dist"))
-            // Official release servers stand for the internet: never asked.
             .envs(
                 [
                     "TOOL_NODEJS_MIRROR",
@@ -79,7 +73,31 @@ impl Sandbox {
                     "TOOL_RUST_MIRROR",
                 ]
                 .map(|var| (var, format!("file://{}/no-mirror", self.root.display()))),
-            )
+            );
+        cmd
+    }
+
+    /// [`Sandbox::process`] for [`stdout`], [`succeeds`] and [`fails_with`].
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        Command::from_std(self.process(program))
+    }
+
+    /// `tool args…` run in the project folder with a clean environment.
+    pub fn tool(&self, args: &[&str]) -> Command {
+        self.tool_in(&self.proj, args)
+    }
+
+    pub fn tool_in(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.command(BIN);
+        cmd.current_dir(dir).args(args);
+        cmd
+    }
+
+    /// Runs a shim by its path (the kernel reads the shebang) in `dir`.
+    pub fn shim(&self, name: &str, dir: &Path) -> Command {
+        let mut cmd = self.command(self.data.join("shims").join(name));
+        cmd.current_dir(dir);
+        cmd
     }
 
     /// What a person sees on a terminal (util-linux `script` makes one) while
@@ -92,17 +110,12 @@ impl Sandbox {
         dir: &Path,
         vars: &[(&str, &str)],
     ) -> String {
-        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
-        let line: Vec<String> = std::iter::once(program.to_str().unwrap())
-            .chain(args.iter().copied())
-            .map(quote)
-            .collect();
-        let mut cmd = Command::new("script");
-        self.clean_env(&mut cmd)
-            .envs(vars.iter().copied())
+        let line = command_line(program.as_os_str(), args.iter().map(OsStr::new));
+        let mut cmd = self.process("script");
+        cmd.envs(vars.iter().copied())
             .env("TERM", "xterm")
             .current_dir(dir)
-            .args(["-qec", &line.join(" "), "/dev/null"]);
+            .args(["-qec", &line, "/dev/null"]);
         let out = cmd.output().expect("util-linux `script` runs");
         String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
     }
@@ -125,7 +138,7 @@ impl Sandbox {
     /// Adds the fixture plugin under `name` through `tool plugin add`.
     pub fn add_plugin(&self, name: &str, fixture: &str) {
         let url = self.plugin_repo(fixture);
-        self.tool(&["plugin", "add", name, &url]).assert().success();
+        succeeds(&mut self.tool(&["plugin", "add", name, &url]));
     }
 
     /// Writes `text` to `rel` below HOME (folders created).
@@ -154,7 +167,7 @@ impl Sandbox {
     }
 
     pub fn reshim(&self) {
-        self.tool(&["reshim"]).assert().success();
+        succeeds(&mut self.tool(&["reshim"]));
     }
 }
 
@@ -164,62 +177,101 @@ pub fn write_executable(path: &Path, text: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// The stdout of a finished command that must have succeeded (else both
-/// streams are shown).
-pub fn succeeded(out: &std::process::Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+/// A command the harness runs and can describe when it fails.
+pub trait Run {
+    fn run(&mut self) -> Output;
+    /// The command line (quoted as for a shell) and its folder.
+    fn shown(&self) -> (String, Option<&Path>);
 }
 
-pub fn stdout(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "command failed ({:?}): {}",
+impl Run for std::process::Command {
+    fn run(&mut self) -> Output {
+        self.output().expect("the program starts")
+    }
+    fn shown(&self) -> (String, Option<&Path>) {
+        let line = command_line(self.get_program(), self.get_args());
+        (line, self.get_current_dir())
+    }
+}
+
+impl Run for Command {
+    fn run(&mut self) -> Output {
+        self.output().expect("the program starts")
+    }
+    fn shown(&self) -> (String, Option<&Path>) {
+        let line = command_line(self.get_program(), self.get_args());
+        (line, self.get_current_dir())
+    }
+}
+
+fn command_line<'a>(program: &'a OsStr, args: impl Iterator<Item = &'a OsStr>) -> String {
+    let quote = |a: &OsStr| {
+        let a = a.to_string_lossy();
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:@+,".contains(c);
+        if !a.is_empty() && a.chars().all(plain) {
+            a.into_owned()
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let words: Vec<String> = std::iter::once(program).chain(args).map(quote).collect();
+    words.join(" ")
+}
+
+impl<T: Run + ?Sized> Run for &mut T {
+    fn run(&mut self) -> Output {
+        (**self).run()
+    }
+    fn shown(&self) -> (String, Option<&Path>) {
+        (**self).shown()
+    }
+}
+
+/// The command line, its folder, its exit status and both streams.
+fn report(cmd: &impl Run, out: &Output) -> String {
+    let (line, dir) = cmd.shown();
+    let dir = dir.map_or_else(|| std::env::current_dir().unwrap(), Path::to_path_buf);
+    format!(
+        "command: {line}\nfolder:  {}\nstatus:  {}\n--- stdout\n{}\n--- stderr\n{}",
+        dir.display(),
         out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    )
 }
 
-/// Runs the command expecting `code`; returns its stderr.
-pub fn fails_with(cmd: &mut Command, code: i32) -> String {
-    let out = cmd.output().unwrap();
+/// Runs `cmd`, which must succeed: else panics showing the command, its
+/// folder and both streams. The one success check of the tests.
+pub fn succeeds(cmd: &mut impl Run) -> Output {
+    let out = cmd.run();
+    assert!(out.status.success(), "{}", report(cmd, &out));
+    out
+}
+
+/// The stdout of `cmd`, which must succeed ([`succeeds`]).
+pub fn stdout(cmd: &mut impl Run) -> String {
+    String::from_utf8(succeeds(cmd).stdout).unwrap()
+}
+
+/// Runs `cmd` expecting exit `code` and no panic; returns its stderr.
+pub fn fails_with(cmd: &mut impl Run, code: i32) -> String {
+    let out = cmd.run();
+    let shown = report(cmd, &out);
+    assert_eq!(out.status.code(), Some(code), "{shown}");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stderr: {stderr}\nstdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{shown}");
     stderr
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=tool tests",
-            "-c",
-            "user.email=tests@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("-C").arg(dir).args([
+        "-c",
+        "user.name=tool tests",
+        "-c",
+        "user.email=tests@example.invalid",
+    ]);
+    stdout(cmd.args(args)).trim().to_string()
 }
 
 pub fn commit_all(repo: &Path, message: &str) -> String {
@@ -241,19 +293,57 @@ pub fn copy_tree(src: &Path, dest: &Path) {
     }
 }
 
+/// A process running in the background ([`spawn`]), known by its command
+/// line and folder for [`succeeds`] and [`fails_with`], which wait for it.
+pub struct Spawned {
+    child: Option<std::process::Child>,
+    line: String,
+    dir: Option<PathBuf>,
+}
+
+/// Starts `cmd` in the background (its stdio as the caller set it).
+pub fn spawn(cmd: &mut std::process::Command) -> Spawned {
+    let (line, dir) = cmd.shown();
+    let dir = dir.map(Path::to_path_buf);
+    let child = cmd.spawn().expect("the program starts");
+    Spawned {
+        child: Some(child),
+        line,
+        dir,
+    }
+}
+
+impl std::ops::Deref for Spawned {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        self.child.as_ref().expect("not waited for yet")
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.child.as_mut().expect("not waited for yet")
+    }
+}
+
+impl Run for Spawned {
+    fn run(&mut self) -> Output {
+        let child = self.child.take().expect("waited for once");
+        child.wait_with_output().unwrap()
+    }
+    fn shown(&self) -> (String, Option<&Path>) {
+        (self.line.clone(), self.dir.as_deref())
+    }
+}
+
 /// Sends `signal` (`INT`, `TERM`…) to a running `tool`, waits, and checks
-/// that it stopped as interrupted (exit 130).
-pub fn interrupt(child: std::process::Child, signal: &str) -> std::process::Output {
+/// that it stopped as interrupted (exit 130); returns its stderr.
+pub fn interrupt(mut child: Spawned, signal: &str) -> String {
     let pid = child.id().to_string();
-    std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &pid])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{signal}: {stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    out
+    succeeds(std::process::Command::new("kill").args([&format!("-{signal}"), &pid]));
+    let stderr = fails_with(&mut child, 130);
+    assert!(stderr.contains("interrupted"), "{signal}: {stderr}");
+    stderr
 }
 
 /// Name, type, link target and data of one hand-made tar entry.
@@ -291,21 +381,17 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 /// `tool install dummy <version>` in the background, writing progress
 /// lines as for a CI log; the dummy plugin sleeps `sleep` seconds after
 /// writing `started` into the install folder.
-pub fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> std::process::Child {
-    let mut cmd = std::process::Command::new(BIN);
-    cmd.args(["install", "dummy", version])
-        .current_dir(&s.proj)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .env("DUMMY_DIST", s.root.join("dist"))
-        .env("DUMMY_SLEEP", sleep)
-        .env("DUMMY_COUNTER", s.root.join("counter"))
-        .env("CI", "true")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    cmd.spawn().unwrap()
+pub fn spawn_install(s: &Sandbox, version: &str, sleep: &str) -> Spawned {
+    spawn(
+        s.process(BIN)
+            .args(["install", "dummy", version])
+            .env("PATH", "/usr/bin:/bin")
+            .env("DUMMY_SLEEP", sleep)
+            .env("DUMMY_COUNTER", s.root.join("counter"))
+            .env("CI", "true")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    )
 }
 
 /// Waits (20 s at most) for `path` to appear.

@@ -7,7 +7,9 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{BIN, Sandbox, fails_with, spawn_install, stdout, wait_for};
+use crate::harness::{
+    BIN, Sandbox, fails_with, spawn, spawn_install, stdout, succeeds, wait_for, write_executable,
+};
 
 fn with_dummy() -> Sandbox {
     let s = Sandbox::new();
@@ -33,71 +35,81 @@ fn eventually(mut done: impl FnMut() -> bool) -> bool {
     false
 }
 
-#[test]
-fn a_killed_tool_takes_its_plugin_script_along_and_keeps_the_version_locked() {
-    let s = with_dummy();
-    let mut first = spawn_install(&s, "1.0.0", "30");
+/// Starts `tool install dummy 1.0.0` (its script sleeping 30 s), kills it
+/// once the script runs, and returns the script's pid.
+fn kill_mid_install(s: &Sandbox) -> i32 {
+    let mut first = spawn_install(s, "1.0.0", "30");
     wait_for(&s.data.join("installs/dummy/1.0.0/started"));
     let counter = std::fs::read_to_string(s.root.join("counter")).unwrap();
     let script: i32 = counter.trim().parse().unwrap();
     first.kill().unwrap(); // SIGKILL: tool gets no chance to stop anything
     first.wait().unwrap();
-    assert!(
-        eventually(|| !alive(script)),
-        "the install script outlived tool"
-    );
+    script
+}
 
-    // Its `sleep` still runs and still holds the lock: a second install waits.
+#[test]
+fn a_killed_tool_takes_its_plugin_script_along() {
+    let s = with_dummy();
+    let script = kill_mid_install(&s);
+    let gone = eventually(|| !alive(script));
+    // End the orphaned sleep (the script's process group) too.
+    unsafe { libc::kill(-script, libc::SIGKILL) };
+    assert!(gone, "the install script outlived tool");
+}
+
+#[test]
+fn a_killed_tools_orphaned_sleep_keeps_the_version_locked() {
+    let s = with_dummy();
+    let script = kill_mid_install(&s);
     let log = s.root.join("second.log");
-    let mut second = std::process::Command::new(BIN);
-    second
-        .args(["install", "dummy", "1.0.0"])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .env("DUMMY_DIST", s.root.join("dist"))
-        .env("CI", "true") // progress lines, as a CI log shows them
-        .stderr(std::fs::File::create(&log).unwrap());
-    let mut second = second.spawn().unwrap();
+    let mut second = spawn(
+        s.process(BIN)
+            .args(["install", "dummy", "1.0.0"])
+            .env("PATH", "/usr/bin:/bin")
+            .env("CI", "true") // progress lines, as a CI log shows them
+            .stderr(std::fs::File::create(&log).unwrap()),
+    );
     let waits = eventually(|| {
         std::fs::read_to_string(&log).is_ok_and(|t| t.contains("waiting for another install"))
     });
     // End the orphaned sleep (the script's process group) so the wait ends.
     unsafe { libc::kill(-script, libc::SIGKILL) };
     assert!(waits, "{}", std::fs::read_to_string(&log).unwrap());
-    assert!(second.wait().unwrap().success());
+    succeeds(&mut second);
     assert_eq!(stdout(&mut s.tool(&["list", "dummy"])), "  1.0.0\n");
 }
 
 #[test]
-fn uninstall_during_an_install_waits_and_leaves_no_partial_version() {
+fn uninstall_during_an_install_waits_then_leaves_no_partial_version() {
     let s = with_dummy();
-    let install = spawn_install(&s, "1.1.0", "2");
+    let mut install = spawn_install(&s, "1.1.0", "2");
     wait_for(&s.data.join("installs/dummy/1.1.0/started"));
-    let removed = s.tool(&["uninstall", "dummy", "1.1.0"]).output().unwrap();
-    let installed = install.wait_with_output().unwrap();
-    assert!(installed.status.success() && removed.status.success());
+    succeeds(&mut s.tool(&["uninstall", "dummy", "1.1.0"]));
+    succeeds(&mut install);
     assert_eq!(stdout(&mut s.tool(&["list", "dummy"])), "");
     assert!(!s.data.join("installs/dummy/1.1.0").exists());
 }
 
 #[test]
-fn stale_leftovers_of_other_versions_are_swept_and_failed_locks_removed() {
+fn stale_leftovers_of_other_versions_are_swept() {
     let s = with_dummy();
     let tool_dir = s.data.join("installs/dummy");
     std::fs::create_dir_all(tool_dir.join(".9.9.9.staging-x1/bin")).unwrap();
     std::fs::create_dir_all(tool_dir.join("9.9.9")).unwrap();
     std::fs::write(tool_dir.join(".9.9.9.incomplete"), "").unwrap();
     std::fs::write(tool_dir.join(".9.9.9.lock"), "").unwrap();
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     let mut left: Vec<String> = std::fs::read_dir(&tool_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     left.sort();
     assert_eq!(left, [".1.0.0.lock", "1.0.0"]);
+}
 
+#[test]
+fn a_failed_install_leaves_no_files_or_lock() {
+    let s = Sandbox::new();
     s.add_plugin("failing", "failing");
     fails_with(&mut s.tool(&["install", "failing", "1.0"]), 1);
     let left = std::fs::read_dir(s.data.join("installs/failing")).map_or(0, |d| d.count());
@@ -112,22 +124,18 @@ fn a_tool_versions_fifo_or_device_is_refused_not_read() {
     let fifo = s.proj.join(".tool-versions");
     let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
-    let mut child = std::process::Command::new(s.data.join("shims/python"));
-    child
-        .current_dir(&s.proj)
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = child.spawn().unwrap();
+    let mut child = spawn(
+        s.process(s.data.join("shims/python"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     let finished = eventually(|| child.try_wait().unwrap().is_some());
     if !finished {
         let _ = child.kill();
     }
     assert!(finished, "the shim hung on a fifo");
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails_with(&mut child, 1);
     assert!(err.contains("not a regular file"), "{err}");
 
     std::fs::remove_file(&fifo).unwrap();
@@ -139,14 +147,14 @@ fn a_tool_versions_fifo_or_device_is_refused_not_read() {
 #[test]
 fn plugin_answers_are_cached_under_hashed_names() {
     let s = with_dummy();
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     let custom = s.root.join("custom");
-    crate::harness::write_executable(&custom.join("bin/dummy"), "#!/bin/sh\necho custom\n");
+    write_executable(&custom.join("bin/dummy"), "#!/bin/sh\necho custom\n");
     s.write(
         "proj/.tool-versions",
         &format!("dummy path:{}/../custom\n", custom.display()),
     );
-    s.tool(&["which", "dummy"]).assert().success();
+    succeeds(&mut s.tool(&["which", "dummy"]));
     let meta = s.data.join("tmp/plugin-meta/dummy");
     for entry in std::fs::read_dir(&meta).unwrap() {
         let entry = entry.unwrap();
@@ -230,10 +238,9 @@ fn writing_to_a_closed_pipe_ends_quietly() {
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
     let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     drop(read); // nobody will read: the first write fails
-    let out = std::process::Command::new(BIN)
+    let out = s
+        .process(BIN)
         .arg("info")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
         .stdout(Stdio::from(write))
         .stderr(Stdio::piped())
         .output()
@@ -247,15 +254,11 @@ fn writing_to_a_closed_pipe_ends_quietly() {
 struct Mount(std::path::PathBuf);
 
 impl Mount {
-    fn tmpfs(dir: &std::path::Path) -> Option<Mount> {
+    fn tmpfs(dir: &std::path::Path) -> Mount {
         std::fs::create_dir_all(dir).unwrap();
-        let ok = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "tmpfs"])
-            .arg(dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then(|| Mount(dir.to_path_buf()))
+        let mut mount = std::process::Command::new("mount");
+        succeeds(mount.args(["-t", "tmpfs", "tmpfs"]).arg(dir));
+        Mount(dir.to_path_buf())
     }
 }
 
@@ -269,14 +272,12 @@ impl Drop for Mount {
 }
 
 #[test]
+#[ignore = "needs root to mount a tmpfs: scripts/test runs it as root with --ignored"]
 fn uninstall_works_when_installs_is_another_filesystem() {
     let s = with_dummy();
-    let Some(_mount) = Mount::tmpfs(&s.data.join("installs")) else {
-        eprintln!("skipped: mounting a tmpfs needs root (CI runs as root)");
-        return;
-    };
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
-    s.tool(&["uninstall", "dummy", "1.0.0"]).assert().success();
+    let _mount = Mount::tmpfs(&s.data.join("installs"));
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+    succeeds(&mut s.tool(&["uninstall", "dummy", "1.0.0"]));
     assert_eq!(stdout(&mut s.tool(&["list", "dummy"])), "");
     let left = std::fs::read_dir(s.data.join("installs/dummy"))
         .unwrap()

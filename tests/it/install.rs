@@ -1,7 +1,9 @@
 //! `install`, `list all`, `latest` and `uninstall` through real asdf plugins:
 //! the crash-safe sequence, concurrency, hooks, and every failure mode.
 
-use crate::harness::{BIN, Sandbox, fails_with, spawn_install, stdout, wait_for};
+use crate::harness::{
+    BIN, Sandbox, fails_with, interrupt, spawn_install, stdout, succeeds, wait_for,
+};
 
 fn with_dummy() -> Sandbox {
     let s = Sandbox::new();
@@ -22,12 +24,13 @@ fn install_dir_entries(s: &Sandbox, tool: &str) -> Vec<String> {
 }
 
 #[test]
-fn install_runs_download_and_install_with_asdfs_environment() {
+fn install_runs_the_download_then_install_scripts_with_asdfs_environment() {
     let s = with_dummy();
-    s.tool(&["install", "dummy", "1.1.0"])
-        .env("ASDF_CONCURRENCY", "3")
-        .assert()
-        .success();
+    succeeds(
+        &mut s
+            .tool(&["install", "dummy", "1.1.0"])
+            .env("ASDF_CONCURRENCY", "3"),
+    );
     let root = s.data.join("installs/dummy/1.1.0");
     let env = std::fs::read_to_string(root.join("install-env")).unwrap();
     for line in [
@@ -65,9 +68,7 @@ fn install_runs_download_and_install_with_asdfs_environment() {
     );
 
     s.write(".asdfrc", "concurrency = 5\n");
-    s.tool(&["install", "dummy", "1.0.0", "--keep-download"])
-        .assert()
-        .success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0", "--keep-download"]));
     let env = std::fs::read_to_string(s.data.join("installs/dummy/1.0.0/install-env")).unwrap();
     assert!(env.contains("ASDF_CONCURRENCY=5"), "{env}");
     assert!(
@@ -81,10 +82,10 @@ fn install_runs_download_and_install_with_asdfs_environment() {
 fn versions_resolve_from_latest_prefixes_and_refs() {
     let s = with_dummy();
     s.add_plugin("nodl", "nodownload");
-    s.tool(&["install", "dummy", "latest"]).assert().success();
-    s.tool(&["install", "dummy", "latest:1"]).assert().success();
-    s.tool(&["install", "nodl", "latest"]).assert().success();
-    s.tool(&["install", "dummy", "ref:main"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "latest"]));
+    succeeds(&mut s.tool(&["install", "dummy", "latest:1"]));
+    succeeds(&mut s.tool(&["install", "nodl", "latest"]));
+    succeeds(&mut s.tool(&["install", "dummy", "ref:main"]));
     assert_eq!(
         install_dir_entries(&s, "dummy"),
         ["1.1.0", "2.0.1", "ref-main"]
@@ -127,7 +128,7 @@ fn list_all_and_latest() {
     assert_eq!(stdout(&mut s.tool(&["latest", "dummy"])), "2.0.1\n");
     assert_eq!(stdout(&mut s.tool(&["latest", "dummy", "1"])), "1.1.0\n");
     assert_eq!(stdout(&mut s.tool(&["latest", "nodl"])), "0.1.0\n");
-    s.tool(&["install", "dummy", "2.0.1"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "2.0.1"]));
     assert_eq!(
         stdout(&mut s.tool(&["latest", "--all"])),
         "dummy\t2.0.1\tinstalled\nnodl\t0.1.0\tmissing\n"
@@ -183,7 +184,7 @@ fn install_everything_from_tool_versions_concurrently_with_json() {
     );
     // `install <tool>` installs the versions set for it.
     std::fs::remove_dir_all(s.data.join("installs/dummy/1.0.0")).unwrap();
-    s.tool(&["install", "dummy"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy"]));
     assert!(s.data.join("installs/dummy/1.0.0/bin/dummy").is_file());
 }
 
@@ -221,7 +222,7 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
 }
 
 #[test]
-fn failing_and_lying_plugins_leave_nothing_installed() {
+fn failing_or_lying_plugins_leave_nothing_installed() {
     let s = Sandbox::new();
     s.add_plugin("failing", "failing");
     s.add_plugin("liar", "liar");
@@ -249,7 +250,7 @@ fn failing_and_lying_plugins_leave_nothing_installed() {
 }
 
 #[test]
-fn killed_install_never_looks_installed_and_next_install_recovers() {
+fn killed_install_never_looks_installed_until_the_next_install_recovers() {
     let s = with_dummy();
     // The orphaned `sleep` keeps the version locked until it ends: keep it short.
     let mut child = spawn_install(&s, "1.0.0", "2");
@@ -259,7 +260,7 @@ fn killed_install_never_looks_installed_and_next_install_recovers() {
     assert_eq!(stdout(&mut s.tool(&["list", "dummy"])), "");
     let err = fails_with(&mut s.tool(&["where", "dummy", "1.0.0"]), 1);
     assert!(err.contains("Version not installed"), "{err}");
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     assert!(
         !s.data.join("installs/dummy/1.0.0/started").exists(),
         "leftovers were not cleaned"
@@ -268,12 +269,12 @@ fn killed_install_never_looks_installed_and_next_install_recovers() {
 }
 
 #[test]
-fn interrupted_install_cleans_up_and_exits_130() {
+fn interrupted_install_cleans_up_exiting_130() {
     let s = with_dummy();
     for signal in ["INT", "TERM"] {
         let child = spawn_install(&s, "1.1.0", "30");
         wait_for(&s.data.join("installs/dummy/1.1.0/started"));
-        crate::harness::interrupt(child, signal);
+        interrupt(child, signal);
         assert_eq!(
             install_dir_entries(&s, "dummy"),
             Vec::<String>::new(),
@@ -285,14 +286,11 @@ fn interrupted_install_cleans_up_and_exits_130() {
 #[test]
 fn racing_installs_install_once() {
     let s = with_dummy();
-    let first = spawn_install(&s, "2.0.0", "1");
+    let mut first = spawn_install(&s, "2.0.0", "1");
     wait_for(&s.data.join("installs/dummy/2.0.0/started"));
-    let second = spawn_install(&s, "2.0.0", "1");
-    let (a, b) = (
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
-    );
-    assert!(a.status.success() && b.status.success());
+    let mut second = spawn_install(&s, "2.0.0", "1");
+    succeeds(&mut first);
+    let b = succeeds(&mut second);
     let counter = std::fs::read_to_string(s.root.join("counter")).unwrap();
     assert_eq!(
         counter.lines().count(),
@@ -321,14 +319,15 @@ fn hooks_run_around_installs_uninstalls_reshims_and_commands() {
              pre_dummy_dummy = echo pre-command $@ >> {l}\n"
         ),
     );
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     s.write("proj/.tool-versions", "dummy 1.0.0\n");
-    s.shim("dummy", &s.proj).args(["a", "b"]).assert().success();
-    s.tool(&["reshim", "dummy"]).assert().success();
-    s.tool(&["uninstall", "dummy", "1.0.0"])
-        .env("DUMMY_LOG", s.root.join("dummy.log"))
-        .assert()
-        .success();
+    succeeds(&mut s.shim("dummy", &s.proj).args(["a", "b"]));
+    succeeds(&mut s.tool(&["reshim", "dummy"]));
+    succeeds(
+        &mut s
+            .tool(&["uninstall", "dummy", "1.0.0"])
+            .env("DUMMY_LOG", s.root.join("dummy.log")),
+    );
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
         "pre-install 1.0.0\npost-install 1.0.0\npre-command a b\npre-reshim\npost-reshim\npre-uninstall 1.0.0\npost-uninstall 1.0.0\n"
@@ -347,7 +346,7 @@ fn hooks_run_around_installs_uninstalls_reshims_and_commands() {
 #[test]
 fn legacy_files_through_the_plugin() {
     let s = with_dummy();
-    s.tool(&["install", "dummy", "2.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "2.0.0"]));
     s.write("proj/.dummy-version", "dummy-2.0.0\n");
     fails_with(&mut s.shim("dummy", &s.proj), 126);
     s.write(".asdfrc", "legacy_version_file = yes\n");
@@ -359,7 +358,7 @@ fn legacy_files_through_the_plugin() {
 fn exec_path_picks_the_program_to_run() {
     let s = Sandbox::new();
     s.add_plugin("nodl", "nodownload");
-    s.tool(&["install", "nodl", "0.2.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "nodl", "0.2.0"]));
     s.write("proj/.tool-versions", "nodl 0.2.0\n");
     assert_eq!(stdout(&mut s.shim("nodl", &s.proj)), "nodl version 0.2.0\n");
     assert_eq!(

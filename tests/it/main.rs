@@ -17,7 +17,6 @@ mod python;
 mod readthedocs;
 mod release;
 mod resolution;
-mod servers;
 mod shared_installs;
 mod shell;
 mod shims;

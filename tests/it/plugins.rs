@@ -1,13 +1,13 @@
 //! `plugin add|list|update|remove|test`, the short-name index, extension
 //! commands and plugin help, with real git repositories and shell plugins.
 
-use crate::harness::{Sandbox, commit_all, fails_with, git, stdout};
+use crate::harness::{Sandbox, commit_all, fails_with, git, stdout, succeeds};
 
 #[test]
 fn add_list_and_add_again() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
-    s.tool(&["plugin", "add", "dummy", &url]).assert().success();
+    succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
     let plugin = s.data.join("plugins/dummy");
     assert!(plugin.join("bin/install").is_file());
     assert_eq!(
@@ -27,8 +27,7 @@ fn add_list_and_add_again() {
         out.starts_with(&format!("dummy\t\t{url}\tmain\n")),
         "{out}\n(head {head})"
     );
-    let out = s.tool(&["plugin", "add", "dummy", &url]).output().unwrap();
-    assert!(out.status.success());
+    let out = succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already added"));
     // The older hyphenated form.
     assert_eq!(stdout(&mut s.tool(&["plugin-list"])), "dummy\nnodl\n");
@@ -76,10 +75,11 @@ fn short_names_come_from_the_index_repository() {
     commit_all(&index, "index");
     let index_url = format!("file://{}", index.display());
 
-    s.tool(&["plugin", "add", "dummy"])
-        .env("TOOL_PLUGIN_REPOSITORY_URL", &index_url)
-        .assert()
-        .success();
+    succeeds(
+        &mut s
+            .tool(&["plugin", "add", "dummy"])
+            .env("TOOL_PLUGIN_REPOSITORY_URL", &index_url),
+    );
     assert!(s.data.join("plugins/dummy/bin/install").is_file());
     let out = stdout(
         s.tool(&["plugin", "list", "all"])
@@ -124,8 +124,7 @@ fn update_moves_to_new_commits_and_refs() {
     .unwrap();
     commit_all(&repo, "links");
     let second_full = git(&repo, &["rev-parse", "HEAD"]);
-    let out = s.tool(&["plugin", "update", "dummy"]).output().unwrap();
-    assert!(out.status.success());
+    let out = succeeds(&mut s.tool(&["plugin", "update", "dummy"]));
     // asdf's words, and full commit ids for the plugin's hook.
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(said, "updated dummy to ref refs/heads/main\n");
@@ -137,26 +136,25 @@ fn update_moves_to_new_commits_and_refs() {
             .trim(),
         format!("{first_full} {second_full}")
     );
-    s.tool(&["plugin", "update", "dummy", &first])
-        .assert()
-        .success();
+    succeeds(&mut s.tool(&["plugin", "update", "dummy", &first]));
     assert!(!plugin.join("bin/help.links").exists());
-    s.tool(&["plugin", "update", "--all"]).assert().success();
+    succeeds(&mut s.tool(&["plugin", "update", "--all"]));
     assert!(plugin.join("bin/help.links").is_file());
     fails_with(&mut s.tool(&["plugin", "update"]), 1);
 }
 
 #[test]
-fn remove_takes_installs_and_shims_with_it() {
+fn plugin_remove_takes_its_installs_with_their_shims() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
-    s.tool(&["install", "dummy", "1.0.0"]).assert().success();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     assert!(s.data.join("shims/dummy").exists());
     let log = s.root.join("dummy.log");
-    s.tool(&["plugin", "remove", "dummy"])
-        .env("DUMMY_LOG", &log)
-        .assert()
-        .success();
+    succeeds(
+        &mut s
+            .tool(&["plugin", "remove", "dummy"])
+            .env("DUMMY_LOG", &log),
+    );
     assert!(!s.data.join("plugins/dummy").exists());
     assert!(!s.data.join("installs/dummy").exists());
     assert!(!s.data.join("shims/dummy").exists());
@@ -199,28 +197,19 @@ fn extension_commands_and_plugin_help() {
 }
 
 #[test]
-fn plugin_test_checks_and_installs_in_a_scratch_data_dir() {
+fn plugin_test_installs_in_a_scratch_data_dir() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
-    let out = s
-        .tool(&[
-            "plugin",
-            "test",
-            "dummy",
-            &url,
-            "--asdf-tool-version",
-            "1.1.0",
-            "dummy",
-            "--flag",
-        ])
-        .output()
-        .unwrap();
-    let stdout_text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout_text = stdout(&mut s.tool(&[
+        "plugin",
+        "test",
+        "dummy",
+        &url,
+        "--asdf-tool-version",
+        "1.1.0",
+        "dummy",
+        "--flag",
+    ]));
     assert!(
         stdout_text.contains("dummy release 1.1.0:"),
         "{stdout_text}"

@@ -7,22 +7,16 @@ use std::process::Command as StdCommand;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::harness::{BIN, Sandbox, fails_with, stdout, write_executable};
+use crate::harness::{
+    BIN, Sandbox, fails_with, interrupt, spawn, stdout, succeeds, write_executable,
+};
 
 /// The file:// mirror made by `scripts/setup-python-source` (run once).
 fn mirror() -> &'static Path {
     static MIRROR: OnceLock<PathBuf> = OnceLock::new();
     MIRROR.get_or_init(|| {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-python-source");
-        let out = StdCommand::new(&script)
-            .output()
-            .expect("cannot run scripts/setup-python-source");
-        assert!(
-            out.status.success(),
-            "setup-python-source failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+        PathBuf::from(stdout(&mut StdCommand::new(&script)).trim())
     })
 }
 
@@ -82,19 +76,19 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     record.append(f"{info}/RECORD,,")
     z.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
 "#;
-    let ok = StdCommand::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&wheel)
-        .args([name, version])
-        .status()
-        .unwrap();
-    assert!(ok.success(), "cannot make the test wheel");
+    let mut python = StdCommand::new("python3");
+    succeeds(
+        python
+            .arg("-c")
+            .arg(script)
+            .arg(&wheel)
+            .args([name, version]),
+    );
     wheel
 }
 
 #[test]
-fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
+fn a_compiled_cpython_published_to_the_cache_runs_at_another_path() {
     let s = Sandbox::new();
     let wheel = tiny_wheel(&s.root.join("wheels"), "tooltestpkg", "1.0");
     // A pin from the setting, as the service pins pip and setuptools.
@@ -127,12 +121,11 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
     );
     assert_eq!(reports.last().unwrap()["outcome"], "pushed", "{out}");
     let root = built.join("installs/python/3.11.2");
-    let readelf = StdCommand::new("readelf")
-        .arg("-d")
-        .arg(root.join("bin/python3.11"))
-        .output()
-        .unwrap();
-    let dynamic = String::from_utf8_lossy(&readelf.stdout);
+    let dynamic = stdout(
+        StdCommand::new("readelf")
+            .arg("-d")
+            .arg(root.join("bin/python3.11")),
+    );
     assert!(
         dynamic.contains("[$ORIGIN/../lib]"),
         "RUNPATH is not relative:\n{dynamic}"
@@ -155,54 +148,29 @@ fn compiles_cpython_publishes_it_and_runs_it_from_another_path() {
     let report: serde_json::Value = serde_json::from_str(report.trim()).unwrap();
     assert_eq!(report["backend"], "cache", "{report}");
     let prefix = other.join("installs/python/3.11.2");
-    let check = StdCommand::new(prefix.join("bin/python"))
-        .args(["-c", "import ssl, sqlite3, ctypes, sys; print(sys.prefix)"])
-        .output()
-        .unwrap();
+    let python = |code: &str| {
+        let mut cmd = StdCommand::new(prefix.join("bin/python"));
+        stdout(cmd.args(["-c", code])).trim().to_string()
+    };
     assert_eq!(
-        String::from_utf8_lossy(&check.stdout).trim(),
+        python("import ssl, sqlite3, ctypes, sys; print(sys.prefix)"),
         prefix.display().to_string(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
     );
-    let pip = StdCommand::new(prefix.join("bin/pip"))
-        .arg("--version")
-        .output()
-        .unwrap();
-    let pip_out = String::from_utf8_lossy(&pip.stdout);
-    assert!(
-        pip.status.success() && pip_out.contains(&prefix.display().to_string()),
-        "{pip_out}{}",
-        String::from_utf8_lossy(&pip.stderr)
-    );
-    let pkg = StdCommand::new(prefix.join("bin/python"))
-        .args(["-c", "import tooltestpkg; print(tooltestpkg.VALUE)"])
-        .output()
-        .unwrap();
+    let pip_out = stdout(StdCommand::new(prefix.join("bin/pip")).arg("--version"));
+    assert!(pip_out.contains(&prefix.display().to_string()), "{pip_out}");
     assert_eq!(
-        String::from_utf8_lossy(&pkg.stdout).trim(),
+        python("import tooltestpkg; print(tooltestpkg.VALUE)"),
         "42",
-        "default packages: {}",
-        String::from_utf8_lossy(&pkg.stderr)
+        "default packages"
     );
-    let sysconfig = StdCommand::new(prefix.join("bin/python"))
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_config_var('prefix'))",
-        ])
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&sysconfig.stdout).trim(),
+        python("import sysconfig; print(sysconfig.get_config_var('prefix'))"),
         prefix.display().to_string()
     );
     // The shim of that data dir runs it too.
     s.write("proj/.tool-versions", "python 3.11.2\n");
-    let mut shim = assert_cmd::Command::new(other.join("shims/python3"));
-    s.clean_env(&mut shim)
-        .env("ASDF_DATA_DIR", &other)
-        .current_dir(&s.proj)
-        .arg("--version");
+    let mut shim = s.command(other.join("shims/python3"));
+    shim.env("ASDF_DATA_DIR", &other).arg("--version");
     assert_eq!(stdout(&mut shim).trim(), "Python 3.11.2");
 }
 
@@ -221,7 +189,7 @@ fn unknown_versions_name_the_nearest_known_ones() {
 }
 
 #[test]
-fn mirrors_that_404_and_checksum_mismatches_install_nothing() {
+fn a_mirror_that_404s_installs_nothing() {
     let s = Sandbox::new();
     let empty = s.root.join("empty-mirror");
     std::fs::create_dir_all(&empty).unwrap();
@@ -235,7 +203,12 @@ fn mirrors_that_404_and_checksum_mismatches_install_nothing() {
             && err.contains("3.11.2/Python-3.11.2.tgz"),
         "{err}"
     );
+    assert!(installs_left(&s.data).is_empty());
+}
 
+#[test]
+fn a_checksum_mismatch_installs_nothing() {
+    let s = Sandbox::new();
     let bad = s.root.join("bad-mirror/3.11.2");
     std::fs::create_dir_all(&bad).unwrap();
     let mut data = std::fs::read(mirror().join("3.11.2/Python-3.11.2.tgz")).unwrap();
@@ -281,7 +254,7 @@ fn missing_build_dependencies_name_the_apt_packages() {
     let mirror = mirror_url(mirror());
     let vars = [&vars[..], &[("TOOL_PYTHON_MIRROR", mirror.as_str())]].concat();
     let screen = s.on_terminal(
-        crate::harness::BIN.as_ref(),
+        BIN.as_ref(),
         &["install", "python", "3.11.2"],
         &s.proj,
         &vars,
@@ -293,14 +266,20 @@ fn missing_build_dependencies_name_the_apt_packages() {
     assert!(installs_left(&s.data).is_empty());
 }
 
-#[test]
-fn a_failing_configure_shows_the_log_and_cleans_up() {
-    let s = Sandbox::new();
-    let err = fails_with(
-        python_tool(&s, &s.data, &["install", "python", "3.11.2"])
+/// `tool install python 3.11.2` with a C flag no compiler knows, which
+/// makes `configure` fail; returns its stderr.
+fn failing_configure(s: &Sandbox) -> String {
+    fails_with(
+        python_tool(s, &s.data, &["install", "python", "3.11.2"])
             .env("PYTHON_CFLAGS", "-fno-such-flag-for-tool-tests"),
         1,
-    );
+    )
+}
+
+#[test]
+fn a_failing_configure_shows_the_tail_of_its_log() {
+    let s = Sandbox::new();
+    let err = failing_configure(&s);
     assert!(
         err.contains("`configure` failed") && err.contains("python-3.11.2-build.log"),
         "{err}"
@@ -309,6 +288,12 @@ fn a_failing_configure_shows_the_log_and_cleans_up() {
         err.contains("no-such-flag-for-tool-tests") || err.contains("C compiler"),
         "no log tail: {err}"
     );
+}
+
+#[test]
+fn a_failing_configure_leaves_only_the_verified_source() {
+    let s = Sandbox::new();
+    failing_configure(&s);
     assert!(
         installs_left(&s.data).is_empty(),
         "{:?}",
@@ -326,23 +311,20 @@ fn a_failing_configure_shows_the_log_and_cleans_up() {
 #[test]
 fn an_interrupted_build_leaves_nothing() {
     let s = Sandbox::new();
-    let mut cmd = StdCommand::new(BIN);
-    cmd.args(["install", "python", "3.11.2"])
-        .current_dir(&s.proj)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .env("TOOL_PYTHON_MIRROR", mirror_url(mirror()))
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
+    let child = spawn(
+        s.process(BIN)
+            .args(["install", "python", "3.11.2"])
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("TOOL_PYTHON_MIRROR", mirror_url(mirror()))
+            .stderr(std::process::Stdio::piped()),
+    );
     let log = s.data.join("tmp/logs/python-3.11.2-build.log");
     let deadline = Instant::now() + Duration::from_secs(120);
     while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("checking")) {
         assert!(Instant::now() < deadline, "configure never started");
         std::thread::sleep(Duration::from_millis(50));
     }
-    crate::harness::interrupt(child, "INT");
+    interrupt(child, "INT");
     assert!(
         installs_left(&s.data).is_empty(),
         "{:?}",

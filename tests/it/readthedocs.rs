@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Sandbox, fails_with, gzip, stdout, succeeded, tar_bytes};
+use crate::harness::{Sandbox, fails_with, gzip, stdout, succeeds, tar_bytes};
 
 /// The full version the service installs for `tool` `asked`.
 fn service_version(tool: &str, asked: &str) -> String {
@@ -80,12 +80,10 @@ fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
         "proj/docs/rtd.yaml",
         "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    nodejs: \"18\"\n",
     );
-    let out = s
-        .tool(&["install", "--config", config.to_str().unwrap()])
-        .env("TOOL_CACHE_URL", format!("file://{}", bucket.display()))
-        .output()
-        .unwrap();
-    succeeded(&out);
+    succeeds(
+        s.tool(&["install", "--config", config.to_str().unwrap()])
+            .env("TOOL_CACHE_URL", format!("file://{}", bucket.display())),
+    );
     assert!(
         s.data
             .join(format!("installs/nodejs/{version}/bin/node"))

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::harness::{BIN, SHIM_BIN, Sandbox};
+use crate::harness::{BIN, SHIM_BIN, Sandbox, stdout, succeeds};
 
 /// The layout `scripts/build-release --dist` packs, with this build's binaries.
 fn unpacked_release(dir: &Path) {
@@ -27,27 +27,20 @@ fn install_sh_installs_a_release_without_cargo_with_image_flags() {
     let release = s.root.join("tool-0.1.0-x86_64-linux");
     unpacked_release(&release);
     let (prefix, data) = (s.root.join("usr-local"), s.root.join("home-docs/.asdf"));
-    let out = std::process::Command::new("bash")
-        .arg(release.join("install.sh"))
-        .args(["--prefix", prefix.to_str().unwrap()])
-        .args(["--data-dir", data.to_str().unwrap(), "--asdf"])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let said = stdout(
+        s.command("bash")
+            .arg(release.join("install.sh"))
+            .args(["--prefix", prefix.to_str().unwrap()])
+            .args(["--data-dir", data.to_str().unwrap(), "--asdf"])
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("ASDF_DATA_DIR"),
     );
     assert!(said.contains("installed tool "), "{said}");
-    let version = std::process::Command::new(prefix.join("bin/asdf"))
-        .arg("--version")
-        .output()
-        .unwrap();
-    assert!(version.status.success());
+    succeeds(
+        s.command(prefix.join("bin/asdf"))
+            .arg("--version")
+            .env_remove("ASDF_DATA_DIR"),
+    );
     assert_eq!(
         std::fs::read_link(prefix.join("bin/asdf")).unwrap(),
         Path::new("tool")

@@ -13,9 +13,8 @@ fn run_shell(s: &Sandbox, shell: &str, script: &str) -> String {
     let shims = s.data.join("shims");
     let path = format!("/usr/bin:{}:/bin:{}", shims.display(), bin_dir.display());
     let source = if shell == "fish" { "source" } else { "." };
-    let mut cmd = assert_cmd::Command::new(shell);
-    s.clean_env(&mut cmd)
-        .env("PATH", path)
+    let mut cmd = s.command(shell);
+    cmd.env("PATH", path)
         .arg("-c")
         .arg(format!("{source} {}; {script}", integration.display()));
     stdout(&mut cmd)
@@ -38,21 +37,21 @@ fn check_path(s: &Sandbox, shell: &str, print_path: &str) {
 }
 
 #[test]
-fn bash_puts_shims_first_once_and_completes() {
+fn bash_integration_puts_shims_first_once_with_completion() {
     let s = Sandbox::new();
     check_path(&s, "bash", "echo \"$PATH\"");
     assert!(run_shell(&s, "bash", "complete -p tool").contains("tool"));
 }
 
 #[test]
-fn zsh_puts_shims_first_once_and_completes() {
+fn zsh_integration_puts_shims_first_once_with_completion() {
     let s = Sandbox::new();
     check_path(&s, "zsh", "echo \"$PATH\"");
     assert_eq!(run_shell(&s, "zsh", "echo $+functions[_tool]").trim(), "1");
 }
 
 #[test]
-fn fish_puts_shims_first_once_and_completes() {
+fn fish_integration_puts_shims_first_once_with_completion() {
     let s = Sandbox::new();
     check_path(&s, "fish", "string join : $PATH");
     assert!(run_shell(&s, "fish", "complete -c tool").contains("shimversions"));

@@ -2,12 +2,15 @@
 //! and signals, PATH for children, `system`, and asdf's 126 errors.
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
-use crate::harness::{Sandbox, fails_with, stdout, write_executable};
+use crate::harness::{
+    BIN, SHIM_BIN, Sandbox, fails_with, spawn, stdout, succeeds, write_executable,
+};
 
 #[test]
-fn shim_passes_arguments_stdin_and_exit_code() {
+fn shim_passes_through_arguments_stdin_exit_code() {
     let s = Sandbox::new();
     let bin = s.install_fake("python", "3.9.6", &[]).join("bin");
     write_executable(
@@ -36,14 +39,11 @@ fn shim_execs_in_place_so_signals_reach_the_program() {
     write_executable(&bin.join("python"), "#!/bin/sh\necho $$\nexec sleep 30\n");
     s.reshim();
     s.write("proj/.tool-versions", "python 3.9.6\n");
-    let mut cmd = StdCommand::new(s.data.join("shims/python"));
-    cmd.current_dir(&s.proj)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .stdout(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = spawn(
+        s.process(s.data.join("shims/python"))
+            .env("PATH", "/usr/bin:/bin")
+            .stdout(Stdio::piped()),
+    );
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -54,10 +54,7 @@ fn shim_execs_in_place_so_signals_reach_the_program() {
         "the shim left a process in between"
     );
     // SIGTERM to the shim's pid reaches the program itself.
-    StdCommand::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
+    succeeds(StdCommand::new("kill").arg(child.id().to_string()));
     let status = child.wait().unwrap();
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(15));
@@ -77,7 +74,7 @@ fn children_see_the_same_version_on_path() {
 }
 
 #[test]
-fn not_set_and_not_installed_are_126_as_in_asdf() {
+fn not_set_is_126_as_in_asdf() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();
@@ -100,7 +97,14 @@ fn not_set_and_not_installed_are_126_as_in_asdf() {
         screen.contains("hint: set one with `tool set python 3.9.6`"),
         "{screen}"
     );
+}
 
+#[test]
+fn not_installed_is_126_as_in_asdf() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    let shim = s.data.join("shims/python");
     let file = s.write("proj/.tool-versions", "# x\npython 3.8.1\n");
     let err = fails_with(&mut s.shim("python", &s.proj), 126);
     assert!(
@@ -158,11 +162,8 @@ fn shim_run_by_a_shell_re_enters_tool() {
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();
     s.write("proj/.tool-versions", "python 3.9.6\n");
-    let mut cmd = assert_cmd::Command::new("sh");
-    s.clean_env(&mut cmd)
-        .current_dir(&s.proj)
-        .arg(s.data.join("shims/python"))
-        .arg("via-sh");
+    let mut cmd = s.command("sh");
+    cmd.arg(s.data.join("shims/python")).arg("via-sh");
     assert_eq!(stdout(&mut cmd), "python 3.9.6 python via-sh\n");
 }
 
@@ -179,22 +180,12 @@ fn a_running_shim_survives_a_concurrent_reshim() {
             &format!("3.10.{i}"),
             &["python", &format!("extra{i}")],
         );
-        let mut cmd = StdCommand::new(crate::harness::BIN);
-        cmd.arg("reshim")
-            .env("HOME", &s.home)
-            .env("ASDF_DATA_DIR", &s.data)
-            .stderr(Stdio::piped());
-        reshims.push(cmd.spawn().unwrap());
+        reshims.push(spawn(s.process(BIN).arg("reshim").stderr(Stdio::piped())));
         let out = stdout(&mut s.shim("python", &s.proj));
         assert_eq!(out, "python 3.9.6 python \n");
     }
-    for r in reshims {
-        let out = r.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    for mut r in reshims {
+        succeeds(&mut r);
     }
     let out = stdout(
         s.shim("extra3", &s.proj)
@@ -209,7 +200,7 @@ fn shims_start_the_shim_binary_beside_tool() {
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();
     let text = std::fs::read_to_string(s.data.join("shims/python")).unwrap();
-    let shim_bin = std::fs::canonicalize(crate::harness::SHIM_BIN).unwrap();
+    let shim_bin = std::fs::canonicalize(SHIM_BIN).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
         format!("#!{}", shim_bin.display())
@@ -222,40 +213,48 @@ fn shims_start_the_shim_binary_beside_tool() {
 }
 
 /// A copy of a test binary at `dest` (a hard link when the folders allow it).
-fn place_binary(src: &str, dest: &std::path::Path) {
+fn place_binary(src: &str, dest: &Path) {
     std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
     if std::fs::hard_link(src, dest).is_err() {
         std::fs::copy(src, dest).unwrap();
     }
 }
 
-#[test]
-fn without_the_shim_binary_shims_run_tool_and_switch_once_it_appears() {
+/// A sandbox with python 3.9.6 set, reshimmed by a copy of `tool` alone in
+/// a folder of its own; and that copy's path.
+fn lone_tool() -> (Sandbox, PathBuf) {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     s.write("proj/.tool-versions", "python 3.9.6\n");
     let lone = s.root.join("lone/tool");
-    place_binary(crate::harness::BIN, &lone);
-    let reshim = |s: &Sandbox| {
-        let mut cmd = assert_cmd::Command::new(&lone);
-        s.clean_env(&mut cmd).arg("reshim").assert().success();
-    };
-    reshim(&s);
+    place_binary(BIN, &lone);
+    succeeds(s.command(&lone).arg("reshim"));
+    (s, lone)
+}
+
+fn first_line(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().next().unwrap().to_string()
+}
+
+#[test]
+fn without_the_shim_binary_shims_run_tool() {
+    let (s, lone) = lone_tool();
     let shim = s.data.join("shims/python");
-    let first_line = |p: &std::path::Path| {
-        let text = std::fs::read_to_string(p).unwrap();
-        text.lines().next().unwrap().to_string()
-    };
     assert_eq!(first_line(&shim), format!("#!{} --shim", lone.display()));
     assert_eq!(
         stdout(&mut s.shim("python", &s.proj)),
         "python 3.9.6 python \n"
     );
+}
 
-    place_binary(crate::harness::SHIM_BIN, &lone.with_file_name("tool-shim"));
-    reshim(&s);
+#[test]
+fn shims_switch_to_the_shim_binary_once_it_appears() {
+    let (s, lone) = lone_tool();
+    place_binary(SHIM_BIN, &lone.with_file_name("tool-shim"));
+    succeeds(s.command(&lone).arg("reshim"));
     assert_eq!(
-        first_line(&shim),
+        first_line(&s.data.join("shims/python")),
         format!("#!{}", lone.with_file_name("tool-shim").display())
     );
     assert_eq!(
@@ -266,8 +265,7 @@ fn without_the_shim_binary_shims_run_tool_and_switch_once_it_appears() {
 
 #[test]
 fn the_shim_binary_alone_explains_itself() {
-    let out = StdCommand::new(crate::harness::SHIM_BIN).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let s = Sandbox::new();
+    let err = fails_with(&mut s.command(SHIM_BIN), 2);
     assert!(err.contains("usage: tool-shim <shim>"), "{err}");
 }

@@ -2,8 +2,8 @@
 //! line instead of plain log lines, plugin output shown in full between
 //! redraws, and the cursor left below the finished lines.
 
-use crate::cache::{OS, fake_python, tool_with};
-use crate::harness::{BIN, Sandbox};
+use crate::harness::fakes::{OS, fake_python, tool_with};
+use crate::harness::{BIN, Sandbox, succeeds};
 
 /// What a terminal shows while `tool install <args>` runs in the project.
 fn install_on_a_terminal(s: &Sandbox, args: &str) -> String {
@@ -21,7 +21,7 @@ fn install_on_a_terminal_with(s: &Sandbox, vars: &[(&str, String)], args: &str) 
 const CLEAR_LINE: &str = "\x1b[2K";
 
 #[test]
-fn a_single_install_redraws_one_line_and_ends_below_it() {
+fn a_single_install_redraws_one_line_ending_below_it() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     let screen = install_on_a_terminal(&s, "dummy 1.0.0");
@@ -62,14 +62,12 @@ fn a_cache_download_counts_bytes_then_shows_the_result() {
         "TOOL_CACHE_URL",
         format!("file://{}", s.root.join("bucket").display()),
     )];
-    tool_with(
+    succeeds(&mut tool_with(
         &s,
         &publisher,
         &bucket,
         &["cache", "push", "python", "3.11.2"],
-    )
-    .assert()
-    .success();
+    ));
     let mut vars = bucket;
     vars.push(("TOOL_OS", OS.to_string()));
     vars.push(("TOOL_BACKENDS_PYTHON", "cache".to_string()));

@@ -7,19 +7,13 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::harness::{Sandbox, stdout, succeeded};
+use crate::harness::fakes::tiny_node_mirror;
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 /// A CA, and a certificate it signed for `localhost` and 127.0.0.1.
 fn make_certificates(dir: &Path) {
     let run = |args: &[&str]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "openssl {args:?}");
+        succeeds(Command::new("openssl").args(args).current_dir(dir));
     };
     std::fs::create_dir_all(dir).unwrap();
     run(&[
@@ -117,32 +111,43 @@ srv.serve_forever()
     }
 }
 
-#[test]
-fn https_trusts_the_system_bundle_and_works_without_one() {
+/// A sandbox, the certificates its HTTPS mirror of Node.js 7.0.0 uses, and
+/// that mirror.
+fn https_mirror() -> (Sandbox, std::path::PathBuf, HttpsServer) {
     let s = Sandbox::new();
     let certs = s.root.join("certs");
     make_certificates(&certs);
-    let mirror = crate::vendor::tiny_node_mirror(&s.root, &["7.0.0"], &["7.0.0"]);
+    let mirror = tiny_node_mirror(&s.root, &["7.0.0"], &["7.0.0"]);
     let server = https_server(&mirror, &certs);
-    let install = |cert_file: &Path| {
-        s.tool(&["install", "nodejs", "7.0.0"])
-            .env("TOOL_NODEJS_MIRROR", &server.url)
-            .env("SSL_CERT_FILE", cert_file)
-            .env("SSL_CERT_DIR", s.root.join("no-cert-dir"))
-            .output()
-            .unwrap()
-    };
+    (s, certs, server)
+}
+
+/// `tool install nodejs 7.0.0` from `server` with `cert_file` as the
+/// system's CA bundle.
+fn install(s: &Sandbox, server: &HttpsServer, cert_file: &Path) -> assert_cmd::Command {
+    let mut cmd = s.tool(&["install", "nodejs", "7.0.0"]);
+    cmd.env("TOOL_NODEJS_MIRROR", &server.url)
+        .env("SSL_CERT_FILE", cert_file)
+        .env("SSL_CERT_DIR", s.root.join("no-cert-dir"));
+    cmd
+}
+
+#[test]
+fn https_without_a_system_bundle_fails_in_one_line() {
+    let (s, _certs, server) = https_mirror();
     // No system bundle: the built-in roots, which do not know this CA. The
     // client still builds, and the error says what failed, in one line.
-    let out = install(&s.root.join("no-bundle.pem"));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = fails_with(&mut install(&s, &server, &s.root.join("no-bundle.pem")), 1);
     assert!(!err.contains("builder error"), "{err}");
     assert!(err.to_lowercase().contains("certificate"), "{err}");
     assert!(!s.data.join("installs/nodejs/7.0.0").exists());
+}
+
+#[test]
+fn https_trusts_the_system_bundle() {
+    let (s, certs, server) = https_mirror();
     // The bundle SSL_CERT_FILE names is the system's: trusted.
-    let out = install(&certs.join("ca.pem"));
-    succeeded(&out);
+    succeeds(&mut install(&s, &server, &certs.join("ca.pem")));
     s.write("proj/.tool-versions", "nodejs 7.0.0\n");
     assert_eq!(stdout(&mut s.shim("node", &s.proj)), "node 7.0.0\n");
 }

@@ -1,6 +1,6 @@
 //! Writing and reading `.tool-versions`: `set`, `local`, `global`, and bad files.
 
-use crate::harness::{Sandbox, fails_with, stdout};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 #[test]
 fn set_writes_here_and_keeps_comments_order_and_crlf() {
@@ -10,10 +10,8 @@ fn set_writes_here_and_keeps_comments_order_and_crlf() {
         "proj/.tool-versions",
         "# pinned for CI\r\nnodejs 20.1.0 # lts\r\n\r\npython 3.9.6\t# old\r\n",
     );
-    s.tool(&["set", "python", "3.11.2", "system"])
-        .assert()
-        .success();
-    s.tool(&["set", "golang", "1.21.0"]).assert().success();
+    succeeds(&mut s.tool(&["set", "python", "3.11.2", "system"]));
+    succeeds(&mut s.tool(&["set", "golang", "1.21.0"]));
     assert_eq!(
         s.read("proj/.tool-versions"),
         "# pinned for CI\r\nnodejs 20.1.0 # lts\r\n\r\npython 3.11.2 system\t# old\r\ngolang 1.21.0\r\n"
@@ -25,21 +23,17 @@ fn set_creates_the_file_and_home_and_parent_scopes() {
     let s = Sandbox::new();
     let deep = s.proj.join("a/b");
     std::fs::create_dir_all(&deep).unwrap();
-    s.tool(&["set", "python", "3.9.6"]).assert().success();
+    succeeds(&mut s.tool(&["set", "python", "3.9.6"]));
     assert_eq!(s.read("proj/.tool-versions"), "python 3.9.6\n");
 
-    s.tool_in(&deep, &["set", "-p", "nodejs", "20.1.0"])
-        .assert()
-        .success();
+    succeeds(&mut s.tool_in(&deep, &["set", "-p", "nodejs", "20.1.0"]));
     assert_eq!(
         s.read("proj/.tool-versions"),
         "python 3.9.6\nnodejs 20.1.0\n"
     );
     assert!(!deep.join(".tool-versions").exists());
 
-    s.tool_in(&deep, &["set", "-u", "python", "3.11.2"])
-        .assert()
-        .success();
+    succeeds(&mut s.tool_in(&deep, &["set", "-u", "python", "3.11.2"]));
     assert_eq!(s.read(".tool-versions"), "python 3.11.2\n");
 
     let err = fails_with(&mut s.tool(&["set", "-u", "-p", "python", "3.9.6"]), 1);
@@ -65,9 +59,9 @@ fn set_latest_resolves_to_the_newest_installed_version() {
     for v in ["3.9.6", "3.9.18", "3.10.2", "3.12.0rc1"] {
         s.install_fake("python", v, &["python"]);
     }
-    s.tool(&["set", "python", "latest"]).assert().success();
+    succeeds(&mut s.tool(&["set", "python", "latest"]));
     assert_eq!(s.read("proj/.tool-versions"), "python 3.10.2\n");
-    s.tool(&["set", "python", "latest:3.9"]).assert().success();
+    succeeds(&mut s.tool(&["set", "python", "latest:3.9"]));
     assert_eq!(s.read("proj/.tool-versions"), "python 3.9.18\n");
     let err = fails_with(&mut s.tool(&["set", "python", "latest:3.7"]), 1);
     assert!(
@@ -77,7 +71,7 @@ fn set_latest_resolves_to_the_newest_installed_version() {
 }
 
 #[test]
-fn set_refuses_bad_input_and_leaves_the_file_alone() {
+fn set_refuses_bad_input_leaving_the_file_alone() {
     let s = Sandbox::new();
     s.write("proj/.tool-versions", "python 3.9.6\n");
     for (args, needle) in [
@@ -102,7 +96,7 @@ fn set_refuses_bad_input_and_leaves_the_file_alone() {
 }
 
 #[test]
-fn local_and_global_require_installed_versions() {
+fn local_or_global_requires_installed_versions() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     let err = fails_with(&mut s.tool(&["local", "python", "3.8.0"]), 1);
@@ -112,11 +106,9 @@ fn local_and_global_require_installed_versions() {
     );
     assert!(!s.proj.join(".tool-versions").exists());
 
-    s.tool(&["local", "python", "3.9.6", "system"])
-        .assert()
-        .success();
+    succeeds(&mut s.tool(&["local", "python", "3.9.6", "system"]));
     assert_eq!(s.read("proj/.tool-versions"), "python 3.9.6 system\n");
-    s.tool(&["global", "python", "3.9.6"]).assert().success();
+    succeeds(&mut s.tool(&["global", "python", "3.9.6"]));
     assert_eq!(s.read(".tool-versions"), "python 3.9.6\n");
 }
 
@@ -129,10 +121,7 @@ fn filename_override_is_honoured_for_reads_and_writes() {
         "ASDF_DEFAULT_TOOL_VERSIONS_FILENAME",
     ] {
         let _ = std::fs::remove_file(s.proj.join(".my-versions"));
-        s.tool(&["set", "python", "3.9.6"])
-            .env(var, ".my-versions")
-            .assert()
-            .success();
+        succeeds(&mut s.tool(&["set", "python", "3.9.6"]).env(var, ".my-versions"));
         assert_eq!(s.read("proj/.my-versions"), "python 3.9.6\n");
         let out = stdout(
             s.tool(&["current", "python", "--no-header"])
@@ -144,7 +133,7 @@ fn filename_override_is_honoured_for_reads_and_writes() {
 }
 
 #[test]
-fn malformed_files_get_file_and_line_errors() {
+fn malformed_files_get_file_line_errors() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();

@@ -5,8 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Sandbox, stdout, succeeded, tar_bytes, write_executable};
-use crate::servers::HttpServer;
+use crate::harness::fakes::{sha256_hex, tiny_node_mirror};
+use crate::harness::servers::HttpServer;
+use crate::harness::{
+    BIN, Sandbox, fails_with, interrupt, spawn, stdout, succeeds, write_executable,
+};
 
 /// The dist trees `scripts/setup-vendor-dists` lays out (the README's test
 /// command runs it first).
@@ -23,45 +26,8 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-fn sha256_hex(data: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(data))
-}
-
-/// A small Node.js mirror: `node-v<V>-linux-x64.tar.gz` whose `bin/node`
-/// prints its version, `SHASUMS256.txt` beside it; `index.json` listing
-/// `listed` (which may name versions without files).
-pub fn tiny_node_mirror(root: &Path, versions: &[&str], listed: &[&str]) -> PathBuf {
-    let mirror = root.join("node-mirror");
-    for v in versions {
-        let top = format!("node-v{v}-linux-x64");
-        let script = format!("#!/bin/sh\necho node {v}\n");
-        let (dir, bin) = (format!("{top}/"), format!("{top}/bin/node"));
-        let tar = tar_bytes(&[
-            (&dir, tar::EntryType::Directory, "", b""),
-            (&bin, tar::EntryType::Regular, "", script.as_bytes()),
-        ]);
-        let archive = crate::harness::gzip(&tar);
-        let folder = mirror.join(format!("v{v}"));
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join(format!("{top}.tar.gz")), &archive).unwrap();
-        std::fs::write(
-            folder.join("SHASUMS256.txt"),
-            format!("{}  {top}.tar.gz\n", sha256_hex(&archive)),
-        )
-        .unwrap();
-    }
-    let index: Vec<String> = listed
-        .iter()
-        .map(|v| format!(r#"{{"version":"v{v}","lts":false}}"#))
-        .collect();
-    std::fs::create_dir_all(&mirror).unwrap();
-    std::fs::write(mirror.join("index.json"), format!("[{}]", index.join(","))).unwrap();
-    mirror
-}
-
 #[test]
-fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
+fn nodejs_from_an_http_mirror_runs_with_its_default_packages() {
     let s = Sandbox::new();
     let server = HttpServer::start(&dists().join("node"));
     // A default package from a local tarball: npm installs it offline.
@@ -77,29 +43,23 @@ fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
         "#!/usr/bin/env node\nconsole.log('hello from a default package')\n",
     );
     let tgz = s.root.join("hello-bin.tgz");
-    let packed = std::process::Command::new("tar")
-        .args([
-            "-czf",
-            tgz.to_str().unwrap(),
-            "-C",
-            s.root.join("pkg").to_str().unwrap(),
-            "package",
-        ])
-        .status()
-        .unwrap();
-    assert!(packed.success());
+    succeeds(std::process::Command::new("tar").args([
+        "-czf",
+        tgz.to_str().unwrap(),
+        "-C",
+        s.root.join("pkg").to_str().unwrap(),
+        "package",
+    ]));
     s.write(
         ".default-npm-packages",
         &format!("# tools\n{}\n", tgz.display()),
     );
-    let out = s
-        .tool(&["install", "nodejs", "20.11.0", "--json"])
-        .env_remove("TOOL_NODEJS_MIRROR")
-        .env("NODEJS_ORG_MIRROR", &server.url)
-        .env("npm_config_registry", "http://127.0.0.1:9/")
-        .output()
-        .unwrap();
-    let json = succeeded(&out);
+    let json = stdout(
+        s.tool(&["install", "nodejs", "20.11.0", "--json"])
+            .env_remove("TOOL_NODEJS_MIRROR")
+            .env("NODEJS_ORG_MIRROR", &server.url)
+            .env("npm_config_registry", "http://127.0.0.1:9/"),
+    );
     assert!(
         json.contains(r#""backend":"upstream""#) && json.contains(r#""ok":true"#),
         "{json}"
@@ -121,17 +81,19 @@ fn nodejs_from_an_http_mirror_runs_node_npm_and_default_packages() {
     );
 }
 
-#[test]
-fn golang_installs_and_go_run_works_through_the_shims() {
-    let s = Sandbox::new();
+/// `tool args…` with the Go mirror and release list of the offline dists.
+fn go_tool(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     let go = dists().join("go");
-    let with_mirror = |cmd: &mut assert_cmd::Command| {
-        cmd.env("TOOL_GOLANG_MIRROR", file_url(&go))
-            .env("TOOL_GOLANG_RELEASES", file_url(&go.join("releases.json")));
-    };
-    let mut install = s.tool(&["install", "golang", "1.19.8"]);
-    with_mirror(&mut install);
-    install.assert().success();
+    let mut cmd = s.tool(args);
+    cmd.env("TOOL_GOLANG_MIRROR", file_url(&go))
+        .env("TOOL_GOLANG_RELEASES", file_url(&go.join("releases.json")));
+    cmd
+}
+
+#[test]
+fn golang_from_a_mirror_runs_go_through_the_shims() {
+    let s = Sandbox::new();
+    succeeds(&mut go_tool(&s, &["install", "golang", "1.19.8"]));
     let hello = s.proj.join("hello");
     std::fs::create_dir_all(&hello).unwrap();
     std::fs::write(hello.join("go.mod"), "module hello\n\ngo 1.19\n").unwrap();
@@ -151,29 +113,25 @@ fn golang_installs_and_go_run_works_through_the_shims() {
         s.data.join("installs/golang/1.19.8").to_str().unwrap()
     );
     assert!(s.data.join("shims/gofmt").is_file());
-    // The release list: pre-releases listed, never `latest`.
-    let mut list = s.tool(&["list", "all", "golang"]);
-    with_mirror(&mut list);
-    assert_eq!(stdout(&mut list), "1.19.8\n1.20rc1\n");
-    let mut latest = s.tool(&["latest", "golang"]);
-    with_mirror(&mut latest);
-    assert_eq!(stdout(&mut latest), "1.19.8\n");
 }
 
 #[test]
-fn rust_installs_its_toolchain_components_and_cargo_builds() {
+fn golang_release_list_shows_prereleases_never_as_latest() {
     let s = Sandbox::new();
-    let rust = dists().join("rust");
-    if !rust.join("dist").is_dir() {
-        panic!("no Rust dist tree: scripts/setup-vendor-dists builds it on x86_64");
-    }
-    let out = s
-        .tool(&["install", "rust", "1.63.0", "--json"])
-        .env_remove("TOOL_RUST_MIRROR")
-        .env("RUSTUP_DIST_SERVER", file_url(&rust))
-        .output()
-        .unwrap();
-    let json = succeeded(&out);
+    let list = stdout(&mut go_tool(&s, &["list", "all", "golang"]));
+    assert_eq!(list, "1.19.8\n1.20rc1\n");
+    assert_eq!(stdout(&mut go_tool(&s, &["latest", "golang"])), "1.19.8\n");
+}
+
+#[test]
+fn rust_installs_the_toolchain_components_cargo_builds_with() {
+    let s = Sandbox::new();
+    let rust = rust_dists();
+    let json = stdout(
+        s.tool(&["install", "rust", "1.63.0", "--json"])
+            .env_remove("TOOL_RUST_MIRROR")
+            .env("RUSTUP_DIST_SERVER", file_url(&rust)),
+    );
     assert!(
         json.contains(r#""components":["rustc","cargo","rust-std-x86_64-unknown-linux-gnu"]"#),
         "{json}"
@@ -200,24 +158,30 @@ fn rust_installs_its_toolchain_components_and_cargo_builds() {
     run.args(["run", "-q", "--offline"])
         .env("CARGO_HOME", s.root.join("cargo-home"));
     assert_eq!(stdout(&mut run), "hello from rust\n");
+}
+
+#[test]
+fn rust_latest_comes_from_the_mirror() {
+    let s = Sandbox::new();
     let mut latest = s.tool(&["latest", "rust"]);
-    latest.env("TOOL_RUST_MIRROR", file_url(&rust));
+    latest.env("TOOL_RUST_MIRROR", file_url(&rust_dists()));
     assert_eq!(stdout(&mut latest), "1.63.0\n");
 }
 
-/// Runs `tool install nodejs <version>` against `mirror`; returns the exit
-/// code and stderr.
-fn install_node(s: &Sandbox, mirror: &str, version: &str) -> (i32, String) {
-    let out = s
-        .tool(&["install", "nodejs", version])
-        .env("TOOL_NODEJS_MIRROR", mirror)
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+/// The Rust dist tree of the offline dists.
+fn rust_dists() -> PathBuf {
+    let rust = dists().join("rust");
+    if !rust.join("dist").is_dir() {
+        panic!("no Rust dist tree: scripts/setup-vendor-dists builds it on x86_64");
+    }
+    rust
+}
+
+/// `tool install nodejs <version>` against `mirror`.
+fn install_node(s: &Sandbox, mirror: &str, version: &str) -> assert_cmd::Command {
+    let mut cmd = s.tool(&["install", "nodejs", version]);
+    cmd.env("TOOL_NODEJS_MIRROR", mirror).env("CI", "true");
+    cmd
 }
 
 fn nothing_installed(s: &Sandbox) {
@@ -235,12 +199,11 @@ fn nothing_installed(s: &Sandbox) {
 }
 
 #[test]
-fn an_exact_version_needs_no_release_list_and_a_plain_folder_is_a_mirror() {
+fn an_exact_version_installs_from_a_plain_folder_without_a_release_list() {
     let s = Sandbox::new();
     let mirror = tiny_node_mirror(&s.root, &["1.2.3"], &[]);
     std::fs::remove_file(mirror.join("index.json")).unwrap();
-    let (code, err) = install_node(&s, &file_url(&mirror), "1.2.3");
-    assert_eq!(code, 0, "{err}");
+    succeeds(&mut install_node(&s, &file_url(&mirror), "1.2.3"));
     s.write("proj/.tool-versions", "nodejs 1.2.3\n");
     assert_eq!(stdout(&mut s.shim("node", &s.proj)), "node 1.2.3\n");
 }
@@ -251,13 +214,11 @@ fn mirror_faults_are_clear_errors_that_install_nothing() {
     let mirror = tiny_node_mirror(&s.root, &["1.0.0", "2.0.0"], &["3.0.0", "2.0.0", "1.0.0"]);
     let url = file_url(&mirror);
     // A version the mirror does not have.
-    let (code, err) = install_node(&s, &url, "9.9.9");
-    assert_eq!(code, 1, "{err}");
+    let err = fails_with(&mut install_node(&s, &url, "9.9.9"), 1);
     assert!(err.contains("node-v9.9.9-linux-x64.tar.gz"), "{err}");
     nothing_installed(&s);
     // A version the list names but the mirror does not have.
-    let (code, err) = install_node(&s, &url, "latest");
-    assert_eq!(code, 1, "{err}");
+    let err = fails_with(&mut install_node(&s, &url, "latest"), 1);
     assert!(err.contains("node-v3.0.0"), "{err}");
     nothing_installed(&s);
     // A checksum that does not match.
@@ -268,14 +229,12 @@ fn mirror_faults_are_clear_errors_that_install_nothing() {
         format!("{}  node-v1.0.0-linux-x64.tar.gz\n", "0".repeat(64)),
     )
     .unwrap();
-    let (code, err) = install_node(&s, &url, "1.0.0");
-    assert_eq!(code, 1, "{err}");
+    let err = fails_with(&mut install_node(&s, &url, "1.0.0"), 1);
     assert!(err.contains("sha256") || err.contains("checksum"), "{err}");
     nothing_installed(&s);
     // No checksum at all: refused, not installed unchecked.
     std::fs::remove_file(&sums).unwrap();
-    let (code, err) = install_node(&s, &url, "1.0.0");
-    assert_eq!(code, 1, "{err}");
+    let err = fails_with(&mut install_node(&s, &url, "1.0.0"), 1);
     assert!(err.contains("no published sha256"), "{err}");
     nothing_installed(&s);
     // A truncated archive whose checksum file describes the cut file.
@@ -289,43 +248,36 @@ fn mirror_faults_are_clear_errors_that_install_nothing() {
         format!("{}  node-v2.0.0-linux-x64.tar.gz\n", sha256_hex(cut)),
     )
     .unwrap();
-    let (code, err) = install_node(&s, &url, "2.0.0");
-    assert_eq!(code, 1, "{err}");
+    fails_with(&mut install_node(&s, &url, "2.0.0"), 1);
     nothing_installed(&s);
     // And the good one still installs after all that.
-    let (code, err) = install_node(&s, &url, "1.0.0");
-    assert_eq!(code, 0, "{err}");
+    succeeds(&mut install_node(&s, &url, "1.0.0"));
 }
 
 #[test]
-fn release_lists_are_kept_and_used_offline() {
+fn release_lists_are_kept_for_offline_use() {
     let s = Sandbox::new();
     let mirror = tiny_node_mirror(&s.root, &[], &["20.1.0", "18.2.0"]);
     let list = |ttl: &str| {
-        let out = s
-            .tool(&["list", "all", "nodejs"])
-            .env("TOOL_NODEJS_MIRROR", file_url(&mirror))
-            .env("TOOL_VENDOR_LIST_TTL", ttl)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
+        stdout(
+            s.tool(&["list", "all", "nodejs"])
+                .env("TOOL_NODEJS_MIRROR", file_url(&mirror))
+                .env("TOOL_VENDOR_LIST_TTL", ttl),
         )
     };
-    assert_eq!(list("3600"), (Some(0), "18.2.0\n20.1.0\n".into()));
+    assert_eq!(list("3600"), "18.2.0\n20.1.0\n");
     // Fresh: the kept copy is used even though the list changed.
     std::fs::write(
         mirror.join("index.json"),
         r#"[{"version":"v22.0.0","lts":false}]"#,
     )
     .unwrap();
-    assert_eq!(list("3600").1, "18.2.0\n20.1.0\n");
+    assert_eq!(list("3600"), "18.2.0\n20.1.0\n");
     // Stale: asked again.
-    assert_eq!(list("0").1, "22.0.0\n");
+    assert_eq!(list("0"), "22.0.0\n");
     // Unreachable: the last answer, however old.
     std::fs::remove_file(mirror.join("index.json")).unwrap();
-    assert_eq!(list("0"), (Some(0), "22.0.0\n".into()));
+    assert_eq!(list("0"), "22.0.0\n");
 }
 
 #[test]
@@ -359,20 +311,21 @@ fn cache_build_publishes_what_the_vendor_backend_installed() {
     assert!(out.contains(r#""backend":"upstream""#), "{out}");
     // Another data dir, and no mirror: installed from the cache.
     let other = Sandbox::new();
-    let out = other
-        .tool(&["install", "nodejs", "4.5.6", "--json"])
-        .env("TOOL_CACHE_URLS", file_url(&s.data.join("cache")))
-        .env("TOOL_NODEJS_MIRROR", "file:///nonexistent")
-        .output()
-        .unwrap();
-    let json = String::from_utf8_lossy(&out.stdout);
+    let json = stdout(
+        other
+            .tool(&["install", "nodejs", "4.5.6", "--json"])
+            .env("TOOL_CACHE_URLS", file_url(&s.data.join("cache")))
+            .env("TOOL_NODEJS_MIRROR", "file:///nonexistent"),
+    );
     assert!(json.contains(r#""backend":"cache""#), "{json}");
     other.write("proj/.tool-versions", "nodejs 4.5.6\n");
     assert_eq!(stdout(&mut other.shim("node", &other.proj)), "node 4.5.6\n");
 }
 
-#[test]
-fn nvmrc_and_node_version_files_set_versions_when_legacy_files_are_on() {
+/// A sandbox with legacy version files on, `lts/iron` in the project's
+/// `.nvmrc`, and a Node.js mirror with 20.1.0, 20.3.0 (the newest
+/// `lts/iron`) and 18.5.0, which `tool install` run in a folder uses.
+fn legacy_node() -> (Sandbox, impl Fn(&Sandbox, &Path)) {
     let s = Sandbox::new();
     let mirror = tiny_node_mirror(
         &s.root,
@@ -381,20 +334,28 @@ fn nvmrc_and_node_version_files_set_versions_when_legacy_files_are_on() {
     );
     s.write(".asdfrc", "legacy_version_file = yes\n");
     s.write("proj/.nvmrc", "lts/iron\n");
-    let install = |dir: &Path| {
-        let out = s
-            .tool_in(dir, &["install"])
-            .env("TOOL_NODEJS_MIRROR", file_url(&mirror))
-            .output()
-            .unwrap();
-        succeeded(&out);
+    let install = move |s: &Sandbox, dir: &Path| {
+        let mut cmd = s.tool_in(dir, &["install"]);
+        succeeds(cmd.env("TOOL_NODEJS_MIRROR", file_url(&mirror)));
     };
-    install(&s.proj);
+    (s, install)
+}
+
+#[test]
+fn nvmrc_sets_the_version_when_legacy_files_are_on() {
+    let (s, install) = legacy_node();
+    install(&s, &s.proj);
     assert_eq!(stdout(&mut s.shim("node", &s.proj)), "node 20.3.0\n");
+    assert!(!s.data.join("installs/nodejs/20.1.0").exists());
+}
+
+#[test]
+fn node_version_file_sets_the_version_when_legacy_files_are_on() {
+    let (s, install) = legacy_node();
     let old = s.proj.join("old");
     std::fs::create_dir_all(&old).unwrap();
     std::fs::write(old.join(".node-version"), "v18.5.0\n").unwrap();
-    install(&old);
+    install(&s, &old);
     assert_eq!(stdout(&mut s.shim("node", &old)), "node 18.5.0\n");
     assert!(!s.data.join("installs/nodejs/20.1.0").exists());
 }
@@ -405,18 +366,15 @@ fn ctrl_c_mid_download_leaves_nothing_installed() {
     let mirror = tiny_node_mirror(&s.root, &["5.0.0"], &["5.0.0"]);
     let server = HttpServer::start(&mirror);
     server.faults.lock().unwrap().stall = Some(std::time::Duration::from_secs(30));
-    let mut cmd = std::process::Command::new(crate::harness::BIN);
-    cmd.args(["install", "nodejs", "5.0.0"])
-        .current_dir(&s.proj)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("ASDF_DATA_DIR", &s.data)
-        .env("TOOL_NODEJS_MIRROR", &server.url)
-        .env("CI", "true")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
+    let child = spawn(
+        s.process(BIN)
+            .args(["install", "nodejs", "5.0.0"])
+            .env("PATH", "/usr/bin:/bin")
+            .env("TOOL_NODEJS_MIRROR", &server.url)
+            .env("CI", "true")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !server
         .requests
@@ -432,7 +390,7 @@ fn ctrl_c_mid_download_leaves_nothing_installed() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::thread::sleep(std::time::Duration::from_millis(200));
-    crate::harness::interrupt(child, "INT");
+    interrupt(child, "INT");
     nothing_installed(&s);
 }
 
