@@ -2,7 +2,8 @@
 //! then the nearest `.tool-versions` (or legacy version file, when enabled)
 //! walking up from the current directory, then `$HOME/.tool-versions`.
 
-use std::collections::HashMap;
+// BTreeMap, not HashMap: no random hash seed (a getrandom call) on the shim path.
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -61,10 +62,10 @@ pub struct Resolver<'a> {
     env: &'a Env,
     legacy: bool,
     tools: &'a dyn ToolInfo,
-    files: HashMap<PathBuf, Option<ToolVersions>>,
+    files: BTreeMap<PathBuf, Option<ToolVersions>>,
     /// Read `.readthedocs.yaml` through this table (`readthedocs_config`).
     readthedocs: Option<&'a Table>,
-    build_configs: HashMap<PathBuf, Option<BuildConfig>>,
+    build_configs: BTreeMap<PathBuf, Option<BuildConfig>>,
 }
 
 /// `ASDF_PYTHON_VERSION`, `ASDF_MY_TOOL_VERSION`…
@@ -81,9 +82,9 @@ impl<'a> Resolver<'a> {
             env,
             legacy: legacy_version_file,
             tools,
-            files: HashMap::new(),
+            files: BTreeMap::new(),
             readthedocs: None,
-            build_configs: HashMap::new(),
+            build_configs: BTreeMap::new(),
         }
     }
 

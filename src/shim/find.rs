@@ -5,7 +5,6 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::config::ToolInfo;
 use crate::config::resolve::Selection;
 use crate::context::Context;
 use crate::env::Env;
@@ -88,8 +87,14 @@ pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
             tools.push(tool);
         }
     }
+    // Each tool's plugin folder, looked up once for everything below.
+    let plugins: Vec<Option<Plugin>> = tools.iter().map(|t| Plugin::find(env, t)).collect();
     // A plugin's own wrapper runs before any version is looked for, as in asdf.
-    if let Some(target) = tools.iter().find_map(|t| plugin_wrapper(env, t, command)) {
+    let wrapper = tools
+        .iter()
+        .zip(&plugins)
+        .find_map(|(tool, plugin)| plugin_wrapper(env, tool, plugin.as_ref()?, command));
+    if let Some(target) = wrapper {
         return Ok(target);
     }
     let info = Tools::new(env);
@@ -98,11 +103,19 @@ pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
         not_installed: Vec::new(),
         without_command: Vec::new(),
     };
-    for tool in &tools {
+    for (tool, plugin) in tools.iter().zip(&plugins) {
         let Some(selection) = resolver.resolve(tool)? else {
             continue;
         };
-        if let Some(target) = first_runnable(env, &selection, command, shim_path, &mut misses) {
+        let found = first_runnable(
+            env,
+            plugin.as_ref(),
+            &selection,
+            command,
+            shim_path,
+            &mut misses,
+        );
+        if let Some(target) = found {
             return Ok(target);
         }
     }
@@ -112,12 +125,11 @@ pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
 /// The plugin's `shims/<command>`, run as asdf runs it: no version chosen
 /// (`ASDF_INSTALL_VERSION` empty), the plugin's `shims/` first on PATH; the
 /// wrapper finds the real program itself (asdf-nodejs's runs `asdf where`).
-fn plugin_wrapper(env: &Env, tool: &str, command: &str) -> Option<Target> {
-    let plugin = Plugin::find(env, tool)?;
+fn plugin_wrapper(env: &Env, tool: &str, plugin: &Plugin, command: &str) -> Option<Target> {
     let program = plugin.shim_template(command)?;
     let install_path = env.layout.tool_installs_dir(tool);
     let extra_env =
-        meta::exec_env(&plugin, &meta::install_vars("", &install_path)).unwrap_or_default();
+        meta::exec_env(plugin, &meta::install_vars("", &install_path)).unwrap_or_default();
     Some(Target {
         tool: tool.to_string(),
         version: String::new(),
@@ -128,8 +140,11 @@ fn plugin_wrapper(env: &Env, tool: &str, command: &str) -> Option<Target> {
     })
 }
 
+/// The first installed version of `sel` that has `command`; `plugin`: the
+/// tool's plugin, when it is one.
 fn first_runnable(
     env: &Env,
+    plugin: Option<&Plugin>,
     sel: &Selection,
     command: &str,
     shim_path: &Path,
@@ -154,7 +169,7 @@ fn first_runnable(
                     .push((sel.tool.clone(), "system".into()));
             }
             Located::Dir { version, path } => {
-                if let Some(target) = in_version(env, &sel.tool, &version, path, command) {
+                if let Some(target) = in_version(env, plugin, &sel.tool, &version, path, command) {
                     return Some(target);
                 }
                 misses.without_command.push((sel.tool.clone(), version));
@@ -169,30 +184,30 @@ fn first_runnable(
 /// else the first bin folder that has it; with the plugin's `exec-env`.
 fn in_version(
     env: &Env,
+    plugin: Option<&Plugin>,
     tool: &str,
     version: &str,
     path: PathBuf,
     command: &str,
 ) -> Option<Target> {
-    let bin_paths: Vec<PathBuf> = Tools::new(env)
-        .bin_paths(tool, version, &path)
-        .iter()
-        .map(|b| path.join(b))
-        .collect();
+    // As `Tools::bin_paths` answers, with the plugin already found.
+    let rel_bins = match plugin {
+        Some(p) => meta::bin_paths(env, p, version, &path),
+        None => vec!["bin".to_string()],
+    };
+    let bin_paths: Vec<PathBuf> = rel_bins.iter().map(|b| path.join(b)).collect();
     let found = bin_paths
         .iter()
         .map(|b| b.join(command))
         .find(|p| is_executable(p))?;
-    let plugin = Plugin::find(env, tool);
     let vars = meta::install_vars(version, &path);
     let program = plugin
-        .as_ref()
         .and_then(|p| meta::exec_path(p, command, &path, &found, &vars))
         .filter(|p| is_executable(p))
         .unwrap_or(found);
     // A failing exec-env leaves the plugin's variables out; the program still runs.
     let extra_env = match plugin {
-        Some(p) => meta::exec_env(&p, &vars).unwrap_or_default(),
+        Some(p) => meta::exec_env(p, &vars).unwrap_or_default(),
         None => builtin_env(env, tool, &path),
     };
     Some(Target {

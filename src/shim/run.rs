@@ -3,10 +3,9 @@
 //! `exec` the real program so arguments, stdio, signals and the exit code
 //! pass through untouched.
 
-use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
-use std::process::Command;
 
 use crate::context::Context;
 use crate::error::{Error, Result, exit};
@@ -40,11 +39,103 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
             false => Error::Quiet(exit::FAILURE),
         });
     }
-    let err = Command::new(&target.program)
-        .args(args)
-        .envs(target.env_vars(&ctx.env))
-        .exec();
+    let err = exec(&target.program, args, target.env_vars(&ctx.env));
     Err(cannot_run(&target.program, err))
+}
+
+/// Replaces this process with `program`, as `Command::new(program).args(args)
+/// .envs(vars).exec()` does, without its copies of the environment: `argv[0]`
+/// is the program's path; the environment is ours with `vars` set (the last
+/// value of a name wins), sorted by name; `execvp`'s rules (a file without
+/// `#!` runs through `/bin/sh`). SIGPIPE is already at its default action
+/// (both `tool` and `tool-shim` set it first), which is what `Command` would
+/// reset it to. Returns only on failure.
+fn exec(program: &Path, args: Vec<OsString>, vars: Vec<(String, OsString)>) -> std::io::Error {
+    let nul = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "nul byte found in provided data",
+        )
+    };
+    let Ok(file) = CString::new(program.as_os_str().as_bytes()) else {
+        return nul();
+    };
+    let mut argv: Vec<*const libc::c_char> = Vec::with_capacity(args.len() + 2);
+    argv.push(file.as_ptr());
+    let mut owned: Vec<CString> = Vec::with_capacity(args.len() + vars.len());
+    for arg in args {
+        match CString::new(arg.into_vec()) {
+            Ok(c) => owned.push(c),
+            Err(_) => return nul(),
+        }
+    }
+    argv.extend(owned.iter().map(|c| c.as_ptr()));
+    argv.push(std::ptr::null());
+    let first_var = owned.len();
+    for (name, value) in &vars {
+        let mut pair = Vec::with_capacity(name.len() + value.len() + 2);
+        pair.extend_from_slice(name.as_bytes());
+        pair.push(b'=');
+        pair.extend_from_slice(value.as_bytes());
+        match CString::new(pair) {
+            Ok(c) => owned.push(c),
+            Err(_) => return nul(),
+        }
+    }
+    // Ours after the inherited ones, so a stable sort keeps them last.
+    let mut entries = inherited_env();
+    entries.extend(
+        owned[first_var..]
+            .iter()
+            .filter_map(|c| Some((env_name(c.to_bytes())?, c.as_ptr()))),
+    );
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut envp: Vec<*const libc::c_char> = Vec::with_capacity(entries.len() + 1);
+    for (i, (name, entry)) in entries.iter().enumerate() {
+        // A later value of the same name wins, as in std's map.
+        if entries.get(i + 1).is_none_or(|(next, _)| next != name) {
+            envp.push(*entry);
+        }
+    }
+    envp.push(std::ptr::null());
+    // SAFETY: `file` and every pointer in the two arrays point into CStrings
+    // (`file`, `owned`) or environment strings that outlive the call, and both
+    // arrays end with a null pointer, as execvpe requires; it returns only on
+    // failure, with errno set.
+    unsafe { libc::execvpe(file.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    std::io::Error::last_os_error()
+}
+
+unsafe extern "C" {
+    /// The process environment, as C keeps it.
+    static environ: *const *const libc::c_char;
+}
+
+/// `(name, entry)` for each `NAME=value` entry of the environment, in order,
+/// without copying them; entries without `=` are skipped, as std skips them.
+fn inherited_env<'a>() -> Vec<(&'a [u8], *const libc::c_char)> {
+    let mut out = Vec::with_capacity(64);
+    // SAFETY: `environ` is null or a null-terminated array of NUL-terminated
+    // strings. Nothing on the shim path changes the environment (no
+    // `set_var`; one thread), so the strings stay as they are until exec.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            let entry = std::ffi::CStr::from_ptr(*p).to_bytes();
+            if let Some(name) = env_name(entry) {
+                out.push((name, *p));
+            }
+            p = p.add(1);
+        }
+    }
+    out
+}
+
+/// The name in `NAME=value`: up to the first `=` after the first byte, as
+/// std reads the environment.
+fn env_name(entry: &[u8]) -> Option<&[u8]> {
+    let eq = entry.get(1..)?.iter().position(|b| *b == b'=')? + 1;
+    Some(&entry[..eq])
 }
 
 pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {
