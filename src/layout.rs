@@ -67,6 +67,11 @@ impl Layout {
         self.data_dir.join("downloads").join(tool).join(version_dir)
     }
 
+    /// Held while the shims are brought in line with the installs.
+    pub fn reshim_lock(&self) -> PathBuf {
+        self.tmp_dir().join("reshim.lock")
+    }
+
     /// A release list kept for offline use, by the hash of its URL.
     pub fn release_list(&self, name: &str) -> PathBuf {
         self.tmp_dir().join("release-lists").join(name)

@@ -41,8 +41,23 @@ pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
     sync_with(env, launcher, &[])
 }
 
+/// The data dir's reshim lock, held until the guard is dropped.
+fn lock(env: &Env) -> Result<std::fs::File> {
+    let path = env.layout.reshim_lock();
+    if let Some(dir) = path.parent() {
+        fs_err::create_dir_all(dir)?;
+    }
+    let file = fs_err::File::create(&path)?.into_parts().0;
+    file.lock()
+        .map_err(|e| Error::io("cannot lock", &path, e))?;
+    Ok(file)
+}
+
 /// `sync`, with shims for `extra` versions as well.
 pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Result<Summary> {
+    // One reshim at a time: one that looked at the installs earlier must not
+    // finish last and remove the shims a later one made.
+    let _serialized = lock(env)?;
     let mut wanted = wanted_shims(env);
     for e in extra {
         for command in commands_of(env, &e.tool, &e.version, &e.root) {
