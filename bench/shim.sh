@@ -12,7 +12,8 @@
 #   BASELINE_SHIM=/old/tool-shim bench/shim.sh
 #                                  also times a shim run by another tool-shim
 #                                  binary in the same hyperfine run (before/after)
-#   RUNS=N                         runs per command (default 2000)
+#   RUNS=N                         runs per command and round (default 2000)
+#   ROUNDS=N                       rounds (default 1); ratios are medians over rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,26 +64,34 @@ export PATH="$ASDF_DATA_DIR/shims:/usr/bin:/bin"
 
 out="${BENCH_OUT:-$work}"
 mkdir -p "$out"
-hyperfine -N --warmup 200 --runs "${RUNS:-2000}" --export-json "$out/shim.json" \
-  -n direct "$target" \
-  -n floor "$work/floor-shims/tiny" \
-  -n shim "$shim" \
-  "${baseline[@]}" \
-  -n "tool current" "$tool current tiny" \
-  -n "tool which" "$tool which tiny"
+# Several rounds, each timing every command, so a neighbour's load that comes
+# and goes hits all of them alike; the ratio is the median over rounds.
+rounds="${ROUNDS:-1}"
+for round in $(seq "$rounds"); do
+  hyperfine -N --warmup 200 --runs "${RUNS:-2000}" --export-json "$out/shim-$round.json" \
+    -n direct "$target" \
+    -n floor "$work/floor-shims/tiny" \
+    -n shim "$shim" \
+    "${baseline[@]}" \
+    -n "tool current" "$tool current tiny" \
+    -n "tool which" "$tool which tiny" >&2
+done
 
-python3 - "$out/shim.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-ms = lambda name: r[name]["median"] * 1000
-floor = ms("floor") - ms("direct")
-print(f"\nfloor overhead (median): {floor:.3f} ms")
+python3 - "$out" "$rounds" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+runs = [{x["command"]: x["median"] * 1000 for x in json.load(open(f"{out}/shim-{i}.json"))["results"]}
+        for i in range(1, rounds + 1)]
+med = lambda values: statistics.median(values)
+floor = med([r["floor"] - r["direct"] for r in runs])
+print(f"\nfloor overhead (median): {floor:.3f} ms  ({rounds} round(s))")
 for name in ("shim", "baseline"):
-    if name in r:
-        over = ms(name) - ms("direct")
-        ratio = over / floor if floor > 0 else float("inf")
+    if name in runs[0]:
+        over = med([r[name] - r["direct"] for r in runs])
+        ratio = med([(r[name] - r["direct"]) / (r["floor"] - r["direct"]) for r in runs])
         verdict = "OK" if over < 1 and ratio <= 1.10 else "OVER BUDGET"
         print(f"{name} overhead (median): {over:.3f} ms = {ratio:.2f}x the floor  (budget 1 ms, 1.10x)  {verdict}")
 for name in ("tool current", "tool which"):
-    print(f"{name} (median): {ms(name):.3f} ms  (budget 3 ms)  {'OK' if ms(name) < 3 else 'OVER BUDGET'}")
+    t = med([r[name] for r in runs])
+    print(f"{name} (median): {t:.3f} ms  (budget 3 ms)  {'OK' if t < 3 else 'OVER BUDGET'}")
 PY
