@@ -11,20 +11,19 @@
 //! default action, and `std::process::exit` flushes stdout. `args_os` still
 //! works: on glibc std reads argv from its `.init_array` hook.
 
-#![no_main]
-
-use std::ffi::OsString;
-use std::path::PathBuf;
+// Under `cargo test` the test harness brings its own `main`.
+#![cfg_attr(not(test), no_main)]
 
 // SAFETY: `#![no_main]` leaves no other `main`; glibc's start-up calls this
 // with the usual C arguments, which are read through `std::env::args_os`.
+#[cfg(not(test))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     reopen_closed_stdio();
     tool::process::die_quietly_on_closed_pipes();
     let mut args = std::env::args_os().skip(1);
     let code = match args.next() {
-        Some(shim) => tool::shim::run::run(&PathBuf::from(shim), args.collect::<Vec<OsString>>()),
+        Some(shim) => tool::shim::run::run(std::path::Path::new(&shim), args.collect()),
         None => {
             eprintln!(
                 "tool-shim: runs a shim; usage: tool-shim <shim> [args…] (shims name it in their first line)"
@@ -38,6 +37,7 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
 /// As std's start-up does: a standard descriptor the parent left closed is
 /// opened on `/dev/null`, so no file opened later takes its number (and the
 /// program run keeps seeing it as before).
+#[cfg(not(test))]
 fn reopen_closed_stdio() {
     let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
         fd,
