@@ -3,7 +3,6 @@
 //! module reads the environment; each takes an `&Env`, so tests and callers
 //! can see what is used.
 
-use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -23,8 +22,9 @@ pub struct Env {
     /// The name the user typed (`asdf` through the drop-in link), for
     /// messages that tell them what to run.
     pub program: String,
-    /// Every variable as it was at start.
-    vars: HashMap<OsString, OsString>,
+    /// Every variable as it was at start, in the environment's order (a
+    /// list, not a map: no hashing, no random seed on the shim path).
+    vars: Vec<(OsString, OsString)>,
 }
 
 impl Env {
@@ -34,12 +34,8 @@ impl Env {
     }
 
     /// An environment from these variables (the process's working directory).
-    pub fn from_vars(vars: HashMap<OsString, OsString>) -> Result<Self> {
-        let non_empty = |name: &str| {
-            vars.get(OsStr::new(name))
-                .filter(|v| !v.is_empty())
-                .cloned()
-        };
+    pub fn from_vars(vars: Vec<(OsString, OsString)>) -> Result<Self> {
+        let non_empty = |name: &str| lookup(&vars, name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir()
             .map_err(|e| Error::io("cannot read the current directory", ".", e))?;
         let home = non_empty("HOME")
@@ -72,15 +68,19 @@ impl Env {
 
     /// A variable as bytes, `None` when unset or empty.
     pub fn var_os(&self, name: &str) -> Option<&OsStr> {
-        self.vars
-            .get(OsStr::new(name))
+        lookup(&self.vars, name)
             .map(OsString::as_os_str)
             .filter(|v| !v.is_empty())
     }
 
     /// Whether a variable is set at all (even to nothing).
     pub fn is_set(&self, name: &str) -> bool {
-        self.vars.contains_key(OsStr::new(name))
+        lookup(&self.vars, name).is_some()
+    }
+
+    /// `SOURCE_DATE_EPOCH` (reproducible builds), when set to a number.
+    pub fn source_date_epoch(&self) -> Option<u64> {
+        self.var("SOURCE_DATE_EPOCH")?.trim().parse().ok()
     }
 
     /// `PATH` as it was at start.
@@ -101,6 +101,11 @@ impl Env {
     pub fn home_tool_versions(&self) -> PathBuf {
         self.home.join(&self.tool_versions_filename)
     }
+}
+
+/// The value of `name` in `vars` (the first, as `getenv` answers).
+fn lookup<'a>(vars: &'a [(OsString, OsString)], name: &str) -> Option<&'a OsString> {
+    vars.iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
 /// `asdf` when run as `asdf` (a link to `tool`), else `tool`.

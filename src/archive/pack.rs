@@ -25,7 +25,14 @@ pub struct Packed {
 }
 
 /// Writes `out` and returns its sha256 and size.
-pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Result<Packed> {
+/// `epoch`: `SOURCE_DATE_EPOCH`, the newest modification time written.
+pub fn pack(
+    src: &Path,
+    manifest: &Manifest,
+    format: Format,
+    out: &Path,
+    epoch: Option<u64>,
+) -> Result<Packed> {
     let file = fs_err::File::create(out)?;
     let hashing = HashingWriter {
         inner: std::io::BufWriter::new(file),
@@ -40,19 +47,19 @@ pub fn pack(src: &Path, manifest: &Manifest, format: Format, out: &Path) -> Resu
             let mut enc = zstd::Encoder::new(hashing, ZSTD_LEVEL).map_err(fail)?;
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
             enc.multithread(threads).map_err(fail)?;
-            let (enc, files) = write_tar(enc, src, manifest)?;
+            let (enc, files) = write_tar(enc, src, manifest, epoch)?;
             (enc.finish().map_err(fail)?, files)
         }
         Format::Gzip => {
             let enc = flate2::GzBuilder::new()
                 .mtime(0)
                 .write(hashing, flate2::Compression::new(6));
-            let (enc, files) = write_tar(enc, src, manifest)?;
+            let (enc, files) = write_tar(enc, src, manifest, epoch)?;
             (enc.finish().map_err(fail)?, files)
         }
         Format::Xz => {
             let enc = liblzma::write::XzEncoder::new(hashing, 6);
-            let (enc, files) = write_tar(enc, src, manifest)?;
+            let (enc, files) = write_tar(enc, src, manifest, epoch)?;
             (enc.finish().map_err(fail)?, files)
         }
     };
@@ -91,12 +98,9 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Modification times: kept (CPython checks .pyc against its sources' mtimes),
 /// but clamped to `SOURCE_DATE_EPOCH` when that is set.
-fn mtime_of(meta: &std::fs::Metadata) -> u64 {
+fn mtime_of(meta: &std::fs::Metadata, epoch: Option<u64>) -> u64 {
     let mtime = meta.mtime().max(0) as u64;
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map_or(mtime, |epoch| mtime.min(epoch))
+    epoch.map_or(mtime, |epoch| mtime.min(epoch))
 }
 
 fn header(kind: tar::EntryType, mode: u32, mtime: u64, size: u64) -> tar::Header {
@@ -110,7 +114,12 @@ fn header(kind: tar::EntryType, mode: u32, mtime: u64, size: u64) -> tar::Header
     h
 }
 
-fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W, u64)> {
+fn write_tar<W: Write>(
+    writer: W,
+    src: &Path,
+    manifest: &Manifest,
+    epoch: Option<u64>,
+) -> Result<(W, u64)> {
     let mut tar = tar::Builder::new(writer);
     let top = PathBuf::from(&manifest.version);
     let io = |e: std::io::Error| {
@@ -120,7 +129,7 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
     let mut h = header(
         tar::EntryType::Directory,
         root_meta.permissions().mode(),
-        mtime_of(&root_meta),
+        mtime_of(&root_meta, epoch),
         0,
     );
     tar.append_data(&mut h, &top, std::io::empty())
@@ -129,7 +138,7 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
     let mut h = header(
         tar::EntryType::Regular,
         0o644,
-        mtime_of(&root_meta),
+        mtime_of(&root_meta, epoch),
         text.len() as u64,
     );
     tar.append_data(&mut h, top.join(manifest::FILE_NAME), &text[..])
@@ -143,6 +152,7 @@ fn write_tar<W: Write>(writer: W, src: &Path, manifest: &Manifest) -> Result<(W,
             &rel,
             &top.join(&rel),
             &mut seen,
+            epoch,
         )?);
     }
     Ok((tar.into_inner().map_err(io)?, files))
@@ -157,13 +167,14 @@ fn append_entry<W: Write>(
     rel: &Path,
     name: &Path,
     seen: &mut HashMap<(u64, u64), PathBuf>,
+    epoch: Option<u64>,
 ) -> Result<bool> {
     let path = src.join(rel);
     let io = |e: std::io::Error| {
         std::io::Error::new(e.kind(), format!("cannot pack {}: {e}", path.display()))
     };
     let meta = fs_err::symlink_metadata(&path)?;
-    let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta));
+    let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta, epoch));
     let ft = meta.file_type();
     if ft.is_dir() {
         let mut h = header(tar::EntryType::Directory, mode, mtime, 0);

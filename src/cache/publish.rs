@@ -71,7 +71,7 @@ pub fn pack_all(
     let mut out = Vec::new();
     for &format in formats {
         let path = PathBuf::from(format!("{}{}", base.display(), format.extension()));
-        let packed = pack::pack(&src, &manifest, format, &path)?;
+        let packed = pack::pack(&src, &manifest, format, &path, env.source_date_epoch())?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())

@@ -11,9 +11,8 @@ use crate::cache::{Cache, publish};
 use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::batch::Outcome;
-use crate::install::{Options, Request};
+use crate::install::cache_build::{self, Built};
 use crate::tools::Tools;
-use crate::version::VersionSpec;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum FormatArg {
@@ -162,16 +161,18 @@ fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
         &args.version,
         &args.to.format.formats(),
     )?;
+    print_pushed(&args.tool, &args.version, &pushed, args.to.json);
+    Ok(())
+}
+
+fn print_pushed(tool: &str, version: &str, pushed: &publish::Pushed, json: bool) {
     for k in &pushed.keys {
         crate::progress::note(&format!("pushed {k} to {}", pushed.bucket));
     }
-    if args.to.json {
-        println!(
-            "{}",
-            json!({"tool": args.tool, "version": args.version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": Outcome::Pushed})
-        );
+    if json {
+        let line = json!({"tool": tool, "version": version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": Outcome::Pushed});
+        println!("{line}");
     }
-    Ok(())
 }
 
 /// Builds each version in turn; one failing does not stop the others, and
@@ -197,54 +198,43 @@ fn build_all(ctx: &Context, args: &BuildArgs) -> anyhow::Result<i32> {
 }
 
 fn build(ctx: &Context, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
-    Tools::new(&ctx.env).require_known(&args.tool)?;
-    let cache = Cache::new(&ctx.settings)?;
-    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
-    let key = cache.key(&args.tool, &args.version);
-    if !force && publish::is_published(&target, &key, &args.to.format.formats())? {
-        eprintln!(
-            "{key} is already in {}; --force rebuilds it",
-            target.display()
-        );
-        if args.to.json {
-            println!(
-                "{}",
-                json!({"tool": args.tool, "version": args.version, "bucket": target.display(), "key": key, "outcome": Outcome::AlreadyCached})
-            );
+    let formats = args.to.format.formats();
+    let to = cache_build::Target {
+        bucket: args.to.bucket.as_deref(),
+        formats: &formats,
+        force,
+        json: args.to.json,
+    };
+    let (tool, version) = (&args.tool, &args.version);
+    let build = match cache_build::cache_build(ctx, tool, version, &to)? {
+        Built::AlreadyCached { key, bucket } => {
+            eprintln!("{key} is already in {bucket}; --force rebuilds it");
+            if args.to.json {
+                let line = json!({"tool": tool, "version": version, "bucket": bucket, "key": key, "outcome": Outcome::AlreadyCached});
+                println!("{line}");
+            }
+            return Ok(exit::OK);
         }
-        return Ok(exit::OK);
-    }
-    let installed = crate::installed::is_installed(&ctx.env, &args.tool, &args.version);
-    if !installed || force {
-        rebuild(ctx, args)?;
-    }
-    push(ctx, args)?;
+        Built::BuildFailed { build } => {
+            print_build(&build, args.to.json)?;
+            let err = build.error.unwrap_or_default();
+            return Err(Error::Other(format!("cannot build {tool} {version}: {err}")).into());
+        }
+        Built::Published { build, pushed } => {
+            if let Some(b) = build {
+                print_build(&b, args.to.json)?;
+            }
+            pushed
+        }
+    };
+    print_pushed(tool, version, &build, args.to.json);
     Ok(exit::OK)
 }
 
-/// Installs through the non-cache backends (an installed copy is put back
-/// if that fails), then reshims.
-fn rebuild(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
-    let request = Request {
-        tool: args.tool.clone(),
-        spec: VersionSpec::Version(args.version.clone()),
-    };
-    let options = Options {
-        no_cache: true,
-        ..Options::default()
-    };
-    let report = crate::install::rebuild(ctx, &request, &options, args.to.json)?;
-    if args.to.json {
-        println!("{}", serde_json::to_string(&report)?);
+fn print_build(report: &crate::install::batch::Report, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
     }
-    if let Some(err) = report.error {
-        return Err(Error::Other(format!(
-            "cannot build {} {}: {err}",
-            args.tool, args.version
-        ))
-        .into());
-    }
-    crate::shim::reshim::refresh(&ctx.env)?;
     Ok(())
 }
 

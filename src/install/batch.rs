@@ -31,7 +31,7 @@ pub enum Outcome {
 }
 
 /// One install's result, as `--json` prints it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub tool: String,
     pub version: String,

@@ -5,6 +5,7 @@
 //! before it is complete.
 
 pub mod batch;
+pub mod cache_build;
 pub mod gather;
 pub mod leftovers;
 pub mod lock;

@@ -62,8 +62,8 @@ fn cached(
         .split(' ')
         .filter(|n| !n.is_empty())
         .map(|n| {
-            let value = std::env::var_os(n);
-            format!("{n}={:?}\0", value.as_deref().map(|v| v.as_encoded_bytes()))
+            let value = value_of(env, n);
+            format!("{n}={:?}\0", value.map(|v| v.as_encoded_bytes()))
         })
         .collect();
     let file: PathBuf = dir.join(format!("{key}-{}", name_hash(&values)));
@@ -221,9 +221,15 @@ pub fn parse_legacy_file(plugin: &Plugin, path: &Path) -> Result<Option<String>>
         .map(Some)
 }
 
+/// A variable as the process has it, empty values included.
+fn value_of<'a>(env: &'a Env, name: &str) -> Option<&'a std::ffi::OsStr> {
+    env.var_os(name)
+        .or_else(|| env.is_set(name).then(|| std::ffi::OsStr::new("")))
+}
+
 /// The variables `exec-env` exports for a version, as `(name, value)` pairs
 /// that differ from the current environment.
-pub fn exec_env(plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, OsString)>> {
+pub fn exec_env(env: &Env, plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, OsString)>> {
     if !plugin.has("exec-env") {
         return Ok(Vec::new());
     }
@@ -256,7 +262,7 @@ pub fn exec_env(plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, OsString)>>
                 &pair[eq + 1..],
             );
             let v = std::ffi::OsStr::from_bytes(v).to_os_string();
-            let unchanged = std::env::var_os(&k).as_ref() == Some(&v)
+            let unchanged = value_of(env, &k) == Some(v.as_os_str())
                 || vars.iter().any(|(name, value)| *name == k && *value == v);
             (!unchanged && k != "_" && k != "SHLVL" && k != "PWD" && k != "OLDPWD")
                 .then_some((k, v))

@@ -129,7 +129,7 @@ fn plugin_wrapper(env: &Env, tool: &str, plugin: &Plugin, command: &str) -> Opti
     let program = plugin.shim_template(command)?;
     let install_path = env.layout.tool_installs_dir(tool);
     let extra_env =
-        meta::exec_env(plugin, &meta::install_vars("", &install_path)).unwrap_or_default();
+        meta::exec_env(env, plugin, &meta::install_vars("", &install_path)).unwrap_or_default();
     Some(Target {
         tool: tool.to_string(),
         version: String::new(),
@@ -207,7 +207,7 @@ fn in_version(
         .unwrap_or(found);
     // A failing exec-env leaves the plugin's variables out; the program still runs.
     let extra_env = match plugin {
-        Some(p) => meta::exec_env(p, &vars).unwrap_or_default(),
+        Some(p) => meta::exec_env(env, p, &vars).unwrap_or_default(),
         None => builtin_env(env, tool, &path),
     };
     Some(Target {
