@@ -115,7 +115,7 @@ impl<'a> Resolver<'a> {
         if let Some(value) = self.env.var(&var) {
             let versions = value
                 .split_whitespace()
-                .map(VersionSpec::parse)
+                .map(VersionSpec::parse_set)
                 .collect::<Result<Vec<_>>>()
                 .map_err(|e| Error::Other(format!("${var}: {e}")))?;
             return Ok(Some(Selection {

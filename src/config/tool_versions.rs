@@ -199,17 +199,18 @@ fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
         None => (text, ""),
     };
     let mut fields = content.split_whitespace();
-    let Some(tool) = fields.next() else {
+    // As asdf: a line of a tool no plugin can be (mise's `npm:prettier`,
+    // `github:owner/repo`) or of a name with no version is skipped, and
+    // kept as it is when the file is written.
+    let Some(tool) = fields.next().filter(|t| crate::tool_name::check(t).is_ok()) else {
         return Ok(Line::Other(text.to_string()));
     };
-    crate::tool_name::check(tool).map_err(|e| parse_error(path, line_no, &e.to_string()))?;
     let versions = fields
-        .map(VersionSpec::parse)
+        .map(VersionSpec::parse_set)
         .collect::<Result<Vec<_>>>()
         .map_err(|e| parse_error(path, line_no, &e.to_string()))?;
     if versions.is_empty() {
-        let msg = format!("`{tool}` has no version; write it as `{tool} <version>`");
-        return Err(parse_error(path, line_no, &msg));
+        return Ok(Line::Other(text.to_string()));
     }
     // Keep the whitespace before a trailing comment, so edits look untouched.
     let trimmed = content.trim_end();
@@ -260,12 +261,30 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_file_and_line() {
-        let err = parse("python 3.9.6\nnodejs\n").unwrap_err().to_string();
-        assert!(
-            err.starts_with("/p/.tool-versions:2: `nodejs` has no version"),
-            "{err}"
+    fn lines_asdf_skips_are_skipped_and_kept() {
+        let text = "jq\nnpm:prettier 3.0.0\ngithub:cargo-bins/cargo-binstall 1.10.0\nCore:Node 20\npython 3.9.6\n";
+        let tv = parse(text).unwrap();
+        let tools: Vec<&str> = tv.entries().map(|e| e.tool.as_str()).collect();
+        assert_eq!(tools, ["python"]);
+        assert_eq!(tv.render(), text);
+    }
+
+    #[test]
+    fn latest_in_a_file_names_a_folder() {
+        let tv = parse("nodejs latest\npython latest:3.9 3.9.6\n").unwrap();
+        let versions = |t: &str| tv.get(t).unwrap().versions.clone();
+        assert_eq!(versions("nodejs"), [VersionSpec::Version("latest".into())]);
+        assert_eq!(
+            versions("python"),
+            [
+                VersionSpec::Version("latest:3.9".into()),
+                VersionSpec::Version("3.9.6".into())
+            ]
         );
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
         let err = parse("python foo:bar\n").unwrap_err().to_string();
         assert!(
             err.starts_with("/p/.tool-versions:1: invalid version `foo:bar`"),

@@ -68,6 +68,21 @@ impl VersionSpec {
         }
     }
 
+    /// A version as a `.tool-versions` line or an `ASDF_<TOOL>_VERSION`
+    /// variable sets it: as asdf reads them, `latest` and `latest:<p>` are
+    /// names of folders, not requests to resolve (only the command line's
+    /// `latest` is resolved).
+    pub fn parse_set(raw: &str) -> Result<Self> {
+        let named_latest = raw == "latest"
+            || raw
+                .strip_prefix("latest:")
+                .is_some_and(|rest| is_plain(rest));
+        match named_latest {
+            true => Ok(VersionSpec::Version(raw.to_string())),
+            false => Self::parse(raw),
+        }
+    }
+
     /// The name of this spec's folder under `installs/<tool>/`, when it has one.
     pub fn install_dir_name(&self) -> Option<String> {
         match self {

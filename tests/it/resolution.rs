@@ -1,7 +1,7 @@
 //! Which version applies where: env overrides, walking up, home, legacy files,
 //! prefixes, `latest`, `path:` and fallbacks.
 
-use crate::harness::{Sandbox, fails_with, stdout};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 fn which_version(s: &Sandbox, dir: &std::path::Path) -> String {
     stdout(&mut s.shim("python", dir))
@@ -68,12 +68,12 @@ fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
     }
     s.reshim();
     for (spec, want) in [
-        ("3.9.6", "3.9.6"),
         ("latest", "3.90.0"),
         ("latest:3.10", "3.10.1"),
         ("latest:3.12.0rc", "3.12.0rc1"),
     ] {
-        s.write("proj/.tool-versions", &format!("python {spec}\n"));
+        succeeds(&mut s.tool(&["set", "python", spec]));
+        assert_eq!(s.read("proj/.tool-versions"), format!("python {want}\n"));
         assert_eq!(which_version(&s, &s.proj), want, "{spec}");
     }
     // `3.9` is the folder `3.9`, as in asdf: not 3.9.18.
@@ -82,6 +82,20 @@ fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
     assert!(err.contains("python 3.9 is set by"), "{err}");
     s.install_fake("python", "3.9", &["python"]);
     assert_eq!(which_version(&s, &s.proj), "3.9");
+}
+
+#[test]
+fn latest_written_in_a_file_is_a_folder_name_as_in_asdf() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.11.2", &["python"]);
+    s.reshim();
+    for spec in ["latest", "latest:3.11"] {
+        s.write("proj/.tool-versions", &format!("python {spec}\n"));
+        let err = fails_with(&mut s.shim("python", &s.proj), 126);
+        assert!(err.contains(&format!("python {spec} is set by")), "{err}");
+    }
+    s.install_fake("python", "latest:3.11", &["python"]);
+    assert_eq!(which_version(&s, &s.proj), "latest:3.11");
 }
 
 #[test]

@@ -163,10 +163,6 @@ fn malformed_files_get_file_line_errors() {
             b"python git:abc\n".to_vec(),
             ".tool-versions:1: invalid version `git:abc`",
         ),
-        (
-            b"\n\npython\n".to_vec(),
-            ".tool-versions:3: `python` has no version",
-        ),
     ];
     for (bytes, needle) in cases {
         std::fs::write(s.proj.join(".tool-versions"), &bytes).unwrap();
@@ -198,4 +194,18 @@ fn unreadable_tool_versions_is_a_clear_error() {
         err.contains("cannot read") && err.contains(".tool-versions"),
         "{err}"
     );
+}
+
+#[test]
+fn lines_asdf_skips_leave_every_other_tool_working() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.11.2", &["python"]);
+    s.reshim();
+    // As people write them: a tool pinned elsewhere, and mise's backends.
+    let file = "jq\nnpm:prettier 3.3.3\ngithub:cargo-bins/cargo-binstall 1.10.0\npython 3.11.2\n";
+    s.write("proj/.tool-versions", file);
+    let out = stdout(&mut s.shim("python", &s.proj));
+    assert!(out.starts_with("python 3.11.2"), "{out}");
+    let current = stdout(&mut s.tool(&["current", "python"]));
+    assert!(current.contains("3.11.2"), "{current}");
 }
