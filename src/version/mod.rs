@@ -73,10 +73,7 @@ impl VersionSpec {
     /// names of folders, not requests to resolve (only the command line's
     /// `latest` is resolved).
     pub fn parse_set(raw: &str) -> Result<Self> {
-        let named_latest = raw == "latest"
-            || raw
-                .strip_prefix("latest:")
-                .is_some_and(|rest| is_plain(rest));
+        let named_latest = raw == "latest" || raw.strip_prefix("latest:").is_some_and(is_plain);
         match named_latest {
             true => Ok(VersionSpec::Version(raw.to_string())),
             false => Self::parse(raw),
