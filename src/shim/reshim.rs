@@ -55,6 +55,9 @@ fn lock(env: &Env) -> Result<std::fs::File> {
 
 /// `sync`, with shims for `extra` versions as well.
 pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Result<Summary> {
+    let dir = env.layout.shims_dir();
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io("cannot create the shims folder", &dir, e))?;
     // One reshim at a time: one that looked at the installs earlier must not
     // finish last and remove the shims a later one made.
     let _serialized = lock(env)?;
@@ -67,9 +70,6 @@ pub fn sync_with(env: &Env, launcher: &super::Launcher, extra: &[Extra]) -> Resu
                 .insert((e.tool.clone(), e.version.clone()));
         }
     }
-    let dir = env.layout.shims_dir();
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::io("cannot create the shims folder", &dir, e))?;
     let mut summary = Summary::default();
     for (command, pairs) in &wanted {
         let path = dir.join(command);
