@@ -41,11 +41,18 @@ pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result
     Ok(if tool.is_some() { code } else { exit::OK })
 }
 
-/// Tools present in the data dir plus those named in applicable files.
+/// Tools present in the data dir plus those named in applicable files and
+/// the nearest `.readthedocs.yaml` (when those are read).
 fn all_tools(ctx: &Context, resolver: &mut Resolver<'_>) -> anyhow::Result<Vec<String>> {
     let mut names: BTreeSet<String> = Tools::new(&ctx.env).present();
     for file in resolver.applicable_files()? {
         names.extend(file.entries().map(|e| e.tool.clone()));
+    }
+    for dir in ctx.env.cwd.ancestors() {
+        if let Some(config) = resolver.build_config(dir)? {
+            names.extend(config.tools.iter().map(|t| t.tool.clone()));
+            break;
+        }
     }
     Ok(names.into_iter().collect())
 }

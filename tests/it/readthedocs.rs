@@ -111,3 +111,36 @@ fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
         "{err}"
     );
 }
+
+#[test]
+fn current_lists_the_tools_a_build_config_sets_without_any_plugin() {
+    let s = Sandbox::new();
+    s.write(
+        "proj/.readthedocs.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n    nodejs: \"20\"\n",
+    );
+    let mut current = s.tool(&["current"]);
+    current.env("TOOL_READTHEDOCS_CONFIG", "yes");
+    let out = stdout(&mut current);
+    for (tool, asked) in [("python", "3.12"), ("nodejs", "20")] {
+        let line = out.lines().find(|l| l.starts_with(tool)).unwrap_or_default();
+        assert!(line.contains(&service_version(tool, asked)), "{out}");
+    }
+}
+
+#[test]
+fn a_config_the_service_rejects_stops_before_any_install() {
+    let s = Sandbox::new();
+    // An unquoted 3.10 is the float 3.1 for the service, which refuses it.
+    s.write(
+        "proj/.readthedocs.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: 3.10\n",
+    );
+    let mut install = s.tool(&["install", "--config", ".readthedocs.yaml"]);
+    let err = fails_with(&mut install, 1);
+    assert!(
+        err.contains(".readthedocs.yaml:5:") && err.contains("got type `float` (`3.1`)"),
+        "{err}"
+    );
+    assert!(!s.data.join("installs").exists(), "nothing was installed");
+}

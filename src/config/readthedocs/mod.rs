@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use yaml_rust2::{Yaml, YamlLoader};
 
+mod validate;
+
 use super::ToolInfo;
 use crate::error::{Error, Result};
 
@@ -33,7 +35,7 @@ impl Table {
     /// The table shipped with this build.
     pub fn builtin() -> Table {
         // Checked by a unit test, so this cannot fail at run time.
-        toml::from_str(include_str!("../../builtin/readthedocs.toml")).unwrap_or(Table {
+        toml::from_str(include_str!("../../../builtin/readthedocs.toml")).unwrap_or(Table {
             os: BTreeMap::new(),
             tools: BTreeMap::new(),
         })
@@ -112,12 +114,14 @@ pub fn read(path: &Path, table: &Table, tools: &dyn ToolInfo) -> Result<BuildCon
         )
     })?;
     let Some(doc) = docs.first() else {
-        return Ok(BuildConfig {
-            path: path.to_path_buf(),
-            os: None,
-            tools: Vec::new(),
-        });
+        let why =
+            "the file is empty: Read the Docs rejects an empty config (config:base:invalid-syntax)";
+        return Err(bad(1, why.to_string()));
     };
+    validate::check(doc, table).map_err(|r| {
+        let key = r.key.rsplit('.').next().unwrap_or(&r.key);
+        bad(line_of(&text, key, 1), r.message)
+    })?;
     let build = &doc["build"];
     let os = match scalar(&build["os"]) {
         None => None,
@@ -255,7 +259,7 @@ mod tests {
     #[test]
     fn maps_build_tools_and_os() {
         let config = read_text(
-            "version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    python: \"3.9\"\n    nodejs: 20\n    golang: 1.22\n    rust: \"1.75\"\n",
+            "version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    python: \"3.9\"\n    nodejs: \"20\"\n    golang: \"1.22\"\n    rust: \"1.75\"\n",
         )
         .unwrap();
         assert_eq!(config.os.as_deref(), Some("ubuntu-22.04"));
@@ -280,15 +284,66 @@ mod tests {
             err.contains(".readthedocs.yaml:4") && err.contains("cannot install ruby"),
             "{err}"
         );
-        let err = read_text("build:\n  tools:\n    python: miniconda-latest\n")
+        let err = read_text("build:\n  os: ubuntu-22.04\n  tools:\n    python: miniconda-latest\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains(":3") && err.contains("conda"), "{err}");
-        let err = read_text("build:\n  tools:\n    python: \"3.5\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("not a version Read the Docs offers"), "{err}");
+        assert!(err.contains(":4") && err.contains("conda"), "{err}");
         let err = read_text("build:\n  tools: [\n").unwrap_err().to_string();
         assert!(err.contains("not valid YAML"), "{err}");
+    }
+
+    #[test]
+    fn what_the_service_rejects_is_rejected_at_its_line() {
+        let os = "build:\n  os: ubuntu-22.04\n";
+        let cases = [
+            ("version: 1.6\n".to_string(), ":1: Invalid version", "1.6"),
+            (
+                "version: 1\n".into(),
+                ":1: Invalid version",
+                "invalid-version",
+            ),
+            (
+                format!("{os}  tools:\n    python: 3\n"),
+                ":4: Config validation error in `build.tools.python`",
+                "got type `int` (`3`)",
+            ),
+            (
+                format!("{os}  tools:\n    python: 3.10\n"),
+                ":4: Config validation error",
+                "got type `float` (`3.1`)",
+            ),
+            (
+                format!("{os}  tools:\n    python: \"3.5\"\n"),
+                ":4: Config validation error",
+                "(`3.5`)",
+            ),
+            (
+                "build:\n  tools:\n    python: \"3.12\"\n".into(),
+                "Value `os` not found",
+                "value-not-found",
+            ),
+            (
+                "build:\n  os: ubuntu-20.04\n  tools:\n    python: \"3.12\"\n".into(),
+                ":2: Config validation error in `build.os`",
+                "ubuntu-22.04, ubuntu-24.04",
+            ),
+            (
+                os.to_string(),
+                "`build.tools` or `build.commands`",
+                "missing-build-tools-commands",
+            ),
+            (
+                format!("{os}  tools: [python]\n"),
+                ":3: build.tools must be a mapping",
+                "invalid-dict",
+            ),
+            ("".into(), ":1: the file is empty", "invalid-syntax"),
+        ];
+        for (text, at, detail) in cases {
+            let err = read_text(&text).unwrap_err().to_string();
+            assert!(err.contains(at) && err.contains(detail), "{text:?}: {err}");
+        }
+        let float_two = format!("version: 2.0\n{os}  commands: [\"true\"]\n");
+        assert!(read_text(&float_two).is_ok(), "the service's 2.0 == 2");
     }
 }
