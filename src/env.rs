@@ -1,7 +1,10 @@
 //! The process environment, read once into a snapshot: every variable, home,
 //! working directory, data dir and the asdf-compatible overrides. No other
-//! module reads the environment; each takes an `&Env`, so tests and callers
-//! can see what is used.
+//! module reads the environment (but `progress`, which decides how to print
+//! before any `Env` exists); each takes an `&Env`, so tests and callers can
+//! see what is used. The snapshot borrows the process's own environment
+//! block instead of copying it: the shim path reads it and hands it to the
+//! program it `exec`s without a single copy.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -22,20 +25,67 @@ pub struct Env {
     /// The name the user typed (`asdf` through the drop-in link), for
     /// messages that tell them what to run.
     pub program: String,
-    /// Every variable as it was at start, in the environment's order (a
-    /// list, not a map: no hashing, no random seed on the shim path).
-    vars: Vec<(OsString, OsString)>,
+    /// Every `NAME=value` entry as it was at start, in the environment's
+    /// order (a list, not a map: no hashing, no random seed on the shim path).
+    vars: Vec<Var>,
+}
+
+/// One entry of the environment block: `NAME` and `value` of `NAME=value\0`.
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    pub name: &'static OsStr,
+    pub value: &'static OsStr,
+}
+
+impl Var {
+    /// The whole `NAME=value` entry, NUL-terminated, as `execve` takes it.
+    pub fn entry(&self) -> *const libc::c_char {
+        self.name.as_encoded_bytes().as_ptr().cast()
+    }
+}
+
+unsafe extern "C" {
+    /// The process environment, as C keeps it.
+    static environ: *const *const libc::c_char;
+}
+
+/// The entries of the environment block the process started with.
+fn process_vars() -> Vec<Var> {
+    let mut out = Vec::with_capacity(64);
+    // SAFETY: `environ` is null or a null-terminated array of NUL-terminated
+    // strings. These are the block the kernel laid out at start: nothing in
+    // `tool` calls `setenv`/`set_var` (a later `setenv` would not free them
+    // either), so they stay valid and unchanged for the whole process.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            let entry = std::ffi::CStr::from_ptr(*p).to_bytes();
+            // As std reads it: the name runs to the first `=` after its first byte.
+            if let Some(eq) = entry
+                .get(1..)
+                .and_then(|e| e.iter().position(|b| *b == b'='))
+            {
+                let (name, value) = (&entry[..=eq], &entry[eq + 2..]);
+                out.push(Var {
+                    name: OsStr::from_encoded_bytes_unchecked(name),
+                    value: OsStr::from_encoded_bytes_unchecked(value),
+                });
+            }
+            p = p.add(1);
+        }
+    }
+    out
 }
 
 impl Env {
     /// Reads the real process environment.
     pub fn from_process() -> Result<Self> {
-        Env::from_vars(std::env::vars_os().collect())
-    }
-
-    /// An environment from these variables (the process's working directory).
-    pub fn from_vars(vars: Vec<(OsString, OsString)>) -> Result<Self> {
-        let non_empty = |name: &str| lookup(&vars, name).filter(|v| !v.is_empty()).cloned();
+        let vars = process_vars();
+        let non_empty = |name: &str| {
+            lookup(&vars, name)
+                .filter(|v| !v.is_empty())
+                .map(OsStr::to_os_string)
+        };
         let cwd = std::env::current_dir()
             .map_err(|e| Error::io("cannot read the current directory", ".", e))?;
         let home = non_empty("HOME")
@@ -68,9 +118,12 @@ impl Env {
 
     /// A variable as bytes, `None` when unset or empty.
     pub fn var_os(&self, name: &str) -> Option<&OsStr> {
-        lookup(&self.vars, name)
-            .map(OsString::as_os_str)
-            .filter(|v| !v.is_empty())
+        lookup(&self.vars, name).filter(|v| !v.is_empty())
+    }
+
+    /// Every entry, in the environment's order.
+    pub fn vars(&self) -> &[Var] {
+        &self.vars
     }
 
     /// Whether a variable is set at all (even to nothing).
@@ -104,8 +157,8 @@ impl Env {
 }
 
 /// The value of `name` in `vars` (the first, as `getenv` answers).
-fn lookup<'a>(vars: &'a [(OsString, OsString)], name: &str) -> Option<&'a OsString> {
-    vars.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+fn lookup(vars: &[Var], name: &str) -> Option<&'static OsStr> {
+    vars.iter().find(|v| v.name == name).map(|v| v.value)
 }
 
 /// `asdf` when run as `asdf` (a link to `tool`), else `tool`.

@@ -8,6 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use crate::context::Context;
+use crate::env::Env;
 use crate::error::{Error, Result, exit};
 
 /// Runs the shim at `shim_path` with `args`; returns only on failure, with
@@ -39,18 +40,23 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
             false => Error::Quiet(exit::FAILURE),
         });
     }
-    let err = exec(&target.program, args, target.env_vars(&ctx.env));
+    let err = exec(&ctx.env, &target.program, args, target.env_vars(&ctx.env));
     Err(cannot_run(&target.program, err))
 }
 
 /// Replaces this process with `program`, as `Command::new(program).args(args)
 /// .envs(vars).exec()` does, without its copies of the environment: `argv[0]`
-/// is the program's path; the environment is ours with `vars` set (the last
+/// is the program's path; the environment is `env`'s with `vars` set (the last
 /// value of a name wins), sorted by name; `execvp`'s rules (a file without
 /// `#!` runs through `/bin/sh`). SIGPIPE is already at its default action
 /// (both `tool` and `tool-shim` set it first), which is what `Command` would
 /// reset it to. Returns only on failure.
-fn exec(program: &Path, args: Vec<OsString>, vars: Vec<(String, OsString)>) -> std::io::Error {
+fn exec(
+    env: &Env,
+    program: &Path,
+    args: Vec<OsString>,
+    vars: Vec<(String, OsString)>,
+) -> std::io::Error {
     let nul = || {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -83,7 +89,9 @@ fn exec(program: &Path, args: Vec<OsString>, vars: Vec<(String, OsString)>) -> s
         }
     }
     // Ours after the inherited ones, so a stable sort keeps them last.
-    let mut entries = inherited_env();
+    let mut entries: Vec<(&[u8], *const libc::c_char)> = (env.vars().iter())
+        .map(|v| (v.name.as_encoded_bytes(), v.entry()))
+        .collect();
     entries.extend(
         owned[first_var..]
             .iter()
@@ -99,36 +107,12 @@ fn exec(program: &Path, args: Vec<OsString>, vars: Vec<(String, OsString)>) -> s
     }
     envp.push(std::ptr::null());
     // SAFETY: `file` and every pointer in the two arrays point into CStrings
-    // (`file`, `owned`) or environment strings that outlive the call, and both
+    // (`file`, `owned`) or the process's environment block (which `Env`
+    // borrows and nothing changes), and both
     // arrays end with a null pointer, as execvpe requires; it returns only on
     // failure, with errno set.
     unsafe { libc::execvpe(file.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
     std::io::Error::last_os_error()
-}
-
-unsafe extern "C" {
-    /// The process environment, as C keeps it.
-    static environ: *const *const libc::c_char;
-}
-
-/// `(name, entry)` for each `NAME=value` entry of the environment, in order,
-/// without copying them; entries without `=` are skipped, as std skips them.
-fn inherited_env<'a>() -> Vec<(&'a [u8], *const libc::c_char)> {
-    let mut out = Vec::with_capacity(64);
-    // SAFETY: `environ` is null or a null-terminated array of NUL-terminated
-    // strings. Nothing on the shim path changes the environment (no
-    // `set_var`; one thread), so the strings stay as they are until exec.
-    unsafe {
-        let mut p = environ;
-        while !p.is_null() && !(*p).is_null() {
-            let entry = std::ffi::CStr::from_ptr(*p).to_bytes();
-            if let Some(name) = env_name(entry) {
-                out.push((name, *p));
-            }
-            p = p.add(1);
-        }
-    }
-    out
 }
 
 /// The name in `NAME=value`: up to the first `=` after the first byte, as

@@ -123,7 +123,10 @@ fn current_lists_the_tools_a_build_config_sets_without_any_plugin() {
     current.env("TOOL_READTHEDOCS_CONFIG", "yes");
     let out = stdout(&mut current);
     for (tool, asked) in [("python", "3.12"), ("nodejs", "20")] {
-        let line = out.lines().find(|l| l.starts_with(tool)).unwrap_or_default();
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(tool))
+            .unwrap_or_default();
         assert!(line.contains(&service_version(tool, asked)), "{out}");
     }
 }
