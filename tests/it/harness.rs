@@ -141,6 +141,17 @@ impl Sandbox {
         succeeds(&mut self.tool(&["plugin", "add", name, &url]));
     }
 
+    /// The dummy plugin added, then a commit to its repository (adding
+    /// `bin/help.links`) that the plugin has not pulled; the repository.
+    pub fn dummy_plugin_one_commit_behind(&self) -> PathBuf {
+        self.add_plugin("dummy", "dummy");
+        let repo = self.root.join("repos/dummy");
+        let links = "#!/bin/sh\necho https://example.invalid\n";
+        std::fs::write(repo.join("bin/help.links"), links).unwrap();
+        commit_all(&repo, "links");
+        repo
+    }
+
     /// Writes `text` to `rel` below HOME (folders created).
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
         let path = self.home.join(rel);
