@@ -3,6 +3,7 @@
 
 pub mod asdf;
 pub mod fakes;
+pub mod readthedocs;
 pub mod servers;
 
 use std::ffi::OsStr;
