@@ -4,7 +4,7 @@
 use crate::harness::{Sandbox, commit_all, fails_with, git, stdout, succeeds};
 
 #[test]
-fn plugin_add_clones_the_repository_and_records_its_url() {
+fn plugin_add_clones_the_repository_recording_its_url() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
     succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
