@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::harness::fakes::{OS, fake_python, json_line, tool_with};
+use crate::harness::fakes::{OS, cached_fake_pythons, fake_python, json_line, tool_with};
 use crate::harness::servers::{S3Server, SECRET_KEY};
 use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
@@ -139,18 +139,9 @@ fn cache_build_installs_without_the_cache_then_pushes() {
 }
 
 #[test]
-fn default_local_cache_and_file_buckets_work_out_of_the_box() {
+fn the_data_dirs_own_cache_is_the_default_bucket() {
     let s = Sandbox::new();
-    fake_python(&s.data, "3.9.6");
-    fake_python(&s.data, "3.9.18");
-    for v in ["3.9.6", "3.9.18"] {
-        succeeds(&mut tool_with(
-            &s,
-            &s.data,
-            &[],
-            &["cache", "push", "python", v],
-        ));
-    }
+    cached_fake_pythons(&s, &["3.9.6", "3.9.18"]);
     assert!(s.data.join("cache/testos-python-3.9.18.tar.zst").is_file());
     // Hit from the data dir's own cache after an uninstall.
     succeeds(&mut tool_with(
@@ -166,7 +157,12 @@ fn default_local_cache_and_file_buckets_work_out_of_the_box() {
         &["install", "python", "3.9.6", "--json"],
     )));
     assert_eq!(report["details"]["cache"], "hit");
+}
 
+#[test]
+fn a_file_bucket_serves_another_data_dir() {
+    let s = Sandbox::new();
+    cached_fake_pythons(&s, &["3.9.6", "3.9.18"]);
     let other = s.root.join("other-data");
     let vars = [(
         "TOOL_CACHE_URL",

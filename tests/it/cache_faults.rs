@@ -10,26 +10,14 @@ use crate::harness::servers::{HttpServer, S3Server, SECRET_KEY};
 use crate::harness::{RawEntry, Sandbox, fails_with, gzip, stdout, succeeds, tar_bytes};
 
 #[test]
-fn credentials_missing_buckets_and_unknown_hosts_are_clear_errors() {
+fn refused_s3_credentials_are_a_clear_error_that_never_shows_the_secret() {
     let s = Sandbox::new();
     let s3 = S3Server::start(&s.root.join("s3"), "builds");
-    let mut vars = s3.env("s3://builds");
+    let secret = ("AWS_SECRET_ACCESS_KEY", "wrong-secret-value");
+    let mut vars = s3.env_except("s3://builds", secret.0, secret.1);
     vars.push(("TOOL_CACHE_RETRIES", "0".into()));
-    let wrong: Vec<_> = vars
-        .iter()
-        .map(|(k, v)| {
-            (
-                *k,
-                if *k == "AWS_SECRET_ACCESS_KEY" {
-                    "wrong-secret-value".to_string()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
     let err = fails_with(
-        &mut tool_with(&s, &s.data, &wrong, &["install", "python", "3.9.6"]),
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(
@@ -44,44 +32,35 @@ fn credentials_missing_buckets_and_unknown_hosts_are_clear_errors() {
         !err.contains("wrong-secret-value") && !err.contains(SECRET_KEY),
         "secret leaked: {err}"
     );
+    nothing_installed(&s.data, "python");
+}
 
-    let missing: Vec<_> = vars
-        .iter()
-        .map(|(k, v)| {
-            (
-                *k,
-                if *k == "TOOL_CACHE_URL" {
-                    "s3://no-such-bucket".into()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
+#[test]
+fn a_missing_s3_bucket_is_a_clear_error() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let mut vars = s3.env("s3://no-such-bucket");
+    vars.push(("TOOL_CACHE_RETRIES", "0".into()));
     let err = fails_with(
-        &mut tool_with(&s, &s.data, &missing, &["install", "python", "3.9.6"]),
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(
         err.contains("s3://no-such-bucket") && err.contains("NoSuchBucket"),
         "{err}"
     );
+    nothing_installed(&s.data, "python");
+}
 
-    let nohost: Vec<_> = vars
-        .iter()
-        .map(|(k, v)| {
-            (
-                *k,
-                if *k == "AWS_ENDPOINT_URL" {
-                    "http://no-such-host.invalid:9".into()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
+#[test]
+fn an_unknown_s3_host_is_a_clear_error() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let endpoint = ("AWS_ENDPOINT_URL", "http://no-such-host.invalid:9");
+    let mut vars = s3.env_except("s3://builds", endpoint.0, endpoint.1);
+    vars.push(("TOOL_CACHE_RETRIES", "0".into()));
     let err = fails_with(
-        &mut tool_with(&s, &s.data, &nohost, &["install", "python", "3.9.6"]),
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(
@@ -111,10 +90,26 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
 }
 
 #[test]
-fn http_buckets_recover_from_5xx_then_cut_bodies() {
+fn http_buckets_retry_after_5xx() {
     let s = Sandbox::new();
     let (server, _, vars) = http_bucket(&s);
     server.faults.lock().unwrap().status = Some((500, 2));
+    let report = json_line(&stdout(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["install", "python", "3.9.6", "--json"],
+    )));
+    assert_eq!(report["details"]["cache"], "hit", "{report}");
+    succeeds(&mut std::process::Command::new(
+        s.data.join("installs/python/3.9.6/bin/pip"),
+    ));
+}
+
+#[test]
+fn http_buckets_resume_a_cut_body_with_a_range_request() {
+    let s = Sandbox::new();
+    let (server, _, vars) = http_bucket(&s);
     server.faults.lock().unwrap().cut_after = Some((300, 1));
     let report = json_line(&stdout(&mut tool_with(
         &s,
@@ -209,15 +204,11 @@ fn http_faults_that_do_not_heal_install_nothing() {
 }
 
 #[test]
-fn corrupt_archives_and_checksum_mismatches_install_nothing() {
+fn a_checksum_mismatch_installs_nothing() {
     let s = Sandbox::new();
     let (_server, bucket, _) = http_bucket(&s);
     let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
-    let zst = bucket.join("testos-python-3.9.6.tar.zst");
-    let good = std::fs::read(&zst).unwrap();
-
     let sha = bucket.join("testos-python-3.9.6.tar.zst.sha256");
-    let good_sha = std::fs::read_to_string(&sha).unwrap();
     std::fs::write(&sha, format!("{}  x\n", "0".repeat(64))).unwrap();
     let err = fails_with(
         &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
@@ -228,9 +219,15 @@ fn corrupt_archives_and_checksum_mismatches_install_nothing() {
         "{err}"
     );
     nothing_installed(&s.data, "python");
-    std::fs::write(&sha, good_sha).unwrap();
+}
 
-    let mut corrupt = good.clone();
+#[test]
+fn a_corrupt_archive_installs_nothing() {
+    let s = Sandbox::new();
+    let (_server, bucket, _) = http_bucket(&s);
+    let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let zst = bucket.join("testos-python-3.9.6.tar.zst");
+    let mut corrupt = std::fs::read(&zst).unwrap();
     let mid = corrupt.len() / 2;
     corrupt[mid..].iter_mut().for_each(|b| *b ^= 0x5a);
     std::fs::write(&zst, &corrupt).unwrap();
@@ -243,20 +240,36 @@ fn corrupt_archives_and_checksum_mismatches_install_nothing() {
         "{err}"
     );
     nothing_installed(&s.data, "python");
+}
 
+#[test]
+fn a_truncated_archive_without_a_checksum_installs_nothing() {
+    let s = Sandbox::new();
+    let (_server, bucket, _) = http_bucket(&s);
+    let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let zst = bucket.join("testos-python-3.9.6.tar.zst");
+    let good = std::fs::read(&zst).unwrap();
     std::fs::write(&zst, &good[..good.len() / 2]).unwrap();
-    std::fs::remove_file(&sha).unwrap();
+    std::fs::remove_file(bucket.join("testos-python-3.9.6.tar.zst.sha256")).unwrap();
     let err = fails_with(
         &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(err.contains("corrupt or truncated"), "{err}");
+    nothing_installed(&s.data, "python");
+}
 
-    std::fs::write(&zst, &good).unwrap();
-    let mut strict = vars.clone();
-    strict.push(("TOOL_CACHE_REQUIRE_CHECKSUM", "yes".into()));
+#[test]
+fn a_required_checksum_that_is_missing_installs_nothing() {
+    let s = Sandbox::new();
+    let (_server, bucket, _) = http_bucket(&s);
+    let vars = vec![
+        ("TOOL_CACHE_URL", format!("file://{}", bucket.display())),
+        ("TOOL_CACHE_REQUIRE_CHECKSUM", "yes".into()),
+    ];
+    std::fs::remove_file(bucket.join("testos-python-3.9.6.tar.zst.sha256")).unwrap();
     let err = fails_with(
-        &mut tool_with(&s, &s.data, &strict, &["install", "python", "3.9.6"]),
+        &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(

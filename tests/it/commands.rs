@@ -270,7 +270,7 @@ fn settings_show_each_value_with_its_origin() {
 }
 
 #[test]
-fn info_version_help_and_completions() {
+fn info_shows_the_data_dir_with_the_built_in_tools() {
     let s = sandbox_with_python();
     let out = stdout(&mut s.tool(&["info"]));
     assert!(
@@ -278,13 +278,33 @@ fn info_version_help_and_completions() {
         "{out}"
     );
     assert!(out.contains("python\t(built-in)"), "{out}");
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let s = sandbox_with_python();
     let version = format!("tool {}\n", env!("CARGO_PKG_VERSION"));
     assert_eq!(stdout(&mut s.tool(&["version"])), version);
     assert_eq!(stdout(&mut s.tool(&["--version"])), version);
+}
+
+#[test]
+fn help_lists_the_commands_with_their_flags() {
+    let s = sandbox_with_python();
     assert!(stdout(&mut s.tool(&["help"])).contains("shimversions"));
     assert!(stdout(&mut s.tool(&["help", "set"])).contains("--home"));
+}
+
+#[test]
+fn unknown_commands_fail_even_under_help() {
+    let s = sandbox_with_python();
     fails_with(&mut s.tool(&["help", "nope"]), 1);
     fails_with(&mut s.tool(&["frobnicate"]), 1);
+}
+
+#[test]
+fn completions_exist_for_each_shell() {
+    let s = sandbox_with_python();
     for shell in ["bash", "zsh", "fish"] {
         let out = stdout(&mut s.tool(&["completion", shell]));
         assert!(out.contains("shimversions"), "{shell}");

@@ -3,6 +3,7 @@
 
 pub mod asdf;
 pub mod fakes;
+pub mod readthedocs;
 pub mod servers;
 
 use std::ffi::OsStr;
@@ -139,6 +140,17 @@ impl Sandbox {
     pub fn add_plugin(&self, name: &str, fixture: &str) {
         let url = self.plugin_repo(fixture);
         succeeds(&mut self.tool(&["plugin", "add", name, &url]));
+    }
+
+    /// The dummy plugin added, then a commit to its repository (adding
+    /// `bin/help.links`) that the plugin has not pulled; the repository.
+    pub fn dummy_plugin_one_commit_behind(&self) -> PathBuf {
+        self.add_plugin("dummy", "dummy");
+        let repo = self.root.join("repos/dummy");
+        let links = "#!/bin/sh\necho https://example.invalid\n";
+        std::fs::write(repo.join("bin/help.links"), links).unwrap();
+        commit_all(&repo, "links");
+        repo
     }
 
     /// Writes `text` to `rel` below HOME (folders created).

@@ -79,35 +79,42 @@ fn install_runs_the_download_then_install_scripts_with_asdfs_environment() {
 }
 
 #[test]
-fn versions_resolve_from_latest_prefixes_and_refs() {
+fn install_latest_picks_the_newest_stable_version_under_a_prefix() {
     let s = with_dummy();
     s.add_plugin("nodl", "nodownload");
     succeeds(&mut s.tool(&["install", "dummy", "latest"]));
     succeeds(&mut s.tool(&["install", "dummy", "latest:1"]));
     succeeds(&mut s.tool(&["install", "nodl", "latest"]));
-    succeeds(&mut s.tool(&["install", "dummy", "ref:main"]));
-    assert_eq!(
-        install_dir_entries(&s, "dummy"),
-        ["1.1.0", "2.0.1", "ref-main"]
-    );
+    assert_eq!(install_dir_entries(&s, "dummy"), ["1.1.0", "2.0.1"]);
     assert_eq!(
         install_dir_entries(&s, "nodl"),
         ["0.1.0"],
         "latest-stable was not used"
     );
+}
+
+#[test]
+fn install_of_a_ref_tells_the_plugin_it_is_a_ref() {
+    let s = with_dummy();
+    succeeds(&mut s.tool(&["install", "dummy", "ref:main"]));
+    assert_eq!(install_dir_entries(&s, "dummy"), ["ref-main"]);
     let env = std::fs::read_to_string(s.data.join("installs/dummy/ref-main/install-env")).unwrap();
     assert!(
         env.contains("ASDF_INSTALL_TYPE=ref\n") && env.contains("ASDF_INSTALL_VERSION=main\n"),
         "{env}"
     );
+}
+
+#[test]
+fn install_refuses_a_path_or_system_as_version() {
+    let s = with_dummy();
     fails_with(&mut s.tool(&["install", "dummy", "1.0/evil"]), 1);
     fails_with(&mut s.tool(&["install", "dummy", "system"]), 1);
 }
 
 #[test]
-fn list_all_and_latest() {
+fn list_all_shows_the_versions_matching_a_prefix() {
     let s = with_dummy();
-    s.add_plugin("nodl", "nodownload");
     assert_eq!(
         stdout(&mut s.tool(&["list", "all", "dummy"])),
         "1.0.0\n1.1.0\n2.0.0\n2.0.1\n2.1.0-rc1\n"
@@ -125,17 +132,34 @@ fn list_all_and_latest() {
         err.contains("No compatible versions available (dummy 9)"),
         "{err}"
     );
+}
+
+#[test]
+fn list_all_without_a_plugin_asks_the_official_release_list() {
+    let s = Sandbox::new();
+    // No plugin: the official release list, here a mirror that has none.
+    let err = fails_with(&mut s.tool(&["list", "all", "nodejs"]), 1);
+    assert!(err.contains("no-mirror/index.json does not exist"), "{err}");
+}
+
+#[test]
+fn latest_prints_the_newest_stable_version_under_a_prefix() {
+    let s = with_dummy();
+    s.add_plugin("nodl", "nodownload");
     assert_eq!(stdout(&mut s.tool(&["latest", "dummy"])), "2.0.1\n");
     assert_eq!(stdout(&mut s.tool(&["latest", "dummy", "1"])), "1.1.0\n");
     assert_eq!(stdout(&mut s.tool(&["latest", "nodl"])), "0.1.0\n");
+}
+
+#[test]
+fn latest_all_tells_whether_each_plugins_latest_is_installed() {
+    let s = with_dummy();
+    s.add_plugin("nodl", "nodownload");
     succeeds(&mut s.tool(&["install", "dummy", "2.0.1"]));
     assert_eq!(
         stdout(&mut s.tool(&["latest", "--all"])),
         "dummy\t2.0.1\tinstalled\nnodl\t0.1.0\tmissing\n"
     );
-    // No plugin: the official release list, here a mirror that has none.
-    let err = fails_with(&mut s.tool(&["list", "all", "nodejs"]), 1);
-    assert!(err.contains("no-mirror/index.json does not exist"), "{err}");
 }
 
 #[test]
@@ -189,12 +213,17 @@ fn install_everything_from_tool_versions_concurrently_with_json() {
 }
 
 #[test]
-fn nothing_to_install_and_unknown_things_are_clear_errors() {
+fn install_without_versions_set_says_so() {
     let s = with_dummy();
     let err = fails_with(&mut s.tool(&["install"]), 1);
     assert!(err.contains("nothing to install"), "{err}");
     let err = fails_with(&mut s.tool(&["install", "dummy"]), 1);
     assert!(err.contains("No versions specified for dummy"), "{err}");
+}
+
+#[test]
+fn install_of_a_tool_nothing_provides_names_each_backend_tried() {
+    let s = with_dummy();
     let err = fails_with(&mut s.tool(&["install", "nope", "1.0"]), 1);
     assert!(err.contains("No such plugin: nope"), "{err}");
     let err = fails_with(&mut s.tool(&["install", "nodejs", "20.1.0"]), 1);
@@ -206,19 +235,30 @@ fn nothing_to_install_and_unknown_things_are_clear_errors() {
             && err.contains("no v20.1.0/node-v20.1.0-linux-x64.tar.xz"),
         "{err}"
     );
+}
+
+#[test]
+fn install_of_a_missing_release_leaves_nothing() {
+    let s = with_dummy();
     let err = fails_with(&mut s.tool(&["install", "dummy", "9.9.9"]), 1);
     assert!(
         err.contains("bin/download failed with exit code 1")
             && err.contains("no such release: 9.9.9"),
         "{err}"
     );
+    assert_eq!(install_dir_entries(&s, "dummy"), Vec::<String>::new());
+    assert!(!s.data.join("downloads/dummy/9.9.9").exists());
+}
+
+#[test]
+fn install_with_an_unknown_backend_is_refused() {
+    let s = with_dummy();
     let err = fails_with(
         &mut s.tool(&["install", "dummy", "1.0.0", "--backend", "magic"]),
         1,
     );
     assert!(err.contains("unknown backend `magic`"), "{err}");
     assert_eq!(install_dir_entries(&s, "dummy"), Vec::<String>::new());
-    assert!(!s.data.join("downloads/dummy/9.9.9").exists());
 }
 
 #[test]
@@ -306,7 +346,7 @@ fn racing_installs_install_once() {
 }
 
 #[test]
-fn hooks_run_around_installs_uninstalls_reshims_and_commands() {
+fn hooks_run_around_each_step_in_asdfs_order() {
     let s = with_dummy();
     let log = s.root.join("hooks.log");
     let l = log.display();
@@ -337,6 +377,11 @@ fn hooks_run_around_installs_uninstalls_reshims_and_commands() {
         "uninstall 1.0.0\n"
     );
     assert!(!s.data.join("installs/dummy/1.0.0").exists());
+}
+
+#[test]
+fn a_failing_pre_install_hook_stops_the_install() {
+    let s = with_dummy();
     s.write(".asdfrc", "pre_asdf_install_dummy = exit 4\n");
     let err = fails_with(&mut s.tool(&["install", "dummy", "1.1.0"]), 1);
     assert!(err.contains("hook pre_asdf_install_dummy"), "{err}");

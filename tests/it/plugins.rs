@@ -4,7 +4,7 @@
 use crate::harness::{Sandbox, commit_all, fails_with, git, stdout, succeeds};
 
 #[test]
-fn add_list_and_add_again() {
+fn plugin_add_clones_the_repository_recording_its_url() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
     succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
@@ -16,8 +16,24 @@ fn add_list_and_add_again() {
             .trim(),
         url
     );
+}
+
+#[test]
+fn plugin_list_names_the_added_plugins() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
     s.add_plugin("nodl", "nodownload");
     assert_eq!(stdout(&mut s.tool(&["plugin", "list"])), "dummy\nnodl\n");
+    // The older hyphenated form.
+    assert_eq!(stdout(&mut s.tool(&["plugin-list"])), "dummy\nnodl\n");
+}
+
+#[test]
+fn plugin_list_urls_refs_shows_where_each_plugin_comes_from() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    s.add_plugin("dummy", "dummy");
+    s.add_plugin("nodl", "nodownload");
     let head = git(
         &s.root.join("repos/dummy"),
         &["rev-parse", "--short", "HEAD"],
@@ -27,14 +43,19 @@ fn add_list_and_add_again() {
         out.starts_with(&format!("dummy\t\t{url}\tmain\n")),
         "{out}\n(head {head})"
     );
-    let out = succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already added"));
-    // The older hyphenated form.
-    assert_eq!(stdout(&mut s.tool(&["plugin-list"])), "dummy\nnodl\n");
 }
 
 #[test]
-fn bad_names_and_unreachable_urls_leave_nothing_behind() {
+fn adding_a_plugin_again_says_it_is_already_added() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("dummy");
+    s.add_plugin("dummy", "dummy");
+    let out = succeeds(&mut s.tool(&["plugin", "add", "dummy", &url]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already added"));
+}
+
+#[test]
+fn plugin_add_refuses_invalid_names() {
     let s = Sandbox::new();
     let url = s.plugin_repo("dummy");
     for name in ["a/b", "..", "../evil", "x y"] {
@@ -44,6 +65,11 @@ fn bad_names_and_unreachable_urls_leave_nothing_behind() {
             "{name}: {err}"
         );
     }
+}
+
+#[test]
+fn plugin_add_from_an_unreachable_url_leaves_nothing_behind() {
+    let s = Sandbox::new();
     let missing = format!("file://{}/no-such-repo", s.root.display());
     let err = fails_with(&mut s.tool(&["plugin", "add", "ghost", &missing]), 1);
     assert!(
@@ -111,19 +137,10 @@ fn short_names_come_from_the_index_repository() {
 }
 
 #[test]
-fn update_moves_to_new_commits_and_refs() {
+fn plugin_update_pulls_new_commits_telling_the_plugin_both_ids() {
     let s = Sandbox::new();
-    s.add_plugin("dummy", "dummy");
-    let repo = s.root.join("repos/dummy");
-    let first = git(&repo, &["rev-parse", "--short", "HEAD"]);
-    let first_full = git(&repo, &["rev-parse", "HEAD"]);
-    std::fs::write(
-        repo.join("bin/help.links"),
-        "#!/bin/sh\necho https://example.invalid\n",
-    )
-    .unwrap();
-    commit_all(&repo, "links");
-    let second_full = git(&repo, &["rev-parse", "HEAD"]);
+    let repo = s.dummy_plugin_one_commit_behind();
+    let [first_full, second_full] = ["HEAD~1", "HEAD"].map(|r| git(&repo, &["rev-parse", r]));
     let out = succeeds(&mut s.tool(&["plugin", "update", "dummy"]));
     // asdf's words, and full commit ids for the plugin's hook.
     let said = String::from_utf8_lossy(&out.stderr);
@@ -136,10 +153,33 @@ fn update_moves_to_new_commits_and_refs() {
             .trim(),
         format!("{first_full} {second_full}")
     );
+}
+
+#[test]
+fn plugin_update_to_a_ref_checks_out_that_commit() {
+    let s = Sandbox::new();
+    let repo = s.dummy_plugin_one_commit_behind();
+    let first = git(&repo, &["rev-parse", "--short", "HEAD~1"]);
+    succeeds(&mut s.tool(&["plugin", "update", "dummy"]));
     succeeds(&mut s.tool(&["plugin", "update", "dummy", &first]));
-    assert!(!plugin.join("bin/help.links").exists());
+    assert!(!s.data.join("plugins/dummy/bin/help.links").exists());
+}
+
+#[test]
+fn plugin_update_all_brings_a_pinned_plugin_back_to_its_branch() {
+    let s = Sandbox::new();
+    let repo = s.dummy_plugin_one_commit_behind();
+    let first = git(&repo, &["rev-parse", "--short", "HEAD~1"]);
+    succeeds(&mut s.tool(&["plugin", "update", "dummy"]));
+    succeeds(&mut s.tool(&["plugin", "update", "dummy", &first]));
     succeeds(&mut s.tool(&["plugin", "update", "--all"]));
-    assert!(plugin.join("bin/help.links").is_file());
+    assert!(s.data.join("plugins/dummy/bin/help.links").is_file());
+}
+
+#[test]
+fn plugin_update_needs_a_name_or_all() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
     fails_with(&mut s.tool(&["plugin", "update"]), 1);
 }
 
@@ -162,7 +202,7 @@ fn plugin_remove_takes_its_installs_with_their_shims() {
 }
 
 #[test]
-fn extension_commands_and_plugin_help() {
+fn plugin_cmd_runs_the_longest_matching_extension_command() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     assert_eq!(
@@ -178,6 +218,12 @@ fn extension_commands_and_plugin_help() {
         out.starts_with("hello world x (") && out.contains("command-hello-world.bash"),
         "{out}"
     );
+}
+
+#[test]
+fn a_plugin_name_as_a_command_runs_its_extension_commands() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
     assert_eq!(
         stdout(&mut s.tool(&["dummy", "hello", "older-form"])),
         "hello older-form\n"
@@ -187,7 +233,12 @@ fn extension_commands_and_plugin_help() {
         "dummy default command other a\n"
     );
     fails_with(&mut s.tool(&["nosuchplugin"]), 1);
+}
 
+#[test]
+fn help_for_a_plugin_shows_its_overview_for_a_version() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
     let out = stdout(&mut s.tool(&["help", "dummy"]));
     assert!(
         out.contains("Dummy plugin overview") && out.contains("version none"),

@@ -3,66 +3,41 @@
 //! `build.os` as the cache key's `{os}`, so a laptop installs the very
 //! objects the builder published.
 
-use std::path::Path;
-
-use crate::harness::{Sandbox, fails_with, gzip, stdout, succeeds, tar_bytes};
-
-/// The full version the service installs for `tool` `asked`.
-fn service_version(tool: &str, asked: &str) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("builtin/readthedocs.toml"),
-    )
-    .unwrap();
-    let table: toml::Table = toml::from_str(&text).unwrap();
-    table["tools"][tool][asked].as_str().unwrap().to_string()
-}
-
-/// A bucket object as the builder publishes it: `<os>-nodejs-<v>.tar.gz`.
-fn publish_node(bucket: &Path, os: &str, version: &str) {
-    let (top, bin) = (format!("{version}/"), format!("{version}/bin/node"));
-    let script = format!("#!/bin/sh\necho builder node {version}\n");
-    let tar = tar_bytes(&[
-        (&top, tar::EntryType::Directory, "", b""),
-        (&bin, tar::EntryType::Regular, "", script.as_bytes()),
-    ]);
-    std::fs::create_dir_all(bucket).unwrap();
-    std::fs::write(
-        bucket.join(format!("{os}-nodejs-{version}.tar.gz")),
-        gzip(&tar),
-    )
-    .unwrap();
-}
+use crate::harness::readthedocs::{publish_node, readthedocs_project, service_version};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 #[test]
-fn build_tools_set_versions_and_build_os_picks_the_builders_objects() {
+fn build_os_picks_the_builders_objects() {
     let s = Sandbox::new();
-    let version = service_version("nodejs", "20");
-    let bucket = s.root.join("bucket");
-    publish_node(&bucket, "ubuntu-22.04", &version);
-    s.write(
-        "proj/.readthedocs.yaml",
-        "version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    nodejs: \"20\"\n",
-    );
-    let tool = |args: &[&str]| {
-        let mut cmd = s.tool(args);
-        cmd.env("TOOL_READTHEDOCS_CONFIG", "yes")
-            .env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
-        cmd
-    };
+    let (version, tool) = readthedocs_project(&s);
     let out = stdout(&mut tool(&["install", "--json"]));
     assert!(
         out.contains(r#""backend":"cache""#)
             && out.contains(&format!("ubuntu-22.04-nodejs-{version}")),
         "{out}"
     );
+    let mut node = s.shim("node", &s.proj);
+    node.env("TOOL_READTHEDOCS_CONFIG", "yes");
+    assert_eq!(stdout(&mut node), format!("builder node {version}\n"));
+}
+
+#[test]
+fn build_tools_set_the_versions() {
+    let s = Sandbox::new();
+    let (version, tool) = readthedocs_project(&s);
+    succeeds(&mut tool(&["install"]));
     let current = stdout(&mut tool(&["current", "nodejs"]));
     assert!(
         current.contains(&version) && current.contains(".readthedocs.yaml"),
         "{current}"
     );
-    let mut node = s.shim("node", &s.proj);
-    node.env("TOOL_READTHEDOCS_CONFIG", "yes");
-    assert_eq!(stdout(&mut node), format!("builder node {version}\n"));
+}
+
+#[test]
+fn readthedocs_yaml_means_nothing_unless_enabled() {
+    let s = Sandbox::new();
+    let (version, tool) = readthedocs_project(&s);
+    succeeds(&mut tool(&["install"]));
     // Off (the default): the file means nothing, as for asdf (126: no
     // version set).
     let out = s.tool(&["current", "nodejs"]).output().unwrap();
@@ -71,7 +46,7 @@ fn build_tools_set_versions_and_build_os_picks_the_builders_objects() {
 }
 
 #[test]
-fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
+fn install_config_reads_the_file_it_is_given() {
     let s = Sandbox::new();
     let version = service_version("nodejs", "18");
     let bucket = s.root.join("bucket");
@@ -89,6 +64,11 @@ fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
             .join(format!("installs/nodejs/{version}/bin/node"))
             .is_file()
     );
+}
+
+#[test]
+fn install_config_refuses_tools_it_cannot_install_naming_the_line() {
+    let s = Sandbox::new();
     let ruby = s.write(
         "proj/ruby.yaml",
         "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n    ruby: \"3.3\"\n",
@@ -101,6 +81,11 @@ fn install_config_reads_a_file_explicitly_and_refuses_what_it_cannot_install() {
         err.contains("ruby.yaml:6") && err.contains("cannot install ruby"),
         "{err}"
     );
+}
+
+#[test]
+fn install_config_reports_invalid_yaml_with_its_file() {
+    let s = Sandbox::new();
     let broken = s.write("proj/broken.yaml", "build:\n  tools: [\n");
     let err = fails_with(
         &mut s.tool(&["install", "--config", broken.to_str().unwrap()]),

@@ -61,7 +61,7 @@ fn environment_variable_overrides_files() {
 }
 
 #[test]
-fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
+fn latest_picks_the_newest_installed_match() {
     let s = Sandbox::new();
     for v in ["3.9.6", "3.9.18", "3.10.1", "3.90.0", "3.12.0rc1"] {
         s.install_fake("python", v, &["python"]);
@@ -76,6 +76,17 @@ fn versions_are_literal_and_latest_picks_the_newest_installed_match() {
         assert_eq!(s.read("proj/.tool-versions"), format!("python {want}\n"));
         assert_eq!(which_version(&s, &s.proj), want, "{spec}");
     }
+}
+
+#[test]
+fn versions_name_install_folders_literally() {
+    let s = Sandbox::new();
+    for v in ["3.9.6", "3.9.18", "3.10.1", "3.90.0", "3.12.0rc1"] {
+        s.install_fake("python", v, &["python"]);
+    }
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    assert_eq!(which_version(&s, &s.proj), "3.9.6");
     // `3.9` is the folder `3.9`, as in asdf: not 3.9.18.
     s.write("proj/.tool-versions", "python 3.9\n");
     let err = fails_with(&mut s.shim("python", &s.proj), 126);
@@ -111,15 +122,22 @@ fn first_installed_fallback_with_the_command_wins() {
 }
 
 #[test]
-fn path_and_ref_versions() {
+fn path_versions_run_the_program_in_that_folder() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
-    s.install_fake("python", "ref-main", &["python"]);
     s.reshim();
     let custom = s.home.join("src/python-dev");
     crate::harness::write_executable(&custom.join("bin/python"), "#!/bin/sh\necho custom-build\n");
     s.write("proj/.tool-versions", "python path:../src/python-dev\n");
     assert_eq!(stdout(&mut s.shim("python", &s.proj)), "custom-build\n");
+}
+
+#[test]
+fn ref_versions_use_the_ref_install() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.install_fake("python", "ref-main", &["python"]);
+    s.reshim();
     s.write("proj/.tool-versions", "python ref:main\n");
     assert_eq!(which_version(&s, &s.proj), "ref-main");
 }

@@ -3,7 +3,7 @@
 use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
 #[test]
-fn set_writes_here_and_keeps_comments_order_and_crlf() {
+fn set_edits_the_file_here_keeping_its_comments_order_with_crlf() {
     let s = Sandbox::new();
     s.install_fake("python", "3.11.2", &["python"]);
     s.write(
@@ -19,23 +19,38 @@ fn set_writes_here_and_keeps_comments_order_and_crlf() {
 }
 
 #[test]
-fn set_creates_the_file_and_home_and_parent_scopes() {
+fn set_creates_the_file_in_the_current_folder() {
+    let s = Sandbox::new();
+    succeeds(&mut s.tool(&["set", "python", "3.9.6"]));
+    assert_eq!(s.read("proj/.tool-versions"), "python 3.9.6\n");
+}
+
+#[test]
+fn set_parent_writes_the_nearest_file_above() {
     let s = Sandbox::new();
     let deep = s.proj.join("a/b");
     std::fs::create_dir_all(&deep).unwrap();
-    succeeds(&mut s.tool(&["set", "python", "3.9.6"]));
-    assert_eq!(s.read("proj/.tool-versions"), "python 3.9.6\n");
-
+    s.write("proj/.tool-versions", "python 3.9.6\n");
     succeeds(&mut s.tool_in(&deep, &["set", "-p", "nodejs", "20.1.0"]));
     assert_eq!(
         s.read("proj/.tool-versions"),
         "python 3.9.6\nnodejs 20.1.0\n"
     );
     assert!(!deep.join(".tool-versions").exists());
+}
 
+#[test]
+fn set_home_writes_the_home_file() {
+    let s = Sandbox::new();
+    let deep = s.proj.join("a/b");
+    std::fs::create_dir_all(&deep).unwrap();
     succeeds(&mut s.tool_in(&deep, &["set", "-u", "python", "3.11.2"]));
     assert_eq!(s.read(".tool-versions"), "python 3.11.2\n");
+}
 
+#[test]
+fn set_refuses_home_with_parent() {
+    let s = Sandbox::new();
     let err = fails_with(&mut s.tool(&["set", "-u", "-p", "python", "3.9.6"]), 1);
     assert_eq!(
         err,
@@ -113,7 +128,7 @@ fn local_or_global_requires_installed_versions() {
 }
 
 #[test]
-fn filename_override_is_honoured_for_reads_and_writes() {
+fn a_filename_override_replaces_tool_versions_everywhere() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);
     for var in [

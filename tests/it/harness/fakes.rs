@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Sandbox, tar_bytes, write_executable};
+use super::{Sandbox, succeeds, tar_bytes, write_executable};
 
 pub const OS: &str = "testos";
 
@@ -49,6 +49,16 @@ pub fn tool_with(
         cmd.env(k, v);
     }
     cmd
+}
+
+/// Fake Pythons `versions` in the sandbox's data dir, each pushed to the
+/// data dir's own cache (`<data>/cache`, the default bucket).
+pub fn cached_fake_pythons(s: &Sandbox, versions: &[&str]) {
+    for v in versions {
+        fake_python(&s.data, v);
+        let push = ["cache", "push", "python", v];
+        succeeds(&mut tool_with(s, &s.data, &[], &push));
+    }
 }
 
 pub fn json_line(out: &str) -> serde_json::Value {

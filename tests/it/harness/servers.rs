@@ -84,6 +84,17 @@ impl S3Server {
             ("TOOL_CACHE_URL", url.into()),
         ]
     }
+
+    /// [`S3Server::env`] with `key` set to `value` instead.
+    pub fn env_except(&self, url: &str, key: &str, value: &str) -> Vec<(&'static str, String)> {
+        let mut vars = self.env(url);
+        for (k, v) in &mut vars {
+            if *k == key {
+                *v = value.into();
+            }
+        }
+        vars
+    }
 }
 
 impl Drop for S3Server {
