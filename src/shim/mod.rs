@@ -10,6 +10,7 @@
 //! re-enters `tool exec` when it is run by a shell instead (`sh shims/python`).
 
 pub mod find;
+pub mod installers;
 pub mod reshim;
 pub mod run;
 
@@ -41,9 +42,15 @@ impl Launcher {
         }
     }
 
-    /// The launcher for this running `tool`.
+    /// The launcher for this running `tool` (or for the `tool` beside this
+    /// running `tool-shim`, when a shim reshims after an installer).
     pub fn current() -> crate::error::Result<Self> {
-        Ok(Launcher::beside(&current_exe()?))
+        let exe = current_exe()?;
+        let tool = match exe.file_name().is_some_and(|n| n == SHIM_BINARY) {
+            true => exe.with_file_name("tool"),
+            false => exe,
+        };
+        Ok(Launcher::beside(&tool))
     }
 
     /// The shebang line (without `#!`), or `None` when it cannot be direct.

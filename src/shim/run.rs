@@ -11,11 +11,11 @@ use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result, exit};
 
-/// Runs the shim at `shim_path` with `args`; returns only on failure, with
-/// the exit code to use.
+/// Runs the shim at `shim_path` with `args`; returns only on failure (with
+/// the exit code to use) or after an installer ran as a child (its code).
 pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
     let err = match exec_shim(shim_path, args) {
-        Ok(never) => match never {},
+        Ok(code) => return code,
         Err(e) => e,
     };
     let person = crate::progress::Audience::of_stderr().is_person();
@@ -23,9 +23,7 @@ pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
     err.exit_code()
 }
 
-enum Never {}
-
-fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
+fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<i32> {
     let command = shim_path
         .file_name()
         .and_then(|n| n.to_str())
@@ -39,6 +37,9 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<Never> {
             true => e,
             false => Error::Quiet(exit::FAILURE),
         });
+    }
+    if super::installers::installs_programs(command, &args) {
+        return super::installers::run_then_reshim(&ctx, &target, args);
     }
     let err = exec(&ctx.env, &target.program, args, target.env_vars(&ctx.env));
     Err(cannot_run(&target.program, err))

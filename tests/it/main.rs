@@ -4,6 +4,7 @@
 mod archive_safety;
 mod asdf_dropin;
 mod asdf_plugins;
+mod auto_reshim;
 mod cache;
 mod cache_faults;
 mod commands;
