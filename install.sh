@@ -33,7 +33,12 @@ elif [ -f "$here/Cargo.toml" ]; then
     echo "install.sh: cargo is needed to build tool from source; install Rust from your package manager or rustup, or use a release archive" >&2
     exit 1
   fi
-  bin_dir="$(dirname "$("$here/scripts/build-release")")"
+  # The build's own error (on stderr) is the one to see: stop right there.
+  built="$("$here/scripts/build-release")" || {
+    echo "install.sh: building tool failed (the build's error is above)" >&2
+    exit 1
+  }
+  bin_dir="$(dirname "$built")"
 else
   echo "install.sh: no tool binaries beside this script and no source to build them from" >&2
   exit 1

@@ -50,3 +50,30 @@ fn install_sh_installs_a_release_without_cargo_with_image_flags() {
     let entries: Vec<_> = std::fs::read_dir(&data).unwrap().collect();
     assert!(entries.is_empty(), "the data dir is created and left empty");
 }
+
+#[test]
+fn install_sh_from_a_checkout_stops_at_a_failed_build_with_its_error() {
+    let s = Sandbox::new();
+    // rustup without a default toolchain: its proxies exist, and fail.
+    let bin = s.root.join("rustup-bin");
+    let says = "error: rustup could not choose a version of cargo to run";
+    for proxy in ["cargo", "rustc"] {
+        crate::harness::write_executable(
+            &bin.join(proxy),
+            &format!("#!/bin/sh\necho '{says}' >&2\nexit 1\n"),
+        );
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut install = s.command("bash");
+    install
+        .arg(repo.join("install.sh"))
+        .args(["--prefix", s.root.join("prefix").to_str().unwrap()])
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+    let err = crate::harness::fails_with(&mut install, 1);
+    assert!(
+        err.contains(says) && err.contains("building tool failed"),
+        "{err}"
+    );
+    assert!(!err.contains("cannot stat"), "{err}");
+    assert!(!s.root.join("prefix/bin/tool").exists());
+}
