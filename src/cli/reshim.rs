@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, tool: Option<&str>, version: Option<&str>) -> anyhow::
             None => {}
         }
     }
-    let launcher = launcher()?;
+    let launcher = launcher(ctx)?;
     let hooked: Vec<String> = match tool {
         Some(t) => vec![t.to_string()],
         None => Tools::new(&ctx.env).present().into_iter().collect(),
@@ -81,8 +81,8 @@ fn being_installed_here(ctx: &Context, tool: &str, dir: &str) -> Option<reshim::
 }
 
 /// What shims should start: `tool-shim` beside the running `tool`, else it.
-pub fn launcher() -> anyhow::Result<shim::Launcher> {
-    Ok(shim::Launcher::current()?)
+pub fn launcher(ctx: &Context) -> anyhow::Result<shim::Launcher> {
+    Ok(shim::Launcher::current(&ctx.env)?)
 }
 
 pub fn run_shimversions(ctx: &Context, command: &str) -> anyhow::Result<i32> {

@@ -9,6 +9,7 @@
 //! keeps asdf's `# asdf-plugin: <tool> <version>` lines, and its last line
 //! re-enters `tool exec` when it is run by a shell instead (`sh shims/python`).
 
+mod exe;
 pub mod find;
 pub mod installers;
 pub mod reshim;
@@ -44,8 +45,8 @@ impl Launcher {
 
     /// The launcher for this running `tool` (or for the `tool` beside this
     /// running `tool-shim`, when a shim reshims after an installer).
-    pub fn current() -> crate::error::Result<Self> {
-        let exe = current_exe()?;
+    pub fn current(env: &crate::env::Env) -> crate::error::Result<Self> {
+        let exe = exe::current(env)?;
         let tool = match exe.file_name().is_some_and(|n| n == SHIM_BINARY) {
             true => exe.with_file_name("tool"),
             false => exe,
@@ -63,21 +64,6 @@ impl Launcher {
         let spaced = interpreter.to_string_lossy().contains(char::is_whitespace);
         (line.len() + 2 <= MAX_SHEBANG && !spaced).then_some(line)
     }
-}
-
-/// The `tool` binary shims should start: the real file, not a symlink to it.
-/// When it was replaced while this process ran (an upgrade during a long
-/// install), the new file at the same path.
-pub fn current_exe() -> crate::error::Result<PathBuf> {
-    let exe = std::env::current_exe()
-        .map_err(|e| crate::error::Error::io("cannot find the tool binary", "/proc/self/exe", e))?;
-    if let Ok(real) = std::fs::canonicalize(&exe) {
-        return Ok(real);
-    }
-    let text = exe.to_string_lossy();
-    let replaced = PathBuf::from(text.strip_suffix(" (deleted)").unwrap_or(&text));
-    std::fs::canonicalize(&replaced)
-        .map_err(|e| crate::error::Error::io("cannot find the tool binary", replaced, e))
 }
 
 /// Linux reads at most 127 bytes of a shebang on older kernels; past that

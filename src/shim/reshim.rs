@@ -34,7 +34,7 @@ pub struct Extra {
 /// Brings the shims in line with what is installed, for this `tool`: the
 /// one call every command that changes installs ends with.
 pub fn refresh(env: &Env) -> Result<Summary> {
-    sync(env, &super::Launcher::current()?)
+    sync(env, &super::Launcher::current(env)?)
 }
 
 pub fn sync(env: &Env, launcher: &super::Launcher) -> Result<Summary> {
