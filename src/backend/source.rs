@@ -10,8 +10,7 @@ use crate::tools::{self, SourceBuild};
 pub struct SourceBackend;
 
 fn build_of(tool: &str) -> Result<&'static dyn SourceBuild, Failure> {
-    tools::builtin(tool)
-        .and_then(|b| b.source())
+    tools::source(tool)
         .ok_or_else(|| Failure::NotAvailable(format!("{tool} has no build from source")))
 }
 

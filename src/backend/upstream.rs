@@ -14,21 +14,16 @@ use crate::error::{Error, Result};
 use crate::fetch::{self, Fetched};
 use crate::platform::Host;
 use crate::remote::{Client, Remote};
-use crate::tools::{self, Builtin};
+use crate::tools;
 use crate::upstream::{self, Artifact, Releases};
 
 pub struct UpstreamBackend;
 
-/// The tool's home and its releases, or "not available" for a tool
-/// without official releases `tool` knows.
-fn releases_of(tool: &str) -> Result<(&'static dyn Builtin, &'static dyn Releases), Failure> {
-    let home = tools::builtin(tool);
-    match home.and_then(|h| Some((h, h.releases()?))) {
-        Some(found) => Ok(found),
-        None => Err(Failure::NotAvailable(format!(
-            "no official releases of {tool} are known"
-        ))),
-    }
+/// The tool's releases, or "not available" for a tool without official
+/// releases `tool` knows.
+fn releases_of(tool: &str) -> Result<&'static dyn Releases, Failure> {
+    tools::releases(tool)
+        .ok_or_else(|| Failure::NotAvailable(format!("no official releases of {tool} are known")))
 }
 
 impl Backend for UpstreamBackend {
@@ -37,7 +32,7 @@ impl Backend for UpstreamBackend {
     }
 
     fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
-        let (_, releases) = releases_of(tool)?;
+        let releases = releases_of(tool)?;
         let listed = releases.list(&ctx.env, &ctx.settings)?;
         let mut versions: Vec<String> = listed.into_iter().map(|r| r.version).collect();
         versions.sort_by(|a, b| crate::version::compare(a, b));
@@ -52,7 +47,7 @@ impl Backend for UpstreamBackend {
         tool: &str,
         prefix: Option<&str>,
     ) -> Result<Option<String>, Failure> {
-        let (_, releases) = releases_of(tool)?;
+        let releases = releases_of(tool)?;
         let listed = releases.list(&ctx.env, &ctx.settings)?;
         let line = prefix.map(|p| p.trim_start_matches("lts/").to_ascii_lowercase());
         let lts: Vec<String> = listed
@@ -77,7 +72,7 @@ impl Backend for UpstreamBackend {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
-        let (home, releases) = releases_of(job.tool)?;
+        let releases = releases_of(job.tool)?;
         let settings = &job.ctx.settings;
         let host = Host::detect(None);
         let client = Client::new()?;
@@ -97,7 +92,7 @@ impl Backend for UpstreamBackend {
                 continue;
             };
             details["mirror"] = mirror.display().into();
-            let after = home.after_install(job)?;
+            let after = releases.after_install(job)?;
             if !after.is_null() {
                 details["default_packages"] = after;
             }

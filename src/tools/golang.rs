@@ -53,13 +53,13 @@ impl super::Builtin for Golang {
     fn readthedocs_name(&self) -> Option<&'static str> {
         Some("golang")
     }
-
-    fn releases(&self) -> Option<&dyn Releases> {
-        Some(self)
-    }
 }
 
 impl Releases for Golang {
+    fn tool(&self) -> &'static str {
+        super::Builtin::name(self)
+    }
+
     fn mirror<'a>(&self, settings: &'a Settings) -> &'a str {
         &settings.upstream.golang_mirror
     }

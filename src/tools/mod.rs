@@ -55,26 +55,13 @@ pub trait Builtin: Sync {
     fn readthedocs_name(&self) -> Option<&'static str> {
         None
     }
-
-    /// Its official binary releases, when it has them.
-    fn releases(&self) -> Option<&dyn Releases> {
-        None
-    }
-
-    /// Its build from source, when it has one.
-    fn source(&self) -> Option<&dyn SourceBuild> {
-        None
-    }
-
-    /// What runs after an install from its official releases (Node.js's
-    /// default npm packages); its `--json` details.
-    fn after_install(&self, _job: &Job<'_>) -> Result<serde_json::Value> {
-        Ok(serde_json::Value::Null)
-    }
 }
 
 /// A tool compiled from its published sources.
 pub trait SourceBuild: Sync {
+    /// The tool it builds.
+    fn tool(&self) -> &'static str;
+
     /// Every version it can build.
     fn versions(&self) -> Vec<String>;
 
@@ -87,13 +74,31 @@ pub trait SourceBuild: Sync {
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value>;
 }
 
-/// Every built-in tool, in the order `tool` lists them.
+/// Every built-in tool, in the order `tool` lists them. What they know of
+/// installing is kept in tables of its own (`RELEASES`, `SOURCES`), so the
+/// shim path, which reaches this one, links no download or build code.
 const BUILTINS: &[&dyn Builtin] = &[
     &python::Python,
     &nodejs::NodeJs,
     &golang::Golang,
     &rust::Rust,
 ];
+
+/// The built-in tools with official binary releases.
+const RELEASES: &[&dyn Releases] = &[&nodejs::NodeJs, &golang::Golang, &rust::Rust];
+
+/// The built-in tools with a build from source.
+const SOURCES: &[&dyn SourceBuild] = &[&python::Python];
+
+/// `tool`'s official releases, when it has them.
+pub fn releases(tool: &str) -> Option<&'static dyn Releases> {
+    RELEASES.iter().copied().find(|r| r.tool() == tool)
+}
+
+/// `tool`'s build from source, when it has one.
+pub fn source(tool: &str) -> Option<&'static dyn SourceBuild> {
+    SOURCES.iter().copied().find(|s| s.tool() == tool)
+}
 
 /// The built-in tool named `name`.
 pub fn builtin(name: &str) -> Option<&'static dyn Builtin> {

@@ -33,13 +33,13 @@ impl super::Builtin for Python {
     fn readthedocs_name(&self) -> Option<&'static str> {
         Some("python")
     }
-
-    fn source(&self) -> Option<&dyn super::SourceBuild> {
-        Some(self)
-    }
 }
 
 impl super::SourceBuild for Python {
+    fn tool(&self) -> &'static str {
+        super::Builtin::name(self)
+    }
+
     fn versions(&self) -> Vec<String> {
         releases::versions()
     }

@@ -41,13 +41,13 @@ impl super::Builtin for Rust {
     fn readthedocs_name(&self) -> Option<&'static str> {
         Some("rust")
     }
-
-    fn releases(&self) -> Option<&dyn Releases> {
-        Some(self)
-    }
 }
 
 impl Releases for Rust {
+    fn tool(&self) -> &'static str {
+        super::Builtin::name(self)
+    }
+
     fn mirror<'a>(&self, settings: &'a Settings) -> &'a str {
         &settings.upstream.rust_mirror
     }

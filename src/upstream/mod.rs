@@ -17,6 +17,9 @@ use crate::remote::{Client, Remote};
 
 /// How one upstream lays out its official releases.
 pub trait Releases: Sync {
+    /// The tool they are releases of.
+    fn tool(&self) -> &'static str;
+
     /// The mirror URL from the settings (default: the upstream's server).
     fn mirror<'a>(&self, settings: &'a Settings) -> &'a str;
 
@@ -40,6 +43,12 @@ pub trait Releases: Sync {
 
     /// Lays out an unpacked installer in `dest`; what it installed.
     fn assemble(&self, _unpacked: &Path, _dest: &Path, _host: &Host) -> Result<serde_json::Value> {
+        Ok(serde_json::Value::Null)
+    }
+
+    /// What runs after an install from these releases (Node.js's default
+    /// npm packages); its `--json` details.
+    fn after_install(&self, _job: &crate::job::Job<'_>) -> Result<serde_json::Value> {
         Ok(serde_json::Value::Null)
     }
 }

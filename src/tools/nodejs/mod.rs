@@ -38,17 +38,13 @@ impl super::Builtin for NodeJs {
     fn readthedocs_name(&self) -> Option<&'static str> {
         Some("nodejs")
     }
-
-    fn releases(&self) -> Option<&dyn Releases> {
-        Some(self)
-    }
-
-    fn after_install(&self, job: &Job<'_>) -> Result<serde_json::Value> {
-        npm::install_defaults(job)
-    }
 }
 
 impl Releases for NodeJs {
+    fn tool(&self) -> &'static str {
+        super::Builtin::name(self)
+    }
+
     fn mirror<'a>(&self, settings: &'a Settings) -> &'a str {
         &settings.upstream.nodejs_mirror
     }
@@ -59,6 +55,10 @@ impl Releases for NodeJs {
 
     fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
         releases::releases(env, settings)
+    }
+
+    fn after_install(&self, job: &Job<'_>) -> Result<serde_json::Value> {
+        npm::install_defaults(job)
     }
 }
 
