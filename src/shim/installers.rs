@@ -17,6 +17,15 @@ use crate::error::{Error, Result};
 
 /// Whether `command args…` installs or removes programs.
 pub fn installs_programs(command: &str, args: &[OsString]) -> bool {
+    // Every other command leaves at once, without allocating.
+    let installer = matches!(
+        command,
+        "cargo" | "gem" | "go" | "conda" | "mamba" | "micromamba" | "npm" | "pnpm" | "uv"
+    ) || is_pip(command)
+        || command.starts_with("python");
+    if !installer {
+        return false;
+    }
     let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
     let first = || words.iter().copied().find(|w| !w.starts_with('-'));
     let is = |w: Option<&str>, names: &[&str]| w.is_some_and(|w| names.contains(&w));

@@ -61,20 +61,22 @@ fn pip_install_through_a_shim_makes_the_new_programs_shim() {
 }
 
 #[test]
-fn a_failed_install_passes_its_exit_code_and_changes_no_shim() {
+fn a_failed_install_passes_its_exit_code_and_makes_no_shim() {
     let s = Sandbox::new();
-    venv_python(&s);
-    let before = std::fs::read_dir(s.data.join("shims")).unwrap().count();
-    let mut pip = s.shim("pip", &s.proj);
-    pip.args([
-        "install",
-        "--no-index",
-        "--quiet",
-        "no-such-package-anywhere",
-    ]);
-    fails_with(&mut pip, 1);
-    let after = std::fs::read_dir(s.data.join("shims")).unwrap().count();
-    assert_eq!(before, after);
+    // An installer that fails after leaving a program behind.
+    let bin = s.data.join("installs/python/9.9.9/bin");
+    let pip = "#!/bin/sh\nprintf '#!/bin/sh\\n' > \"$(dirname \"$0\")/half-done\"\nchmod +x \"$(dirname \"$0\")/half-done\"\nexit 3\n";
+    crate::harness::write_executable(&bin.join("pip"), pip);
+    succeeds(&mut s.tool(&["reshim"]));
+    s.write("proj/.tool-versions", "python 9.9.9\n");
+    let mut install = s.shim("pip", &s.proj);
+    install.args(["install", "x"]);
+    fails_with(&mut install, 3);
+    assert!(bin.join("half-done").exists(), "the fake installer ran");
+    assert!(
+        !s.data.join("shims/half-done").exists(),
+        "no reshim after a failure"
+    );
 }
 
 #[test]
