@@ -62,7 +62,9 @@ pub struct Resolver<'a> {
     env: &'a Env,
     legacy: bool,
     tools: &'a dyn ToolInfo,
-    files: BTreeMap<PathBuf, Option<ToolVersions>>,
+    /// Files read so far (a few, one per folder walked): found by their
+    /// bytes, which is cheaper than `Path`'s component-wise order.
+    files: Vec<(PathBuf, Option<ToolVersions>)>,
     /// Read `.readthedocs.yaml` through this table (`readthedocs_config`).
     readthedocs: Option<&'a Table>,
     build_configs: BTreeMap<PathBuf, Option<BuildConfig>>,
@@ -82,7 +84,7 @@ impl<'a> Resolver<'a> {
             env,
             legacy: legacy_version_file,
             tools,
-            files: BTreeMap::new(),
+            files: Vec::new(),
             readthedocs: None,
             build_configs: BTreeMap::new(),
         }
@@ -165,7 +167,7 @@ impl<'a> Resolver<'a> {
         }
         Ok(paths
             .iter()
-            .filter_map(|p| self.files[p].as_ref())
+            .filter_map(|p| self.files[self.index_of(p)?].1.as_ref())
             .collect())
     }
 
@@ -214,11 +216,19 @@ impl<'a> Resolver<'a> {
     }
 
     fn file(&mut self, path: &Path) -> Result<Option<&ToolVersions>> {
-        if !self.files.contains_key(path) {
-            let parsed = ToolVersions::load(path)?;
-            self.files.insert(path.to_path_buf(), parsed);
-        }
-        Ok(self.files[path].as_ref())
+        let i = match self.index_of(path) {
+            Some(i) => i,
+            None => {
+                let parsed = ToolVersions::load(path)?;
+                self.files.push((path.to_path_buf(), parsed));
+                self.files.len() - 1
+            }
+        };
+        Ok(self.files[i].1.as_ref())
+    }
+
+    fn index_of(&self, path: &Path) -> Option<usize> {
+        (self.files.iter()).position(|(p, _)| p.as_os_str() == path.as_os_str())
     }
 }
 

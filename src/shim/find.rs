@@ -3,6 +3,7 @@
 //! one that has the command, and the environment to run it with.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::config::resolve::Selection;
@@ -33,9 +34,15 @@ impl Target {
     /// current PATH unless exec-env changed it).
     pub fn path_var(&self, env: &Env, base: Option<OsString>) -> OsString {
         let current = base.unwrap_or_else(|| env.path());
-        let mut parts: Vec<PathBuf> = self.bin_paths.clone();
-        parts.extend(std::env::split_paths(&current));
-        std::env::join_paths(parts).unwrap_or(current)
+        let mut path = Vec::with_capacity(current.len() + 64 * self.bin_paths.len());
+        // A folder with `:` in its name cannot be a PATH entry; it is left out.
+        let bins = (self.bin_paths.iter()).map(|p| p.as_os_str().as_bytes());
+        for bin in bins.filter(|b| !b.contains(&b':')) {
+            path.extend_from_slice(bin);
+            path.push(b':');
+        }
+        path.extend_from_slice(current.as_bytes());
+        OsString::from_vec(path)
     }
 
     /// The variables asdf sets for programs run through a shim or `exec`.

@@ -48,7 +48,7 @@ fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<i32> {
 /// Replaces this process with `program`, as `Command::new(program).args(args)
 /// .envs(vars).exec()` does, without its copies of the environment: `argv[0]`
 /// is the program's path; the environment is `env`'s with `vars` set (the last
-/// value of a name wins), sorted by name; `execvp`'s rules (a file without
+/// value of a name wins); `execvp`'s rules (a file without
 /// `#!` runs through `/bin/sh`). SIGPIPE is already at its default action
 /// (both `tool` and `tool-shim` set it first), which is what `Command` would
 /// reset it to. Returns only on failure.
@@ -89,20 +89,21 @@ fn exec(
             Err(_) => return nul(),
         }
     }
-    // Ours after the inherited ones, so a stable sort keeps them last.
-    let mut entries: Vec<(&[u8], *const libc::c_char)> = (env.vars().iter())
-        .map(|v| (v.name.as_encoded_bytes(), v.entry()))
+    // The inherited entries in their order, less the names we set; then ours,
+    // where a later value of the same name wins (as in std's map). No sort:
+    // the order of an environment means nothing to a program.
+    let ours: Vec<(&[u8], *const libc::c_char)> = owned[first_var..]
+        .iter()
+        .filter_map(|c| Some((env_name(c.to_bytes())?, c.as_ptr())))
         .collect();
-    entries.extend(
-        owned[first_var..]
-            .iter()
-            .filter_map(|c| Some((env_name(c.to_bytes())?, c.as_ptr()))),
+    let mut envp: Vec<*const libc::c_char> = Vec::with_capacity(env.vars().len() + ours.len() + 1);
+    envp.extend(
+        (env.vars().iter())
+            .filter(|v| !ours.iter().any(|(n, _)| *n == v.name.as_encoded_bytes()))
+            .map(|v| v.entry()),
     );
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    let mut envp: Vec<*const libc::c_char> = Vec::with_capacity(entries.len() + 1);
-    for (i, (name, entry)) in entries.iter().enumerate() {
-        // A later value of the same name wins, as in std's map.
-        if entries.get(i + 1).is_none_or(|(next, _)| next != name) {
+    for (i, (name, entry)) in ours.iter().enumerate() {
+        if !ours[i + 1..].iter().any(|(n, _)| n == name) {
             envp.push(*entry);
         }
     }

@@ -6,6 +6,7 @@
 mod defs;
 mod values;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,9 @@ pub struct Settings {
     /// The typed values every module reads.
     pub values: Values,
     /// Raw text and source of each setting, in `DEFS` order.
-    raw: Vec<(String, Source)>,
+    /// Defaults are borrowed: a shim loads the settings and mostly finds
+    /// no file, so none of the ~30 default texts is copied.
+    raw: Vec<(Cow<'static, str>, Source)>,
     /// `.asdfrc` hooks (`pre_asdf_install_<plugin> = <command>` and the like).
     pub hooks: BTreeMap<String, String>,
     pub asdfrc_path: PathBuf,
@@ -76,21 +79,21 @@ impl Settings {
                     .unwrap_or_else(|| env.home.join(".config"))
                     .join("tool/config.toml")
             });
-        let mut raw: Vec<(String, Source)> = DEFS
+        let mut raw: Vec<(Cow<'static, str>, Source)> = DEFS
             .iter()
-            .map(|d| (d.default.to_string(), Source::Default))
+            .map(|d| (Cow::Borrowed(d.default), Source::Default))
             .collect();
         let mut hooks = BTreeMap::new();
         apply_asdfrc(&asdfrc_path, &mut raw, &mut hooks)?;
         let table = apply_config_toml(&config_path, &mut raw)?;
         for (i, def) in DEFS.iter().enumerate() {
             if let Some((var, value)) = def.env.iter().find_map(|v| env.var(v).map(|x| (*v, x))) {
-                raw[i] = (value.trim().to_string(), Source::Env(var));
+                raw[i] = (value.trim().to_string().into(), Source::Env(var));
             }
         }
         let lookup = |key: Key| {
             let i = index(key);
-            (raw[i].0.as_str(), &raw[i].1, DEFS[i].name)
+            (raw[i].0.as_ref(), &raw[i].1, DEFS[i].name)
         };
         let values = values::Parser { raw: &lookup }.values()?;
         Ok(Settings {
@@ -116,7 +119,7 @@ impl Settings {
                     .map(crate::remote::redact)
                     .collect::<Vec<_>>()
                     .join(" "),
-                _ => v.clone(),
+                _ => v.to_string(),
             };
             (d, shown, s)
         })
@@ -139,7 +142,7 @@ impl Settings {
 
 fn apply_asdfrc(
     path: &Path,
-    raw: &mut [(String, Source)],
+    raw: &mut [(Cow<'static, str>, Source)],
     hooks: &mut BTreeMap<String, String>,
 ) -> Result<()> {
     let Some(text) = read_optional(path)? else {
@@ -155,7 +158,7 @@ fn apply_asdfrc(
         };
         let (key, value) = (key.trim(), value.trim());
         match DEFS.iter().position(|d| known_as(d, key)) {
-            Some(i) => raw[i] = (value.to_string(), Source::File(path.to_path_buf())),
+            Some(i) => raw[i] = (value.to_string().into(), Source::File(path.to_path_buf())),
             None if key.starts_with("pre_") || key.starts_with("post_") => {
                 hooks.insert(key.to_string(), value.to_string());
             }
@@ -165,7 +168,7 @@ fn apply_asdfrc(
     Ok(())
 }
 
-fn apply_config_toml(path: &Path, raw: &mut [(String, Source)]) -> Result<toml::Table> {
+fn apply_config_toml(path: &Path, raw: &mut [(Cow<'static, str>, Source)]) -> Result<toml::Table> {
     let Some(text) = read_optional(path)? else {
         return Ok(toml::Table::new());
     };
@@ -178,7 +181,10 @@ fn apply_config_toml(path: &Path, raw: &mut [(String, Source)]) -> Result<toml::
         let former = former_name(def.name);
         let found = lookup(&table, def.name).or_else(|| lookup(&table, former.as_deref()?));
         if let Some(value) = found {
-            raw[i] = (value.trim().to_string(), Source::File(path.to_path_buf()));
+            raw[i] = (
+                value.trim().to_string().into(),
+                Source::File(path.to_path_buf()),
+            );
         }
     }
     Ok(table)
