@@ -131,6 +131,20 @@ impl Env {
         lookup(&self.vars, name).is_some()
     }
 
+    /// Whether requests go through a proxy (the variables reqwest reads).
+    pub fn uses_proxy(&self) -> bool {
+        [
+            "https_proxy",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "HTTP_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ]
+        .iter()
+        .any(|v| self.var(v).is_some_and(|x| !x.trim().is_empty()))
+    }
+
     /// `SOURCE_DATE_EPOCH` (reproducible builds), when set to a number.
     pub fn source_date_epoch(&self) -> Option<u64> {
         self.var("SOURCE_DATE_EPOCH")?.trim().parse().ok()

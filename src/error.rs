@@ -55,6 +55,27 @@ pub enum Error {
     #[error("{what} {why}")]
     BadData { what: String, why: String },
 
+    /// A cache object its signatures do not vouch for while
+    /// `cache.trusted_keys` is set: refused before any of it is extracted,
+    /// and never passed over for another backend (it may be an attack).
+    #[error("refusing {object} from {bucket}: {why}")]
+    Untrusted {
+        object: String,
+        bucket: String,
+        why: String,
+    },
+
+    /// A publish that would change what a key already names.
+    #[error(
+        "{key} is already published in {bucket} with other bytes (there: {theirs}; this build: {ours}); the bucket was left as it is"
+    )]
+    Conflict {
+        key: String,
+        bucket: String,
+        theirs: String,
+        ours: String,
+    },
+
     /// asdf's words for uninstalling a version that is not installed.
     #[error("No such version")]
     NoSuchVersion,
@@ -231,6 +252,10 @@ impl Error {
             | Error::NotSet { hint, .. }
             | Error::Hinted { hint, .. } => Some(hint.clone()).filter(|h| !h.is_empty()),
             Error::Backend { source, .. } => source.hint(),
+            Error::Conflict { .. } => Some("`--replace` publishes this build in its place".into()),
+            Error::Untrusted { .. } => Some(
+                "check who can write the bucket; `tool cache verify` checks every key in it".into(),
+            ),
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ pub mod install;
 pub mod installed;
 pub mod job;
 pub mod layout;
+pub mod lockfile;
 pub mod platform;
 pub mod plugin;
 pub mod process;

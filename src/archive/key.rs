@@ -58,9 +58,7 @@ impl Template {
     /// The version in `key` (an archive key with its extension) when the key
     /// is one of `tool`'s for this host.
     pub fn version_of(&self, host: &Host, tool: &str, key: &str) -> Option<String> {
-        let base = Format::ALL
-            .iter()
-            .find_map(|f| key.strip_suffix(f.extension()))?;
+        let base = artifact_base(key)?;
         let filled = self.fill(host, tool);
         let (before, after) = filled.split_once("{version}")?;
         let version = base.strip_prefix(before)?.strip_suffix(after)?;
@@ -69,14 +67,22 @@ impl Template {
     }
 }
 
+/// The name of a key's publish record beside it (`cache::record`).
+pub const RECORD_SUFFIX: &str = ".manifest";
+
+/// The key an object belongs to: an archive without its extension, or a
+/// publish record without its suffix.
+fn artifact_base(object: &str) -> Option<&str> {
+    (Format::ALL.iter())
+        .find_map(|f| object.strip_suffix(f.extension()))
+        .or_else(|| object.strip_suffix(RECORD_SUFFIX))
+}
+
 impl Template {
     /// Whether `key` (with extension) is an archive of `tool` for any os,
     /// arch or libc: the other placeholders match anything without `/`.
     pub fn is_archive_of(&self, tool: &str, key: &str) -> bool {
-        let Some(base) = Format::ALL
-            .iter()
-            .find_map(|f| key.strip_suffix(f.extension()))
-        else {
+        let Some(base) = artifact_base(key) else {
             return false;
         };
         let filled = self.text.replace("{tool}", tool);

@@ -1,11 +1,16 @@
-//! The cache backend: finds `<key>.tar.zst` (then `.tar.gz`) in each bucket
-//! in order, skips builds made for another machine, streams the archive into
-//! the staging folder, relocates it, and checks it against its `.sha256`.
+//! The cache backend: in each bucket in order, reads the key's publish
+//! record (`<key>.manifest`, signed when `cache.trusted_keys` asks), skips
+//! builds made for another machine, streams the archive the record names
+//! into the staging folder, relocates it, and checks it against the
+//! record's digest. Buckets without records (`<key>.tar.zst` or `.tar.gz`
+//! and its `.sha256`, the build service's layout) are read as before.
 
-use super::{Backend, Details, Failure, Job, Stage};
+use super::{Backend, Details, Entry, Failure, Job, Stage};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, unpack};
 use crate::cache::Cache;
+use crate::cache::record;
+use crate::cache::sign::Verdict;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::fetch::{self, Fetched};
@@ -38,6 +43,37 @@ impl Backend for CacheBackend {
         Ok(versions)
     }
 
+    /// The archive the first compatible, trusted publish record names.
+    fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
+        let cache = Cache::new(&ctx.settings)?;
+        let key = cache.key(tool, version);
+        let object = format!("{key}{}", record::SUFFIX);
+        for b in cache.buckets(&ctx.env, &ctx.settings)? {
+            let Some(found) = record::read(&b, &key, &cache.trusted)? else {
+                continue;
+            };
+            record::require_trust(&found.verdict, &cache.trusted, &object, &b)?;
+            let archive = Format::ALL.iter().find_map(|f| found.record.archive(*f));
+            let Some(archive) =
+                archive.filter(|_| found.record.build.incompatibility(&cache.host).is_none())
+            else {
+                continue;
+            };
+            let mut entry = super::entry("cache", tool, version);
+            entry.platform = Some(super::platform(&cache.host));
+            entry.source = Some(format!("{} {object} {}", b.display(), archive.object));
+            entry.sha256 = Some(archive.sha256.clone());
+            entry.size = Some(archive.size);
+            if let Verdict::Trusted(name) = &found.verdict {
+                entry.signed_by = Some(name.clone());
+            }
+            return Ok(entry);
+        }
+        Err(Failure::NotAvailable(format!(
+            "no bucket has a publish record {object}"
+        )))
+    }
+
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
         let settings = &job.ctx.settings;
         let cache = Cache::new(settings)?;
@@ -58,8 +94,97 @@ enum Answer {
     Miss(String),
 }
 
-/// The install from one bucket, or why it is a miss.
+/// The install from one bucket, or why it is a miss: through the key's
+/// publish record when it has one, else the layout before records.
 fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer, Failure> {
+    match record::read(b, key, &cache.trusted)? {
+        Some(found) => from_record(cache, b, key, &found, job),
+        None => legacy(cache, b, key, job),
+    }
+}
+
+/// A hit downloads and installs in one stream: both hooks run first.
+fn enter_stages(job: &Job<'_>) -> Result<()> {
+    job.stages.enter(Stage::Download)?;
+    job.stages.enter(Stage::Install)
+}
+
+fn unpack_options<'a>(
+    job: &'a Job<'_>,
+    prefix: String,
+    check: &'a dyn Fn(&Manifest) -> Option<String>,
+) -> unpack::Options<'a> {
+    unpack::Options {
+        dest: job.dest,
+        final_path: job.final_path,
+        top: job.version_dir,
+        default_prefix: Some(prefix),
+        max_bytes: job.ctx.settings.cache.max_unpacked_size,
+        check: Some(check),
+    }
+}
+
+/// Installs the archive a record names, once its signature is trusted; its
+/// digest must be the record's.
+fn from_record(
+    cache: &Cache,
+    b: &Remote,
+    key: &str,
+    found: &record::Found,
+    job: &Job<'_>,
+) -> Result<Answer, Failure> {
+    let object = format!("{key}{}", record::SUFFIX);
+    record::require_trust(&found.verdict, &cache.trusted, &object, b)?;
+    let build = &found.record.build;
+    let check = |m: &Manifest| m.incompatibility(&cache.host);
+    if let Some(why) = check(build) {
+        return Ok(Answer::Miss(format!("{key} was {why}")));
+    }
+    for format in Format::ALL {
+        let Some(archive) = found.record.archive(format) else {
+            continue;
+        };
+        let opts = unpack_options(job, build.build_prefix.clone(), &check);
+        let found_it = || enter_stages(job);
+        let fetched = fetch::fetch(
+            b,
+            &archive.object,
+            format,
+            &opts,
+            job.task,
+            job.cancel,
+            &found_it,
+        );
+        let done = match fetched {
+            Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
+                return Ok(Answer::Miss(format!("{} was {e}", archive.object)));
+            }
+            Ok(Fetched::Done(done)) => done,
+            Ok(Fetched::Missing) => {
+                let why = format!("{object} names {}, which is missing", archive.object);
+                return Ok(Answer::Miss(why));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        done.expect(&archive.sha256, &object)?;
+        let mut details = done.report(job.task);
+        details["cache"] = "hit".into();
+        details["bucket"] = b.display().into();
+        details["record"] = object.as_str().into();
+        if let Verdict::Trusted(name) = &found.verdict {
+            details["signed_by"] = name.as_str().into();
+        }
+        return Ok(Answer::Hit(details));
+    }
+    Ok(Answer::Miss(format!(
+        "{object} names no archive this tool reads"
+    )))
+}
+
+/// Buckets written before publish records (and the build service's own):
+/// `<key>.tar.zst` or `.tar.gz`, its `.sha256` and `<key>.manifest.json`
+/// beside it. None of it is signed, so `cache.trusted_keys` refuses it.
+fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer, Failure> {
     let sidecar = crate::cache::manifest_beside(b, key)?;
     let check = |m: &Manifest| m.incompatibility(&cache.host);
     if let Some(why) = sidecar.as_ref().and_then(check) {
@@ -69,21 +194,20 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
         || manifest::legacy_prefix(job.tool, job.version),
         |m| m.build_prefix.clone(),
     );
-    // A hit downloads and installs in one stream: both hooks run first.
-    let found = || {
-        job.stages.enter(Stage::Download)?;
-        job.stages.enter(Stage::Install)
-    };
     for format in Format::ALL {
         let archive = format!("{key}{}", format.extension());
-        let opts = unpack::Options {
-            dest: job.dest,
-            final_path: job.final_path,
-            top: job.version_dir,
-            default_prefix: Some(default_prefix.clone()),
-            max_bytes: job.ctx.settings.cache.max_unpacked_size,
-            check: Some(&check),
+        let found = || match cache.trusted.is_empty() {
+            true => enter_stages(job),
+            false => Err(Error::Untrusted {
+                object: archive.clone(),
+                bucket: b.display().to_string(),
+                why: format!(
+                    "it has no signed publish record ({key}{}), and cache.trusted_keys requires one",
+                    record::SUFFIX
+                ),
+            }),
         };
+        let opts = unpack_options(job, default_prefix.clone(), &check);
         let fetched = match fetch::fetch(b, &archive, format, &opts, job.task, job.cancel, &found) {
             Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
                 return Ok(Answer::Miss(format!("{archive} was {e}")));
@@ -100,7 +224,10 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
         return Ok(Answer::Hit(details));
     }
     b.check()?;
-    Ok(Answer::Miss(format!("no {key}.tar.zst or {key}.tar.gz")))
+    Ok(Answer::Miss(format!(
+        "no {key}{}, {key}.tar.zst or {key}.tar.gz",
+        record::SUFFIX
+    )))
 }
 
 /// Compares the download with `<archive>.sha256` (`required`: a missing

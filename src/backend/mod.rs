@@ -9,6 +9,7 @@ pub mod upstream;
 use crate::context::Context;
 use crate::error::Error;
 pub use crate::job::{Details, Job, Kind, Removal, Stage, Stages};
+pub use crate::lockfile::Entry;
 
 /// Why a backend did not install.
 #[derive(Debug)]
@@ -23,6 +24,26 @@ impl<E: Into<Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         Failure::Error(e.into())
     }
+}
+
+/// The lock entry of `tool` `version` with only what every backend knows.
+pub fn entry(backend: &str, tool: &str, version: &str) -> Entry {
+    Entry {
+        tool: tool.to_string(),
+        version: version.to_string(),
+        backend: backend.to_string(),
+        platform: None,
+        source: None,
+        sha256: None,
+        size: None,
+        signed_by: None,
+        note: None,
+    }
+}
+
+/// A lock entry's platform: `os/arch`.
+pub fn platform(host: &crate::platform::Host) -> String {
+    format!("{}/{}", host.os, host.arch)
 }
 
 pub trait Backend: Send + Sync {
@@ -48,6 +69,16 @@ pub trait Backend: Send + Sync {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure>;
+
+    /// What an install of exactly `version` would fetch here, for a
+    /// lockfile, asking as little as it can; `NotAvailable` when this
+    /// backend would not install it.
+    fn lock(&self, _ctx: &Context, tool: &str, _version: &str) -> Result<Entry, Failure> {
+        Err(Failure::NotAvailable(format!(
+            "{} cannot say which bytes it would install for {tool}",
+            self.name()
+        )))
+    }
 
     /// The backend's own step before the folder is removed (nothing by
     /// default; asdf plugins run `bin/uninstall`).

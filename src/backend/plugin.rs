@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 
-use super::{Backend, Failure, Job, Kind, Removal, Stage};
+use super::{Backend, Entry, Failure, Job, Kind, Removal, Stage};
 use crate::context::Context;
 use crate::env::Env;
 use crate::error::Error;
@@ -81,6 +81,15 @@ impl Backend for PluginBackend {
             &Cancel::default(),
             None,
         )
+    }
+
+    fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
+        if Plugin::find(&ctx.env, tool).is_none() {
+            return Err(Failure::NotAvailable(format!("no plugin {tool}")));
+        }
+        let mut entry = super::entry("plugin", tool, version);
+        entry.note = Some("an asdf plugin installs what its scripts fetch: version only".into());
+        Ok(entry)
     }
 
     fn install(&self, job: &Job<'_>) -> Result<super::Details, Failure> {

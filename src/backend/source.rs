@@ -3,7 +3,7 @@
 //! versions are "not available" with the nearest known ones; everything
 //! else that goes wrong is an error.
 
-use super::{Backend, Details, Failure, Job};
+use super::{Backend, Details, Entry, Failure, Job};
 use crate::context::Context;
 use crate::tools::{self, SourceBuild};
 
@@ -21,6 +21,20 @@ impl Backend for SourceBackend {
 
     fn list_versions(&self, _ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
         Ok(build_of(tool)?.versions())
+    }
+
+    fn lock(&self, _ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
+        let build = build_of(tool)?;
+        if let Some(why) = build.unknown(version) {
+            return Err(Failure::NotAvailable(why));
+        }
+        let mut entry = super::entry("source", tool, version);
+        if let Some((url, sha256)) = build.source_archive(version) {
+            entry.source = Some(url);
+            entry.sha256 = Some(sha256);
+            entry.note = Some("the source archive; the build from it is made here".into());
+        }
+        Ok(entry)
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {

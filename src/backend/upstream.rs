@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::{Backend, Details, Failure, Job, Stage};
+use super::{Backend, Details, Entry, Failure, Job, Stage};
 use crate::archive::unpack;
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -71,15 +71,49 @@ impl Backend for UpstreamBackend {
         Ok(crate::version::newest_matching(&stable, prefix).cloned())
     }
 
+    /// The official archive and its published sha256 (no download).
+    fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
+        let releases = releases_of(tool)?;
+        let host = Host::detect(None);
+        let client = Client::new()?;
+        let mirror = upstream::open_mirror(
+            &client,
+            releases.mirror(&ctx.settings),
+            &ctx.env,
+            &ctx.settings,
+        )?;
+        for artifact in releases.artifacts(version, &host)? {
+            let Some(sha256) = expected_sha256(ctx, releases, &mirror, &artifact)? else {
+                continue;
+            };
+            let mut entry = super::entry("upstream", tool, version);
+            // Named as the cache and `--locked` name it (`TOOL_OS` included).
+            let named = Host::detect(ctx.settings.os.as_deref());
+            entry.platform = Some(super::platform(&named));
+            entry.source = Some(format!(
+                "{}/{}",
+                mirror.display().trim_end_matches('/'),
+                artifact.key
+            ));
+            entry.sha256 = Some(sha256);
+            return Ok(entry);
+        }
+        Err(Failure::NotAvailable(format!(
+            "{} has no {tool} {version} for this machine",
+            mirror.display()
+        )))
+    }
+
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
         let releases = releases_of(job.tool)?;
         let settings = &job.ctx.settings;
         let host = Host::detect(None);
         let client = Client::new()?;
-        let mirror = upstream::open_mirror(&client, releases.mirror(settings), settings)?;
+        let mirror =
+            upstream::open_mirror(&client, releases.mirror(settings), &job.ctx.env, settings)?;
         let mut missing = Vec::new();
         for artifact in releases.artifacts(job.version, &host)? {
-            let Some(expected) = expected_sha256(job, releases, &mirror, &artifact)? else {
+            let Some(expected) = expected_sha256(job.ctx, releases, &mirror, &artifact)? else {
                 missing.push(artifact.key.clone());
                 continue;
             };
@@ -111,7 +145,7 @@ impl Backend for UpstreamBackend {
 /// nor a checksum exists (no such version); an archive without any
 /// checksum is refused.
 fn expected_sha256(
-    job: &Job<'_>,
+    ctx: &Context,
     releases: &dyn Releases,
     mirror: &Remote,
     artifact: &Artifact,
@@ -125,7 +159,7 @@ fn expected_sha256(
     }
     if releases.lists_checksums() {
         // The list's kept copy when fresh or the server is unreachable.
-        let listed = (releases.list(&job.ctx.env, &job.ctx.settings).ok())
+        let listed = (releases.list(&ctx.env, &ctx.settings).ok())
             .into_iter()
             .flatten()
             .flat_map(|r| r.sha256)

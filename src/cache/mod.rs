@@ -4,6 +4,9 @@
 //! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
 pub mod publish;
+pub mod record;
+pub mod sign;
+pub mod verify;
 
 use crate::archive::Manifest;
 use crate::archive::key::Template;
@@ -18,6 +21,8 @@ pub struct Cache {
     pub client: Client,
     pub host: Host,
     pub template: Template,
+    /// `cache.trusted_keys`: when any, only what they signed is installed.
+    pub trusted: Vec<sign::PublicKey>,
 }
 
 impl Cache {
@@ -26,6 +31,7 @@ impl Cache {
             client: Client::new()?,
             host: Host::detect(settings.os.as_deref()),
             template: settings.cache.key_template.clone(),
+            trusted: trusted_keys(settings)?,
         })
     }
 
@@ -67,11 +73,36 @@ impl Cache {
         self.local(env)
     }
 
+    /// The bucket at `url`, for reading (verify) whatever it allows.
+    pub fn open_url(&self, env: &Env, settings: &Settings, url: &str) -> Result<Remote> {
+        open(&self.client, url, env, settings)
+    }
+
     fn local(&self, env: &Env) -> Result<Remote> {
         let path = env.layout.data_dir().join("cache");
         let display = format!("{} (local cache)", path.display());
         Ok(self.client.folder(path, &display)?)
     }
+}
+
+/// `cache.trusted_keys` parsed; a key that does not parse is an error (a
+/// typo must not turn signature checks off).
+fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
+    let parse = |text: &String| {
+        sign::PublicKey::parse(text).map_err(|why| Error::BadData {
+            what: format!("the key `{text}` in cache.trusted_keys"),
+            why: format!("cannot be used: {why}"),
+        })
+    };
+    settings.cache.trusted_keys.iter().map(parse).collect()
+}
+
+/// The key `cache.signing_key` names, when set.
+pub fn signing_key(settings: &Settings) -> Result<Option<sign::SecretKey>> {
+    let Some(path) = &settings.cache.signing_key else {
+        return Ok(None);
+    };
+    sign::SecretKey::read(path).map(Some)
 }
 
 /// Opens a bucket URL with the settings' retry, timeout and token, and the
@@ -83,7 +114,7 @@ fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Re
         home: &env.home,
         var: &var,
     };
-    Ok(client.open_bucket(url, &settings.transfer(), &creds)?)
+    Ok(client.open_bucket(url, &settings.transfer(env), &creds)?)
 }
 
 /// `<key>.manifest.json` from a bucket, when it has one.

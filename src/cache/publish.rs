@@ -1,10 +1,15 @@
-//! Publishing: pack an installed version (zstd and/or gzip), write the
-//! `.sha256` beside each archive and the manifest beside the key, and upload
-//! them (multipart for large archives).
+//! Publishing: pack an installed version (zstd and/or gzip), upload each
+//! archive under its digest, then commit the key's publish record with a
+//! conditional create (see `record`): the first publisher wins, the same
+//! bytes again are `already published`, other bytes are a conflict unless
+//! `replace` (itself conditional on the record read). The layout before
+//! records stays available for readers that know only that.
 
 use std::path::{Path, PathBuf};
 
 use super::Cache;
+use super::record;
+use super::sign::SecretKey;
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, pack};
 use crate::env::Env;
@@ -93,13 +98,109 @@ pub fn pack_all(
     Ok((manifest, out))
 }
 
-/// Uploads packed files under `key` (without extension) to `bucket`.
+/// How a publish writes.
+#[derive(Default)]
+pub struct How<'a> {
+    /// Signs the record.
+    pub signer: Option<&'a SecretKey>,
+    /// Re-publish over a record with other bytes (only if it is still the
+    /// one read: `If-Match`).
+    pub replace: bool,
+    /// Write the layout before records (`<key>.tar.zst` and its `.sha256`):
+    /// three overwrites, not atomic, for readers that know only that.
+    pub legacy_layout: bool,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Published,
+    /// The key already had these bytes: nothing was written but archives
+    /// that were missing.
+    AlreadyPublished,
+    Replaced,
+}
+
+/// Uploads packed files for `key` (without extension) to `bucket`: each
+/// archive under its digest, then the record, created only if absent.
 pub fn upload(
     bucket: &Remote,
     key: &str,
     manifest: &Manifest,
     files: &[PackedFile],
-) -> Result<Vec<String>> {
+    how: &How<'_>,
+) -> Result<(Outcome, Vec<String>)> {
+    if how.legacy_layout {
+        return upload_legacy(bucket, key, manifest, files);
+    }
+    let mut archives = Vec::new();
+    for f in files {
+        let object = record::object_for(&f.sha256, f.format);
+        // Named by content: an object already there is these bytes (readers
+        // check the digest anyway), so it is not sent again.
+        if !bucket.exists(&object)? {
+            bucket.put_file(&object, &f.path)?;
+        }
+        archives.push(record::ArchiveRef {
+            format: f.format.name().to_string(),
+            object,
+            sha256: f.sha256.clone(),
+            size: f.bytes,
+        });
+    }
+    let ours = record::Record {
+        schema: record::SCHEMA,
+        key: key.to_string(),
+        build: manifest.clone(),
+        archives,
+    };
+    let name = format!("{key}{}", record::SUFFIX);
+    let written = vec![name.clone()];
+    if bucket.create_small(&name, ours.seal(how.signer))? {
+        return Ok((Outcome::Published, written));
+    }
+    let Some(theirs) = record::read(bucket, key, &[])? else {
+        // Deleted between our create and this read: try once more.
+        return match bucket.create_small(&name, ours.seal(how.signer))? {
+            true => Ok((Outcome::Published, written)),
+            false => Err(changed_meanwhile(bucket, &name)),
+        };
+    };
+    if theirs.record.same_bytes(&ours) {
+        return Ok((Outcome::AlreadyPublished, written));
+    }
+    if !how.replace {
+        return Err(Error::Conflict {
+            key: key.to_string(),
+            bucket: bucket.display().to_string(),
+            theirs: theirs.record.digests(),
+            ours: ours.digests(),
+        });
+    }
+    match bucket.replace_small(&name, ours.seal(how.signer), &theirs.version)? {
+        true => Ok((Outcome::Replaced, written)),
+        false => Err(changed_meanwhile(bucket, &name)),
+    }
+}
+
+fn changed_meanwhile(bucket: &Remote, name: &str) -> Error {
+    Error::hinted(
+        format!(
+            "{name} in {} changed while this publish was writing it; the bucket has the other publish",
+            bucket.display()
+        ),
+        "run the publish again to compare with what is there now",
+    )
+}
+
+/// The layout before records: archive, `.sha256`, `<key>.manifest.json`.
+fn upload_legacy(
+    bucket: &Remote,
+    key: &str,
+    manifest: &Manifest,
+    files: &[PackedFile],
+) -> Result<(Outcome, Vec<String>)> {
     let mut written = Vec::new();
     for f in files {
         let archive_key = format!("{key}{}", f.format.extension());
@@ -112,7 +213,7 @@ pub fn upload(
         written.push(archive_key);
     }
     bucket.put_small(&format!("{key}.manifest.json"), manifest.to_json())?;
-    Ok(written)
+    Ok((Outcome::Published, written))
 }
 
 /// What `push` wrote.
@@ -120,6 +221,7 @@ pub struct Pushed {
     pub bucket: String,
     pub keys: Vec<String>,
     pub bytes: u64,
+    pub outcome: Outcome,
 }
 
 /// Packs `tool` `version` in a scratch folder under the data dir and
@@ -131,19 +233,26 @@ pub fn push(
     tool: &str,
     version: &str,
     formats: &[Format],
+    how: &How<'_>,
 ) -> Result<Pushed> {
     let scratch = crate::fs::temp_dir_in(&env.layout.tmp_dir(), "push-")?;
     let (manifest, files) = pack_all(env, cache, tool, version, formats, scratch.path())?;
-    let keys = upload(target, &cache.key(tool, version), &manifest, &files)?;
+    let key = cache.key(tool, version);
+    let (outcome, keys) = upload(target, &key, &manifest, &files, how)?;
     Ok(Pushed {
         bucket: target.display().to_string(),
         keys,
         bytes: files.iter().map(|f| f.bytes).sum(),
+        outcome,
     })
 }
 
-/// Whether `target` already holds `key` in every one of `formats`.
+/// Whether `target` already holds `key`: a publish record, else (the
+/// layout before records) an archive in every one of `formats`.
 pub fn is_published(target: &Remote, key: &str, formats: &[Format]) -> Result<bool> {
+    if record::read(target, key, &[])?.is_some() {
+        return Ok(true);
+    }
     for f in formats {
         if !target.exists(&format!("{key}{}", f.extension()))? {
             return Ok(false);

@@ -47,6 +47,25 @@ pub enum CacheCmd {
     Push(PushArgs),
     /// Install a version through the non-cache backends and push it
     Build(BuildArgs),
+    /// Write an ed25519 signing key pair: NAME.secret (mode 0600) and NAME.public
+    Keygen {
+        /// The key's name, shown in signatures and messages
+        name: String,
+        /// Folder to write to (default: the current folder)
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Check publish records: signature, and each archive's digest and size
+    Verify {
+        /// With VERSION: check only this key
+        tool: Option<String>,
+        version: Option<String>,
+        /// Bucket URL to check (default: every configured bucket)
+        #[arg(long)]
+        bucket: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What the buckets hold: key, size, date, os/arch
     List {
         tool: Option<String>,
@@ -72,6 +91,13 @@ pub struct Destination {
     /// Bucket URL to write to (default: the first writable configured bucket)
     #[arg(long)]
     bucket: Option<String>,
+    /// Publish over a key that names other bytes (atomic: only if it is still what was read)
+    #[arg(long)]
+    replace: bool,
+    /// Also readable by older tools and the build service: <key>.tar.zst and its
+    /// .sha256 as plain overwrites (not atomic, never signed)
+    #[arg(long)]
+    legacy_layout: bool,
     #[arg(long)]
     json: bool,
 }
@@ -100,6 +126,13 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
         CacheCmd::Push(args) => push(ctx, &args).map(|()| exit::OK),
         CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
+        CacheCmd::Keygen { name, dir } => keygen(&name, dir),
+        CacheCmd::Verify {
+            tool,
+            version,
+            bucket,
+            json,
+        } => verify(ctx, tool.zip(version), bucket.as_deref(), json),
     }
 }
 
@@ -153,6 +186,12 @@ fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
     Tools::new(&ctx.env).require_known(&args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
     let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
+    let signer = crate::cache::signing_key(&ctx.settings)?;
+    let how = publish::How {
+        signer: signer.as_ref(),
+        replace: args.to.replace,
+        legacy_layout: args.to.legacy_layout,
+    };
     let pushed = publish::push(
         &ctx.env,
         &cache,
@@ -160,17 +199,27 @@ fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
         &args.tool,
         &args.version,
         &args.to.format.formats(),
+        &how,
     )?;
     print_pushed(&args.tool, &args.version, &pushed, args.to.json);
     Ok(())
 }
 
 fn print_pushed(tool: &str, version: &str, pushed: &publish::Pushed, json: bool) {
+    let verb = match pushed.outcome {
+        publish::Outcome::Published => "pushed",
+        publish::Outcome::AlreadyPublished => "already published (the same bytes):",
+        publish::Outcome::Replaced => "replaced",
+    };
     for k in &pushed.keys {
-        crate::progress::note(&format!("pushed {k} to {}", pushed.bucket));
+        crate::progress::note(&format!("{verb} {k} in {}", pushed.bucket));
     }
     if json {
-        let line = json!({"tool": tool, "version": version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": Outcome::Pushed});
+        let outcome = match pushed.outcome {
+            publish::Outcome::Published => json!(Outcome::Pushed),
+            other => json!(other),
+        };
+        let line = json!({"tool": tool, "version": version, "bucket": pushed.bucket, "keys": pushed.keys, "bytes": pushed.bytes, "outcome": outcome});
         println!("{line}");
     }
 }
@@ -203,6 +252,8 @@ fn build(ctx: &Context, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
         bucket: args.to.bucket.as_deref(),
         formats: &formats,
         force,
+        replace: args.to.replace || force,
+        legacy_layout: args.to.legacy_layout,
         json: args.to.json,
     };
     let (tool, version) = (&args.tool, &args.version);
@@ -251,19 +302,17 @@ fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32
         };
         for object in objects {
             let key = object.key;
-            let Some(format) = Format::of_name(&key) else {
-                continue;
-            };
             if tool.is_some_and(|t| !cache.template.is_archive_of(t, &key)) {
                 continue;
             }
-            let base = &key[..key.len() - format.extension().len()];
-            let manifest: Option<Manifest> = crate::cache::manifest_beside(&b, base).ok().flatten();
+            let Some((manifest, size)) = describe(&b, &key, object.size) else {
+                continue;
+            };
             let platform =
                 manifest.map_or_else(|| "-".to_string(), |m| format!("{}/{}", m.os, m.arch));
             rows.push((
                 key,
-                object.size,
+                size,
                 object.modified,
                 platform,
                 b.display().to_string(),
@@ -292,4 +341,78 @@ fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32
         );
     }
     Ok(exit::OK)
+}
+
+/// What a listed object is: a publish record (its build and archive size),
+/// an archive of the layout before records (its sidecar manifest), or
+/// neither (`None`: an archive named by digest, a checksum file).
+fn describe(b: &crate::remote::Remote, key: &str, size: u64) -> Option<(Option<Manifest>, u64)> {
+    use crate::cache::record;
+    if let Some(base) = key.strip_suffix(record::SUFFIX) {
+        let found = record::read(b, base, &[]).ok().flatten()?;
+        let bytes = found.record.archives.first().map_or(0, |a| a.size);
+        return Some((Some(found.record.build), bytes));
+    }
+    let format = Format::of_name(key).filter(|_| !key.starts_with("sha256/"))?;
+    let base = &key[..key.len() - format.extension().len()];
+    Some((crate::cache::manifest_beside(b, base).ok().flatten(), size))
+}
+
+fn keygen(name: &str, dir: Option<PathBuf>) -> anyhow::Result<i32> {
+    let key = crate::cache::sign::SecretKey::generate(name)?;
+    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+    let (secret, public) = key.write_pair(&dir)?;
+    eprintln!(
+        "wrote {} (keep it secret; cache.signing_key names it) and {}",
+        secret.display(),
+        public.display()
+    );
+    // The public key alone, for cache.trusted_keys.
+    println!("{}", key.public());
+    Ok(exit::OK)
+}
+
+fn verify(
+    ctx: &Context,
+    key_of: Option<(String, String)>,
+    bucket: Option<&str>,
+    json_out: bool,
+) -> anyhow::Result<i32> {
+    let cache = Cache::new(&ctx.settings)?;
+    let buckets = match bucket {
+        Some(url) => vec![cache.open_url(&ctx.env, &ctx.settings, url)?],
+        None => cache.buckets(&ctx.env, &ctx.settings)?,
+    };
+    let mut code = exit::OK;
+    for b in &buckets {
+        let keys = match &key_of {
+            Some((tool, version)) => vec![cache.key(tool, version)],
+            None => crate::cache::verify::record_keys(b)?,
+        };
+        for key in keys {
+            let checked = crate::cache::verify::check(b, &key, &cache.trusted);
+            if checked.problem.is_some() {
+                code = exit::FAILURE;
+            }
+            print_checked(&checked, json_out);
+        }
+    }
+    Ok(code)
+}
+
+fn print_checked(c: &crate::cache::verify::Checked, json_out: bool) {
+    if json_out {
+        println!("{}", json!(c));
+        return;
+    }
+    let signed = c.signed_by.as_deref().map(|k| format!(", signed by {k}"));
+    match &c.problem {
+        None => println!(
+            "ok  {} in {}{}",
+            c.key,
+            c.bucket,
+            signed.unwrap_or_default()
+        ),
+        Some(why) => println!("BAD {} in {}: {why}", c.key, c.bucket),
+    }
 }

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::install::Options;
 use crate::install::batch;
 use crate::install::gather::{self, Asked};
+use crate::install::locked::{self, Locked};
 
 #[derive(Args, Debug)]
 pub struct InstallArgs {
@@ -26,6 +27,10 @@ pub struct InstallArgs {
     /// in `build.tools`, mapped as the service maps it
     #[arg(long, value_name = "FILE", conflicts_with_all = ["tool", "version"])]
     config: Option<std::path::PathBuf>,
+    /// Install only what the lockfile beside the version file names (`tool lock`);
+    /// also the `locked` setting (TOOL_LOCKED)
+    #[arg(long)]
+    locked: bool,
 }
 
 pub fn run(mut ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
@@ -42,10 +47,18 @@ pub fn run(mut ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
         let known = crate::backend::KNOWN.join(", ");
         return Err(Error::Usage(format!("unknown backend `{name}` (known: {known})")).into());
     }
+    let locked = match args.locked || ctx.settings.locked {
+        true => Some(std::sync::Arc::new(read_lock(
+            &ctx,
+            args.config.as_deref(),
+        )?)),
+        false => None,
+    };
     let options = Options {
         keep_download: args.keep_download,
         backend: args.backend,
         no_cache: false,
+        locked,
     };
     let reports = batch::run(&ctx, &requests, &options, args.json);
     for report in &reports {
@@ -63,4 +76,23 @@ pub fn run(mut ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(batch::finish(&ctx, &reports)?)
+}
+
+/// The lockfile beside the version file, which must exist.
+fn read_lock(ctx: &Context, config: Option<&std::path::Path>) -> anyhow::Result<Locked> {
+    let file = locked::version_file(ctx, config)?;
+    let path = crate::lockfile::path_for(&file);
+    let Some(lock) = crate::lockfile::Lock::read(&path)? else {
+        return Err(Error::hinted(
+            format!("--locked, but there is no {}", path.display()),
+            "write it with `tool lock`",
+        )
+        .into());
+    };
+    let host = crate::platform::Host::detect(ctx.settings.os.as_deref());
+    Ok(Locked {
+        path,
+        lock,
+        platform: crate::backend::platform(&host),
+    })
 }

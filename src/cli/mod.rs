@@ -9,6 +9,7 @@ mod info;
 mod install;
 mod latest;
 mod list;
+mod lock;
 mod overview;
 mod plugin;
 mod plugin_test;
@@ -53,6 +54,8 @@ enum Cmd {
     Global(set::LegacySetArgs),
     /// Install versions: all set in .tool-versions, a tool's set versions, or one version
     Install(install::InstallArgs),
+    /// Write the lockfile beside the version file: the exact bytes each tool installs here
+    Lock(lock::LockArgs),
     /// List installed versions [tool [prefix]]; `list all <tool> [prefix]`: installable ones
     List {
         #[arg(num_args = 0..=3)]
@@ -201,6 +204,7 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
         }
         Cmd::Help { command } => help(&command),
         Cmd::Install(args) => install::run(ctx()?, args),
+        Cmd::Lock(args) => lock::run(ctx()?, args),
         Cmd::List { args } => list_command(&ctx()?, &args),
         Cmd::Latest { tool, prefix, all } => {
             latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all)

@@ -17,6 +17,10 @@ pub struct Target<'a> {
     pub formats: &'a [Format],
     /// Rebuild and publish even when the bucket has the key.
     pub force: bool,
+    /// Publish over a record with other bytes.
+    pub replace: bool,
+    /// Write the layout before records (see `publish::How`).
+    pub legacy_layout: bool,
     /// Reports as JSON lines (the build's own, printed by the caller).
     pub json: bool,
 }
@@ -38,6 +42,8 @@ pub enum Built {
 pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) -> Result<Built> {
     crate::tools::Tools::new(&ctx.env).require_known(tool)?;
     let cache = Cache::new(&ctx.settings)?;
+    // Read first: a key that cannot sign must not cost a build.
+    let signer = crate::cache::signing_key(&ctx.settings)?;
     let bucket = cache.for_writing(&ctx.env, &ctx.settings, to.bucket)?;
     let key = cache.key(tool, version);
     if !to.force && publish::is_published(&bucket, &key, to.formats)? {
@@ -54,7 +60,12 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
             build: failed.clone(),
         });
     }
-    let pushed = publish::push(&ctx.env, &cache, &bucket, tool, version, to.formats)?;
+    let how = publish::How {
+        signer: signer.as_ref(),
+        replace: to.replace,
+        legacy_layout: to.legacy_layout,
+    };
+    let pushed = publish::push(&ctx.env, &cache, &bucket, tool, version, to.formats, &how)?;
     Ok(Built::Published { build, pushed })
 }
 

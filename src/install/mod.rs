@@ -9,6 +9,7 @@ pub mod cache_build;
 pub mod gather;
 pub mod leftovers;
 pub mod lock;
+pub mod locked;
 pub mod rebuild;
 pub mod resolve;
 pub mod uninstall;
@@ -45,6 +46,8 @@ pub struct Options {
     pub backend: Option<String>,
     /// Leave the cache out of the chain (`cache build`).
     pub no_cache: bool,
+    /// `--locked`: only what this lockfile names.
+    pub locked: Option<std::sync::Arc<locked::Locked>>,
 }
 
 /// A backend that had nothing for this version.
@@ -87,7 +90,14 @@ pub struct Run<'a> {
 /// Installs one version through the chain of backends.
 pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
     crate::tool_name::check(&req.tool)?;
-    let mut chain = backend::chain(cx.ctx, &req.tool, cx.options.backend.as_deref())?;
+    let pinned = match &cx.options.locked {
+        Some(l) => Some(locked::entry(l, req)?),
+        None => None,
+    };
+    let forced = pinned
+        .map(|e| e.backend.as_str())
+        .or(cx.options.backend.as_deref());
+    let mut chain = backend::chain(cx.ctx, &req.tool, forced)?;
     if cx.options.no_cache {
         chain = backend::without_cache(chain);
     }
@@ -136,6 +146,7 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         task,
         hold: lock.fd(),
         stages: &stages,
+        pinned,
     };
     let attempt =
         try_chain(&target, &chain).and_then(|found| hook("post_asdf_install").map(|()| found));
@@ -167,6 +178,8 @@ struct Target<'a> {
     /// The install lock's descriptor.
     hold: RawFd,
     stages: &'a Stages<'a>,
+    /// `--locked`: what the bytes must be.
+    pinned: Option<&'a crate::lockfile::Entry>,
 }
 
 fn try_chain(
@@ -183,7 +196,11 @@ fn try_chain(
             in_place(&cx.ctx.env, backend.as_ref(), &job, tool, &resolved.dir)
         } else {
             staged(backend.as_ref(), path, |dest| {
-                backend.install(&make_job(t, dest))
+                let details = backend.install(&make_job(t, dest))?;
+                match t.pinned {
+                    Some(entry) => locked::check(entry, &details).map(|()| details),
+                    None => Ok(details),
+                }
             })
         };
         match attempt {

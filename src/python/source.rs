@@ -83,7 +83,7 @@ pub fn fetch(
     let release_dir = releases::release_dir(version, release);
     let mut tried = Vec::new();
     for (mirror, by_sha) in mirrors(env, settings) {
-        let store = client.open_mirror(&mirror, &settings.transfer())?;
+        let store = client.open_mirror(&mirror, &settings.transfer(env))?;
         for c in &wanted {
             let key = if by_sha {
                 c.sha256.clone()

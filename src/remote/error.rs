@@ -60,6 +60,16 @@ pub enum Error {
         source: Box<object_store::Error>,
     },
 
+    /// Not retried: a name that does not resolve will not start to.
+    #[error("cannot {} {remote}: the host name {host} does not resolve ({why})", .op.phrase(.key))]
+    Unresolved {
+        op: Op,
+        key: String,
+        remote: String,
+        host: String,
+        why: String,
+    },
+
     #[error("{key} in {remote} is too large (over {limit} bytes)")]
     TooLarge {
         key: String,

@@ -12,6 +12,7 @@
 //! let opts = tool::remote::Options {
 //!     retries: 4,
 //!     read_timeout: std::time::Duration::from_secs(30),
+//!     resolve_first: true,
 //! };
 //! let mirror = client.open_mirror("file:///srv/mirror", &opts)?;
 //! if let Some(text) = mirror.get_small("SHASUMS256.txt")? { /* … */ }
@@ -20,6 +21,7 @@
 
 pub mod error;
 mod open;
+mod resolve;
 pub mod stream;
 pub mod tls;
 
@@ -101,7 +103,7 @@ impl Client {
                 .get(url)
                 .send()
                 .await
-                .map_err(|e| fail(e.without_url().to_string()))?;
+                .map_err(|e| fail(with_cause(&e.without_url())))?;
             if response.status() == reqwest::StatusCode::NOT_FOUND {
                 return Ok(None);
             }
@@ -134,6 +136,23 @@ impl Client {
         }
     }
 }
+
+/// `error: its innermost cause` (reqwest's own text says only "error
+/// sending request"; the cause says a name did not resolve, or a refusal).
+fn with_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    match std::ptr::addr_eq(cause, e) {
+        true => e.to_string(),
+        false => format!("{e}: {cause}"),
+    }
+}
+
+/// Which copy of an object was read (its ETag and version), kept opaque.
+#[derive(Debug, Clone)]
+pub struct Version(object_store::UpdateVersion);
 
 /// One bucket or mirror.
 pub struct Remote {
@@ -209,8 +228,27 @@ impl Remote {
         }
     }
 
+    /// Fails at once when the remote's host name does not resolve (asked
+    /// before the first request only; see `resolve`).
+    fn reachable(&self, op: Op, key: &str) -> Result<()> {
+        let Some(host) = &self.opened.host else {
+            return Ok(());
+        };
+        match host.failure() {
+            None => Ok(()),
+            Some(why) => Err(Error::Unresolved {
+                op,
+                key: key.to_string(),
+                remote: self.opened.display.clone(),
+                host: host.name().to_string(),
+                why: why.to_string(),
+            }),
+        }
+    }
+
     /// Starts a GET; `None` when the object does not exist.
     fn get(&self, key: &str) -> Result<Option<object_store::GetResult>> {
+        self.reachable(Op::Read, key)?;
         match self.rt.block_on(self.opened.store.get(&self.path(key))) {
             Ok(r) => Ok(Some(r)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -260,6 +298,7 @@ impl Remote {
     }
 
     pub fn exists(&self, key: &str) -> Result<bool> {
+        self.reachable(Op::Check, key)?;
         match self.rt.block_on(self.opened.store.head(&self.path(key))) {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
@@ -270,6 +309,7 @@ impl Remote {
     /// Every object under the prefix, sorted by key.
     pub fn list(&self) -> Result<Vec<Object>> {
         use futures::TryStreamExt;
+        self.reachable(Op::List, "objects")?;
         let prefix = self.prefix_path();
         let metas: Vec<object_store::ObjectMeta> = self
             .rt
@@ -295,6 +335,7 @@ impl Remote {
         if self.opened.kind != Kind::S3 {
             return Ok(());
         }
+        self.reachable(Op::Check, "the bucket")?;
         let prefix = self.prefix_path();
         self.rt
             .block_on(self.opened.store.list_with_delimiter(prefix.as_ref()))
@@ -307,7 +348,59 @@ impl Remote {
         (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()))
     }
 
+    /// A small object with what identifies this copy of it (its ETag), for
+    /// `replace_small`; `None` when it does not exist.
+    pub fn get_small_versioned(&self, key: &str) -> Result<Option<(Bytes, Version)>> {
+        let Some(r) = self.get(key)? else {
+            return Ok(None);
+        };
+        if r.meta.size > SMALL_LIMIT {
+            return Err(Error::TooLarge {
+                key: key.to_string(),
+                remote: self.opened.display.clone(),
+                limit: SMALL_LIMIT,
+            });
+        }
+        let version = Version(object_store::UpdateVersion {
+            e_tag: r.meta.e_tag.clone(),
+            version: r.meta.version.clone(),
+        });
+        let bytes = (self.rt.block_on(r.bytes())).map_err(|e| self.error(Op::Read, key, e))?;
+        Ok(Some((bytes, version)))
+    }
+
+    /// Writes `key` only if it does not exist (S3's `If-None-Match: *`, a
+    /// no-replace link in a folder): `false` when it already did.
+    pub fn create_small(&self, key: &str, data: Vec<u8>) -> Result<bool> {
+        self.reachable(Op::Write, key)?;
+        let opts = object_store::PutOptions::from(object_store::PutMode::Create);
+        let path = self.path(key);
+        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), opts)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+            Err(e) => Err(self.error(Op::Write, key, e)),
+        }
+    }
+
+    /// Replaces `key` only if it is still `version` (S3's `If-Match`):
+    /// `false` when someone changed it meanwhile. A folder, which has no
+    /// such check, replaces it by an atomic rename.
+    pub fn replace_small(&self, key: &str, data: Vec<u8>, version: &Version) -> Result<bool> {
+        self.reachable(Op::Write, key)?;
+        let mode = match self.opened.kind {
+            Kind::Local => object_store::PutMode::Overwrite,
+            _ => object_store::PutMode::Update(version.0.clone()),
+        };
+        let path = self.path(key);
+        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), mode.into())) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::Precondition { .. }) => Ok(false),
+            Err(e) => Err(self.error(Op::Write, key, e)),
+        }
+    }
+
     pub fn put_small(&self, key: &str, data: Vec<u8>) -> Result<()> {
+        self.reachable(Op::Write, key)?;
         self.rt
             .block_on(
                 self.opened
@@ -323,6 +416,7 @@ impl Remote {
         if !self.writable() {
             return Err(Error::ReadOnly(self.opened.display.clone()));
         }
+        self.reachable(Op::Write, key)?;
         let mut file = fs_err::File::open(path)?;
         let size = file.metadata()?.len();
         if size <= MULTIPART_CHUNK as u64 {

@@ -17,6 +17,7 @@ use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
 use super::error::{Error, Result};
 use super::redact;
+use super::resolve::Host;
 use super::tls::Roots;
 
 /// How requests to a remote behave, whatever its role.
@@ -25,6 +26,9 @@ pub struct Options {
     pub retries: usize,
     /// A read that stalls this long counts as dropped (then resumed).
     pub read_timeout: Duration,
+    /// Look the host name up before the first request and fail at once when
+    /// it does not resolve (off behind a proxy, which resolves names itself).
+    pub resolve_first: bool,
 }
 
 /// What a bucket may authenticate with; mirrors get none of it.
@@ -57,6 +61,8 @@ pub struct Opened {
     pub kind: Kind,
     pub display: String,
     pub credentials: String,
+    /// The host looked up before the first request (`Options::resolve_first`).
+    pub host: Option<Host>,
 }
 
 /// Opens `url` for `role`; `roots` says which HTTPS roots to trust (asked
@@ -133,6 +139,7 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
         kind: Kind::Local,
         display: display.to_string(),
         credentials: "none needed".into(),
+        host: None,
     })
 }
 
@@ -185,6 +192,10 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         }
     };
     let store = builder.build().map_err(|e| bad(&e.to_string()))?;
+    let host = (endpoint.as_deref())
+        .and_then(|e| url::Url::parse(e).ok())
+        .and_then(|e| Host::of(&e))
+        .filter(|_| opts.resolve_first);
     let shown = redact(url.as_str());
     let display = match &endpoint {
         Some(e) => format!("{shown} (endpoint {})", redact(e)),
@@ -196,6 +207,7 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         kind: Kind::S3,
         display,
         credentials,
+        host,
     })
 }
 
@@ -313,6 +325,7 @@ fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Re
         kind: Kind::Http,
         display: clean.to_string(),
         credentials,
+        host: Host::of(url).filter(|_| opts.resolve_first),
     })
 }
 

@@ -72,6 +72,12 @@ pub trait SourceBuild: Sync {
     /// Fetches, checks and builds `job.version` into `job.dest`; its
     /// `--json` details.
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value>;
+
+    /// The source archive a build of `version` starts from: its official
+    /// URL and sha256 (for lockfiles).
+    fn source_archive(&self, _version: &str) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// Every built-in tool, in the order `tool` lists them. What they know of

@@ -53,6 +53,17 @@ impl super::SourceBuild for Python {
         })
     }
 
+    fn source_archive(&self, version: &str) -> Option<(String, String)> {
+        let release = releases::get(version)?;
+        let (name, sha) = match (&release.xz, &release.tgz) {
+            (Some(sha), _) => (format!("Python-{version}.tar.xz"), sha.clone()),
+            (None, Some(sha)) => (format!("Python-{version}.tgz"), sha.clone()),
+            (None, None) => return None,
+        };
+        let dir = releases::release_dir(version, &release);
+        Some((format!("{}/{dir}/{name}", source::PYTHON_ORG), sha))
+    }
+
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
         let (env, settings) = (&job.ctx.env, &job.ctx.settings);
         let release = releases::get(job.version).ok_or_else(|| crate::error::Error::Invalid {

@@ -41,7 +41,7 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     {
         return Ok(bytes);
     }
-    match download(settings, url) {
+    match download(env, settings, url) {
         Ok(bytes) => {
             if let Some(dir) = file.parent()
                 && std::fs::create_dir_all(dir).is_ok()
@@ -54,14 +54,14 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     }
 }
 
-fn download(settings: &Settings, url: &str) -> Result<Vec<u8>> {
+fn download(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     let client = Client::new()?;
     let with_query = url.contains('?') && url.starts_with("http");
     let found = if with_query {
         client.get_url(url, LIMIT)?
     } else {
         let (base, key) = split(url);
-        let remote = super::open_mirror(&client, base, settings)?;
+        let remote = super::open_mirror(&client, base, env, settings)?;
         remote.get_limited(key, LIMIT)?
     };
     match found {

@@ -54,8 +54,8 @@ pub trait Releases: Sync {
 }
 
 /// Opens a mirror of official releases: no bucket credentials, ever.
-pub fn open_mirror(client: &Client, url: &str, settings: &Settings) -> Result<Remote> {
-    Ok(client.open_mirror(url, &settings.transfer())?)
+pub fn open_mirror(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
+    Ok(client.open_mirror(url, &settings.transfer(env))?)
 }
 
 /// One archive of a version, relative to the mirror.

@@ -5,7 +5,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::harness::fakes::{OS, cached_fake_pythons, fake_python, json_line, tool_with};
+use crate::harness::fakes::{
+    OS, cached_fake_pythons, fake_python, json_line, record_archive, tool_with,
+};
 use crate::harness::servers::{S3Server, SECRET_KEY};
 use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
@@ -29,13 +31,9 @@ fn an_s3_round_trip_runs_relocated_at_another_path() {
         &["cache", "push", "python", "3.9.6", "--format", "both"],
     ));
     let stored = s.root.join("s3/builds/team");
-    for f in [
-        "testos-python-3.9.6.tar.zst",
-        "testos-python-3.9.6.tar.gz",
-        "testos-python-3.9.6.tar.zst.sha256",
-        "testos-python-3.9.6.manifest.json",
-    ] {
-        assert!(stored.join(f).is_file(), "{f} was not uploaded");
+    for format in ["zst", "gz"] {
+        let archive = record_archive(&stored, "testos-python-3.9.6", format);
+        assert!(archive.is_file(), "{} was not uploaded", archive.display());
     }
 
     let other = s.root.join("elsewhere/deeper/data");
@@ -48,7 +46,17 @@ fn an_s3_round_trip_runs_relocated_at_another_path() {
     let report = json_line(&out);
     assert_eq!(report["backend"], "cache");
     assert_eq!(report["details"]["cache"], "hit");
-    assert_eq!(report["details"]["key"], "testos-python-3.9.6.tar.zst");
+    // The archive its record names, by digest.
+    assert_eq!(
+        report["details"]["record"], "testos-python-3.9.6.manifest",
+        "{report}"
+    );
+    assert!(
+        report["details"]["key"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256/")
+    );
     assert!(report["details"]["bytes"].as_u64().unwrap() > 0);
     assert!(
         report["details"]["bucket"]
@@ -112,7 +120,12 @@ fn cache_build_installs_without_the_cache_then_pushes() {
     };
     assert_eq!(build(&[])["outcome"], "pushed");
     assert_eq!(build(&[])["outcome"], "already-cached");
-    assert_eq!(build(&["--force"])["outcome"], "pushed");
+    // A rebuild publishes over the key: its bytes, or the same ones again.
+    let forced = build(&["--force"]);
+    assert!(
+        ["replaced", "already-published"].contains(&forced["outcome"].as_str().unwrap()),
+        "{forced}"
+    );
     assert_eq!(
         std::fs::read_to_string(&counter).unwrap().lines().count(),
         2,
@@ -142,7 +155,7 @@ fn cache_build_installs_without_the_cache_then_pushes() {
 fn the_data_dirs_own_cache_is_the_default_bucket() {
     let s = Sandbox::new();
     cached_fake_pythons(&s, &["3.9.6", "3.9.18"]);
-    assert!(s.data.join("cache/testos-python-3.9.18.tar.zst").is_file());
+    assert!(s.data.join("cache/testos-python-3.9.18.manifest").is_file());
     // Hit from the data dir's own cache after an uninstall.
     succeeds(&mut tool_with(
         &s,
@@ -190,7 +203,7 @@ fn a_file_bucket_serves_another_data_dir() {
         &["cache", "list", "python"],
     ));
     assert!(
-        out.contains("testos-python-3.9.18.tar.zst") && out.contains("testos/"),
+        out.contains("testos-python-3.9.18.manifest") && out.contains("testos/"),
         "{out}"
     );
 }
@@ -405,7 +418,7 @@ fn cache_build_reports_each_of_several_versions() {
         .filter(|l| l.contains(r#""outcome":"pushed""#))
         .collect();
     assert_eq!(pushed.len(), 2, "{out}");
-    assert!(bucket.join(format!("{OS}-dummy-1.1.0.tar.zst")).is_file());
+    assert!(bucket.join(format!("{OS}-dummy-1.1.0.manifest")).is_file());
     // One version failing does not stop the others; the exit code tells.
     let out = tool_with(
         &s,
@@ -421,8 +434,8 @@ fn cache_build_reports_each_of_several_versions() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains(r#""outcome":"already-cached""#), "{said}");
     assert!(
-        bucket.join(format!("{OS}-dummy-2.0.0.tar.zst")).is_file(),
+        bucket.join(format!("{OS}-dummy-2.0.0.manifest")).is_file(),
         "{said}"
     );
-    assert!(!bucket.join(format!("{OS}-dummy-9.9.9.tar.zst")).exists());
+    assert!(!bucket.join(format!("{OS}-dummy-9.9.9.manifest")).exists());
 }

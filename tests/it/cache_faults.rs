@@ -58,29 +58,39 @@ fn an_unknown_s3_host_is_a_clear_error() {
     let s3 = S3Server::start(&s.root.join("s3"), "builds");
     let endpoint = ("AWS_ENDPOINT_URL", "http://no-such-host.invalid:9");
     let mut vars = s3.env_except("s3://builds", endpoint.0, endpoint.1);
-    vars.push(("TOOL_CACHE_RETRIES", "0".into()));
+    // Retries allowed, yet none made: the name will not start to resolve.
+    vars.push(("TOOL_CACHE_RETRIES", "4".into()));
     let err = fails_with(
         &mut tool_with(&s, &s.data, &vars, &["install", "python", "3.9.6"]),
         1,
     );
     assert!(
-        err.contains("no-such-host.invalid") && err.contains("cache backend failed"),
+        err.contains("cache backend failed")
+            && err.contains("the host name no-such-host.invalid does not resolve"),
         "{err}"
     );
+    assert!(!err.contains("retries"), "{err}");
     nothing_installed(&s.data, "python");
 }
 
+/// A bucket in the layout before publish records (the build service's
+/// buckets, and what `--legacy-layout` writes): archive, `.sha256` and
+/// manifest beside each other, each fault reachable by name.
 fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>) {
     let source = s.root.join("source-data");
     fake_python(&source, "3.9.6");
     let bucket = s.root.join("http-bucket");
     let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
-    succeeds(&mut tool_with(
-        s,
-        &source,
-        &vars,
-        &["cache", "push", "python", "3.9.6", "--format", "both"],
-    ));
+    let push = [
+        "cache",
+        "push",
+        "python",
+        "3.9.6",
+        "--format",
+        "both",
+        "--legacy-layout",
+    ];
+    succeeds(&mut tool_with(s, &source, &vars, &push));
     let server = HttpServer::start(&bucket);
     let vars = vec![
         ("TOOL_CACHE_URL", server.url.clone()),

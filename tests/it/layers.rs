@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["error"],
     &["version", "env", "process"],
     &["tool_name", "fetch"],
-    &["config", "installed"],
+    &["config", "installed", "lockfile"],
     &["hooks", "cache", "context"],
     &["job"],
     &["plugin", "python", "upstream"],

@@ -7,6 +7,7 @@ use std::process::Command as StdCommand;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::harness::fakes::{read_record, record_archive};
 use crate::harness::{
     BIN, Sandbox, fails_with, interrupt, spawn, stdout, succeeds, write_executable,
 };
@@ -131,9 +132,8 @@ fn a_compiled_cpython_published_to_the_cache_runs_at_another_path() {
         "RUNPATH is not relative:\n{dynamic}"
     );
     assert!(built.join("tmp/logs/python-3.11.2-build.log").is_file());
-    assert!(bucket.join("testos-python-3.11.2.tar.zst").is_file());
-    let manifest =
-        std::fs::read_to_string(bucket.join("testos-python-3.11.2.manifest.json")).unwrap();
+    assert!(record_archive(&bucket, "testos-python-3.11.2", "zst").is_file());
+    let manifest = read_record(&bucket, "testos-python-3.11.2")["build"].to_string();
     assert!(
         manifest.contains("tooltestpkg==1.0") && manifest.contains("tooltestpin==2.0"),
         "the manifest records what the build installed: {manifest}"
@@ -201,6 +201,30 @@ fn a_mirror_that_404s_installs_nothing() {
     assert!(
         err.contains("the source of CPython 3.11.2 was not found")
             && err.contains("3.11.2/Python-3.11.2.tgz"),
+        "{err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+}
+
+/// A name that does not resolve is not retried: one line says what was
+/// asked, from where and why (`.invalid` never resolves, RFC 6761).
+#[test]
+fn a_mirror_whose_name_does_not_resolve_fails_at_once_in_one_line() {
+    let s = Sandbox::new();
+    let err = fails_with(
+        python_tool(&s, &s.data, &["install", "python", "3.11.2"])
+            .env("TOOL_PYTHON_MIRROR", "https://mirror.invalid/python")
+            .env("TOOL_CACHE_RETRIES", "4"),
+        1,
+    );
+    assert!(
+        err.contains("cannot read 3.11.2/Python-3.11.2.t")
+            && err.contains("from https://mirror.invalid/python:")
+            && err.contains("the host name mirror.invalid does not resolve"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("retries") && !err.contains("Generic HTTP error"),
         "{err}"
     );
     assert!(installs_left(&s.data).is_empty());

@@ -18,6 +18,8 @@ pub enum Key {
     CacheToken,
     CacheRetries,
     CacheReadTimeout,
+    CacheTrustedKeys,
+    CacheSigningKey,
     PythonMirror,
     PythonMissingModules,
     PythonDefaultPackages,
@@ -30,6 +32,7 @@ pub enum Key {
     ReadthedocsConfig,
     ReadthedocsTable,
     Os,
+    Locked,
 }
 
 /// The name a setting had before: `vendor.*` is now `upstream.*`.
@@ -133,6 +136,22 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_CACHE_KEY_TEMPLATE"],
         kind: Kind::Text,
         help: "object key of a cached build, without .tar.zst/.tar.gz ({os} {tool} {version} {arch} {libc})",
+    },
+    SettingDef {
+        key: Key::CacheTrustedKeys,
+        name: "cache.trusted_keys",
+        default: "",
+        env: &["TOOL_CACHE_TRUSTED_KEYS"],
+        kind: Kind::Text,
+        help: "public keys (name:base64, space-separated); when set, only builds they signed are installed",
+    },
+    SettingDef {
+        key: Key::CacheSigningKey,
+        name: "cache.signing_key",
+        default: "",
+        env: &["TOOL_CACHE_SIGNING_KEY"],
+        kind: Kind::Text,
+        help: "secret key file (`tool cache keygen`) that `cache push` and `cache build` sign with",
     },
     SettingDef {
         key: Key::CacheRequireChecksum,
@@ -269,5 +288,13 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_OS"],
         kind: Kind::Text,
         help: "{os} in cache keys (auto: ID-VERSION_ID from /etc/os-release, e.g. ubuntu-20.04)",
+    },
+    SettingDef {
+        key: Key::Locked,
+        name: "locked",
+        default: "no",
+        env: &["TOOL_LOCKED"],
+        kind: Kind::Flag,
+        help: "`tool install` installs only what the lockfile beside the version file names (CI)",
     },
 ];

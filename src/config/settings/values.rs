@@ -64,6 +64,9 @@ pub struct CacheSettings {
     pub token: Option<String>,
     pub retries: usize,
     pub read_timeout: Duration,
+    /// `name:base64` public keys; parsed (and refused) by the cache.
+    pub trusted_keys: Vec<String>,
+    pub signing_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,14 +108,17 @@ pub struct Values {
     pub readthedocs_table: Option<std::path::PathBuf>,
     /// `{os}` in cache keys; `None` = read `/etc/os-release`.
     pub os: Option<String>,
+    /// `tool install` as `--locked`.
+    pub locked: bool,
 }
 
 impl Values {
     /// Retries and timeouts for every remote, bucket or mirror.
-    pub fn transfer(&self) -> crate::remote::Options {
+    pub fn transfer(&self, env: &crate::env::Env) -> crate::remote::Options {
         crate::remote::Options {
             retries: self.cache.retries,
             read_timeout: self.cache.read_timeout,
+            resolve_first: !env.uses_proxy(),
         }
     }
 }
@@ -196,6 +202,7 @@ impl Parser<'_> {
             readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
             readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
             os: self.optional(Key::Os).filter(|os| os != "auto"),
+            locked: self.flag(Key::Locked)?,
         })
     }
 
@@ -284,6 +291,10 @@ impl Parser<'_> {
             token: self.optional(Key::CacheToken),
             retries: self.number(Key::CacheRetries)? as usize,
             read_timeout: Duration::from_secs(self.number(Key::CacheReadTimeout)?),
+            trusted_keys: (self.text(Key::CacheTrustedKeys).split_whitespace())
+                .map(str::to_string)
+                .collect(),
+            signing_key: self.optional(Key::CacheSigningKey).map(Into::into),
         })
     }
 }

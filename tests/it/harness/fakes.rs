@@ -116,3 +116,27 @@ pub fn tiny_node_mirror(root: &Path, versions: &[&str], listed: &[&str]) -> Path
     std::fs::write(mirror.join("index.json"), format!("[{}]", index.join(","))).unwrap();
     mirror
 }
+
+/// The payload of `<bucket>/<key>.manifest`, a publish record as written
+/// (a DSSE envelope: base64 payload, payload type, signatures).
+pub fn read_record(bucket: &Path, key: &str) -> serde_json::Value {
+    use base64::Engine;
+    let path = bucket.join(format!("{key}.manifest"));
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let envelope: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// The archive a publish record names for `format` (`zst`, `gz`).
+pub fn record_archive(bucket: &Path, key: &str, format: &str) -> PathBuf {
+    let record = read_record(bucket, key);
+    let archives = record["archives"].as_array().unwrap();
+    let found = archives.iter().find(|a| a["format"] == format);
+    let object = found.unwrap_or_else(|| panic!("no {format} in {record}"))["object"]
+        .as_str()
+        .unwrap();
+    bucket.join(object)
+}

@@ -1,0 +1,100 @@
+//! `tool lock [--check] [--config FILE]`: writes (or compares) the lockfile
+//! beside the version file: per tool, the exact bytes its backend would
+//! install on this machine.
+
+use clap::Args;
+use serde_json::json;
+
+use crate::context::Context;
+use crate::error::exit;
+use crate::install::gather::{self, Asked};
+use crate::install::locked;
+use crate::lockfile::{self, Lock};
+
+#[derive(Args, Debug)]
+pub struct LockArgs {
+    /// Exit 1 when the lockfile is missing or stale, writing nothing
+    #[arg(long)]
+    check: bool,
+    /// Lock what a Read the Docs config file sets (`.readthedocs.yaml`)
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Print each entry as a JSON line
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(mut ctx: Context, args: LockArgs) -> anyhow::Result<i32> {
+    let file = locked::version_file(&ctx, args.config.as_deref())?;
+    let asked = match &args.config {
+        Some(f) => Asked::BuildConfig(f),
+        None => Asked::Here,
+    };
+    let requests = gather::requests(&mut ctx, asked)?;
+    let path = lockfile::path_for(&file);
+    let previous = Lock::read(&path)?;
+    let lock = locked::compute(&ctx, &requests, previous.clone())?;
+    for e in &lock.entries {
+        if args.json {
+            println!("{}", json!(e));
+        }
+    }
+    if args.check {
+        if previous.as_ref() == Some(&lock) {
+            eprintln!("{} is up to date", path.display());
+            return Ok(exit::OK);
+        }
+        eprintln!("{} is stale:", path.display());
+        for line in differences(previous.as_ref(), &lock) {
+            eprintln!("  {line}");
+        }
+        return Ok(exit::FAILURE);
+    }
+    lock.write(&path)?;
+    for e in &lock.entries {
+        let what = e
+            .sha256
+            .as_deref()
+            .map_or("version only".to_string(), |s| format!("sha256 {s}"));
+        crate::progress::note(&format!(
+            "locked {} {} ({}, {what})",
+            e.tool, e.version, e.backend
+        ));
+    }
+    eprintln!("wrote {}", path.display());
+    Ok(exit::OK)
+}
+
+/// What changed, one line per entry.
+fn differences(old: Option<&Lock>, new: &Lock) -> Vec<String> {
+    let Some(old) = old else {
+        return vec!["there is no lockfile".into()];
+    };
+    let mut out = Vec::new();
+    for e in &new.entries {
+        match old
+            .entries
+            .iter()
+            .find(|o| o.tool == e.tool && o.platform == e.platform)
+        {
+            None => out.push(format!("{} {}: not locked", e.tool, e.version)),
+            Some(o) if o != e => out.push(format!(
+                "{}: locked {} {} sha256 {}, now {} {} sha256 {}",
+                e.tool,
+                o.version,
+                o.backend,
+                o.sha256.as_deref().unwrap_or("-"),
+                e.version,
+                e.backend,
+                e.sha256.as_deref().unwrap_or("-")
+            )),
+            Some(_) => {}
+        }
+    }
+    for o in &old.entries {
+        if !new.entries.iter().any(|e| e.tool == o.tool) {
+            out.push(format!("{}: locked but no longer set", o.tool));
+        }
+    }
+    out
+}
