@@ -66,6 +66,24 @@ pub enum CacheCmd {
         #[arg(long)]
         json: bool,
     },
+    /// What a bucket lacks, as a CI matrix (JSON: {"include": [...]}, one `cache build` each)
+    Plan {
+        /// A tool, then its versions
+        tool: Option<String>,
+        versions: Vec<String>,
+        /// Versions from a .tool-versions or .readthedocs.yaml (repeatable)
+        #[arg(long = "config", value_name = "FILE")]
+        configs: Vec<PathBuf>,
+        /// Every version of Read the Docs' build.tools table
+        #[arg(long)]
+        readthedocs_table: bool,
+        /// OS names to plan for (repeatable; default: a config's build.os, else this machine's)
+        #[arg(long = "os", value_name = "NAME")]
+        oses: Vec<String>,
+        /// Bucket URL to ask (default: the first writable configured bucket)
+        #[arg(long)]
+        bucket: Option<String>,
+    },
     /// What the buckets hold: key, size, date, os/arch
     List {
         tool: Option<String>,
@@ -127,6 +145,23 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
         CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
         CacheCmd::Keygen { name, dir } => keygen(&name, dir),
+        CacheCmd::Plan {
+            tool,
+            versions,
+            configs,
+            readthedocs_table,
+            oses,
+            bucket,
+        } => {
+            let asked = PlanArgs {
+                tool,
+                versions,
+                configs,
+                readthedocs_table,
+                oses,
+            };
+            plan(ctx, asked, bucket.as_deref())
+        }
         CacheCmd::Verify {
             tool,
             version,
@@ -415,4 +450,62 @@ fn print_checked(c: &crate::cache::verify::Checked, json_out: bool) {
         ),
         Some(why) => println!("BAD {} in {}: {why}", c.key, c.bucket),
     }
+}
+
+struct PlanArgs {
+    tool: Option<String>,
+    versions: Vec<String>,
+    configs: Vec<PathBuf>,
+    readthedocs_table: bool,
+    oses: Vec<String>,
+}
+
+fn plan(ctx: &Context, args: PlanArgs, bucket: Option<&str>) -> anyhow::Result<i32> {
+    use crate::install::cache_plan::{self, Wanted};
+    let mut wanted: Vec<Wanted> = Vec::new();
+    let mut oses = args.oses;
+    if let Some(tool) = &args.tool {
+        Tools::new(&ctx.env).require_known(tool)?;
+        wanted.extend(args.versions.iter().map(|v| Wanted {
+            tool: tool.clone(),
+            version: v.clone(),
+        }));
+    }
+    let mut config_oses = Vec::new();
+    for file in &args.configs {
+        let (found, os) = cache_plan::from_file(ctx, file)?;
+        wanted.extend(found);
+        config_oses.extend(os);
+    }
+    if args.readthedocs_table {
+        let (found, unknown) = cache_plan::from_readthedocs_table(ctx);
+        wanted.extend(found);
+        if !unknown.is_empty() {
+            eprintln!("left out (tool cannot build them): {}", unknown.join(", "));
+        }
+    }
+    if wanted.is_empty() {
+        return Err(Error::Usage(
+            "nothing to plan: give a tool and versions, --config FILE or --readthedocs-table"
+                .into(),
+        )
+        .into());
+    }
+    if oses.is_empty() {
+        oses = match config_oses.is_empty() {
+            true => vec![Cache::new(&ctx.settings)?.host.os],
+            false => config_oses,
+        };
+    }
+    oses.dedup();
+    let (missing, present) = cache_plan::plan(ctx, &wanted, &oses, bucket)?;
+    eprintln!(
+        "{} of {} builds missing ({} OS: {})",
+        missing.len(),
+        missing.len() + present,
+        oses.len(),
+        oses.join(", ")
+    );
+    println!("{}", json!({ "include": missing }));
+    Ok(exit::OK)
 }

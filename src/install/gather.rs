@@ -56,7 +56,7 @@ fn one_version(ctx: &Context, tool: &str, version: &str) -> Result<Request> {
 }
 
 /// `--config FILE`: every tool its `build.tools` sets, and its `build.os`.
-fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Option<String>)> {
+pub fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Option<String>)> {
     use crate::config::readthedocs::{Table, read};
     let path = crate::env::absolute(&ctx.env.cwd, file);
     let shipped;

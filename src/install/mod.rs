@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod cache_build;
+pub mod cache_plan;
 pub mod gather;
 pub mod leftovers;
 pub mod lock;

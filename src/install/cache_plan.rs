@@ -1,0 +1,133 @@
+//! `cache plan`: which builds a bucket still lacks, for a CI matrix. Takes
+//! tools and versions (arguments, `.tool-versions` or `.readthedocs.yaml`
+//! files, or the whole Read the Docs table) and OS names, asks the bucket
+//! for each key (a publish record, or an archive of the layout before
+//! records), and returns what is missing: one `cache build` each, which N
+//! runners can run at once (the first publisher of a key wins).
+
+use std::path::Path;
+
+use super::gather;
+use crate::cache::{Cache, publish};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::platform::Host;
+use crate::version::VersionSpec;
+
+/// One build to plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub tool: String,
+    pub version: String,
+}
+
+/// A build the bucket lacks, in the shape of a GitHub Actions
+/// `strategy.matrix.include` entry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Missing {
+    pub tool: String,
+    pub version: String,
+    pub os: String,
+    pub key: String,
+    /// What the job runs (on a runner of `os`).
+    pub run: String,
+}
+
+/// The versions a version file sets: `.readthedocs.yaml` (its `build.tools`,
+/// mapped as the service maps them, and its `build.os`) or `.tool-versions`
+/// (each tool's first version).
+pub fn from_file(ctx: &Context, file: &Path) -> Result<(Vec<Wanted>, Option<String>)> {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        let (requests, os) = gather::from_build_config(ctx, file)?;
+        return Ok((requests.into_iter().filter_map(literal).collect(), os));
+    }
+    let path = crate::env::absolute(&ctx.env.cwd, file);
+    let Some(tv) = crate::config::tool_versions::ToolVersions::load(&path)? else {
+        return Err(Error::io(
+            "cannot read",
+            &path,
+            std::io::ErrorKind::NotFound.into(),
+        ));
+    };
+    let wanted = tv.entries().filter_map(|e| {
+        let VersionSpec::Version(v) = e.versions.first()? else {
+            return None;
+        };
+        Some(Wanted {
+            tool: e.tool.clone(),
+            version: v.clone(),
+        })
+    });
+    Ok((wanted.collect(), None))
+}
+
+fn literal(r: super::Request) -> Option<Wanted> {
+    match r.spec {
+        VersionSpec::Version(version) => Some(Wanted {
+            tool: r.tool,
+            version,
+        }),
+        _ => None,
+    }
+}
+
+/// Every version in the Read the Docs table of a tool this build knows;
+/// the names it cannot install are returned apart.
+pub fn from_readthedocs_table(ctx: &Context) -> (Vec<Wanted>, Vec<String>) {
+    use crate::config::ToolInfo;
+    let shipped = crate::config::readthedocs::Table::builtin();
+    let table = ctx.readthedocs.as_ref().unwrap_or(&shipped);
+    let tools = crate::tools::Tools::new(&ctx.env);
+    let (mut wanted, mut unknown) = (Vec::new(), Vec::new());
+    for (name, versions) in &table.tools {
+        let Some(tool) = tools.for_readthedocs(name) else {
+            unknown.push(name.clone());
+            continue;
+        };
+        for full in versions.values() {
+            let w = Wanted {
+                tool: tool.clone(),
+                version: full.clone(),
+            };
+            if !wanted.contains(&w) {
+                wanted.push(w);
+            }
+        }
+    }
+    (wanted, unknown)
+}
+
+/// What `bucket` (`None`: the first writable configured one) lacks of
+/// `wanted` on each of `oses`; with how many it has.
+pub fn plan(
+    ctx: &Context,
+    wanted: &[Wanted],
+    oses: &[String],
+    bucket: Option<&str>,
+) -> Result<(Vec<Missing>, usize)> {
+    let cache = Cache::new(&ctx.settings)?;
+    let target = cache.for_writing(&ctx.env, &ctx.settings, bucket)?;
+    let (mut missing, mut present) = (Vec::new(), 0);
+    for os in oses {
+        let host = Host {
+            os: os.clone(),
+            ..cache.host.clone()
+        };
+        for w in wanted {
+            let key = cache.template.render(&host, &w.tool, &w.version);
+            if publish::is_published(&target, &key, &[crate::archive::Format::Zstd])? {
+                present += 1;
+                continue;
+            }
+            missing.push(Missing {
+                run: format!("tool cache build {} {}", w.tool, w.version),
+                tool: w.tool.clone(),
+                version: w.version.clone(),
+                os: os.clone(),
+                key,
+            });
+        }
+    }
+    Ok((missing, present))
+}
