@@ -2,7 +2,9 @@
 # Cache-path benchmark (DESIGN.md §3): install a realistic artifact from a
 # local S3 server (s3s-fs, signed requests) with `tool install`, against
 # `curl | zstd -d | tar -x` and `curl | tar -xz` of the same objects, side by
-# side. Target: within 1.1x of the shell pipeline. Reports MB/s.
+# side (the archive the publish record names), and the same install with its
+# signature checked (cache.trusted_keys). Target: within 1.1x of the shell
+# pipeline. Reports MB/s.
 # The artifact: this machine's CPython without site-packages and tests
 # (thousands of files, ~60-100 MB), or a generated tree of that shape.
 #   bench/cache.sh        (needs hyperfine, zstd, curl >= 7.75, s3s-fs)
@@ -47,12 +49,25 @@ s3pid=$!
 sleep 0.5
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=benchsecret AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" TOOL_CACHE_URL=s3://bench
-ASDF_DATA_DIR="$work/a" "$tool" cache push python "$version" --format both 2>/dev/null
-zst_mb=$(du -m "$work/s3/bench/bench-python-$version.tar.zst" | cut -f1)
-gz_mb=$(du -m "$work/s3/bench/bench-python-$version.tar.gz" | cut -f1)
+# Signed, so the same record serves a run that checks the signature and one
+# that does not: the difference is the check's cost on a hit.
+trusted="$("$tool" cache keygen bench --dir "$work" 2>/dev/null)"
+TOOL_CACHE_SIGNING_KEY="$work/bench.secret" ASDF_DATA_DIR="$work/a" \
+  "$tool" cache push python "$version" --format both 2>/dev/null
+# The archives the key's publish record names (by digest).
+object() {
+  python3 - "$work/s3/bench/bench-python-$version.manifest" "$1" <<'PY'
+import base64, json, sys
+record = json.loads(base64.b64decode(json.load(open(sys.argv[1]))["payload"]))
+print(next(a["object"] for a in record["archives"] if a["format"] == sys.argv[2]))
+PY
+}
+zst_obj="$(object zst)" gz_obj="$(object gz)"
+zst_mb=$(du -m "$work/s3/bench/$zst_obj" | cut -f1)
+gz_mb=$(du -m "$work/s3/bench/$gz_obj" | cut -f1)
 echo "artifact: $files files, $size_mb MB installed; zst $zst_mb MB, gz $gz_mb MB"
 
-url="$AWS_ENDPOINT_URL/bench/bench-python-$version"
+url="$AWS_ENDPOINT_URL/bench"
 sig=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "bench:benchsecret" -sf -H "'x-amz-content-sha256: UNSIGNED-PAYLOAD'")
 # Extract onto tmpfs when there is one: the disk of a VM adds noise that
 # swamps the pipeline being measured (both sides write the same files).
@@ -63,8 +78,10 @@ out="${BENCH_OUT:-$work}"; mkdir -p "$out"
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$out/cache.json" \
   --prepare "rm -rf $dest/b $dest/x; mkdir -p $dest/x" \
   -n "tool install (zst)" "ASDF_DATA_DIR=$dest/b $tool install python $version" \
-  -n "curl | zstd -d | tar -x" "curl ${sig[*]} $url.tar.zst | zstd -dq | tar -x -C $dest/x" \
-  -n "curl | tar -xz (gzip)" "curl ${sig[*]} $url.tar.gz | tar -xz -C $dest/x"
+  -n "tool install (zst, signature checked)" \
+     "ASDF_DATA_DIR=$dest/b TOOL_CACHE_TRUSTED_KEYS=$trusted $tool install python $version" \
+  -n "curl | zstd -d | tar -x" "curl ${sig[*]} $url/$zst_obj | zstd -dq | tar -x -C $dest/x" \
+  -n "curl | tar -xz (gzip)" "curl ${sig[*]} $url/$gz_obj | tar -xz -C $dest/x"
 
 python3 - "$out/cache.json" "$zst_mb" "$gz_mb" <<'PY'
 import json, sys
@@ -74,4 +91,6 @@ t, p, g = r["tool install (zst)"], r["curl | zstd -d | tar -x"], r["curl | tar -
 print(f"\ntool install: {t:.3f} s ({zst / t:.0f} MB/s compressed)")
 print(f"curl|zstd|tar: {p:.3f} s ({zst / p:.0f} MB/s)  -> tool is {t / p:.2f}x (target <= 1.1x) {'OK' if t / p <= 1.1 else 'OVER'}")
 print(f"curl|tar -xz:  {g:.3f} s ({gz / g:.0f} MB/s)  -> tool is {t / g:.2f}x of the gzip pipeline")
+v = r["tool install (zst, signature checked)"]
+print(f"signature check on a hit: {1000 * (v - t):+.1f} ms ({v / t:.3f}x the unchecked install)")
 PY
