@@ -65,7 +65,8 @@ impl Done {
     }
 }
 
-/// Streams `key` from `bucket` into `opts.dest`.
+/// Streams `key` from `bucket` into `opts.dest`; `found` is told the
+/// object's size before any of it is read (and may refuse it).
 pub fn fetch(
     bucket: &Remote,
     key: &str,
@@ -73,14 +74,14 @@ pub fn fetch(
     opts: &unpack::Options<'_>,
     task: &Task,
     cancel: &Cancel,
-    found: &dyn Fn() -> Result<()>,
+    found: &dyn Fn(u64) -> Result<()>,
 ) -> Result<Fetched> {
     let started = std::time::Instant::now();
     let Some(mut download) = bucket.download(key)? else {
         return Ok(Fetched::Missing);
     };
-    found()?;
     let size = download.size;
+    found(size)?;
     task.start_bytes(key, size);
     let progress = ProgressReader::new(&mut download, |n| task.add_bytes(n));
     let mut hashing = HashReader::new(Interruptible::new(progress, cancel.flag()));

@@ -36,6 +36,10 @@ pub struct Job<'a> {
     pub hold: Option<std::os::fd::RawFd>,
     /// Entered before downloading and before installing, for asdf's hooks.
     pub stages: &'a Stages<'a>,
+    /// `install --locked`: the sha256 the bytes must have. A backend that
+    /// fetches an archive uses it instead of asking for a checksum (or, the
+    /// cache, skips a bucket whose record names other bytes).
+    pub locked_sha256: Option<&'a str>,
 }
 
 /// asdf's steps of an install, before which its `.asdfrc` hooks run

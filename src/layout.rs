@@ -91,6 +91,13 @@ impl Layout {
             .join(format!(".{version_dir}.incomplete"))
     }
 
+    /// What an install fetched (backend, sha256), beside the version: read
+    /// by `install --locked` when the version is already there.
+    pub fn fetched_record(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.tool_installs_dir(tool)
+            .join(format!(".{version_dir}.fetched"))
+    }
+
     /// Where a version being removed is renamed to first (beside it, so on
     /// the same filesystem); swept by the next install of that version.
     pub fn trash_path(&self, tool: &str, version_dir: &str) -> PathBuf {

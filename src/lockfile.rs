@@ -84,8 +84,15 @@ impl Lock {
     /// `entry` in place of the one for its tool and platform; other
     /// platforms' entries of the same version stay, other versions go.
     pub fn put(&mut self, entry: Entry) {
+        // Other platforms stay only beside another platform's entry: one
+        // that holds everywhere replaces them all, and they replace it.
+        let keep_others = entry.platform.is_some();
         self.entries.retain(|e| {
-            e.tool != entry.tool || (e.version == entry.version && e.platform != entry.platform)
+            e.tool != entry.tool
+                || (keep_others
+                    && e.platform.is_some()
+                    && e.version == entry.version
+                    && e.platform != entry.platform)
         });
         self.entries.push(entry);
         self.entries

@@ -103,6 +103,15 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
     }
 }
 
+/// Why a build (its record's manifest, or the one inside the archive)
+/// cannot be installed as `job`: another machine, or another tool or version.
+fn compatible(m: &Manifest, cache: &Cache, job: &Job<'_>) -> Option<String> {
+    if m.tool != job.tool || m.version != job.version {
+        return Some(format!("the build of {} {}", m.tool, m.version));
+    }
+    m.incompatibility(&cache.host)
+}
+
 /// A hit downloads and installs in one stream: both hooks run first.
 fn enter_stages(job: &Job<'_>) -> Result<()> {
     job.stages.enter(Stage::Download)?;
@@ -136,49 +145,100 @@ fn from_record(
     let object = format!("{key}{}", record::SUFFIX);
     record::require_trust(&found.verdict, &cache.trusted, &object, b)?;
     let build = &found.record.build;
-    let check = |m: &Manifest| m.incompatibility(&cache.host);
+    if build.tool != job.tool || build.version != job.version {
+        return Err(Error::BadData {
+            what: format!("{object} in {}", b.display()),
+            why: format!(
+                "is the build of {} {}, not of {} {}",
+                build.tool, build.version, job.tool, job.version
+            ),
+        }
+        .into());
+    }
+    let check = |m: &Manifest| compatible(m, cache, job);
     if let Some(why) = check(build) {
         return Ok(Answer::Miss(format!("{key} was {why}")));
     }
-    for format in Format::ALL {
-        let Some(archive) = found.record.archive(format) else {
-            continue;
-        };
-        let opts = unpack_options(job, build.build_prefix.clone(), &check);
-        let found_it = || enter_stages(job);
-        let fetched = fetch::fetch(
-            b,
-            &archive.object,
-            format,
-            &opts,
-            job.task,
-            job.cancel,
-            &found_it,
+    let Some((format, archive)) =
+        (Format::ALL.into_iter()).find_map(|f| Some((f, found.record.archive(f)?)))
+    else {
+        return Ok(Answer::Miss(format!(
+            "{object} names no archive this tool reads"
+        )));
+    };
+    // Locked: another bucket may hold the locked bytes.
+    if let Some(sha) = job.locked_sha256.filter(|sha| *sha != archive.sha256) {
+        let why = format!(
+            "{object} names sha256 {}, not the locked {sha}",
+            archive.sha256
         );
-        let done = match fetched {
-            Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
-                return Ok(Answer::Miss(format!("{} was {e}", archive.object)));
-            }
-            Ok(Fetched::Done(done)) => done,
-            Ok(Fetched::Missing) => {
-                let why = format!("{object} names {}, which is missing", archive.object);
-                return Ok(Answer::Miss(why));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        done.expect(&archive.sha256, &object)?;
-        let mut details = done.report(job.task);
-        details["cache"] = "hit".into();
-        details["bucket"] = b.display().into();
-        details["record"] = object.as_str().into();
-        if let Verdict::Trusted(name) = &found.verdict {
-            details["signed_by"] = name.as_str().into();
-        }
-        return Ok(Answer::Hit(details));
+        return Ok(Answer::Miss(why));
     }
-    Ok(Answer::Miss(format!(
-        "{object} names no archive this tool reads"
-    )))
+    let named = Named {
+        object: &object,
+        archive,
+        format,
+        prefix: build.build_prefix.clone(),
+        verdict: &found.verdict,
+    };
+    install_named(b, job, &named, &check)
+}
+
+/// The archive a record names, and what the record says of it.
+struct Named<'a> {
+    object: &'a str,
+    archive: &'a record::ArchiveRef,
+    format: Format,
+    prefix: String,
+    verdict: &'a Verdict,
+}
+
+/// Streams the named archive in: its size and digest must be the record's.
+fn install_named(
+    b: &Remote,
+    job: &Job<'_>,
+    named: &Named<'_>,
+    check: &dyn Fn(&Manifest) -> Option<String>,
+) -> Result<Answer, Failure> {
+    let (object, archive, format) = (named.object, named.archive, named.format);
+    let opts = unpack_options(job, named.prefix.clone(), check);
+    // The record says how large the archive is: anything else is not it.
+    let found_it = |size: u64| match size == archive.size {
+        true => enter_stages(job),
+        false => Err(Error::BadData {
+            what: format!("{} in {}", archive.object, b.display()),
+            why: format!("is {size} bytes, but {object} says {}", archive.size),
+        }),
+    };
+    let fetched = fetch::fetch(
+        b,
+        &archive.object,
+        format,
+        &opts,
+        job.task,
+        job.cancel,
+        &found_it,
+    );
+    let done = match fetched {
+        Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
+            return Ok(Answer::Miss(format!("{} was {e}", archive.object)));
+        }
+        Ok(Fetched::Done(done)) => done,
+        Ok(Fetched::Missing) => {
+            let why = format!("{object} names {}, which is missing", archive.object);
+            return Ok(Answer::Miss(why));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    done.expect(&archive.sha256, object)?;
+    let mut details = done.report(job.task);
+    details["cache"] = "hit".into();
+    details["bucket"] = b.display().into();
+    details["record"] = object.into();
+    if let Verdict::Trusted(name) = named.verdict {
+        details["signed_by"] = name.as_str().into();
+    }
+    Ok(Answer::Hit(details))
 }
 
 /// Buckets written before publish records (and the build service's own):
@@ -186,7 +246,7 @@ fn from_record(
 /// beside it. None of it is signed, so `cache.trusted_keys` refuses it.
 fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer, Failure> {
     let sidecar = crate::cache::manifest_beside(b, key)?;
-    let check = |m: &Manifest| m.incompatibility(&cache.host);
+    let check = |m: &Manifest| compatible(m, cache, job);
     if let Some(why) = sidecar.as_ref().and_then(check) {
         return Ok(Answer::Miss(format!("{key} was {why}")));
     }
@@ -196,7 +256,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
     );
     for format in Format::ALL {
         let archive = format!("{key}{}", format.extension());
-        let found = || match cache.trusted.is_empty() {
+        let found = |_size: u64| match cache.trusted.is_empty() {
             true => enter_stages(job),
             false => Err(Error::Untrusted {
                 object: archive.clone(),

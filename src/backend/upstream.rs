@@ -113,7 +113,12 @@ impl Backend for UpstreamBackend {
             upstream::open_mirror(&client, releases.mirror(settings), &job.ctx.env, settings)?;
         let mut missing = Vec::new();
         for artifact in releases.artifacts(job.version, &host)? {
-            let Some(expected) = expected_sha256(job.ctx, releases, &mirror, &artifact)? else {
+            // Locked: the lock's digest, and no checksum file or release list asked.
+            let expected = match job.locked_sha256 {
+                Some(sha) => Some(sha.to_string()),
+                None => expected_sha256(job.ctx, releases, &mirror, &artifact)?,
+            };
+            let Some(expected) = expected else {
                 missing.push(artifact.key.clone());
                 continue;
             };
@@ -198,7 +203,7 @@ fn fetch(
         max_bytes: job.ctx.settings.cache.max_unpacked_size,
         check: None,
     };
-    let found = || {
+    let found = |_size: u64| {
         job.stages.enter(Stage::Download)?;
         job.stages.enter(Stage::Install)
     };

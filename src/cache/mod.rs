@@ -88,13 +88,25 @@ impl Cache {
 /// `cache.trusted_keys` parsed; a key that does not parse is an error (a
 /// typo must not turn signature checks off).
 fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
-    let parse = |text: &String| {
-        sign::PublicKey::parse(text).map_err(|why| Error::BadData {
-            what: format!("the key `{text}` in cache.trusted_keys"),
+    let mut keys: Vec<sign::PublicKey> = Vec::new();
+    for (i, text) in settings.cache.trusted_keys.iter().enumerate() {
+        // Named by position and name only: a secret key pasted here by
+        // mistake must not reach a log.
+        let name = text.split(':').next().unwrap_or_default();
+        let what = format!("key {} (`{name}`) of cache.trusted_keys", i + 1);
+        let key = sign::PublicKey::parse(text).map_err(|why| Error::BadData {
+            what: what.clone(),
             why: format!("cannot be used: {why}"),
-        })
-    };
-    settings.cache.trusted_keys.iter().map(parse).collect()
+        })?;
+        if keys.iter().any(|k| k.name == key.name) {
+            return Err(Error::BadData {
+                what,
+                why: "has the name of another trusted key: give each key its own name".into(),
+            });
+        }
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 /// The key `cache.signing_key` names, when set.

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::Cache;
 use super::record;
-use super::sign::SecretKey;
+use super::record::Comparison;
+use super::sign::{PublicKey, SecretKey, Verdict};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, pack};
 use crate::env::Env;
@@ -156,31 +157,71 @@ pub fn upload(
         archives,
     };
     let name = format!("{key}{}", record::SUFFIX);
-    let written = vec![name.clone()];
-    if bucket.create_small(&name, ours.seal(how.signer))? {
-        return Ok((Outcome::Published, written));
+    let sealed = ours.seal(how.signer);
+    if bucket.create_small(&name, sealed.clone())? {
+        return Ok((Outcome::Published, vec![name]));
     }
-    let Some(theirs) = record::read(bucket, key, &[])? else {
+    let outcome = commit_over(bucket, key, &ours, sealed, how)?;
+    Ok((outcome, vec![name]))
+}
+
+/// The record exists: the same publish (and, when signing, signed by our
+/// key) is `already published`; anything else needs `--replace`, which
+/// writes ours only over the copy read (`If-Match`).
+fn commit_over(
+    bucket: &Remote,
+    key: &str,
+    ours: &record::Record,
+    sealed: Vec<u8>,
+    how: &How<'_>,
+) -> Result<Outcome> {
+    let name = format!("{key}{}", record::SUFFIX);
+    let Some((bytes, version)) = bucket.get_small_versioned(&name)? else {
         // Deleted between our create and this read: try once more.
-        return match bucket.create_small(&name, ours.seal(how.signer))? {
-            true => Ok((Outcome::Published, written)),
+        return match bucket.create_small(&name, sealed)? {
+            true => Ok(Outcome::Published),
             false => Err(changed_meanwhile(bucket, &name)),
         };
     };
-    if theirs.record.same_bytes(&ours) {
-        return Ok((Outcome::AlreadyPublished, written));
-    }
+    let ours_key: Vec<PublicKey> = how.signer.map(SecretKey::public).into_iter().collect();
+    let why_not = match record::parse(bucket, key, &bytes, version.clone(), &ours_key) {
+        // A record that cannot be read (or does not verify) is replaced only when asked.
+        Err(e) => crate::error::chain(&e),
+        Ok(theirs) => match (ours.compare(&theirs.record), &theirs.verdict) {
+            (Comparison::OtherBytes, _) if !how.replace => {
+                return Err(Error::Conflict {
+                    key: key.to_string(),
+                    bucket: bucket.display().to_string(),
+                    theirs: theirs.record.digests(),
+                    ours: ours.digests(),
+                });
+            }
+            (Comparison::OtherBytes, _) => String::new(),
+            (Comparison::Lacks(formats), _) => format!("it has no {} archive", formats.join(", ")),
+            (Comparison::Same, Verdict::Trusted(_)) => return Ok(Outcome::AlreadyPublished),
+            (Comparison::Same, _) if how.signer.is_none() => return Ok(Outcome::AlreadyPublished),
+            (Comparison::Same, verdict) => format!("it is {}", unsigned_by_us(verdict)),
+        },
+    };
     if !how.replace {
-        return Err(Error::Conflict {
-            key: key.to_string(),
-            bucket: bucket.display().to_string(),
-            theirs: theirs.record.digests(),
-            ours: ours.digests(),
-        });
+        return Err(Error::hinted(
+            format!(
+                "{name} in {} is already published with these bytes, but {why_not}; the bucket was left as it is",
+                bucket.display()
+            ),
+            "`--replace` publishes this record in its place",
+        ));
     }
-    match bucket.replace_small(&name, ours.seal(how.signer), &theirs.version)? {
-        true => Ok((Outcome::Replaced, written)),
+    match bucket.replace_small(&name, sealed, &version)? {
+        true => Ok(Outcome::Replaced),
         false => Err(changed_meanwhile(bucket, &name)),
+    }
+}
+
+fn unsigned_by_us(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::UnknownKeys(names) => format!("signed by {}, not by this key", names.join(", ")),
+        _ => "not signed".into(),
     }
 }
 
@@ -247,11 +288,20 @@ pub fn push(
     })
 }
 
-/// Whether `target` already holds `key`: a publish record, else (the
-/// layout before records) an archive in every one of `formats`.
-pub fn is_published(target: &Remote, key: &str, formats: &[Format]) -> Result<bool> {
-    if record::read(target, key, &[])?.is_some() {
-        return Ok(true);
+/// Whether `target` already holds `key`: a publish record (signed by one
+/// of `trust`, when any), else, when nothing must be signed, the layout
+/// before records (an archive in every one of `formats`).
+pub fn is_published(
+    target: &Remote,
+    key: &str,
+    formats: &[Format],
+    trust: &[PublicKey],
+) -> Result<bool> {
+    if let Some(found) = record::read(target, key, trust)? {
+        return Ok(trust.is_empty() || matches!(found.verdict, Verdict::Trusted(_)));
+    }
+    if !trust.is_empty() {
+        return Ok(false);
     }
     for f in formats {
         if !target.exists(&format!("{key}{}", f.extension()))? {

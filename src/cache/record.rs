@@ -43,6 +43,17 @@ pub fn object_for(sha256: &str, format: Format) -> String {
     format!("sha256/{sha256}{}", format.extension())
 }
 
+impl ArchiveRef {
+    /// Whether it names a known format, a sha256 and the object that digest
+    /// lives at (so no record can point a reader anywhere else).
+    fn is_canonical(&self) -> bool {
+        let hex = self.sha256.len() == 64
+            && (self.sha256.bytes()).all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let format = Format::ALL.iter().find(|f| f.name() == self.format);
+        hex && format.is_some_and(|f| self.object == object_for(&self.sha256, *f))
+    }
+}
+
 impl Record {
     pub fn archive(&self, format: Format) -> Option<&ArchiveRef> {
         self.archives.iter().find(|a| a.format == format.name())
@@ -56,19 +67,20 @@ impl Record {
         parts.join(", ")
     }
 
-    /// Whether both name the same bytes in every format they share (and
-    /// share at least one).
-    pub fn same_bytes(&self, other: &Record) -> bool {
-        let mut shared = 0;
+    /// How `self` (a publish about to be made) compares with `there`.
+    pub fn compare(&self, there: &Record) -> Comparison {
+        let mut missing = Vec::new();
         for a in &self.archives {
-            if let Some(b) = other.archives.iter().find(|b| b.format == a.format) {
-                if b.sha256 != a.sha256 {
-                    return false;
-                }
-                shared += 1;
+            match there.archives.iter().find(|b| b.format == a.format) {
+                Some(b) if b.sha256 != a.sha256 => return Comparison::OtherBytes,
+                Some(_) => {}
+                None => missing.push(a.format.clone()),
             }
         }
-        shared > 0
+        match missing.is_empty() {
+            true => Comparison::Same,
+            false => Comparison::Lacks(missing),
+        }
     }
 
     /// The envelope's bytes, signed when `key` is given.
@@ -76,6 +88,17 @@ impl Record {
         let payload = serde_json::to_vec_pretty(self).unwrap_or_default();
         Envelope::seal(&payload, key).to_json()
     }
+}
+
+/// A publish against the record already there.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// Every archive of ours is there with the same digest.
+    Same,
+    /// The same digests where both have a format, but not these formats.
+    Lacks(Vec<String>),
+    /// A format whose digest differs.
+    OtherBytes,
 }
 
 /// A record as read from a bucket, with what its signatures said.
@@ -92,12 +115,25 @@ pub fn read(bucket: &Remote, key: &str, trusted: &[PublicKey]) -> Result<Option<
     let Some((bytes, version)) = bucket.get_small_versioned(&object)? else {
         return Ok(None);
     };
+    parse(bucket, key, &bytes, version, trusted).map(Some)
+}
+
+/// A record's bytes read, checked: envelope, signatures (a bad one by a
+/// trusted key is an error), schema, archive names, key.
+pub fn parse(
+    bucket: &Remote,
+    key: &str,
+    bytes: &[u8],
+    version: Version,
+    trusted: &[PublicKey],
+) -> Result<Found> {
+    let object = format!("{key}{SUFFIX}");
     let bad = |why: String| Error::BadData {
         what: format!("the publish record {object} in {}", bucket.display()),
         why,
     };
     let envelope: Envelope =
-        serde_json::from_slice(&bytes).map_err(|e| bad(format!("is not an envelope: {e}")))?;
+        serde_json::from_slice(bytes).map_err(|e| bad(format!("is not an envelope: {e}")))?;
     let payload = envelope
         .payload()
         .map_err(|why| bad(format!("cannot be read: {why}")))?;
@@ -120,6 +156,12 @@ pub fn read(bucket: &Remote, key: &str, trusted: &[PublicKey]) -> Result<Option<
             record.schema
         )));
     }
+    if let Some(a) = record.archives.iter().find(|a| !a.is_canonical()) {
+        return Err(bad(format!(
+            "names {} for a {} archive with sha256 {}, which is not where such an archive lives",
+            a.object, a.format, a.sha256
+        )));
+    }
     if record.key != key {
         return Err(Error::Untrusted {
             object,
@@ -127,11 +169,11 @@ pub fn read(bucket: &Remote, key: &str, trusted: &[PublicKey]) -> Result<Option<
             why: format!("it is the record of {}, not of {key}", record.key),
         });
     }
-    Ok(Some(Found {
+    Ok(Found {
         record,
         verdict,
         version,
-    }))
+    })
 }
 
 /// Refuses what `trusted` does not vouch for (nothing is required when no

@@ -72,19 +72,41 @@ impl SecretKey {
     /// Reads a secret key file, refusing one that others can read (as ssh
     /// refuses a private key with open permissions).
     pub fn read(path: &Path) -> Result<SecretKey> {
+        use std::io::Read;
         use std::os::unix::fs::PermissionsExt;
+        // A key's text given where its path belongs: say so without showing it.
+        let text_of_key =
+            !path.exists() && path.to_str().is_some_and(|p| SecretKey::parse(p).is_ok());
+        let shown = match text_of_key {
+            true => "named by cache.signing_key".to_string(),
+            false => path.display().to_string(),
+        };
         let bad = |why: String| Error::BadData {
-            what: format!("the signing key {}", path.display()),
+            what: format!("the signing key {shown}"),
             why,
         };
-        let mode = fs_err::metadata(path)?.permissions().mode();
+        if text_of_key {
+            return Err(bad(
+                "is not a path: cache.signing_key names the key's file, not the key".into(),
+            ));
+        }
+        let mut file =
+            std::fs::File::open(path).map_err(|e| bad(format!("cannot be opened: {e}")))?;
+        // The mode of the file opened, not of whatever the path names later.
+        let mode = file
+            .metadata()
+            .map_err(|e| bad(e.to_string()))?
+            .permissions()
+            .mode();
         if mode & 0o077 != 0 {
             return Err(bad(format!(
                 "is readable by others (mode {:o}); chmod 600 it",
                 mode & 0o777
             )));
         }
-        let text = fs_err::read_to_string(path)?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| bad(format!("cannot be read: {e}")))?;
         SecretKey::parse(&text).map_err(bad)
     }
 

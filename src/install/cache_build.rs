@@ -46,7 +46,9 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
     let signer = crate::cache::signing_key(&ctx.settings)?;
     let bucket = cache.for_writing(&ctx.env, &ctx.settings, to.bucket)?;
     let key = cache.key(tool, version);
-    if !to.force && publish::is_published(&bucket, &key, to.formats)? {
+    // Published means signed by this key when signing.
+    let ours: Vec<_> = signer.as_ref().map(|k| k.public()).into_iter().collect();
+    if !to.force && publish::is_published(&bucket, &key, to.formats, &ours)? {
         let bucket = bucket.display().to_string();
         return Ok(Built::AlreadyCached { key, bucket });
     }

@@ -108,6 +108,13 @@ pub fn plan(
 ) -> Result<(Vec<Missing>, usize)> {
     let cache = Cache::new(&ctx.settings)?;
     let target = cache.for_writing(&ctx.env, &ctx.settings, bucket)?;
+    // Missing is what the readers cannot install: unsigned builds count as
+    // missing when signing or when signatures are required.
+    let signer = crate::cache::signing_key(&ctx.settings)?;
+    let trust = match &signer {
+        Some(k) => vec![k.public()],
+        None => cache.trusted.clone(),
+    };
     let (mut missing, mut present) = (Vec::new(), 0);
     for os in oses {
         let host = Host {
@@ -116,7 +123,7 @@ pub fn plan(
         };
         for w in wanted {
             let key = cache.template.render(&host, &w.tool, &w.version);
-            if publish::is_published(&target, &key, &[crate::archive::Format::Zstd])? {
+            if publish::is_published(&target, &key, &[crate::archive::Format::Zstd], &trust)? {
                 present += 1;
                 continue;
             }

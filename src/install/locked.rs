@@ -124,3 +124,46 @@ fn entry_of(ctx: &crate::context::Context, req: &Request) -> Result<Entry> {
         why,
     })
 }
+
+/// What an install fetched, kept beside it (`installs/<tool>/.<dir>.fetched`)
+/// so a later `--locked` run can tell whether the installed copy is the
+/// locked bytes. Best effort: without it, `--locked` refuses the copy.
+pub fn remember(env: &crate::env::Env, tool: &str, dir: &str, backend: &str, details: &Details) {
+    let Some(sha256) = details.get("sha256").and_then(|v| v.as_str()) else {
+        return;
+    };
+    let text = serde_json::json!({ "backend": backend, "sha256": sha256 }).to_string();
+    let _ = crate::fs::write_atomic(&env.layout.fetched_record(tool, dir), text.as_bytes(), None);
+}
+
+/// Refuses an installed copy that is not known to be the lock's bytes.
+pub fn check_installed(env: &crate::env::Env, entry: &Entry, dir: &str) -> Result<()> {
+    let Some(want) = entry
+        .sha256
+        .as_deref()
+        .filter(|_| entry.backend != "source")
+    else {
+        return Ok(());
+    };
+    let path = env.layout.fetched_record(&entry.tool, dir);
+    let recorded: Option<serde_json::Value> =
+        (std::fs::read(&path).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+    let got = recorded.as_ref().and_then(|r| r["sha256"].as_str());
+    if got == Some(want) {
+        return Ok(());
+    }
+    let what = match got {
+        Some(got) => format!("from sha256 {got}"),
+        None => "from bytes this tool did not record".into(),
+    };
+    Err(Error::hinted(
+        format!(
+            "{} {} is installed {what}, but the lock says sha256 {want}",
+            entry.tool, entry.version
+        ),
+        format!(
+            "`tool uninstall {} {}`, then install it again with --locked",
+            entry.tool, entry.version
+        ),
+    ))
+}

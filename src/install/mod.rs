@@ -91,17 +91,7 @@ pub struct Run<'a> {
 /// Installs one version through the chain of backends.
 pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
     crate::tool_name::check(&req.tool)?;
-    let pinned = match &cx.options.locked {
-        Some(l) => Some(locked::entry(l, req)?),
-        None => None,
-    };
-    let forced = pinned
-        .map(|e| e.backend.as_str())
-        .or(cx.options.backend.as_deref());
-    let mut chain = backend::chain(cx.ctx, &req.tool, forced)?;
-    if cx.options.no_cache {
-        chain = backend::without_cache(chain);
-    }
+    let (chain, pinned) = chain_for(cx, req)?;
     let resolved = resolve(cx.ctx, &chain, req)?;
     task.set_label(format!("{} {}", req.tool, resolved.version));
     let path = cx.ctx.env.layout.install_path(&req.tool, &resolved.dir);
@@ -113,25 +103,19 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         details: Details::Null,
         tried: Vec::new(),
     };
-    if installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
+    let env = &cx.ctx.env;
+    if installed_here(env, &req.tool, &resolved.dir, pinned)? {
         return Ok(already(resolved));
     }
-    let lock = lock::acquire(&cx.ctx.env, &req.tool, &resolved.dir, || {
+    let lock = lock::acquire(env, &req.tool, &resolved.dir, || {
         task.step("waiting for another install of this version to finish")
     })?;
-    if installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
+    if installed_here(env, &req.tool, &resolved.dir, pinned)? {
         return Ok(already(resolved));
     }
-    leftovers::sweep(&cx.ctx.env, &req.tool, &resolved.dir);
-    leftovers::clean(&cx.ctx.env, &req.tool, &resolved.dir)?;
-    let hook = |name: &str| {
-        let name = format!("{name}_{}", req.tool);
-        let args = [&resolved.version];
-        task.suspend(|| match cx.sink {
-            Sink::Terminal => hooks::run(&cx.ctx.settings, &name, &args),
-            Sink::Log(_) => hooks::run_beside_data(&cx.ctx.settings, &name, &args),
-        })
-    };
+    leftovers::sweep(env, &req.tool, &resolved.dir);
+    leftovers::clean(env, &req.tool, &resolved.dir)?;
+    let hook = |name: &str| run_hook(cx, task, &format!("{name}_{}", req.tool), &resolved.version);
     let before = |stage: Stage| {
         hook(match stage {
             Stage::Download => "pre_asdf_download",
@@ -153,10 +137,9 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         try_chain(&target, &chain).and_then(|found| hook("post_asdf_install").map(|()| found));
     let (backend, details, tried) = match attempt {
         Ok(found) => found,
+        Err(e) if installed::is_installed(env, &req.tool, &resolved.dir) => return Err(e),
         Err(e) => {
-            if !installed::is_installed(&cx.ctx.env, &req.tool, &resolved.dir) {
-                lock.remove();
-            }
+            lock.remove();
             return Err(e);
         }
     };
@@ -167,6 +150,52 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         details,
         tried,
     })
+}
+
+/// Runs the `.asdfrc` hook `name` with the version as its argument, with
+/// progress out of its way.
+fn run_hook(cx: &Run<'_>, task: &Task, name: &str, version: &str) -> Result<()> {
+    let args = [version];
+    task.suspend(|| match cx.sink {
+        Sink::Terminal => hooks::run(&cx.ctx.settings, name, &args),
+        Sink::Log(_) => hooks::run_beside_data(&cx.ctx.settings, name, &args),
+    })
+}
+
+/// Whether the version is installed already; under `--locked`, an error
+/// unless it is the locked bytes.
+fn installed_here(
+    env: &crate::env::Env,
+    tool: &str,
+    dir: &str,
+    pinned: Option<&crate::lockfile::Entry>,
+) -> Result<bool> {
+    let here = installed::is_installed(env, tool, dir);
+    if let (true, Some(entry)) = (here, pinned) {
+        locked::check_installed(env, entry, dir)?;
+    }
+    Ok(here)
+}
+
+/// The backends an install tries, in order.
+type Chain = Vec<Box<dyn Backend>>;
+
+/// The backends to try for `req`, and its lock entry under `--locked`
+/// (whose backend is then the only one).
+fn chain_for<'a>(
+    cx: &'a Run<'_>,
+    req: &Request,
+) -> Result<(Chain, Option<&'a crate::lockfile::Entry>)> {
+    let pinned = match &cx.options.locked {
+        Some(l) => Some(locked::entry(l, req)?),
+        None => None,
+    };
+    let forced = (pinned.map(|e| e.backend.as_str())).or(cx.options.backend.as_deref());
+    let mut chain = backend::chain(cx.ctx, &req.tool, forced)?;
+    if cx.options.no_cache {
+        chain = backend::without_cache(chain);
+    }
+    Ok((chain, pinned))
 }
 
 /// One version being installed, as every backend attempt sees it.
@@ -204,8 +233,15 @@ fn try_chain(
                 }
             })
         };
+        let attempt = attempt.and_then(|details| match (t.pinned, backend.in_place()) {
+            (Some(entry), true) => locked::check(entry, &details).map(|()| details),
+            _ => Ok(details),
+        });
         match attempt {
-            Ok(details) => return Ok((backend.name(), details, tried)),
+            Ok(details) => {
+                locked::remember(&cx.ctx.env, tool, &resolved.dir, backend.name(), &details);
+                return Ok((backend.name(), details, tried));
+            }
             Err(Failure::NotAvailable(reason)) => tried.push(Tried {
                 backend: backend.name(),
                 reason,
@@ -300,6 +336,7 @@ fn make_job<'a>(t: &'a Target<'a>, dest: &'a Path) -> Job<'a> {
         task: t.task,
         hold: Some(t.hold),
         stages: t.stages,
+        locked_sha256: t.pinned.and_then(|e| e.sha256.as_deref()),
     }
 }
 

@@ -57,6 +57,7 @@ pub fn uninstall(ctx: &Context, tool: &str, dir: &str, version: &str) -> Result<
         remove_dir(env, tool, dir, &path)?;
     }
     let _ = std::fs::remove_file(env.layout.incomplete_marker(tool, dir));
+    let _ = std::fs::remove_file(env.layout.fetched_record(tool, dir));
     lock.remove();
     reshim::refresh(env)?;
     hook("post")

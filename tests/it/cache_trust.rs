@@ -338,7 +338,9 @@ fn a_tampered_bucket_is_refused_under_trusted_keys() {
     let install = ["install", "python", "3.9.6"];
     let err = fails_with(&mut tool_with(&s, &reader, &trusted, &install), 1);
     assert!(
-        err.contains("checksum mismatch") && err.contains(&format!("{KEY}.manifest")),
+        // Refused by its size or, were it the same size, its digest.
+        (err.contains("checksum mismatch") || err.contains("bytes, but"))
+            && err.contains(&format!("{KEY}.manifest")),
         "{err}"
     );
     nothing_installed(&reader, "python");
@@ -406,8 +408,12 @@ fn a_malformed_trusted_key_is_an_error_not_a_check_turned_off() {
         1,
     );
     assert!(
-        err.contains("ci:not-a-key") && err.contains("cache.trusted_keys"),
+        err.contains("(`ci`) of cache.trusted_keys") && err.contains("base64"),
         "{err}"
+    );
+    assert!(
+        !err.contains("not-a-key"),
+        "a key's text reached the message: {err}"
     );
 }
 
@@ -422,4 +428,87 @@ fn edit_record(bucket: &Path, change: impl FnOnce(&mut serde_json::Value)) {
     change(&mut record);
     envelope["payload"] = b64.encode(serde_json::to_vec(&record).unwrap()).into();
     std::fs::write(&path, serde_json::to_vec(&envelope).unwrap()).unwrap();
+}
+
+/// A same-bytes publish while signing does not pass an unsigned record for
+/// a signed one: it says so, and `--replace` signs it.
+#[test]
+fn an_unsigned_record_of_the_same_bytes_is_not_already_published_for_a_signer() {
+    let s = Sandbox::new();
+    let (bucket, vars) = file_bucket(&s);
+    let a = builder(&s, "A");
+    succeeds(&mut push(&s, &a, &vars, &[]));
+    let (secret, public) = keygen(&s, "ci");
+    let signing = [
+        &vars[..],
+        &[("TOOL_CACHE_SIGNING_KEY", secret.display().to_string())],
+    ]
+    .concat();
+    let err = fails_with(&mut push(&s, &a, &signing, &[]), 1);
+    assert!(
+        err.contains("already published with these bytes, but it is not signed"),
+        "{err}"
+    );
+    let out = json_line(&stdout(&mut push(&s, &a, &signing, &["--replace"])));
+    assert_eq!(out["outcome"], "replaced", "{out}");
+    let trusted = [&vars[..], &[("TOOL_CACHE_TRUSTED_KEYS", public)]].concat();
+    succeeds(&mut tool_with(
+        &s,
+        &s.root.join("r"),
+        &trusted,
+        &["install", "python", "3.9.6"],
+    ));
+    assert!(bucket.join(format!("{KEY}.manifest")).is_file());
+}
+
+/// A record is read as hostile: it cannot send a reader to another object,
+/// claim another size, or serve another version under this key.
+#[test]
+fn a_record_that_points_elsewhere_or_lies_is_refused() {
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "another object",
+            Box::new(|r| r["archives"][0]["object"] = "../../escape.tar.zst".into()),
+            "not where such an archive lives",
+        ),
+        (
+            "another size",
+            Box::new(|r| r["archives"][0]["size"] = 7.into()),
+            "says 7",
+        ),
+        (
+            "another version",
+            Box::new(|r| r["build"]["version"] = "3.9.7".into()),
+            "is the build of python 3.9.7",
+        ),
+    ];
+    for (label, edit, needle) in cases {
+        let s = Sandbox::new();
+        let (bucket, vars) = file_bucket(&s);
+        succeeds(&mut push(&s, &builder(&s, "A"), &vars, &[]));
+        edit_record(&bucket, |r| edit(r));
+        let reader = s.root.join("reader");
+        let err = fails_with(
+            &mut tool_with(&s, &reader, &vars, &["install", "python", "3.9.6"]),
+            1,
+        );
+        assert!(err.contains(needle), "{label}: {err}");
+        nothing_installed(&reader, "python");
+    }
+}
+
+#[test]
+fn a_signing_key_given_as_text_is_refused_without_showing_it() {
+    let s = Sandbox::new();
+    let (_, vars) = file_bucket(&s);
+    let (secret, _) = keygen(&s, "ci");
+    let text = std::fs::read_to_string(&secret).unwrap().trim().to_string();
+    let as_text = [&vars[..], &[("TOOL_CACHE_SIGNING_KEY", text.clone())]].concat();
+    let err = fails_with(&mut push(&s, &builder(&s, "A"), &as_text, &[]), 1);
+    assert!(err.contains("is not a path"), "{err}");
+    assert!(
+        !err.contains(&text[3..]),
+        "the secret key reached the message: {err}"
+    );
 }

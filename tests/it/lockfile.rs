@@ -82,9 +82,10 @@ fn a_republished_key_makes_the_lock_stale_and_a_locked_install_refuse_it() {
     );
     let reader = s.root.join("reader");
     let err = fails_with(&mut locked_install(&s, &reader, &vars), 1);
+    // The bucket's record names other bytes: not the locked ones, so a miss.
     assert!(
-        err.contains(&format!("but the lock says {locked_sha}"))
-            && err.contains("nothing was installed"),
+        err.contains(&format!("not the locked {locked_sha}"))
+            && err.contains("no backend could install python 3.9.6"),
         "{err}"
     );
     nothing_installed(&reader, "python");
@@ -140,5 +141,77 @@ fn an_asdf_plugin_locks_its_version_only_and_says_so() {
     assert!(
         entry["note"].as_str().unwrap().contains("version only"),
         "{entry}"
+    );
+}
+
+/// An installed copy of other bytes does not pass for the locked ones.
+#[test]
+fn an_installed_copy_of_other_bytes_is_refused_by_a_locked_install() {
+    let s = Sandbox::new();
+    let (_, vars) = published(&s, "A", &[]);
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
+    let locked_sha = lock_file(&s)["tool"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    published(&s, "B", &["--replace"]);
+    let reader = s.root.join("reader");
+    succeeds(&mut tool_with(
+        &s,
+        &reader,
+        &vars,
+        &["install", "python", "3.9.6"],
+    ));
+    let err = fails_with(&mut locked_install(&s, &reader, &vars), 1);
+    assert!(
+        err.contains("is installed from sha256")
+            && err.contains(&format!("the lock says sha256 {locked_sha}")),
+        "{err}"
+    );
+    // Locked again, the installed copy is the locked bytes.
+    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
+    succeeds(&mut locked_install(&s, &reader, &vars));
+}
+
+/// Official releases lock the archive and its published sha256; a locked
+/// install then asks for archives only: no checksum file, no index.
+#[test]
+fn a_locked_release_install_asks_only_for_the_archive() {
+    use crate::harness::fakes::tiny_node_mirror;
+    use crate::harness::servers::HttpServer;
+    let s = Sandbox::new();
+    let mirror = tiny_node_mirror(&s.root, &["1.2.3"], &["1.2.3"]);
+    let server = HttpServer::start(&mirror);
+    s.write("proj/.tool-versions", "nodejs 1.2.3\n");
+    let node = |args: &[&str]| {
+        let mut cmd = s.tool(args);
+        cmd.env_remove("TOOL_NODEJS_MIRROR")
+            .env("NODEJS_ORG_MIRROR", &server.url)
+            .env("TOOL_BACKENDS_NODEJS", "upstream");
+        cmd
+    };
+    succeeds(&mut node(&["lock"]));
+    let entry = &lock_file(&s)["tool"][0];
+    assert_eq!(entry["backend"], "upstream", "{entry}");
+    assert!(
+        entry["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("v1.2.3/node-v1.2.3-linux-x64.tar.gz"),
+        "{entry}"
+    );
+    server.requests.lock().unwrap().clear();
+    succeeds(&mut node(&["install", "--locked"]));
+    let log = server.requests.lock().unwrap().clone();
+    // The .tar.xz is tried first as always (absent here), then the archive.
+    assert!(
+        log.iter()
+            .all(|l| l.contains("/v1.2.3/node-v1.2.3-linux-x64.tar.")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("linux-x64.tar.gz")),
+        "{log:?}"
     );
 }
