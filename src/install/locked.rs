@@ -129,11 +129,14 @@ fn entry_of(ctx: &crate::context::Context, req: &Request) -> Result<Entry> {
 /// so a later `--locked` run can tell whether the installed copy is the
 /// locked bytes. Best effort: without it, `--locked` refuses the copy.
 pub fn remember(env: &crate::env::Env, tool: &str, dir: &str, backend: &str, details: &Details) {
+    let path = env.layout.fetched_record(tool, dir);
     let Some(sha256) = details.get("sha256").and_then(|v| v.as_str()) else {
+        // A build or a plugin: nothing fetched to name, and no older record left standing.
+        let _ = std::fs::remove_file(&path);
         return;
     };
     let text = serde_json::json!({ "backend": backend, "sha256": sha256 }).to_string();
-    let _ = crate::fs::write_atomic(&env.layout.fetched_record(tool, dir), text.as_bytes(), None);
+    let _ = crate::fs::write_atomic(&path, text.as_bytes(), None);
 }
 
 /// Refuses an installed copy that is not known to be the lock's bytes.
