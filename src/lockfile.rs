@@ -69,7 +69,8 @@ impl Lock {
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
-        let body = toml::to_string(self).map_err(|e| Error::Other(e.to_string()))?;
+        let body = toml::to_string(self)
+            .map_err(|e| Error::io("cannot write the lockfile", path, std::io::Error::other(e)))?;
         crate::fs::write_atomic(path, format!("{HEADER}{body}").as_bytes(), Some(0o644))
             .map_err(|e| Error::io("cannot write the lockfile", path, e))
     }

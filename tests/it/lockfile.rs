@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::harness::fakes::{
-    fake_python, nothing_installed, read_record, record_archive, tool_with,
+    fake_python, nothing_installed, read_record, record_archive, tool_with, with,
 };
 use crate::harness::{Sandbox, fails_with, succeeds};
 
@@ -22,6 +22,19 @@ fn published(s: &Sandbox, who: &str, extra: &[&str]) -> (PathBuf, Vec<(&'static 
     args.extend_from_slice(extra);
     succeeds(&mut tool_with(s, &data, &vars, &args));
     (bucket, vars)
+}
+
+/// python 3.9.6 published by builder A, set in `.tool-versions` and locked:
+/// the bucket, its variables and the locked sha256.
+fn locked_a(s: &Sandbox) -> (PathBuf, Vec<(&'static str, String)>, String) {
+    let (bucket, vars) = published(s, "A", &[]);
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    succeeds(&mut tool_with(s, &s.data, &vars, &["lock"]));
+    let sha = lock_file(s)["tool"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (bucket, vars, sha)
 }
 
 fn lock_file(s: &Sandbox) -> serde_json::Value {
@@ -67,13 +80,7 @@ fn a_lock_names_the_published_bytes_and_a_locked_install_gets_them() {
 #[test]
 fn a_republished_key_makes_the_lock_stale_and_a_locked_install_refuse_it() {
     let s = Sandbox::new();
-    let (_, vars) = published(&s, "A", &[]);
-    s.write("proj/.tool-versions", "python 3.9.6\n");
-    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
-    let locked_sha = lock_file(&s)["tool"][0]["sha256"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, vars, locked_sha) = locked_a(&s);
     published(&s, "B", &["--replace"]);
     let err = fails_with(&mut tool_with(&s, &s.data, &vars, &["lock", "--check"]), 1);
     assert!(
@@ -94,9 +101,7 @@ fn a_republished_key_makes_the_lock_stale_and_a_locked_install_refuse_it() {
 #[test]
 fn a_locked_install_with_the_artifact_gone_installs_nothing() {
     let s = Sandbox::new();
-    let (bucket, vars) = published(&s, "A", &[]);
-    s.write("proj/.tool-versions", "python 3.9.6\n");
-    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
+    let (bucket, vars, _) = locked_a(&s);
     std::fs::remove_file(record_archive(&bucket, KEY, "zst")).unwrap();
     let reader = s.root.join("reader");
     fails_with(&mut locked_install(&s, &reader, &vars), 1);
@@ -106,11 +111,9 @@ fn a_locked_install_with_the_artifact_gone_installs_nothing() {
 #[test]
 fn a_version_the_lock_does_not_name_is_refused_under_tool_locked() {
     let s = Sandbox::new();
-    let (_, vars) = published(&s, "A", &[]);
-    s.write("proj/.tool-versions", "python 3.9.6\n");
-    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
+    let (_, vars, _) = locked_a(&s);
     s.write("proj/.tool-versions", "python 3.9.7\n");
-    let ci = [&vars[..], &[("TOOL_LOCKED", "1".to_string())]].concat();
+    let ci = with(&vars, "TOOL_LOCKED", "1");
     let err = fails_with(&mut tool_with(&s, &s.root.join("r"), &ci, &["install"]), 1);
     assert!(err.contains("locks python 3.9.6, not 3.9.7"), "{err}");
 }
@@ -148,13 +151,7 @@ fn an_asdf_plugin_locks_its_version_only_and_says_so() {
 #[test]
 fn an_installed_copy_of_other_bytes_is_refused_by_a_locked_install() {
     let s = Sandbox::new();
-    let (_, vars) = published(&s, "A", &[]);
-    s.write("proj/.tool-versions", "python 3.9.6\n");
-    succeeds(&mut tool_with(&s, &s.data, &vars, &["lock"]));
-    let locked_sha = lock_file(&s)["tool"][0]["sha256"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, vars, locked_sha) = locked_a(&s);
     published(&s, "B", &["--replace"]);
     let reader = s.root.join("reader");
     succeeds(&mut tool_with(

@@ -140,3 +140,14 @@ pub fn record_archive(bucket: &Path, key: &str, format: &str) -> PathBuf {
         .unwrap();
     bucket.join(object)
 }
+
+/// `vars` with one more variable (set last, so it wins).
+pub fn with(
+    vars: &[(&'static str, String)],
+    name: &'static str,
+    value: impl ToString,
+) -> Vec<(&'static str, String)> {
+    let mut out = vars.to_vec();
+    out.push((name, value.to_string()));
+    out
+}
