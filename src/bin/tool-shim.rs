@@ -1,5 +1,5 @@
 //! `tool-shim`: the interpreter named in a shim's shebang. The kernel starts
-//! `tool-shim <shim> args…`; it links only the shim path (no argument parser,
+//! `tool-shim [--tools=a,b] <shim> args…`; it links only the shim path (no argument parser,
 //! async runtime or network code), so it starts faster than the full `tool`.
 //!
 //! It has its own C `main` instead of Rust's: std's start-up installs a
@@ -14,6 +14,12 @@
 // Under `cargo test` the test harness brings its own `main`.
 #![cfg_attr(not(test), no_main)]
 
+/// Blocks come from a 64 KiB bump arena (a shim uses about 10 KiB), never
+/// freed before `exec` (see the module).
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: tool::shim::arena::Arena<{ 64 << 10 }> = tool::shim::arena::Arena::new();
+
 // SAFETY: `#![no_main]` leaves no other `main`; glibc's start-up calls this
 // with the usual C arguments, which are read through `std::env::args_os`.
 #[cfg(not(test))]
@@ -21,9 +27,15 @@
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     reopen_closed_stdio();
     tool::process::die_quietly_on_closed_pipes();
-    let mut args = std::env::args_os().skip(1);
+    // `tool-shim [--tools=a,b] <shim> args…`: shims that reshim wrote with
+    // room in their shebang name their tools there.
+    let mut args = std::env::args_os().skip(1).peekable();
+    let listed = args.peek().and_then(|a| tool::shim::listed_tools(a));
+    if listed.is_some() {
+        args.next();
+    }
     let code = match args.next() {
-        Some(shim) => tool::shim::run::run(std::path::Path::new(&shim), args.collect()),
+        Some(shim) => tool::shim::run::run(std::path::Path::new(&shim), listed, args.collect()),
         None => {
             eprintln!(
                 "tool-shim: runs a shim; usage: tool-shim <shim> [args…] (shims name it in their first line)"

@@ -9,6 +9,7 @@
 //! keeps asdf's `# asdf-plugin: <tool> <version>` lines, and its last line
 //! re-enters `tool exec` when it is run by a shell instead (`sh shims/python`).
 
+pub mod arena;
 mod exe;
 pub mod find;
 pub mod installers;
