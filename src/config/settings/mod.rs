@@ -60,8 +60,10 @@ impl std::ops::Deref for Settings {
     }
 }
 
+/// Where `key`'s definition is in `DEFS`: they are in the enum's order (a
+/// test checks), so no search (every shim looks up a dozen).
 fn index(key: Key) -> usize {
-    DEFS.iter().position(|d| d.key == key).unwrap_or_default()
+    key as usize
 }
 
 impl Settings {
@@ -86,11 +88,7 @@ impl Settings {
         let mut hooks = BTreeMap::new();
         apply_asdfrc(&asdfrc_path, &mut raw, &mut hooks)?;
         let table = apply_config_toml(&config_path, &mut raw)?;
-        for (i, def) in DEFS.iter().enumerate() {
-            if let Some((var, value)) = def.env.iter().find_map(|v| env.var(v).map(|x| (*v, x))) {
-                raw[i] = (value.trim().to_string().into(), Source::Env(var));
-            }
-        }
+        apply_env(env, &mut raw);
         let lookup = |key: Key| {
             let i = index(key);
             (raw[i].0.as_ref(), &raw[i].1, DEFS[i].name)
@@ -137,6 +135,34 @@ impl Settings {
             .or_else(|| lookup(&self.table, &format!("backends.{tool}")))?;
         let names: Vec<String> = text.split_whitespace().map(str::to_string).collect();
         (!names.is_empty()).then_some(names)
+    }
+}
+
+/// Each setting's variable, where set, over the files: the first of its
+/// names that is set and not empty wins. Every shim runs this, so the
+/// environment is first narrowed to the variables whose first byte some
+/// setting's name starts with (a handful, against dozens of names).
+fn apply_env(env: &Env, raw: &mut [(Cow<'static, str>, Source)]) {
+    let mut firsts = [false; 256];
+    for first in DEFS
+        .iter()
+        .flat_map(|d| d.env)
+        .filter_map(|n| n.bytes().next())
+    {
+        firsts[usize::from(first)] = true;
+    }
+    let candidates: Vec<&crate::env::Var> = (env.vars().iter())
+        .filter(|v| (v.name.as_encoded_bytes().first()).is_some_and(|b| firsts[usize::from(*b)]))
+        .filter(|v| !v.value.is_empty())
+        .collect();
+    for (i, def) in DEFS.iter().enumerate() {
+        let set = def.env.iter().find_map(|name| {
+            let var = candidates.iter().find(|v| v.name == *name)?;
+            Some((*name, var.value.to_str()?))
+        });
+        if let Some((name, value)) = set {
+            raw[i] = (value.trim().to_string().into(), Source::Env(name));
+        }
     }
 }
 
@@ -235,7 +261,11 @@ mod tests {
         for def in DEFS {
             let same: Vec<_> = DEFS.iter().filter(|d| d.key == def.key).collect();
             assert_eq!(same.len(), 1, "{}", def.name);
-            assert_eq!(DEFS[index(def.key)].name, def.name);
+            assert_eq!(
+                DEFS[index(def.key)].name,
+                def.name,
+                "DEFS is in Key's order"
+            );
         }
     }
 
