@@ -45,12 +45,13 @@ printf 'python 3.11.2\nnodejs 20.1.0\ntiny 1.0\n' > "$proj/.tool-versions"
 cd "$deep"
 export PATH="$ASDF_DATA_DIR/shims:/usr/bin:/bin"
 
-# A shim as `tool reshim` writes it, run by `interpreter`.
+# A shim as `tool reshim` writes it, run by `interpreter` (tool-shim's
+# shebang also names the shim's tools; the floor's takes no argument).
 shim_for() {
   local dir="$work/shims-$1"
   mkdir -p "$dir"
   printf '#!%s\n# asdf-plugin: tiny 1.0\nexec %s exec %s "$@" # asdf_allow: %s\n' \
-    "$2" "'/unused/tool'" "'tiny'" "' asdf '" > "$dir/tiny"
+    "$2${3:+ $3}" "'/unused/tool'" "'tiny'" "' asdf '" > "$dir/tiny"
   chmod +x "$dir/tiny"
   echo "$dir/tiny"
 }
@@ -79,5 +80,5 @@ count floor "$(shim_for floor "$work/floor")" "(static C, exec only)"
 i=0
 for bin in "$@"; do
   i=$((i + 1))
-  count "shim$i" "$(shim_for "shim$i" "$bin")" "$bin"
+  count "shim$i" "$(shim_for "shim$i" "$bin" --tools=tiny)" "$bin"
 done

@@ -1,5 +1,7 @@
 //! File-system helpers every layer shares: atomic replacement of a file
-//! (`write_atomic`) and durable commits (`sync_dir`). Errors come from
+//! (`write_atomic`), durable commits (`sync_dir`) and small reads in as few
+//! system calls as the kernel allows (`read_small`, and `is_dir`, `exists`
+//! and `is_executable` for the shim path). Errors come from
 //! `fs-err`, so each one names the path it is about.
 
 use std::io::Write;
@@ -73,6 +75,50 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     fs_err::File::open(dir)?.sync_all()
 }
 
+/// Up to `max` bytes of the regular file `file`, whose size `stat` said is
+/// `size`: one `read` when the file is as long as it said (no second call to
+/// meet the end), else to the end for files that report no size (as `/proc`
+/// files do); one that grows meanwhile is taken as `stat` saw it. Past `max`
+/// one byte more is read, so a caller sees the file is too large. The shim path reads two small files per
+/// run, and each saved call is a measurable part of its cost.
+pub fn read_small(file: &std::fs::File, size: u64, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let wanted = size.min(max);
+    let mut bytes = Vec::with_capacity(wanted as usize);
+    file.take(wanted).read_to_end(&mut bytes)?;
+    if size == 0 || bytes.len() as u64 == max {
+        // No size to trust, or already at the limit: anything beyond counts.
+        file.take(max + 1 - bytes.len() as u64)
+            .read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// `stat(2)`, following links. std's `metadata` goes through `statx`, and
+/// when the first `statx` of a process fails (the usual case for a shim:
+/// no plugin folder) std calls it a second time to learn whether the kernel
+/// has it; `rustix` calls `newfstatat` once.
+fn stat(path: &Path) -> Option<rustix::fs::Stat> {
+    rustix::fs::stat(path).ok()
+}
+
+/// Whether `path` is a folder (or a link to one).
+pub fn is_dir(path: &Path) -> bool {
+    stat(path).is_some_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode).is_dir())
+}
+
+/// Whether anything is at `path` (a link counts by its target).
+pub fn exists(path: &Path) -> bool {
+    stat(path).is_some()
+}
+
+/// Whether `path` is a regular file with an execute bit.
+pub fn is_executable(path: &Path) -> bool {
+    stat(path).is_some_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode).is_file() && st.st_mode & 0o111 != 0
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +136,34 @@ mod tests {
         assert_eq!(names.len(), 1, "no temporary file is left behind");
         let err = write_atomic(&dir.path().join("no/such/dir/f"), b"x", None).unwrap_err();
         assert!(err.to_string().contains("no/such/dir/f"), "{err}");
+    }
+
+    #[test]
+    fn small_reads_take_the_whole_file_and_stop_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"0123456789").unwrap();
+        let open = || std::fs::File::open(&file).unwrap();
+        assert_eq!(read_small(&open(), 10, 100).unwrap(), b"0123456789");
+        // A size of 0 (a /proc file) still reads to the end.
+        assert_eq!(read_small(&open(), 0, 100).unwrap(), b"0123456789");
+        // At the limit, one byte more shows the file is larger.
+        assert_eq!(read_small(&open(), 10, 4).unwrap(), b"01234");
+        assert_eq!(read_small(&open(), 0, 4).unwrap(), b"01234");
+    }
+
+    #[test]
+    fn stat_helpers_tell_folders_files_and_programs_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"").unwrap();
+        let program = dir.path().join("p");
+        std::fs::write(&program, b"").unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(&program, dir.path().join("link")).unwrap();
+        assert!(is_dir(dir.path()) && !is_dir(&file));
+        assert!(exists(&file) && !exists(&dir.path().join("none")));
+        assert!(is_executable(&program) && is_executable(&dir.path().join("link")));
+        assert!(!is_executable(&file) && !is_executable(dir.path()));
     }
 }

@@ -9,7 +9,7 @@ fn main() {
     let mut args: Vec<OsString> = std::env::args_os().collect();
     let code = if args.len() >= 3 && args[1] == tool::shim::SHIM_FLAG {
         let rest = args.split_off(3);
-        tool::shim::run::run(&PathBuf::from(&args[2]), rest)
+        tool::shim::run::run(&PathBuf::from(&args[2]), None, rest)
     } else {
         tool::cli::run(args)
     };

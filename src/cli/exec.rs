@@ -14,7 +14,7 @@ fn target(ctx: &Context, command: &str) -> crate::error::Result<find::Target> {
         return Err(Error::Usage(format!("`{command}` is not a command name")));
     }
     let shim = ctx.env.layout.shim_path(command);
-    find::find(ctx, command, &shim)
+    find::find(ctx, command, &shim, None)
 }
 
 /// asdf's usage line for a command run without its argument.

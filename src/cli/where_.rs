@@ -46,7 +46,7 @@ pub fn run_which(ctx: &Context, command: &str) -> anyhow::Result<i32> {
         .into());
     }
     // What a shim would say, but `which` fails with 1, as asdf's does.
-    let target = find::find(ctx, command, &shim).map_err(|e| match e {
+    let target = find::find(ctx, command, &shim, None).map_err(|e| match e {
         Error::NotSet { message, hint } | Error::NotInstalled { message, hint } => {
             Error::Hinted { message, hint }
         }

@@ -2,7 +2,6 @@
 //! tabs, several versions per line) with `file:line` errors, and edits that keep
 //! comments, order and line endings, written atomically.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -58,13 +57,16 @@ impl ToolVersions {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("cannot read", path, e)),
         };
-        if !file.metadata().is_ok_and(|m| m.is_file()) {
+        let Some(size) = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+        else {
             let why = "not a regular file (a folder, pipe or device?); only files are read";
             return Err(Error::io("cannot read", path, std::io::Error::other(why)));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_FILE_LEN + 1)
-            .read_to_end(&mut bytes)
+        };
+        let bytes = crate::fs::read_small(&file, size, MAX_FILE_LEN)
             .map_err(|e| Error::io("cannot read", path, e))?;
         if bytes.len() as u64 > MAX_FILE_LEN {
             return Err(parse_error(

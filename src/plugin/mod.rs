@@ -52,7 +52,7 @@ impl Plugin {
     pub fn find(env: &Env, name: &str) -> Option<Plugin> {
         crate::tool_name::check(name).ok()?;
         let dir = env.layout.plugin_dir(name);
-        dir.is_dir().then(|| Plugin {
+        crate::fs::is_dir(&dir).then(|| Plugin {
             name: name.to_string(),
             dir,
         })

@@ -2,6 +2,7 @@
 //! the tools named in its shim, the versions set for each, the first installed
 //! one that has the command, and the environment to run it with.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::installed::{self, Located};
 use crate::plugin::{Plugin, meta};
 use crate::tools::Tools;
+use crate::version::VersionSpec;
 
 /// The program a command resolves to.
 #[derive(Debug, Clone)]
@@ -79,21 +81,25 @@ struct Misses {
     without_command: Vec<(String, String)>,
 }
 
-/// Finds the program for `command`, whose shim is at `shim_path`.
-pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
+/// Finds the program for `command`, whose shim is at `shim_path`; `listed`:
+/// the shim's tools when its shebang named them (else its text is read).
+pub fn find(
+    ctx: &Context,
+    command: &str,
+    shim_path: &Path,
+    listed: Option<Vec<String>>,
+) -> Result<Target> {
     let env = &ctx.env;
-    let Some(pairs) = super::read_metadata(shim_path) else {
-        return Err(Error::not_set(
-            format!("unknown command `{command}`: no tool provides it"),
-            "install a version that has it, then run `tool reshim`",
-        ));
-    };
-    let mut tools: Vec<&str> = Vec::new();
-    for (tool, _) in &pairs {
-        if !tools.contains(&tool.as_str()) {
-            tools.push(tool);
+    let tools: Vec<String> = match listed {
+        Some(tools) => tools,
+        None => {
+            let pairs = super::read_metadata(shim_path).ok_or_else(|| unknown(command))?;
+            super::tools_of(&pairs)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
         }
-    }
+    };
     // Each tool's plugin folder, looked up once for everything below.
     let plugins: Vec<Option<Plugin>> = tools.iter().map(|t| Plugin::find(env, t)).collect();
     // A plugin's own wrapper runs before any version is looked for, as in asdf.
@@ -126,7 +132,16 @@ pub fn find(ctx: &Context, command: &str, shim_path: &Path) -> Result<Target> {
             return Ok(target);
         }
     }
+    // The versions the shim names, for the error only.
+    let pairs = super::read_metadata(shim_path).ok_or_else(|| unknown(command))?;
     Err(explain(env, command, &pairs, misses))
+}
+
+fn unknown(command: &str) -> Error {
+    Error::not_set(
+        format!("unknown command `{command}`: no tool provides it"),
+        "install a version that has it, then run `tool reshim`",
+    )
 }
 
 /// The plugin's `shims/<command>`, run as asdf runs it: no version chosen
@@ -159,6 +174,11 @@ fn first_runnable(
 ) -> Option<Target> {
     let base = sel.origin.base_dir(env);
     for spec in &sel.versions {
+        if plugin.is_none()
+            && let Some(target) = built_in_here(env, &sel.tool, spec, command)
+        {
+            return Some(target);
+        }
         match installed::locate(env, &sel.tool, spec, base) {
             Located::System => {
                 if let Some(program) = system_program(env, command, shim_path) {
@@ -185,6 +205,29 @@ fn first_runnable(
         }
     }
     None
+}
+
+/// The usual case of a built-in tool, in one `stat` fewer than `locate`
+/// then `in_version`: a version installed in this data dir (no
+/// `.incomplete` marker) whose `bin/` has the command, which proves its
+/// folder is there. Anything else is left to the full lookup.
+fn built_in_here(env: &Env, tool: &str, spec: &VersionSpec, command: &str) -> Option<Target> {
+    let dir = match spec {
+        VersionSpec::Version(v) => Cow::Borrowed(v.as_str()),
+        VersionSpec::Ref(r) => Cow::Owned(format!("ref-{r}")),
+        _ => return None,
+    };
+    if crate::fs::exists(&env.layout.incomplete_marker(tool, &dir)) {
+        return None;
+    }
+    in_version(
+        env,
+        None,
+        tool,
+        &dir,
+        env.layout.install_path(tool, &dir),
+        command,
+    )
 }
 
 /// The command in one installed version: the plugin's `exec-path` answer,
@@ -284,11 +327,7 @@ fn explain(env: &Env, command: &str, pairs: &[(String, String)], misses: Misses)
     )
 }
 
-/// Whether `path` is a regular file with an execute bit.
-pub fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
+pub use crate::fs::is_executable;
 
 /// The `command` found on PATH outside the shims folder, never a shim itself.
 pub fn system_program(env: &Env, command: &str, shim_path: &Path) -> Option<PathBuf> {

@@ -56,15 +56,51 @@ impl Launcher {
     }
 
     /// The shebang line (without `#!`), or `None` when it cannot be direct.
-    fn shebang(&self) -> Option<String> {
+    /// `tool-shim` is also told the shim's tools (`--tools=a,b`) when the
+    /// line has room, so it need not open the shim to read them.
+    fn shebang(&self, tools: &[&str]) -> Option<String> {
         let line = match &self.shim_binary {
             Some(bin) => bin.to_string_lossy().into_owned(),
             None => format!("{} {SHIM_FLAG}", self.tool.to_string_lossy()),
         };
         let interpreter = self.shim_binary.as_ref().unwrap_or(&self.tool);
         let spaced = interpreter.to_string_lossy().contains(char::is_whitespace);
-        (line.len() + 2 <= MAX_SHEBANG && !spaced).then_some(line)
+        if line.len() + 2 > MAX_SHEBANG || spaced {
+            return None;
+        }
+        let listed = format!("{line} {TOOLS_FLAG}{}", tools.join(","));
+        let fits = self.shim_binary.is_some() && !tools.is_empty();
+        Some(match fits && listed.len() + 2 <= MAX_SHEBANG {
+            true => listed,
+            false => line,
+        })
     }
+}
+
+/// The argument a shim's shebang gives `tool-shim` before the shim's path:
+/// the tools the shim runs, in its order, joined by `,` (no tool name has
+/// one). The kernel passes the rest of the shebang line as one argument.
+pub const TOOLS_FLAG: &str = "--tools=";
+
+/// The tools a shebang's argument lists, when `arg` is one.
+pub fn listed_tools(arg: &std::ffi::OsStr) -> Option<Vec<String>> {
+    let list = arg.to_str()?.strip_prefix(TOOLS_FLAG)?;
+    let tools: Vec<String> = list.split(',').map(str::to_string).collect();
+    tools
+        .iter()
+        .all(|t| crate::tool_name::check(t).is_ok())
+        .then_some(tools)
+}
+
+/// Each tool of `pairs` once, in their order.
+pub fn tools_of(pairs: &[(String, String)]) -> Vec<&str> {
+    let mut tools: Vec<&str> = Vec::new();
+    for (tool, _) in pairs {
+        if !tools.contains(&tool.as_str()) {
+            tools.push(tool);
+        }
+    }
+    tools
 }
 
 /// Linux reads at most 127 bytes of a shebang on older kernels; past that
@@ -82,16 +118,23 @@ pub fn parse_metadata(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Far more than any shim `reshim` writes (a line per tool and version).
+const MAX_SHIM_LEN: u64 = 1 << 20;
+
 /// Reads a shim's metadata; `None` when the file is missing or not a shim.
 pub fn read_metadata(path: &Path) -> Option<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let bytes = crate::fs::read_small(&file, size, MAX_SHIM_LEN).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     let pairs = parse_metadata(&text);
     (!pairs.is_empty()).then_some(pairs)
 }
 
 /// The text of the shim for `command`, started by `launcher`.
 pub fn render(launcher: &Launcher, command: &str, pairs: &[(String, String)]) -> String {
-    let mut out = format!("#!{}\n", launcher.shebang().as_deref().unwrap_or("/bin/sh"));
+    let shebang = launcher.shebang(&tools_of(pairs));
+    let mut out = format!("#!{}\n", shebang.as_deref().unwrap_or("/bin/sh"));
     for (tool, version) in pairs {
         out.push_str(&format!("# asdf-plugin: {tool} {version}\n"));
     }
@@ -138,7 +181,40 @@ mod tests {
         let text = render(&launcher, "p", &[("t".into(), "1".into())]);
         assert_eq!(
             text,
-            "#!/opt/bin/tool-shim\n# asdf-plugin: t 1\nexec '/opt/bin/tool' exec 'p' \"$@\" # asdf_allow: ' asdf '\n"
+            "#!/opt/bin/tool-shim --tools=t\n# asdf-plugin: t 1\nexec '/opt/bin/tool' exec 'p' \"$@\" # asdf_allow: ' asdf '\n"
+        );
+    }
+
+    #[test]
+    fn the_shebang_lists_the_tools_when_it_has_room() {
+        let launcher = |dir: &str| Launcher {
+            tool: PathBuf::from(format!("{dir}/tool")),
+            shim_binary: Some(PathBuf::from(format!("{dir}/tool-shim"))),
+        };
+        let pairs = |tools: &[&str]| -> Vec<(String, String)> {
+            tools.iter().map(|t| (t.to_string(), "1".into())).collect()
+        };
+        let text = render(&launcher("/o"), "p", &pairs(&["b", "a", "b"]));
+        let first = text.lines().next().unwrap();
+        assert_eq!(first, "#!/o/tool-shim --tools=b,a");
+        let arg = first.split_once(' ').unwrap().1;
+        assert_eq!(
+            listed_tools(arg.as_ref()),
+            Some(vec!["b".into(), "a".into()])
+        );
+        // Past the 127 bytes older kernels read, the shim is read instead.
+        let dir = format!("/{}", "d".repeat(100));
+        let text = render(
+            &launcher(&dir),
+            "p",
+            &pairs(&["python", "nodejs", "golang"]),
+        );
+        assert_eq!(text.lines().next().unwrap(), format!("#!{dir}/tool-shim"));
+        assert_eq!(listed_tools("/x/shims/p".as_ref()), None, "a shim path");
+        assert_eq!(
+            listed_tools("--tools=a,../b".as_ref()),
+            None,
+            "not tool names"
         );
     }
 

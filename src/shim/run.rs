@@ -13,8 +13,9 @@ use crate::error::{Error, Result, exit};
 
 /// Runs the shim at `shim_path` with `args`; returns only on failure (with
 /// the exit code to use) or after an installer ran as a child (its code).
-pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
-    let err = match exec_shim(shim_path, args) {
+/// `listed`: the shim's tools, when its shebang gave them.
+pub fn run(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>) -> i32 {
+    let err = match exec_shim(shim_path, listed, args) {
         Ok(code) => return code,
         Err(e) => e,
     };
@@ -23,13 +24,13 @@ pub fn run(shim_path: &Path, args: Vec<OsString>) -> i32 {
     err.exit_code()
 }
 
-fn exec_shim(shim_path: &Path, args: Vec<OsString>) -> Result<i32> {
+fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>) -> Result<i32> {
     let command = shim_path
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
     let ctx = Context::load()?;
-    let target = super::find::find(&ctx, command, shim_path)?;
+    let target = super::find::find(&ctx, command, shim_path, listed)?;
     let hook = format!("pre_{}_{command}", target.tool);
     if let Err(e) = crate::hooks::run(&ctx.settings, &hook, &args) {
         // asdf stops silently: the hook said what it had to say.

@@ -203,12 +203,44 @@ fn shims_start_the_shim_binary_beside_tool() {
     let shim_bin = std::fs::canonicalize(SHIM_BIN).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        format!("#!{}", shim_bin.display())
+        format!("#!{} --tools=python", shim_bin.display())
     );
     s.write("proj/.tool-versions", "python 3.9.6\n");
     assert_eq!(
         stdout(s.shim("python", &s.proj).arg("x")),
         "python 3.9.6 python x\n"
+    );
+}
+
+#[test]
+fn the_shim_binary_takes_the_tools_from_the_shebang() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["tox"]);
+    s.install_fake("nodejs", "20.1.0", &["tox"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\nnodejs 20.1.0\n");
+    let shim = s.data.join("shims/tox");
+    let text = std::fs::read_to_string(&shim).unwrap();
+    let shebang = text.lines().next().unwrap();
+    assert!(shebang.ends_with(" --tools=nodejs,python"), "{shebang}");
+    // The shebang's list is what runs; the text below it is not read.
+    let edited = text.replacen(" --tools=nodejs,python", " --tools=python", 1);
+    std::fs::write(&shim, edited).unwrap();
+    assert_eq!(stdout(&mut s.shim("tox", &s.proj)), "python 3.9.6 tox \n");
+}
+
+#[test]
+fn shims_written_without_a_tool_list_still_run() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let shim = s.data.join("shims/python");
+    let text = std::fs::read_to_string(&shim).unwrap();
+    std::fs::write(&shim, text.replacen(" --tools=python", "", 1)).unwrap();
+    assert_eq!(
+        stdout(&mut s.shim("python", &s.proj)),
+        "python 3.9.6 python \n"
     );
 }
 
@@ -255,7 +287,10 @@ fn shims_switch_to_the_shim_binary_once_it_appears() {
     succeeds(s.command(&lone).arg("reshim"));
     assert_eq!(
         first_line(&s.data.join("shims/python")),
-        format!("#!{}", lone.with_file_name("tool-shim").display())
+        format!(
+            "#!{} --tools=python",
+            lone.with_file_name("tool-shim").display()
+        )
     );
     assert_eq!(
         stdout(&mut s.shim("python", &s.proj)),
