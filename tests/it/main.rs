@@ -21,6 +21,7 @@ mod python;
 mod readthedocs;
 mod release;
 mod resolution;
+mod service_archives;
 mod shared_installs;
 mod shell;
 mod shims;

@@ -305,34 +305,45 @@ impl Extractor<'_, '_> {
         Ok(())
     }
 
-    /// The text of a symlink: absolute targets under the build prefix are
-    /// relocated; what is left must stay inside the install as written.
+    /// The text of a symlink, which must stay inside the install as written.
+    /// An absolute target inside the build prefix (or the final folder)
+    /// becomes the equivalent relative text: the build service's own
+    /// archives hold such links (a conda prefix's `_conda`), the sandbox
+    /// makes no absolute link, and a relative one still holds after a move.
     fn link_target(&self, link: &Deferred) -> Result<PathBuf> {
-        let mut target = link.target.clone();
-        if let Some(old) = self.prefix.as_deref().filter(|p| !p.is_empty())
-            && let Ok(rest) = target.strip_prefix(old)
-        {
-            target = self.opts.final_path.join(rest);
-        }
-        let inside = if target.is_absolute() {
-            target.starts_with(self.opts.final_path)
-                && !target.components().any(|c| c == Component::ParentDir)
-        } else {
-            let mut depth: i64 = link.path.components().count() as i64 - 1;
-            target.components().all(|c| {
-                match c {
-                    Component::ParentDir => depth -= 1,
-                    Component::Normal(_) => depth += 1,
-                    _ => {}
-                }
-                depth >= 0
-            })
+        let target = match link.target.is_absolute() {
+            true => self.relative_to_link(link).ok_or_else(|| outside(link))?,
+            false => link.target.clone(),
         };
-        if inside {
-            Ok(target)
-        } else {
-            Err(outside(link))
+        let mut depth: i64 = link.path.components().count() as i64 - 1;
+        let inside = target.components().all(|c| {
+            match c {
+                Component::ParentDir => depth -= 1,
+                Component::Normal(_) => depth += 1,
+                _ => {}
+            }
+            depth >= 0
+        });
+        match inside {
+            true => Ok(target),
+            false => Err(outside(link)),
         }
+    }
+
+    /// An absolute link target inside the build prefix or the final folder,
+    /// as a path relative to the link's own folder (`None` when it is in
+    /// neither).
+    fn relative_to_link(&self, link: &Deferred) -> Option<PathBuf> {
+        let prefix = self.prefix.as_deref().filter(|p| !p.is_empty());
+        let rest = (prefix.and_then(|p| link.target.strip_prefix(p).ok()))
+            .or_else(|| link.target.strip_prefix(self.opts.final_path).ok())?;
+        let up = link.path.components().count().saturating_sub(1);
+        let mut relative: PathBuf = std::iter::repeat_n(Component::ParentDir, up).collect();
+        relative.push(rest);
+        if relative.as_os_str().is_empty() {
+            relative.push(".");
+        }
+        Some(relative)
     }
 }
 

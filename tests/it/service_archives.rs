@@ -1,0 +1,92 @@
+//! The build service's own cached tarballs of conda Pythons: made by GNU tar
+//! from `/home/docs/.asdf/installs/python/<version>`, with absolute links
+//! into that same prefix (a conda install's `_conda`, `condabin/conda`).
+//! Such a link becomes the equivalent relative link; every other absolute or
+//! escaping link is still refused, and nothing is installed.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Sandbox, fails_with, succeeds};
+
+const VERSION: &str = "miniforge3-25.11.0-1";
+const BUILDER_PREFIX: &str = "/home/docs/.asdf/installs/python";
+
+/// `links`: (path in the install, target as the builder's disk had it).
+fn service_tarball(s: &Sandbox, links: &[(&str, String)]) -> PathBuf {
+    let stage = s.root.join("builder").join(VERSION);
+    std::fs::create_dir_all(stage.join("bin")).unwrap();
+    std::fs::create_dir_all(stage.join("condabin")).unwrap();
+    let conda = stage.join("bin/conda");
+    std::fs::write(&conda, "#!/bin/sh\necho \"conda 25.11.0 at $0\"\n").unwrap();
+    std::fs::set_permissions(&conda, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for (path, target) in links {
+        std::os::unix::fs::symlink(target, stage.join(path)).unwrap();
+    }
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let archive = bucket.join(format!("ubuntu-20.04-python-{VERSION}.tar.gz"));
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(stage.parent().unwrap())
+        .arg(VERSION)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    bucket
+}
+
+fn install_from(s: &Sandbox, bucket: &Path) -> assert_cmd::Command {
+    let mut cmd = s.tool(&["install", "python", VERSION]);
+    cmd.env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
+    cmd.env("TOOL_OS", "ubuntu-20.04");
+    cmd
+}
+
+#[test]
+fn absolute_links_into_the_builders_prefix_become_relative() {
+    let s = Sandbox::new();
+    let prefix = format!("{BUILDER_PREFIX}/{VERSION}");
+    let bucket = service_tarball(
+        &s,
+        &[
+            ("_conda", format!("{prefix}/bin/conda")),
+            ("condabin/conda", format!("{prefix}/bin/conda")),
+            ("condabin/root", prefix.clone()),
+        ],
+    );
+    succeeds(&mut install_from(&s, &bucket));
+    let root = s.data.join("installs/python").join(VERSION);
+    let link = |p: &str| std::fs::read_link(root.join(p)).unwrap();
+    assert_eq!(link("_conda"), Path::new("bin/conda"));
+    assert_eq!(link("condabin/conda"), Path::new("../bin/conda"));
+    assert_eq!(link("condabin/root"), Path::new(".."));
+    let out = std::process::Command::new(root.join("_conda"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("conda 25.11.0 at {}\n", root.join("_conda").display())
+    );
+}
+
+#[test]
+fn absolute_links_anywhere_else_are_still_refused() {
+    let other = format!("{BUILDER_PREFIX}/miniforge3-24.1.0-0/bin/conda");
+    let climbing = format!("{BUILDER_PREFIX}/{VERSION}/../../../../../../etc/passwd");
+    for target in ["/etc/passwd".to_string(), other, climbing] {
+        let s = Sandbox::new();
+        let bucket = service_tarball(&s, &[("_conda", target.clone())]);
+        let err = fails_with(&mut install_from(&s, &bucket), 1);
+        assert!(
+            err.contains("points outside the install"),
+            "{target}: {err}"
+        );
+        let root = s.data.join("installs/python").join(VERSION);
+        assert!(
+            !root.exists(),
+            "{target}: a refused archive left an install"
+        );
+    }
+}
