@@ -1,5 +1,5 @@
 //! The tools: one home per built-in tool (`python`, `nodejs`, `golang`,
-//! `rust`), each behind the `Builtin` trait with everything `tool` knows of
+//! `rust`, `ruby`), each behind the `Builtin` trait with everything `tool` knows of
 //! it — legacy version files, official releases, source build, the
 //! environment of its programs, steps after install, default backends and
 //! its Read the Docs name; and `Tools`, which the rest of the code asks about
@@ -9,6 +9,7 @@
 pub mod golang;
 pub mod nodejs;
 pub mod python;
+pub mod ruby;
 pub mod rust;
 
 use std::collections::BTreeSet;
@@ -88,6 +89,7 @@ const BUILTINS: &[&dyn Builtin] = &[
     &nodejs::NodeJs,
     &golang::Golang,
     &rust::Rust,
+    &ruby::Ruby,
 ];
 
 /// The built-in tools with official binary releases.
@@ -250,7 +252,7 @@ mod tests {
             assert_eq!(builtin(b.name()).map(|f| f.name()), Some(b.name()));
             crate::tool_name::check(b.name()).unwrap();
         }
-        assert!(builtin("ruby").is_none());
+        assert!(builtin("jq").is_none());
     }
 
     #[test]

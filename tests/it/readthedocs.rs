@@ -67,18 +67,18 @@ fn install_config_reads_the_file_it_is_given() {
 }
 
 #[test]
-fn install_config_refuses_tools_it_cannot_install_naming_the_line() {
+fn install_config_refuses_a_version_read_the_docs_does_not_offer_naming_the_line() {
     let s = Sandbox::new();
     let ruby = s.write(
         "proj/ruby.yaml",
-        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n    ruby: \"3.3\"\n",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n    ruby: \"3.1\"\n",
     );
     let err = fails_with(
         &mut s.tool(&["install", "--config", ruby.to_str().unwrap()]),
         1,
     );
     assert!(
-        err.contains("ruby.yaml:6") && err.contains("cannot install ruby"),
+        err.contains("ruby.yaml:6") && err.contains("Expected one of (3.3, 3.4, 4.0, latest)"),
         "{err}"
     );
 }

@@ -143,6 +143,25 @@ fn ref_versions_use_the_ref_install() {
 }
 
 #[test]
+fn ruby_version_files_are_read_with_or_without_the_ruby_prefix() {
+    let s = Sandbox::new();
+    s.install_fake("ruby", "3.3.11", &["ruby"]);
+    s.reshim();
+    s.write(".asdfrc", "legacy_version_file = yes\n");
+    for text in ["ruby-3.3.11\n", "3.3.11\n"] {
+        s.write("proj/.ruby-version", text);
+        let out = stdout(&mut s.shim("ruby", &s.proj));
+        assert!(out.starts_with("ruby 3.3.11"), "{text:?}: {out}");
+    }
+    s.write("proj/.ruby-version", "ruby-3.4.9\n");
+    let err = fails_with(&mut s.shim("ruby", &s.proj), 126);
+    assert!(
+        err.contains("ruby 3.4.9 is set by") && err.contains(".ruby-version"),
+        "{err}"
+    );
+}
+
+#[test]
 fn legacy_version_files_only_when_enabled() {
     let s = Sandbox::new();
     s.install_fake("python", "3.9.6", &["python"]);

@@ -1,8 +1,9 @@
-//! The build service's own cached tarballs of conda Pythons: made by GNU tar
-//! from `/home/docs/.asdf/installs/python/<version>`, with absolute links
-//! into that same prefix (a conda install's `_conda`, `condabin/conda`).
-//! Such a link becomes the equivalent relative link; every other absolute or
-//! escaping link is still refused, and nothing is installed.
+//! The build service's own cached tarballs, made by GNU tar from
+//! `/home/docs/.asdf/installs/<tool>/<version>`: conda Pythons with absolute
+//! links into that same prefix (a conda install's `_conda`, `condabin/conda`),
+//! which become the equivalent relative links while every other absolute or
+//! escaping link is still refused; and Rubies, which `.readthedocs.yaml`'s
+//! `ruby` entries install.
 
 use std::path::{Path, PathBuf};
 
@@ -89,4 +90,38 @@ fn absolute_links_anywhere_else_are_still_refused() {
             "{target}: a refused archive left an install"
         );
     }
+}
+
+#[test]
+fn a_readthedocs_ruby_installs_from_the_services_cached_tarball() {
+    let s = Sandbox::new();
+    let stage = s.root.join("builder/3.3.11");
+    std::fs::create_dir_all(stage.join("bin")).unwrap();
+    let ruby = stage.join("bin/ruby");
+    std::fs::write(&ruby, "#!/bin/sh\necho \"ruby 3.3.11 at $0\"\n").unwrap();
+    std::fs::set_permissions(&ruby, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(bucket.join("ubuntu-24.04-ruby-3.3.11.tar.gz"))
+        .arg("-C")
+        .arg(stage.parent().unwrap())
+        .arg("3.3.11")
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    let config = s.write(
+        "proj/.readthedocs.yaml",
+        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    ruby: \"3.3\"\n",
+    );
+    let mut cmd = s.tool(&["install", "--config", config.to_str().unwrap()]);
+    cmd.env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
+    succeeds(&mut cmd);
+    let installed = s.data.join("installs/ruby/3.3.11/bin/ruby");
+    let out = std::process::Command::new(&installed).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("ruby 3.3.11 at {}\n", installed.display())
+    );
 }
