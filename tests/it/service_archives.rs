@@ -23,15 +23,20 @@ fn service_tarball(s: &Sandbox, links: &[(&str, String)]) -> PathBuf {
     for (path, target) in links {
         std::os::unix::fs::symlink(target, stage.join(path)).unwrap();
     }
+    tar_into_bucket(s, &stage, &format!("ubuntu-20.04-python-{VERSION}.tar.gz"))
+}
+
+/// `stage` as the builder archives it (`tar -czf <name> -C <parent> <version>`)
+/// in a new bucket folder, which is returned.
+fn tar_into_bucket(s: &Sandbox, stage: &Path, name: &str) -> PathBuf {
     let bucket = s.root.join("bucket");
     std::fs::create_dir_all(&bucket).unwrap();
-    let archive = bucket.join(format!("ubuntu-20.04-python-{VERSION}.tar.gz"));
     let status = std::process::Command::new("tar")
         .arg("-czf")
-        .arg(&archive)
+        .arg(bucket.join(name))
         .arg("-C")
         .arg(stage.parent().unwrap())
-        .arg(VERSION)
+        .arg(stage.file_name().unwrap())
         .status()
         .unwrap();
     assert!(status.success(), "tar failed");
@@ -100,17 +105,7 @@ fn a_readthedocs_ruby_installs_from_the_services_cached_tarball() {
     let ruby = stage.join("bin/ruby");
     std::fs::write(&ruby, "#!/bin/sh\necho \"ruby 3.3.11 at $0\"\n").unwrap();
     std::fs::set_permissions(&ruby, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let bucket = s.root.join("bucket");
-    std::fs::create_dir_all(&bucket).unwrap();
-    let status = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(bucket.join("ubuntu-24.04-ruby-3.3.11.tar.gz"))
-        .arg("-C")
-        .arg(stage.parent().unwrap())
-        .arg("3.3.11")
-        .status()
-        .unwrap();
-    assert!(status.success(), "tar failed");
+    let bucket = tar_into_bucket(&s, &stage, "ubuntu-24.04-ruby-3.3.11.tar.gz");
     let config = s.write(
         "proj/.readthedocs.yaml",
         "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    ruby: \"3.3\"\n",
