@@ -14,6 +14,9 @@
 #                                  binary in the same hyperfine run (before/after)
 #   RUNS=N                         runs per command and round (default 2000)
 #   ROUNDS=N                       rounds (default 1); ratios are medians over rounds
+#   INTERLEAVED=N                  also N interleaved rounds (default 3000; 0 skips):
+#                                  a C loop spawns direct, floor, shim (and baseline)
+#                                  in turn, so drift on this machine hits all alike
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -102,3 +105,57 @@ for name in ("tool current", "tool which"):
     t = med([r[name] for r in runs])
     print(f"{name} (median): {t:.3f} ms  (budget 3 ms)  {'OK' if t < 3 else 'OVER BUDGET'}")
 PY
+
+# Interleaved: one spawn of each command per round, in turn (hyperfine times
+# each command's runs one after the other, and this machine's drift, page
+# cache included, moves the floor by up to a fifth between runs).
+if [ "${INTERLEAVED:-3000}" -gt 0 ]; then
+  cat > "$work/interleave.c" <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+extern char **environ;
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+int main(int argc, char **argv) {
+  int rounds = atoi(argv[1]), n = argc - 2, warmup = 200;
+  double *t = malloc(sizeof(double) * rounds * n);
+  for (int i = 0; i < rounds + warmup; i++)
+    for (int j = 0; j < n; j++) {
+      char *args[] = {argv[2 + j], 0};
+      pid_t pid;
+      int status;
+      double start = now();
+      if (posix_spawn(&pid, argv[2 + j], 0, 0, args, environ) != 0) return 1;
+      waitpid(pid, &status, 0);
+      if (i >= warmup) t[j * rounds + i - warmup] = now() - start;
+    }
+  for (int j = 0; j < n; j++) {
+    qsort(t + j * rounds, rounds, sizeof(double), by_value);
+    printf("%f\n", t[j * rounds + rounds / 2]);
+  }
+  return 0;
+}
+C
+  gcc -O2 -o "$work/interleave" "$work/interleave.c"
+  commands=("$target" "$work/floor-shims/tiny" "$shim")
+  [ -n "${BASELINE_SHIM:-}" ] && commands+=("$work/baseline-shims/tiny")
+  mapfile -t medians < <("$work/interleave" "${INTERLEAVED:-3000}" "${commands[@]}")
+  python3 - "${medians[@]}" <<'PY'
+import sys
+direct, floor, *rest = (float(x) for x in sys.argv[1:])
+print(f"interleaved: floor overhead {(floor - direct) / 1000:.3f} ms", end="")
+for name, t in zip(("shim", "baseline"), rest):
+    print(f"; {name} {(t - direct) / (floor - direct):.2f}x the floor", end="")
+print()
+PY
+fi
