@@ -2,7 +2,6 @@
 //! the tools named in its shim, the versions set for each, the first installed
 //! one that has the command, and the environment to run it with.
 
-use std::borrow::Cow;
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -212,11 +211,7 @@ fn first_runnable(
 /// `.incomplete` marker) whose `bin/` has the command, which proves its
 /// folder is there. Anything else is left to the full lookup.
 fn built_in_here(env: &Env, tool: &str, spec: &VersionSpec, command: &str) -> Option<Target> {
-    let dir = match spec {
-        VersionSpec::Version(v) => Cow::Borrowed(v.as_str()),
-        VersionSpec::Ref(r) => Cow::Owned(format!("ref-{r}")),
-        _ => return None,
-    };
+    let dir = spec.install_dir_name()?;
     if crate::fs::exists(&env.layout.incomplete_marker(tool, &dir)) {
         return None;
     }
