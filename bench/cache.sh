@@ -6,8 +6,10 @@
 # signature checked (cache.trusted_keys). Target: within 1.1x of the shell
 # pipeline. Reports MB/s.
 # The artifact: this machine's CPython without site-packages and tests
-# (thousands of files, ~60-100 MB), or a generated tree of that shape.
+# (thousands of files, ~60-100 MB), or a generated tree of that shape; or
+# ARTIFACT, an install folder of ARTIFACT_TOOL (bench/ruby.sh gives its build).
 #   bench/cache.sh        (needs hyperfine, zstd, curl >= 7.75, s3s-fs)
+#   ARTIFACT=~/.asdf/installs/ruby/3.1.2 ARTIFACT_TOOL=ruby bench/cache.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,11 +30,16 @@ cleanup() { [ -n "${s3pid:-}" ] && kill "$s3pid" 2>/dev/null; rm -rf "$work" "${
 trap cleanup EXIT
 export HOME="$work/home" TOOL_OS=bench
 mkdir -p "$HOME" "$work/s3/bench"
+name="${ARTIFACT_TOOL:-python}"
 version=3.11.99
-src="$work/a/installs/python/$version"
+[ -z "${ARTIFACT:-}" ] || version="$(basename "$ARTIFACT")"
+src="$work/a/installs/$name/$version"
 mkdir -p "$src"
 py_prefix="$(python3 -c 'import sys; print(sys.base_prefix)' 2>/dev/null || true)"
-if [ -n "$py_prefix" ] && [ -d "$py_prefix/lib" ]; then
+if [ -n "${ARTIFACT:-}" ]; then
+  cp -a "$ARTIFACT/." "$src/"
+  rm -f "$src/.tool-manifest.json"
+elif [ -n "$py_prefix" ] && [ -d "$py_prefix/lib" ]; then
   tar -C "$py_prefix" --exclude='site-packages' --exclude='*/test' --exclude='*/tests' \
     -cf - bin include lib | tar -C "$src" -xf -
 else
@@ -53,10 +60,10 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port" TOOL_CACHE_URL=s3://bench
 # that does not: the difference is the check's cost on a hit.
 trusted="$("$tool" cache keygen bench --dir "$work" 2>/dev/null)"
 TOOL_CACHE_SIGNING_KEY="$work/bench.secret" ASDF_DATA_DIR="$work/a" \
-  "$tool" cache push python "$version" --format both 2>/dev/null
+  "$tool" cache push "$name" "$version" --format both 2>/dev/null
 # The archives the key's publish record names (by digest).
 object() {
-  python3 - "$work/s3/bench/bench-python-$version.manifest" "$1" <<'PY'
+  python3 - "$work/s3/bench/bench-$name-$version.manifest" "$1" <<'PY'
 import base64, json, sys
 record = json.loads(base64.b64decode(json.load(open(sys.argv[1]))["payload"]))
 print(next(a["object"] for a in record["archives"] if a["format"] == sys.argv[2]))
@@ -77,9 +84,9 @@ echo "extracting into $dest"
 out="${BENCH_OUT:-$work}"; mkdir -p "$out"
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$out/cache.json" \
   --prepare "rm -rf $dest/b $dest/x; mkdir -p $dest/x" \
-  -n "tool install (zst)" "ASDF_DATA_DIR=$dest/b $tool install python $version" \
+  -n "tool install (zst)" "ASDF_DATA_DIR=$dest/b $tool install $name $version" \
   -n "tool install (zst, signature checked)" \
-     "ASDF_DATA_DIR=$dest/b TOOL_CACHE_TRUSTED_KEYS=$trusted $tool install python $version" \
+     "ASDF_DATA_DIR=$dest/b TOOL_CACHE_TRUSTED_KEYS=$trusted $tool install $name $version" \
   -n "curl | zstd -d | tar -x" "curl ${sig[*]} $url/$zst_obj | zstd -dq | tar -x -C $dest/x" \
   -n "curl | tar -xz (gzip)" "curl ${sig[*]} $url/$gz_obj | tar -xz -C $dest/x"
 

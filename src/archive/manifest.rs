@@ -36,7 +36,35 @@ pub struct Manifest {
     pub packages: Vec<String>,
 }
 
+/// What a build from source says of itself.
+pub struct SourceBuild<'a> {
+    pub tool: &'a str,
+    pub version: &'a str,
+    pub host: &'a Host,
+    /// The final install path the build was configured for.
+    pub prefix: &'a std::path::Path,
+    pub options: &'a [String],
+    pub packages: Vec<String>,
+}
+
 impl Manifest {
+    /// The manifest of a build from source, without archive checksums.
+    pub fn of_source_build(build: SourceBuild<'_>) -> Manifest {
+        Manifest {
+            schema: 1,
+            tool: build.tool.into(),
+            version: build.version.into(),
+            os: build.host.os.clone(),
+            arch: build.host.arch.clone(),
+            libc: build.host.libc.clone(),
+            build_prefix: build.prefix.to_string_lossy().to_string(),
+            build_options: build.options.to_vec(),
+            sha256: Default::default(),
+            created_by: format!("tool {} (source build)", env!("CARGO_PKG_VERSION")),
+            packages: build.packages,
+        }
+    }
+
     /// The manifest as pretty JSON (serialising plain strings cannot fail).
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).unwrap_or_default()

@@ -2,6 +2,7 @@
 //! tool. "Not available here" moves the chain on; a real error stops it.
 
 pub mod cache;
+pub mod installer;
 pub mod plugin;
 pub mod source;
 pub mod upstream;
@@ -103,6 +104,7 @@ pub fn newest_listed<B: Backend + ?Sized>(
 pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
     match name {
         "cache" => Some(Box::new(cache::CacheBackend)),
+        "installer" => Some(Box::new(installer::InstallerBackend)),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
         "source" => Some(Box::new(source::SourceBackend)),
         "upstream" | "vendor" => Some(Box::new(upstream::UpstreamBackend)),
@@ -110,7 +112,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
     }
 }
 
-pub const KNOWN: &[&str] = &["cache", "plugin", "source", "upstream"];
+pub const KNOWN: &[&str] = &["cache", "installer", "plugin", "source", "upstream"];
 
 /// The backends tried for `tool`, in order: `--backend`, else the tool's
 /// chain from the settings, else its built-in chain (cache → plugin for a

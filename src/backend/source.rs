@@ -19,17 +19,17 @@ impl Backend for SourceBackend {
         "source"
     }
 
-    fn list_versions(&self, _ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
-        Ok(build_of(tool)?.versions())
+    fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
+        Ok(build_of(tool)?.versions(ctx)?)
     }
 
-    fn lock(&self, _ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
+    fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
         let build = build_of(tool)?;
-        if let Some(why) = build.unknown(version) {
+        if let Some(why) = build.unknown(ctx, version)? {
             return Err(Failure::NotAvailable(why));
         }
         let mut entry = super::entry("source", tool, version);
-        if let Some((url, sha256)) = build.source_archive(version) {
+        if let Some((url, sha256)) = build.source_archive(ctx, version)? {
             entry.source = Some(url);
             entry.sha256 = Some(sha256);
             entry.note = Some("the source archive; the build from it is made here".into());
@@ -39,7 +39,7 @@ impl Backend for SourceBackend {
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
         let build = build_of(job.tool)?;
-        if let Some(why) = build.unknown(job.version) {
+        if let Some(why) = build.unknown(job.ctx, job.version)? {
             return Err(Failure::NotAvailable(why));
         }
         Ok(build.build(job)?)

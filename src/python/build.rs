@@ -8,12 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::deps::MODULES;
-use crate::archive::manifest;
-use crate::archive::relocate::relocate_tree;
+use crate::compile::target::{Target, words};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::process::{self, Cancel, Sink};
-use crate::progress::Task;
 
 /// `$ORIGIN/../lib` through both configure and make (make turns `$$` into
 /// `$`; the quotes keep the shell make runs from expanding it).
@@ -21,26 +18,11 @@ const RPATH_LDFLAGS: &str = "-Wl,-rpath,'$$ORIGIN/../lib'";
 
 pub struct Build<'a> {
     /// Where `CFLAGS`, `LDFLAGS`, `PYTHON_CONFIGURE_OPTS` and the default
-    /// packages file are read.
-    pub env: &'a Env,
-    pub version: &'a str,
-    pub src: &'a Path,
-    /// An empty folder for `make install`'s DESTDIR, on the same filesystem
-    /// as `dest` (beside it), so moving the result in is a rename even when
-    /// `installs/` is another mount.
-    pub destdir: &'a Path,
-    pub final_path: &'a Path,
-    pub dest: &'a Path,
-    pub log: &'a Path,
-    pub jobs: usize,
+    /// packages file are read, and where the build goes.
+    pub target: Target<'a>,
     pub warn_only: bool,
     /// pip requirements after `~/.default-python-packages` (`python.default_packages`).
     pub pins: &'a [String],
-    pub host: &'a crate::platform::Host,
-    /// The install lock, kept open by every build step.
-    pub hold: Option<std::os::fd::RawFd>,
-    pub task: &'a Task,
-    pub cancel: &'a Cancel,
 }
 
 /// Imports each module in one interpreter run; prints those that fail.
@@ -94,12 +76,6 @@ fn verdict(version: &str, missing: &[String], warn_only: bool) -> Result<Option<
     }
 }
 
-fn words(env: &Env, var: &str) -> Vec<String> {
-    env.var(var)
-        .map(|v| v.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
-}
-
 /// `extra` followed by the variable's value from the environment, if any.
 fn joined(env: &Env, var: &str, extra: &str) -> String {
     match env.var(var).filter(|v| !v.trim().is_empty()) {
@@ -111,33 +87,16 @@ fn joined(env: &Env, var: &str, extra: &str) -> String {
 impl Build<'_> {
     /// Runs the whole build; returns the configure options used.
     pub fn run(&self) -> Result<Vec<String>> {
+        let t = &self.target;
         let options = self.configure_options();
-        self.step(
-            "configure",
-            Command::new(self.src.join("configure")).args(&options),
-        )?;
-        let jobs = format!("-j{}", self.jobs.max(1));
-        self.step(&format!("make {jobs}"), Command::new("make").arg(&jobs))?;
-        self.step(
-            "make install",
-            Command::new("make")
-                .arg("install")
-                .arg(format!("DESTDIR={}", self.destdir.display())),
-        )?;
-        self.move_into_staging(self.destdir)?;
+        t.configure_make_install(&options)?;
         self.ensurepip()?;
         self.add_links()?;
         self.default_packages()?;
-        // ensurepip and pip wrote the staging path into scripts: point them
-        // at the final path the folder is renamed to.
-        relocate_tree(
-            self.dest,
-            &self.dest.to_string_lossy(),
-            &self.final_path.to_string_lossy(),
-        )?;
+        t.relocate_to_final()?;
         self.check_modules()?;
         let packages = self.installed_packages()?;
-        self.write_manifest(&options, packages)?;
+        t.write_manifest(&options, packages)?;
         Ok(options)
     }
 
@@ -146,62 +105,39 @@ impl Build<'_> {
     /// environment, exactly as a hand-made build.
     fn configure_options(&self) -> Vec<String> {
         let mut options = vec![
-            format!("--prefix={}", self.final_path.display()),
+            format!("--prefix={}", self.target.final_path.display()),
             "--enable-shared".into(),
-            format!("LDFLAGS={}", joined(self.env, "LDFLAGS", RPATH_LDFLAGS)),
+            format!(
+                "LDFLAGS={}",
+                joined(self.target.env, "LDFLAGS", RPATH_LDFLAGS)
+            ),
         ];
         if let Some(cflags) = self
+            .target
             .env
             .var_os("PYTHON_CFLAGS")
             .map(|c| c.to_string_lossy())
         {
-            options.push(format!("CFLAGS={}", joined(self.env, "CFLAGS", &cflags)));
+            options.push(format!(
+                "CFLAGS={}",
+                joined(self.target.env, "CFLAGS", &cflags)
+            ));
         }
-        options.extend(words(self.env, "PYTHON_CONFIGURE_OPTS"));
-        options.extend(words(self.env, "CONFIGURE_OPTS"));
+        options.extend(words(self.target.env, "PYTHON_CONFIGURE_OPTS"));
+        options.extend(words(self.target.env, "CONFIGURE_OPTS"));
         options
     }
 
-    fn step(&self, what: &str, cmd: &mut Command) -> Result<()> {
-        self.task
-            .step(&format!("{what} (log: {})", self.log.display()));
-        cmd.current_dir(self.src);
-        let sink = Sink::Log(self.log.to_path_buf());
-        let status = process::run(cmd, &sink, self.cancel, self.hold)?;
-        if status.success() {
-            return Ok(());
-        }
-        Err(Error::Failed {
-            what: format!("`{what}`"),
-            status: Error::status_text(status),
-            detail: format!(
-                "building CPython {}; full log: {}\n{}",
-                self.version,
-                self.log.display(),
-                process::tail(self.log, 20)
-            ),
-        })
-    }
-
-    /// `make install` put the tree at `<destdir>/<final path>`: move it into
-    /// the (empty) staging folder.
-    fn move_into_staging(&self, destdir: &Path) -> Result<()> {
-        let rel = self.final_path.strip_prefix("/").unwrap_or(self.final_path);
-        let built = destdir.join(rel);
-        fs_err::remove_dir(self.dest)?;
-        Ok(fs_err::rename(&built, self.dest)?)
-    }
-
     fn python(&self) -> PathBuf {
-        let major = self.version.split('.').next().unwrap_or("3");
-        self.dest.join("bin").join(format!("python{major}"))
+        let major = self.target.version.split('.').next().unwrap_or("3");
+        self.target.dest.join("bin").join(format!("python{major}"))
     }
 
     /// `python` and `pip` as users of asdf and pyenv expect them (make
     /// install's own ensurepip only makes `pip3`).
     fn add_links(&self) -> Result<()> {
-        let major = self.version.split('.').next().unwrap_or("3");
-        let bin = self.dest.join("bin");
+        let major = self.target.version.split('.').next().unwrap_or("3");
+        let bin = self.target.dest.join("bin");
         for name in ["python", "pip"] {
             let link = bin.join(name);
             let target = format!("{name}{major}");
@@ -218,16 +154,17 @@ impl Build<'_> {
         cmd.args(["-m", "ensurepip", "--default-pip"])
             .env("PIP_NO_INPUT", "1")
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-        self.step("ensurepip", &mut cmd)
+        self.target.run("ensurepip", &mut cmd)
     }
 
     /// `~/.default-python-packages` (asdf-python's format), when present.
     fn default_packages(&self) -> Result<()> {
         let file = self
+            .target
             .env
             .var_os("ASDF_PYTHON_DEFAULT_PACKAGES_FILE")
             .map(PathBuf::from)
-            .unwrap_or_else(|| self.env.home.join(".default-python-packages"));
+            .unwrap_or_else(|| self.target.env.home.join(".default-python-packages"));
         let text = std::fs::read_to_string(file).unwrap_or_default();
         let packages: Vec<&str> = text
             .lines()
@@ -242,16 +179,17 @@ impl Build<'_> {
         cmd.args(["-m", "pip", "install", "--no-input"])
             .args(&packages)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-        self.step("default packages", &mut cmd)
+        self.target.run("default packages", &mut cmd)
     }
 
     /// A build missing ssl, ctypes, sqlite3… fails (or warns, when set).
     fn check_modules(&self) -> Result<()> {
-        self.task
+        self.target
+            .task
             .step("checking ssl, ctypes, zlib, bz2, lzma, sqlite3, readline, uuid");
         let missing = missing_modules(&self.python(), MODULES)?;
-        if let Some(warning) = verdict(self.version, &missing, self.warn_only)? {
-            self.task.warn(&warning);
+        if let Some(warning) = verdict(self.target.version, &missing, self.warn_only)? {
+            self.target.task.warn(&warning);
         }
         Ok(())
     }
@@ -274,24 +212,6 @@ impl Build<'_> {
             .filter(|l| l.contains("=="))
             .map(str::to_string)
             .collect())
-    }
-
-    fn write_manifest(&self, options: &[String], packages: Vec<String>) -> Result<()> {
-        let m = manifest::Manifest {
-            schema: 1,
-            tool: "python".into(),
-            version: self.version.to_string(),
-            os: self.host.os.clone(),
-            arch: self.host.arch.clone(),
-            libc: self.host.libc.clone(),
-            build_prefix: self.final_path.to_string_lossy().to_string(),
-            build_options: options.to_vec(),
-            sha256: Default::default(),
-            created_by: format!("tool {} (source build)", env!("CARGO_PKG_VERSION")),
-            packages,
-        };
-        let path = self.dest.join(manifest::FILE_NAME);
-        Ok(fs_err::write(&path, m.to_json())?)
     }
 }
 

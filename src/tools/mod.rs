@@ -17,6 +17,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use crate::config::ToolInfo;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::job::Job;
@@ -64,11 +65,11 @@ pub trait SourceBuild: Sync {
     fn tool(&self) -> &'static str;
 
     /// Every version it can build.
-    fn versions(&self) -> Vec<String>;
+    fn versions(&self, ctx: &Context) -> Result<Vec<String>>;
 
     /// Why `version` cannot be built (not a release, with the nearest
     /// ones); `None` when it can.
-    fn unknown(&self, version: &str) -> Option<String>;
+    fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>>;
 
     /// Fetches, checks and builds `job.version` into `job.dest`; its
     /// `--json` details.
@@ -76,9 +77,31 @@ pub trait SourceBuild: Sync {
 
     /// The source archive a build of `version` starts from: its official
     /// URL and sha256 (for lockfiles).
-    fn source_archive(&self, _version: &str) -> Option<(String, String)> {
-        None
+    fn source_archive(&self, _ctx: &Context, _version: &str) -> Result<Option<(String, String)>> {
+        Ok(None)
     }
+}
+
+/// Versions of a tool installed by running their publisher's installer
+/// into the final folder (Python's conda distributions), which cannot be
+/// moved once installed.
+pub trait Installer: Sync {
+    /// The tool whose versions it installs.
+    fn tool(&self) -> &'static str;
+
+    /// Every version it has an installer for, on this machine.
+    fn versions(&self, ctx: &Context) -> Result<Vec<String>>;
+
+    /// Why `version` has no installer here; `None` when it has one.
+    fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>>;
+
+    /// Fetches, checks and runs the installer of `job.version` into
+    /// `job.dest`, the final folder; its `--json` details.
+    fn install(&self, job: &Job<'_>) -> Result<serde_json::Value>;
+
+    /// The installer's official URL and sha256 (for lockfiles), when a
+    /// sha256 is published.
+    fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>>;
 }
 
 /// Every built-in tool, in the order `tool` lists them. What they know of
@@ -96,7 +119,15 @@ const BUILTINS: &[&dyn Builtin] = &[
 const RELEASES: &[&dyn Releases] = &[&nodejs::NodeJs, &golang::Golang, &rust::Rust];
 
 /// The built-in tools with a build from source.
-const SOURCES: &[&dyn SourceBuild] = &[&python::Python];
+const SOURCES: &[&dyn SourceBuild] = &[&python::Python, &ruby::Ruby];
+
+/// The built-in tools with versions installed by an installer.
+const INSTALLERS: &[&dyn Installer] = &[&python::Conda];
+
+/// `tool`'s installer of some versions, when it has one.
+pub fn installer(tool: &str) -> Option<&'static dyn Installer> {
+    INSTALLERS.iter().copied().find(|i| i.tool() == tool)
+}
 
 /// `tool`'s official releases, when it has them.
 pub fn releases(tool: &str) -> Option<&'static dyn Releases> {

@@ -1,14 +1,15 @@
-//! Python (CPython): from the cache bucket, else compiled from python.org's
+//! Python: from the cache bucket, else CPython compiled from python.org's
 //! sources (`crate::python` holds the release table, the verified source
-//! fetch and the build); `.python-version` read word by word as
-//! asdf-python reads it.
+//! fetch and the build), else a conda distribution (`miniforge3-…`) from
+//! its official installer (`crate::conda`); `.python-version` read word by
+//! word as asdf-python reads it.
 
-use serde_json::json;
-
+use crate::compile::{fetch, workspace::Workspace};
+use crate::conda;
 use crate::config::settings::MissingModules;
+use crate::context::Context;
 use crate::error::Result;
 use crate::job::{Job, Stage};
-use crate::platform::Host;
 use crate::python::{build::Build, deps, releases, source};
 
 pub struct Python;
@@ -19,7 +20,7 @@ impl super::Builtin for Python {
     }
 
     fn description(&self) -> &'static str {
-        "CPython, from the cache bucket or compiled from python.org sources"
+        "CPython and the conda distributions, from the cache bucket, python.org sources or the official installers"
     }
 
     fn legacy_filenames(&self) -> &'static [&'static str] {
@@ -27,7 +28,7 @@ impl super::Builtin for Python {
     }
 
     fn default_chain(&self) -> &'static [&'static str] {
-        &["cache", "source"]
+        &["cache", "source", "installer"]
     }
 
     fn readthedocs_name(&self) -> Option<&'static str> {
@@ -40,78 +41,90 @@ impl super::SourceBuild for Python {
         super::Builtin::name(self)
     }
 
-    fn versions(&self) -> Vec<String> {
-        releases::versions()
+    fn versions(&self, _ctx: &Context) -> Result<Vec<String>> {
+        Ok(releases::table().versions())
     }
 
-    fn unknown(&self, version: &str) -> Option<String> {
-        releases::get(version).is_none().then(|| {
+    fn unknown(&self, _ctx: &Context, version: &str) -> Result<Option<String>> {
+        let table = releases::table();
+        if conda::is_conda(version) {
+            return Ok(Some(format!("{version} is a conda distribution")));
+        }
+        Ok(table.get(version).is_none().then(|| {
             format!(
                 "{version} is not a CPython release (nearest: {})",
-                releases::nearest(version).join(", ")
+                table.nearest(version).join(", ")
             )
-        })
+        }))
     }
 
-    fn source_archive(&self, version: &str) -> Option<(String, String)> {
-        let release = releases::get(version)?;
-        let (name, sha) = match (&release.xz, &release.tgz) {
-            (Some(sha), _) => (format!("Python-{version}.tar.xz"), sha.clone()),
-            (None, Some(sha)) => (format!("Python-{version}.tgz"), sha.clone()),
-            (None, None) => return None,
-        };
-        let dir = releases::release_dir(version, &release);
-        Some((format!("{}/{dir}/{name}", source::PYTHON_ORG), sha))
+    fn source_archive(&self, _ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
+        let table = releases::table();
+        let best = table
+            .get(version)
+            .and_then(|r| source::candidates(version, r).into_iter().next());
+        Ok(best.map(|c| {
+            (
+                format!("{}/{}", source::PYTHON_ORG, c.path),
+                c.digest.hex().to_string(),
+            )
+        }))
     }
 
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
         let (env, settings) = (&job.ctx.env, &job.ctx.settings);
-        let release = releases::get(job.version).ok_or_else(|| crate::error::Error::Invalid {
-            what: "CPython release",
-            value: job.version.to_string(),
-            why: "it is not in the release table",
-        })?;
+        let table = releases::table();
+        let release = table
+            .get(job.version)
+            .ok_or_else(|| crate::error::Error::Invalid {
+                what: "CPython release",
+                value: job.version.to_string(),
+                why: "it is not in the release table",
+            })?;
         deps::check(env)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let archive = source::fetch(env, settings, job.version, &release, job.task, job.cancel)?;
-        let scratch = crate::fs::temp_dir_in(
-            &env.layout.tmp_dir(),
-            &format!("build-python-{}-", job.version),
-        )?;
-        let src = source::extract(&archive, scratch.path(), job.version)?;
-        job.stages.enter(Stage::Install)?;
-        let log = env
-            .layout
-            .log_path("python", &format!("{}-build", job.version));
-        let _ = std::fs::remove_file(&log);
-        let started = std::time::Instant::now();
-        // Named like a staging folder, so an interrupted build's is swept.
-        let beside = job.dest.parent().unwrap_or(job.dest);
-        let destdir =
-            crate::fs::temp_dir_in(beside, &format!(".{}.staging-destdir-", job.version_dir))?;
+        let wanted = source::wanted(env, settings, job.version, release);
+        let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
+        let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
         let options = Build {
-            env,
-            version: job.version,
-            src: &src,
-            destdir: destdir.path(),
-            final_path: job.final_path,
-            dest: job.dest,
-            log: &log,
-            jobs: settings.concurrency.jobs(),
+            target: ws.target(job, "CPython"),
             warn_only: settings.python.missing_modules == MissingModules::Warn,
             pins: &settings.python.default_packages,
-            host: &Host::detect(settings.os.as_deref()),
-            hold: job.hold,
-            task: job.task,
-            cancel: job.cancel,
         }
         .run()?;
-        Ok(json!({
-            "source": archive,
-            "configure_options": options,
-            "build_log": log,
-            "build_seconds": started.elapsed().as_secs(),
-        }))
+        Ok(ws.details(&options))
+    }
+}
+
+/// The conda distributions of Python (`miniforge3-26.3.2-3`…).
+pub struct Conda;
+
+impl super::Installer for Conda {
+    fn tool(&self) -> &'static str {
+        "python"
+    }
+
+    fn versions(&self, ctx: &Context) -> Result<Vec<String>> {
+        let arch = conda::install::architecture(&ctx.settings);
+        Ok(conda::table::Table::load(&ctx.settings)?.versions(&arch))
+    }
+
+    fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>> {
+        let arch = conda::install::architecture(&ctx.settings);
+        let table = conda::table::Table::load(&ctx.settings)?;
+        Ok(conda::install::unknown(&table, version, &arch))
+    }
+
+    fn install(&self, job: &Job<'_>) -> Result<serde_json::Value> {
+        conda::install::install(job)
+    }
+
+    fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
+        let arch = conda::install::architecture(&ctx.settings);
+        let table = conda::table::Table::load(&ctx.settings)?;
+        Ok(table
+            .get(version, &arch)
+            .and_then(|i| Some((i.url.clone(), i.sha256.clone()?))))
     }
 }

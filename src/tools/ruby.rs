@@ -1,7 +1,14 @@
 //! Ruby: from the cache bucket (the build service's cached Rubies, or ours),
-//! else asdf-ruby when it is added; `.ruby-version` and `Gemfile` read as
-//! asdf-ruby's `parse-legacy-file` reads them. (A build from Ruby's own
-//! sources is not here yet.)
+//! else asdf-ruby when it is added, else compiled from ruby-lang.org's
+//! sources (`crate::ruby` holds the release table, the verified source
+//! fetch and the build); `.ruby-version` and `Gemfile` read as asdf-ruby's
+//! `parse-legacy-file` reads them.
+
+use crate::compile::{fetch, workspace::Workspace};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::job::{Job, Stage};
+use crate::ruby::{build::Build, deps, releases, source};
 
 pub struct Ruby;
 
@@ -11,7 +18,11 @@ impl super::Builtin for Ruby {
     }
 
     fn description(&self) -> &'static str {
-        "Ruby, from the cache bucket (or asdf-ruby, when added)"
+        "Ruby, from the cache bucket, asdf-ruby when added, or compiled from ruby-lang.org sources"
+    }
+
+    fn default_chain(&self) -> &'static [&'static str] {
+        &["cache", "plugin", "source"]
     }
 
     fn legacy_filenames(&self) -> &'static [&'static str] {
@@ -28,6 +39,60 @@ impl super::Builtin for Ruby {
 
     fn readthedocs_name(&self) -> Option<&'static str> {
         Some("ruby")
+    }
+}
+
+impl super::SourceBuild for Ruby {
+    fn tool(&self) -> &'static str {
+        super::Builtin::name(self)
+    }
+
+    fn versions(&self, ctx: &Context) -> Result<Vec<String>> {
+        Ok(releases::table(&ctx.settings)?.versions())
+    }
+
+    fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>> {
+        let table = releases::table(&ctx.settings)?;
+        Ok(table.get(version).is_none().then(|| {
+            format!(
+                "{version} is not a Ruby release (nearest: {})",
+                table.nearest(version).join(", ")
+            )
+        }))
+    }
+
+    fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
+        let table = releases::table(&ctx.settings)?;
+        let best = table
+            .get(version)
+            .and_then(|r| source::candidates(version, r).into_iter().next());
+        Ok(best.map(|c| {
+            (
+                format!("{}/{}", ctx.settings.ruby.mirror, c.path),
+                c.digest.hex().to_string(),
+            )
+        }))
+    }
+
+    fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
+        let (env, settings) = (&job.ctx.env, &job.ctx.settings);
+        let table = releases::table(settings)?;
+        let release = table.get(job.version).ok_or_else(|| Error::Invalid {
+            what: "Ruby release",
+            value: job.version.to_string(),
+            why: "it is not in the release table",
+        })?;
+        deps::check(env, job.version)?;
+        job.stages.enter(Stage::Download)?;
+        job.task.step("fetching the source");
+        let wanted = source::wanted(env, settings, job.version, release);
+        let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
+        let ws = Workspace::prepare(job, archive, &format!("ruby-{}", job.version))?;
+        let options = Build {
+            target: ws.target(job, "Ruby"),
+        }
+        .run()?;
+        Ok(ws.details(&options))
     }
 }
 

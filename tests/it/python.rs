@@ -108,6 +108,8 @@ fn a_compiled_cpython_published_to_the_cache_runs_at_another_path() {
         )
         .env("TOOL_CACHE_URL", mirror_url(&bucket))
         .env("TOOL_PYTHON_DEFAULT_PACKAGES", &pin)
+        // Unoptimised, to keep the suite short; nothing here tests speed.
+        .env("PYTHON_CFLAGS", "-O0 -g0")
         .env("ASDF_CONCURRENCY", "2"),
     );
     let reports: Vec<serde_json::Value> = out

@@ -97,26 +97,46 @@ fn absolute_links_anywhere_else_are_still_refused() {
     }
 }
 
+/// The five tools of the service's table, each a tarball as the service
+/// caches it, installed by one `tool install --config`.
 #[test]
-fn a_readthedocs_ruby_installs_from_the_services_cached_tarball() {
+fn a_readthedocs_config_installs_all_five_tools_from_the_services_tarballs() {
     let s = Sandbox::new();
-    let stage = s.root.join("builder/3.3.11");
-    std::fs::create_dir_all(stage.join("bin")).unwrap();
-    let ruby = stage.join("bin/ruby");
-    std::fs::write(&ruby, "#!/bin/sh\necho \"ruby 3.3.11 at $0\"\n").unwrap();
-    std::fs::set_permissions(&ruby, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let bucket = tar_into_bucket(&s, &stage, "ubuntu-24.04-ruby-3.3.11.tar.gz");
-    let config = s.write(
-        "proj/.readthedocs.yaml",
-        "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    ruby: \"3.3\"\n",
-    );
+    let tools = [
+        ("python", "3.12", "3.12.13", "python"),
+        ("nodejs", "20", "20.20.2", "node"),
+        ("rust", "1.75", "1.75.0", "cargo"),
+        ("golang", "1.22", "1.22.12", "go"),
+        ("ruby", "3.3", "3.3.11", "ruby"),
+    ];
+    let mut bucket = PathBuf::new();
+    let mut yaml = String::from("version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n");
+    for (tool, asked, full, program) in tools {
+        let stage = s.root.join("builder").join(tool).join(full);
+        std::fs::create_dir_all(stage.join("bin")).unwrap();
+        let path = stage.join("bin").join(program);
+        std::fs::write(&path, format!("#!/bin/sh\necho \"{tool} {full} at $0\"\n")).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        bucket = tar_into_bucket(&s, &stage, &format!("ubuntu-24.04-{tool}-{full}.tar.gz"));
+        yaml.push_str(&format!("    {tool}: \"{asked}\"\n"));
+    }
+    let config = s.write("proj/.readthedocs.yaml", &yaml);
     let mut cmd = s.tool(&["install", "--config", config.to_str().unwrap()]);
     cmd.env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
     succeeds(&mut cmd);
-    let installed = s.data.join("installs/ruby/3.3.11/bin/ruby");
-    let out = std::process::Command::new(&installed).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        format!("ruby 3.3.11 at {}\n", installed.display())
-    );
+    for (tool, _, full, program) in tools {
+        let installed = s
+            .data
+            .join("installs")
+            .join(tool)
+            .join(full)
+            .join("bin")
+            .join(program);
+        let out = std::process::Command::new(&installed).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{tool} {full} at {}\n", installed.display())
+        );
+    }
 }

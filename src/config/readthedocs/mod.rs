@@ -182,12 +182,6 @@ fn map_tool(
             known.join(", ")
         )
     })?;
-    let flavour = ["miniconda", "mambaforge", "miniforge"];
-    if flavour.iter().any(|f| full.starts_with(f)) {
-        return Err(format!(
-            "build.tools.{tool}: `{asked}` is a conda distribution, which tool cannot install"
-        ));
-    }
     Ok(ToolVersion {
         tool: ours,
         version: full.clone(),
@@ -276,6 +270,15 @@ mod tests {
     }
 
     #[test]
+    fn conda_pythons_map_to_their_full_names() {
+        let text = "build:\n  os: ubuntu-22.04\n  tools:\n    python: miniforge3-latest\n";
+        let config = read_text(text).unwrap();
+        let full = &Table::builtin().tools["python"]["miniforge3-latest"];
+        assert!(full.starts_with("miniforge3-26.3."), "{full}");
+        assert_eq!(config.tools[0].version, *full);
+    }
+
+    #[test]
     fn what_tool_cannot_install_is_an_error_at_its_line() {
         let err = read_text("build:\n  os: ubuntu-22.04\n  tools:\n    ruby: \"3.3\"\n")
             .unwrap_err()
@@ -284,10 +287,6 @@ mod tests {
             err.contains(".readthedocs.yaml:4") && err.contains("cannot install ruby"),
             "{err}"
         );
-        let err = read_text("build:\n  os: ubuntu-22.04\n  tools:\n    python: miniconda-latest\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(":4") && err.contains("conda"), "{err}");
         let err = read_text("build:\n  tools: [\n").unwrap_err().to_string();
         assert!(err.contains("not valid YAML"), "{err}");
     }

@@ -75,6 +75,17 @@ pub struct PythonSettings {
     pub missing_modules: MissingModules,
     /// pip requirements every build installs (pins).
     pub default_packages: Vec<String>,
+    /// Where conda installers are found by file name.
+    pub conda_mirror: Option<String>,
+    /// A table of conda installers of one's own.
+    pub conda_installers: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RubySettings {
+    pub mirror: String,
+    /// A release table of one's own, read after the shipped one.
+    pub releases: Option<std::path::PathBuf>,
 }
 
 /// Where the upstream backend finds official releases.
@@ -99,6 +110,7 @@ pub struct Values {
     pub plugin_repository_url: String,
     pub cache: CacheSettings,
     pub python: PythonSettings,
+    pub ruby: RubySettings,
     pub upstream: UpstreamSettings,
     /// Read-only folders laid out like `installs/`.
     pub shared_installs: Vec<std::path::PathBuf>,
@@ -196,6 +208,14 @@ impl Parser<'_> {
                     .split_whitespace()
                     .map(str::to_string)
                     .collect(),
+                conda_mirror: self
+                    .urls(Key::PythonCondaMirror, &["http", "https", "file"])?
+                    .pop(),
+                conda_installers: self.optional(Key::PythonCondaInstallers).map(Into::into),
+            },
+            ruby: RubySettings {
+                mirror: self.one_url(Key::RubyMirror)?,
+                releases: self.optional(Key::RubyReleases).map(Into::into),
             },
             upstream: self.upstream()?,
             shared_installs: self.folders(Key::SharedInstalls)?,
@@ -220,14 +240,17 @@ impl Parser<'_> {
         Ok(folders)
     }
 
+    /// One http(s):// or file:// URL, without a trailing `/`.
+    fn one_url(&self, key: Key) -> Result<String> {
+        let urls = self.urls(key, &["http", "https", "file"])?;
+        match urls.as_slice() {
+            [url] => Ok(url.trim_end_matches('/').to_string()),
+            _ => Err(self.bad(key, "expected one URL")),
+        }
+    }
+
     fn upstream(&self) -> Result<UpstreamSettings> {
-        let one = |key: Key| -> Result<String> {
-            let urls = self.urls(key, &["http", "https", "file"])?;
-            match urls.as_slice() {
-                [url] => Ok(url.trim_end_matches('/').to_string()),
-                _ => Err(self.bad(key, "expected one URL")),
-            }
-        };
+        let one = |key: Key| self.one_url(key);
         Ok(UpstreamSettings {
             nodejs_mirror: one(Key::NodejsMirror)?,
             golang_mirror: one(Key::GolangMirror)?,

@@ -1,0 +1,40 @@
+# Sourced by the setup scripts: apt_install PKG… installs what is missing;
+# deb_source PKG=VERSION FILE SHA256 DEST fetches FILE of a Debian source
+# package into DEST after checking its sha256, adding deb-src twins of the
+# machine's own Debian entries (same URIs and suites) the first time.
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=no
+
+apt_install() {
+  local missing=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "$(basename "$0"): installing ${missing[*]}" >&2
+  $sudo apt-get update -qq; apt_updated=yes
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+deb_source() {
+  local pin="$1" file="$2" sha="$3" dest="$4" work
+  local src_list=/etc/apt/sources.list.d/tool-tests-deb-src.sources
+  if [ ! -f "$src_list" ]; then
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] && grep -q "debian-archive-keyring" "$f" && sed -e 's/^Types: deb$/Types: deb-src/' "$f"
+    done | $sudo tee "$src_list" >/dev/null
+    if [ -f /etc/apt/sources.list ]; then
+      grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
+        | $sudo tee -a /etc/apt/sources.list.d/tool-tests-deb-src.list >/dev/null || true
+    fi
+    apt_updated=no
+  fi
+  [ "$apt_updated" = yes ] || { $sudo apt-get update -qq; apt_updated=yes; }
+  work="$(mktemp -d)"
+  # Pinned: unpinned, apt picks a security revision whose files may be missing.
+  (cd "$work" && apt-get source --download-only -qq "$pin" >/dev/null 2>&1) || {
+    echo "$(basename "$0"): apt-get source $pin failed" >&2; rm -rf "$work"; return 1; }
+  echo "$sha  $work/$file" | sha256sum -c --quiet || { rm -rf "$work"; return 1; }
+  mkdir -p "$(dirname "$dest")"
+  mv "$work/$file" "$dest"
+  rm -rf "$work"
+}

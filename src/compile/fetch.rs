@@ -1,0 +1,208 @@
+//! A source archive from the downloads folder, else from its mirrors:
+//! each mirror either in the publisher's layout or addressed by checksum
+//! (python-build's and ruby-build's `*_BUILD_MIRROR_URL`), and verified
+//! against the release table's sha256 before it is kept or extracted.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::settings::Settings;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::process::Cancel;
+use crate::progress::Task;
+use crate::remote::{Client, HashReader, Interruptible, ProgressReader, Remote};
+
+/// One archive of a release.
+pub struct Candidate {
+    /// Its file name, as kept in the downloads folder.
+    pub name: String,
+    /// Its path below a mirror in the publisher's layout.
+    pub path: String,
+    pub digest: Digest,
+}
+
+/// The checksum its publisher lists: a sha256, or for old conda
+/// installers only an MD5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Digest {
+    Sha256(String),
+    Md5(String),
+}
+
+impl Digest {
+    pub fn hex(&self) -> &str {
+        match self {
+            Digest::Sha256(h) | Digest::Md5(h) => h,
+        }
+    }
+
+    /// The file's digest of the same kind.
+    fn of(&self, path: &Path) -> Result<String> {
+        match self {
+            Digest::Sha256(_) => sha256_of(path),
+            Digest::Md5(_) => md5_of(path),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Digest::Sha256(_) => "sha256",
+            Digest::Md5(_) => "MD5",
+        }
+    }
+}
+
+/// A mirror, tried in order.
+pub struct Mirror {
+    pub url: String,
+    /// Files are named by their sha256, not by the publisher's path.
+    pub by_checksum: bool,
+}
+
+impl Mirror {
+    pub fn new(url: &str, by_checksum: bool) -> Mirror {
+        Mirror {
+            url: url.trim_end_matches('/').to_string(),
+            by_checksum,
+        }
+    }
+}
+
+/// What to fetch: a release's archives, from its mirrors.
+pub struct Wanted<'a> {
+    /// `downloads/<tool>/<version>/` keeps it.
+    pub tool: &'a str,
+    pub version: &'a str,
+    /// For messages: `CPython 3.11.2`.
+    pub label: String,
+    pub candidates: Vec<Candidate>,
+    pub mirrors: Vec<Mirror>,
+}
+
+fn sha256_of(path: &Path) -> Result<String> {
+    let mut hashing = HashReader::new(fs_err::File::open(path)?);
+    hashing.drain()?;
+    Ok(hashing.finish().1)
+}
+
+fn md5_of(path: &Path) -> Result<String> {
+    use md5::Digest as _;
+    use std::io::Read as _;
+    let mut hasher = md5::Md5::new();
+    let mut file = fs_err::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hex::encode(hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+/// The verified archive, downloaded when not already in the downloads folder.
+pub fn fetch(
+    env: &Env,
+    settings: &Settings,
+    wanted: &Wanted<'_>,
+    task: &Task,
+    cancel: &Cancel,
+) -> Result<PathBuf> {
+    let dir = env.layout.downloads_dir(wanted.tool, wanted.version);
+    fs_err::create_dir_all(&dir)?;
+    for c in &wanted.candidates {
+        let path = dir.join(&c.name);
+        if path.is_file() && c.digest.of(&path)? == c.digest.hex() {
+            task.step(&format!("using the downloaded {}", c.name));
+            return Ok(path);
+        }
+    }
+    let client = Client::new()?;
+    let mut tried = Vec::new();
+    for mirror in &wanted.mirrors {
+        let store = client.open_mirror(&mirror.url, &settings.transfer(env))?;
+        for c in &wanted.candidates {
+            let key = if mirror.by_checksum {
+                c.digest.hex()
+            } else {
+                &c.path
+            };
+            let path = dir.join(&c.name);
+            if download(&store, key, &path, c, task, cancel)? {
+                return Ok(path);
+            }
+            tried.push(format!("{}/{key}", store.display().trim_end_matches('/')));
+        }
+    }
+    Err(Error::NoVersion {
+        what: format!("the source of {} was not found", wanted.label),
+        why: tried.iter().map(|t| format!("tried {t}")).collect(),
+    })
+}
+
+/// Downloads `key` to `path` through a temporary file that becomes `path`
+/// only when its checksum is the expected one; `false` on 404.
+fn download(
+    store: &Remote,
+    key: &str,
+    path: &Path,
+    wanted: &Candidate,
+    task: &Task,
+    cancel: &Cancel,
+) -> Result<bool> {
+    let Some(mut download) = store.download(key)? else {
+        return Ok(false);
+    };
+    task.start_bytes(key, download.size);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
+    let progress = ProgressReader::new(&mut download, |n| task.add_bytes(n));
+    let mut hashing = HashReader::new(Interruptible::new(progress, cancel.flag()));
+    let copied = std::io::copy(&mut hashing, &mut tmp);
+    let (bytes, sha256) = hashing.finish();
+    let complete = download.shortfall(bytes);
+    let transfer = download.finish();
+    cancel.check()?;
+    transfer?;
+    copied.map_err(|e| Error::io("cannot write", path, e))?;
+    complete?;
+    let actual = match &wanted.digest {
+        Digest::Sha256(_) => sha256,
+        Digest::Md5(_) => md5_of(tmp.path())?,
+    };
+    if actual != wanted.digest.hex() {
+        return Err(Error::Checksum {
+            file: format!("{} from {}", wanted.name, store.display()),
+            expected_from: format!("the release table ({})", wanted.digest.kind()),
+            expected: wanted.digest.hex().to_string(),
+            actual,
+            outcome: "the file was removed and nothing was built",
+        });
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot write", path, e.error))?;
+    Ok(true)
+}
+
+/// Extracts a verified `.tar.xz`/`.tar.gz` into `into`; returns its source
+/// folder `top`, which must hold a `configure`.
+pub fn extract(archive: &Path, into: &Path, top: &str) -> Result<PathBuf> {
+    let file = fs_err::File::open(archive)?;
+    let reader: Box<dyn std::io::Read> = if archive.to_string_lossy().ends_with(".tar.xz") {
+        Box::new(liblzma::read::XzDecoder::new(file))
+    } else {
+        Box::new(flate2::read::GzDecoder::new(file))
+    };
+    tar::Archive::new(reader)
+        .unpack(into)
+        .map_err(|e| Error::io("cannot extract", archive, e))?;
+    let src = into.join(top);
+    if !src.join("configure").is_file() {
+        return Err(Error::BadData {
+            what: archive.display().to_string(),
+            why: format!("has no {top}/configure"),
+        });
+    }
+    Ok(src)
+}
