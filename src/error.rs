@@ -49,6 +49,17 @@ pub enum Error {
     #[error("{file} has no {missing}: refusing to install it")]
     NoChecksum { file: String, missing: String },
 
+    /// A publisher's signature that does not hold: `file` is what it
+    /// signs, `expected` the keys trusted for it, `found` what was there.
+    #[error(
+        "{file}: the publisher's signature does not hold: expected a signature by {expected}; found {found}; nothing was installed"
+    )]
+    Signature {
+        file: String,
+        expected: String,
+        found: String,
+    },
+
     /// What was published (a release list, an installer, a manifest) is
     /// not what its format promises (`what` names it, `why` says how, one
     /// sentence together).

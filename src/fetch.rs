@@ -65,6 +65,26 @@ impl Done {
     }
 }
 
+/// What is shown every byte of a fetched object (a signature check over
+/// the same bytes).
+pub type See<'a> = &'a mut dyn FnMut(&[u8]);
+
+/// Hands every chunk read through it to `see`.
+struct Tee<'a, R> {
+    inner: R,
+    see: Option<See<'a>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(see) = self.see.as_mut() {
+            see(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
 /// Streams `key` from `bucket` into `opts.dest`; `found` is told the
 /// object's size before any of it is read (and may refuse it).
 pub fn fetch(
@@ -76,6 +96,21 @@ pub fn fetch(
     cancel: &Cancel,
     found: &dyn Fn(u64) -> Result<()>,
 ) -> Result<Fetched> {
+    fetch_seen(bucket, key, format, opts, task, cancel, found, None)
+}
+
+/// `fetch`, with every byte of the object also handed to `see`.
+#[allow(clippy::too_many_arguments)]
+pub fn fetch_seen(
+    bucket: &Remote,
+    key: &str,
+    format: Format,
+    opts: &unpack::Options<'_>,
+    task: &Task,
+    cancel: &Cancel,
+    found: &dyn Fn(u64) -> Result<()>,
+    see: Option<See<'_>>,
+) -> Result<Fetched> {
     let started = std::time::Instant::now();
     let Some(mut download) = bucket.download(key)? else {
         return Ok(Fetched::Missing);
@@ -84,7 +119,11 @@ pub fn fetch(
     found(size)?;
     task.start_bytes(key, size);
     let progress = ProgressReader::new(&mut download, |n| task.add_bytes(n));
-    let mut hashing = HashReader::new(Interruptible::new(progress, cancel.flag()));
+    let seen = Tee {
+        inner: Interruptible::new(progress, cancel.flag()),
+        see,
+    };
+    let mut hashing = HashReader::new(seen);
     let extracted = format
         .decoder(&mut hashing)
         .map_err(crate::archive::Error::corrupt)

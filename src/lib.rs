@@ -22,6 +22,7 @@ pub mod platform;
 pub mod plugin;
 pub mod process;
 pub mod progress;
+pub mod provenance;
 pub mod python;
 pub mod remote;
 pub mod ruby;

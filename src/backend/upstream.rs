@@ -3,7 +3,9 @@
 //! them (`tools::Builtin::releases`). The archive streams through the safe
 //! extractor into the staging folder while its sha256 is computed; the
 //! install is committed only when that matches the checksum published for
-//! it. An exact version never reads a release list.
+//! it and, where the publisher signs the archive itself (Go), when its
+//! signature, checked over the same stream, holds. An exact version never
+//! reads a release list.
 
 use std::path::Path;
 
@@ -207,7 +209,14 @@ fn fetch(
         job.stages.enter(Stage::Download)?;
         job.stages.enter(Stage::Install)
     };
-    let fetched = fetch::fetch(
+    let releases = releases_of(job.tool).map_err(|_| Error::UnknownTool(job.tool.into()))?;
+    let mut check = upstream::signature::check_for(releases, artifact, mirror, &job.ctx.settings)?;
+    let mut feed = |bytes: &[u8]| {
+        if let Some(check) = check.as_mut() {
+            check.feed(bytes);
+        }
+    };
+    let fetched = fetch::fetch_seen(
         mirror,
         &artifact.key,
         artifact.format,
@@ -215,12 +224,23 @@ fn fetch(
         job.task,
         job.cancel,
         &found,
+        Some(&mut feed),
     )?;
     let Fetched::Done(done) = fetched else {
         return Ok(None);
     };
     done.expect(expected, &artifact.checksum_key)?;
-    Ok(Some(done.report(job.task)))
+    let mut details = done.report(job.task);
+    if let Some(check) = check {
+        let verified = check.finish()?;
+        job.task.step(&format!(
+            "signed by {} ({})",
+            verified.signer, verified.user_id
+        ));
+        details["signed_by"] = verified.signer.into();
+        details["signer"] = verified.user_id.into();
+    }
+    Ok(Some(details))
 }
 
 /// An installer is unpacked beside the staging folder, then its home lays

@@ -14,7 +14,9 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::upstream::{Artifact, Release, Releases, arch_name, check_version, listing};
+use crate::upstream::{
+    ArchiveSignature, Artifact, Release, Releases, arch_name, check_version, listing,
+};
 
 pub struct Golang;
 
@@ -75,7 +77,24 @@ impl Releases for Golang {
     fn lists_checksums(&self) -> bool {
         true
     }
+
+    fn archive_signature(
+        &self,
+        artifact: &Artifact,
+        settings: &Settings,
+    ) -> Option<ArchiveSignature> {
+        Some(ArchiveSignature {
+            key: format!("{}.asc", artifact.key),
+            keyring_name: "Google's Go signing key",
+            keyring_origin: "builtin/keys/golang.asc",
+            keyring: GO_KEYS,
+            policy: settings.upstream.golang_verify,
+        })
+    }
 }
+
+/// Google's keys that sign Go's downloads (`builtin/keys/SOURCES.md`).
+const GO_KEYS: &str = include_str!("../../builtin/keys/golang.asc");
 
 /// `go.mod` / `go.work`: the `toolchain go1.21.5` line (exact), else the
 /// `go 1.21` line (its newest release).

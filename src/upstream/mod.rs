@@ -5,6 +5,7 @@
 //! offline use (`listing`). Mirrors are opened here, never with credentials.
 
 pub mod listing;
+pub mod signature;
 
 use std::path::Path;
 
@@ -46,6 +47,16 @@ pub trait Releases: Sync {
         Ok(serde_json::Value::Null)
     }
 
+    /// How the publisher signs each archive itself (Go's `.asc` beside
+    /// it), when it does.
+    fn archive_signature(
+        &self,
+        _artifact: &Artifact,
+        _settings: &Settings,
+    ) -> Option<ArchiveSignature> {
+        None
+    }
+
     /// What runs after an install from these releases (Node.js's default
     /// npm packages); its `--json` details.
     fn after_install(&self, _job: &crate::job::Job<'_>) -> Result<serde_json::Value> {
@@ -56,6 +67,19 @@ pub trait Releases: Sync {
 /// Opens a mirror of official releases: no bucket credentials, ever.
 pub fn open_mirror(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
     Ok(client.open_mirror(url, &settings.transfer(env))?)
+}
+
+/// A detached signature over an archive, and what checks it.
+pub struct ArchiveSignature {
+    /// The signature's key on the mirror.
+    pub key: String,
+    /// For messages: `Google's Go signing key`.
+    pub keyring_name: &'static str,
+    /// Where the shipped keyring comes from, for messages.
+    pub keyring_origin: &'static str,
+    /// The shipped keyring, armored.
+    pub keyring: &'static str,
+    pub policy: crate::provenance::Policy,
 }
 
 /// One archive of a version, relative to the mirror.

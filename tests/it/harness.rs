@@ -2,6 +2,7 @@
 //! environment, so tests never see the developer's settings or each other.
 
 pub mod asdf;
+pub mod dists;
 pub mod fakes;
 pub mod readthedocs;
 pub mod servers;

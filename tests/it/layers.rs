@@ -9,7 +9,7 @@ const LAYERS: &[&[&str]] = &[
     &["fs", "layout", "platform", "progress", "version::order"],
     &["archive", "remote"],
     &["error"],
-    &["version", "env", "process"],
+    &["version", "env", "process", "provenance"],
     &["tool_name", "fetch"],
     &["config", "installed", "lockfile"],
     &["hooks", "cache", "context"],

@@ -27,6 +27,7 @@ mod service_archives;
 mod shared_installs;
 mod shell;
 mod shims;
+mod signatures;
 mod terminal;
 mod tls;
 mod tool_versions;

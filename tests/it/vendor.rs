@@ -5,26 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::harness::dists::{dists, file_url, go_tool};
 use crate::harness::fakes::{sha256_hex, tiny_node_mirror};
 use crate::harness::servers::HttpServer;
 use crate::harness::{
     BIN, Sandbox, fails_with, interrupt, spawn, stdout, succeeds, write_executable,
 };
-
-/// The dist trees `scripts/setup-vendor-dists` lays out (the README's test
-/// command runs it first).
-fn dists() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-assets/vendor");
-    assert!(
-        dir.join("node/index.json").is_file(),
-        "run scripts/setup-vendor-dists first (scripts/test does)"
-    );
-    dir
-}
-
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
 
 #[test]
 fn nodejs_from_an_http_mirror_runs_with_its_default_packages() {
@@ -79,15 +65,6 @@ fn nodejs_from_an_http_mirror_runs_with_its_default_packages() {
         stdout(&mut s.shim("hello-bin", &s.proj)),
         "hello from a default package\n"
     );
-}
-
-/// `tool args…` with the Go mirror and release list of the offline dists.
-fn go_tool(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
-    let go = dists().join("go");
-    let mut cmd = s.tool(args);
-    cmd.env("TOOL_GOLANG_MIRROR", file_url(&go))
-        .env("TOOL_GOLANG_RELEASES", file_url(&go.join("releases.json")));
-    cmd
 }
 
 #[test]

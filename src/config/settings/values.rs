@@ -94,6 +94,10 @@ pub struct UpstreamSettings {
     pub nodejs_mirror: String,
     pub golang_mirror: String,
     pub golang_releases: String,
+    /// What Go archives are checked against.
+    pub golang_verify: crate::provenance::Policy,
+    /// OpenPGP key files trusted besides the shipped keyrings.
+    pub trusted_keys: Vec<std::path::PathBuf>,
     pub rust_mirror: String,
     pub list_ttl: Duration,
 }
@@ -255,6 +259,15 @@ impl Parser<'_> {
             nodejs_mirror: one(Key::NodejsMirror)?,
             golang_mirror: one(Key::GolangMirror)?,
             golang_releases: one(Key::GolangReleases)?,
+            golang_verify: crate::provenance::Policy::parse(&self.text(Key::GolangVerify))
+                .ok_or_else(|| {
+                    self.bad(Key::GolangVerify, "expected signatures, checksums or off")
+                })?,
+            trusted_keys: self
+                .text(Key::UpstreamTrustedKeys)
+                .split_whitespace()
+                .map(Into::into)
+                .collect(),
             rust_mirror: one(Key::RustMirror)?,
             list_ttl: Duration::from_secs(self.number(Key::UpstreamListTtl)?),
         })

@@ -1,0 +1,34 @@
+//! The offline copies of the upstreams' download servers that
+//! `scripts/setup-vendor-dists` lays out, and commands pointed at them.
+
+use std::path::{Path, PathBuf};
+
+use super::Sandbox;
+
+/// The dist trees (the README's test command lays them out first).
+pub fn dists() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-assets/vendor");
+    assert!(
+        dir.join("node/index.json").is_file(),
+        "run scripts/setup-vendor-dists first (scripts/test does)"
+    );
+    dir
+}
+
+pub fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// `tool args…` with the Go mirror and release list of the offline dists,
+/// and the key that signed the mirror's archive trusted.
+pub fn go_tool(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
+    let go = dists().join("go");
+    let mut cmd = s.tool(args);
+    cmd.env("TOOL_GOLANG_MIRROR", file_url(&go))
+        .env("TOOL_GOLANG_RELEASES", file_url(&go.join("releases.json")))
+        .env(
+            "TOOL_UPSTREAM_TRUSTED_KEYS",
+            go.join("test-signing-key.asc"),
+        );
+    cmd
+}

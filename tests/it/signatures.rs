@@ -1,0 +1,251 @@
+//! Publisher signatures on official downloads: Go's archive checked against
+//! its `.asc` over the same stream. The offline Go mirror is our repack of
+//! Debian's Go, so Google's key cannot have signed it: it is signed by a key
+//! made with gpg (`scripts/setup-vendor-dists`), which these tests trust
+//! through `upstream.trusted_keys` — or do not, to see each refusal. Keys
+//! for the other cases are made here with gpg, as publishers make theirs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use crate::harness::dists::{dists, go_tool};
+use crate::harness::fakes::{nothing_installed, sha256_hex};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
+
+const ARCHIVE: &str = "go1.19.8.linux-amd64.tar.gz";
+
+fn go_dists() -> PathBuf {
+    dists().join("go")
+}
+
+/// A gpg home with one signing key for `name`, made at `faked` (a gpg
+/// `--faked-system-time` value) when given.
+struct Gpg {
+    home: PathBuf,
+}
+
+impl Gpg {
+    fn new(s: &Sandbox, name: &str) -> Gpg {
+        let home = s.root.join(format!("gnupg-{name}"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap();
+        Gpg { home }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        succeeds(
+            StdCommand::new("gpg")
+                .env("GNUPGHOME", &self.home)
+                .args(["--batch", "-q", "--passphrase", ""])
+                .args(args),
+        )
+    }
+
+    fn key(self, uid: &str, faked: Option<&str>) -> Gpg {
+        let mut args = vec![];
+        let time;
+        if let Some(t) = faked {
+            time = format!("--faked-system-time={t}");
+            args.push(time.as_str());
+        }
+        args.extend(["--quick-gen-key", uid, "rsa2048", "sign", "never"]);
+        self.run(&args);
+        self
+    }
+
+    fn public(&self, dest: &Path) -> PathBuf {
+        let out = self.run(&["--armor", "--export"]);
+        std::fs::write(dest, out.stdout).unwrap();
+        dest.to_path_buf()
+    }
+
+    fn fingerprint(&self) -> String {
+        let out = String::from_utf8(self.run(&["--with-colons", "--list-keys"]).stdout).unwrap();
+        out.lines()
+            .find(|l| l.starts_with("fpr:"))
+            .and_then(|l| l.split(':').nth(9))
+            .unwrap()
+            .to_string()
+    }
+
+    fn sign(&self, file: &Path, signature: &Path, faked: Option<&str>) {
+        let _ = std::fs::remove_file(signature);
+        let mut args = vec![];
+        let time;
+        if let Some(t) = faked {
+            time = format!("--faked-system-time={t}");
+            args.push(time.as_str());
+        }
+        let (file, signature) = (file.to_str().unwrap(), signature.to_str().unwrap());
+        args.extend(["--armor", "--detach-sign", "--output", signature, file]);
+        self.run(&args);
+    }
+}
+
+impl Drop for Gpg {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("gpgconf")
+            .env("GNUPGHOME", &self.home)
+            .args(["--kill", "gpg-agent"])
+            .status();
+    }
+}
+
+/// A copy of the Go mirror to change: archive, `.sha256`, `.asc`, list.
+fn mirror_copy(s: &Sandbox) -> PathBuf {
+    let copy = s.root.join("go-mirror");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(go_dists()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    copy
+}
+
+fn install_from(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {
+    let mut cmd = go_tool(s, &["install", "golang", "1.19.8", "--json"]);
+    cmd.env("TOOL_GOLANG_MIRROR", format!("file://{}", mirror.display()))
+        .env(
+            "TOOL_GOLANG_RELEASES",
+            format!("file://{}/releases.json", mirror.display()),
+        );
+    match keys {
+        Some(keys) => cmd.env("TOOL_UPSTREAM_TRUSTED_KEYS", keys),
+        None => cmd.env_remove("TOOL_UPSTREAM_TRUSTED_KEYS"),
+    };
+    cmd
+}
+
+fn test_key() -> PathBuf {
+    go_dists().join("test-signing-key.asc")
+}
+
+#[test]
+fn a_signed_archive_installs_and_says_who_signed_it() {
+    let s = Sandbox::new();
+    let out = stdout(&mut go_tool(&s, &["install", "golang", "1.19.8", "--json"]));
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let shown = succeeds(
+        StdCommand::new("gpg")
+            .args(["--batch", "--with-colons", "--show-keys"])
+            .arg(test_key()),
+    );
+    let listing = String::from_utf8(shown.stdout).unwrap();
+    let fingerprint = listing
+        .lines()
+        .find(|l| l.starts_with("fpr:"))
+        .unwrap()
+        .split(':')
+        .nth(9)
+        .unwrap();
+    assert_eq!(report["details"]["signed_by"], fingerprint, "{report}");
+    assert_eq!(
+        report["details"]["signer"],
+        "tool tests (Go mirror) <tests@tool.invalid>"
+    );
+}
+
+#[test]
+fn a_signature_by_a_key_not_trusted_refuses_the_install() {
+    let s = Sandbox::new();
+    let err = fails_with(&mut install_from(&s, &go_dists(), None), 1);
+    assert!(
+        err.contains(&format!("{ARCHIVE} in file://"))
+            && err.contains("expected a signature by Google's Go signing key (")
+            && err.contains("EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796")
+            && err.contains("which is not one of them"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "golang");
+}
+
+#[test]
+fn a_tampered_archive_with_a_matching_checksum_is_refused() {
+    // Whoever can change the mirror's archive can change its checksum too.
+    let s = Sandbox::new();
+    let mirror = mirror_copy(&s);
+    let archive = mirror.join(ARCHIVE);
+    // Still a good archive: a second gzip member of zeros after the tar's end.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    bytes.extend(crate::harness::gzip(&[0u8; 1024]));
+    std::fs::write(&archive, &bytes).unwrap();
+    std::fs::write(mirror.join(format!("{ARCHIVE}.sha256")), sha256_hex(&bytes)).unwrap();
+    let list = std::fs::read_to_string(mirror.join("releases.json")).unwrap();
+    let old = sha256_hex(&std::fs::read(go_dists().join(ARCHIVE)).unwrap());
+    std::fs::write(
+        mirror.join("releases.json"),
+        list.replace(&old, &sha256_hex(&bytes)),
+    )
+    .unwrap();
+    let err = fails_with(&mut install_from(&s, &mirror, Some(&test_key())), 1);
+    assert!(err.contains("that does not match the file"), "{err}");
+    nothing_installed(&s.data, "golang");
+}
+
+#[test]
+fn a_missing_signature_refuses_unless_checksums_are_enough() {
+    let s = Sandbox::new();
+    let mirror = mirror_copy(&s);
+    std::fs::remove_file(mirror.join(format!("{ARCHIVE}.asc"))).unwrap();
+    let err = fails_with(&mut install_from(&s, &mirror, Some(&test_key())), 1);
+    assert!(
+        err.contains(&format!("found no {ARCHIVE}.asc beside it"))
+            && err.contains("upstream.golang_verify = checksums"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "golang");
+    let out =
+        stdout(install_from(&s, &mirror, Some(&test_key())).env("TOOL_GOLANG_VERIFY", "checksums"));
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["outcome"], "installed", "{report}");
+    assert!(report["details"].get("signed_by").is_none(), "{report}");
+}
+
+#[test]
+fn a_signature_over_another_file_is_refused() {
+    let s = Sandbox::new();
+    let mirror = mirror_copy(&s);
+    let gpg = Gpg::new(&s, "publisher").key("Publisher <p@tool.invalid>", None);
+    let keys = gpg.public(&s.root.join("publisher.asc"));
+    gpg.sign(
+        &mirror.join("releases.json"),
+        &mirror.join(format!("{ARCHIVE}.asc")),
+        None,
+    );
+    let err = fails_with(&mut install_from(&s, &mirror, Some(&keys)), 1);
+    assert!(
+        err.contains(&format!("a signature by {}", gpg.fingerprint()))
+            && err.contains("does not match the file"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "golang");
+}
+
+#[test]
+fn a_signature_made_after_its_key_expired_is_refused() {
+    let s = Sandbox::new();
+    let mirror = mirror_copy(&s);
+    let (made, signed, expiry_set) = ("20250101T000000", "20250110T000000", "20250101T010000");
+    let gpg = Gpg::new(&s, "expired").key("Expired <e@tool.invalid>", Some(made));
+    gpg.sign(
+        &mirror.join(ARCHIVE),
+        &mirror.join(format!("{ARCHIVE}.asc")),
+        Some(signed),
+    );
+    // Then the key is given a one-day lifetime, as of before that signature.
+    let fpr = gpg.fingerprint();
+    gpg.run(&[
+        &format!("--faked-system-time={expiry_set}"),
+        "--quick-set-expire",
+        &fpr,
+        "1d",
+    ]);
+    let keys = gpg.public(&s.root.join("expired.asc"));
+    let err = fails_with(&mut install_from(&s, &mirror, Some(&keys)), 1);
+    assert!(
+        err.contains(&format!("a signature by {fpr}, which had expired")),
+        "{err}"
+    );
+    nothing_installed(&s.data, "golang");
+}
