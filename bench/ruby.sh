@@ -16,6 +16,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 txz="$mirror/3.1/ruby-3.1.2.tar.xz"
 printf '[versions]\n"3.1.2" = { xz = "%s" }\n' "$(sha256sum "$txz" | cut -d' ' -f1)" > "$work/releases.toml"
+real_home="$HOME"
 export HOME="$work/home" TOOL_RUBY_MIRROR="file://$mirror" TOOL_RUBY_RELEASES="$work/releases.toml" ASDF_CONCURRENCY=2
 mkdir -p "$HOME"
 out="${BENCH_OUT:-$work}"; mkdir -p "$out"
@@ -58,4 +59,4 @@ for i, what in ((0, "wall"), (1, "cpu")):
     print(f"ruby source build ({what}, median of {len(runs['tool'])}): tool {t:.1f} s vs bare {b:.1f} s: overhead {100 * (t - b) / b:+.1f}% (target <= 3%)")
 PY
 echo "ruby cache hit, the build above from a local S3 server:"
-ARTIFACT="$work/d/installs/ruby/3.1.2" ARTIFACT_TOOL=ruby BENCH_OUT="$out" bench/cache.sh
+HOME="$real_home" ARTIFACT="$work/d/installs/ruby/3.1.2" ARTIFACT_TOOL=ruby BENCH_OUT="$out" bench/cache.sh

@@ -15,6 +15,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::fetch::{self, Fetched};
 use crate::platform::Host;
+use crate::provenance::Verified;
 use crate::remote::{Client, Remote};
 use crate::tools;
 use crate::upstream::{self, Artifact, Releases};
@@ -85,7 +86,7 @@ impl Backend for UpstreamBackend {
             &ctx.settings,
         )?;
         for artifact in releases.artifacts(version, &host)? {
-            let Some(sha256) = expected_sha256(ctx, releases, &mirror, &artifact)? else {
+            let Some((sha256, signer)) = expected_sha256(ctx, releases, &mirror, &artifact)? else {
                 continue;
             };
             let mut entry = super::entry("upstream", tool, version);
@@ -98,6 +99,8 @@ impl Backend for UpstreamBackend {
                 artifact.key
             ));
             entry.sha256 = Some(sha256);
+            // The key whose signature of the checksum file held.
+            entry.signed_by = signer.map(|s| format!("openpgp:{}", s.signer));
             return Ok(entry);
         }
         Err(Failure::NotAvailable(format!(
@@ -117,10 +120,10 @@ impl Backend for UpstreamBackend {
         for artifact in releases.artifacts(job.version, &host)? {
             // Locked: the lock's digest, and no checksum file or release list asked.
             let expected = match job.locked_sha256 {
-                Some(sha) => Some(sha.to_string()),
+                Some(sha) => Some((sha.to_string(), None)),
                 None => expected_sha256(job.ctx, releases, &mirror, &artifact)?,
             };
-            let Some(expected) = expected else {
+            let Some((expected, sums_signer)) = expected else {
                 missing.push(artifact.key.clone());
                 continue;
             };
@@ -133,6 +136,14 @@ impl Backend for UpstreamBackend {
                 continue;
             };
             details["mirror"] = mirror.display().into();
+            if let Some(signer) = sums_signer {
+                job.task.step(&format!(
+                    "{} signed by {} ({})",
+                    artifact.checksum_key, signer.signer, signer.user_id
+                ));
+                details["signed_by"] = signer.signer.into();
+                details["signer"] = signer.user_id.into();
+            }
             let after = releases.after_install(job)?;
             if !after.is_null() {
                 details["default_packages"] = after;
@@ -148,20 +159,28 @@ impl Backend for UpstreamBackend {
 }
 
 /// The sha256 published for the archive: from the checksum file beside
-/// it, else (Go) from the release list. `None` when neither the archive
-/// nor a checksum exists (no such version); an archive without any
-/// checksum is refused.
+/// it (whose signature is checked first where the publisher signs it),
+/// else (Go) from the release list; with who signed the checksum file.
+/// `None` when neither the archive nor a checksum exists (no such
+/// version); an archive without any checksum is refused.
 fn expected_sha256(
     ctx: &Context,
     releases: &dyn Releases,
     mirror: &Remote,
     artifact: &Artifact,
-) -> Result<Option<String>> {
+) -> Result<Option<(String, Option<Verified>)>> {
     let name = artifact.file_name();
-    if let Some(text) = mirror.get_small(&artifact.checksum_key)? {
-        let text = String::from_utf8_lossy(&text);
+    if let Some(bytes) = mirror.get_small(&artifact.checksum_key)? {
+        let text = String::from_utf8_lossy(&bytes);
         if let Some(sha) = upstream::sha256_in(&text, name) {
-            return Ok(Some(sha));
+            let signer = upstream::signature::verify_checksums(
+                releases,
+                artifact,
+                mirror,
+                &ctx.settings,
+                &bytes,
+            )?;
+            return Ok(Some((sha, signer)));
         }
     }
     if releases.lists_checksums() {
@@ -172,8 +191,8 @@ fn expected_sha256(
             .flat_map(|r| r.sha256)
             .find(|(file, _)| file == name)
             .map(|(_, sha)| sha);
-        if listed.is_some() {
-            return Ok(listed);
+        if let Some(sha) = listed {
+            return Ok(Some((sha, None)));
         }
     }
     if mirror.exists(&artifact.key)? {

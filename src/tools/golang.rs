@@ -14,9 +14,7 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::upstream::{
-    ArchiveSignature, Artifact, Release, Releases, arch_name, check_version, listing,
-};
+use crate::upstream::{Artifact, Release, Releases, Signing, arch_name, check_version, listing};
 
 pub struct Golang;
 
@@ -78,12 +76,8 @@ impl Releases for Golang {
         true
     }
 
-    fn archive_signature(
-        &self,
-        artifact: &Artifact,
-        settings: &Settings,
-    ) -> Option<ArchiveSignature> {
-        Some(ArchiveSignature {
+    fn archive_signature(&self, artifact: &Artifact, settings: &Settings) -> Option<Signing> {
+        Some(Signing {
             key: format!("{}.asc", artifact.key),
             keyring_name: "Google's Go signing key",
             keyring_origin: "builtin/keys/golang.asc",

@@ -49,11 +49,13 @@ pub trait Releases: Sync {
 
     /// How the publisher signs each archive itself (Go's `.asc` beside
     /// it), when it does.
-    fn archive_signature(
-        &self,
-        _artifact: &Artifact,
-        _settings: &Settings,
-    ) -> Option<ArchiveSignature> {
+    fn archive_signature(&self, _artifact: &Artifact, _settings: &Settings) -> Option<Signing> {
+        None
+    }
+
+    /// How the publisher signs the checksum file (Node.js's
+    /// `SHASUMS256.txt.sig`), when it does.
+    fn checksums_signature(&self, _artifact: &Artifact, _settings: &Settings) -> Option<Signing> {
         None
     }
 
@@ -69,8 +71,8 @@ pub fn open_mirror(client: &Client, url: &str, env: &Env, settings: &Settings) -
     Ok(client.open_mirror(url, &settings.transfer(env))?)
 }
 
-/// A detached signature over an archive, and what checks it.
-pub struct ArchiveSignature {
+/// A detached signature over a published file, and what checks it.
+pub struct Signing {
     /// The signature's key on the mirror.
     pub key: String,
     /// For messages: `Google's Go signing key`.

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use crate::harness::dists::{dists, go_tool};
+use crate::harness::dists::{dists, go_tool, test_key};
 use crate::harness::fakes::{nothing_installed, sha256_hex};
 use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
@@ -103,6 +103,18 @@ fn mirror_copy(s: &Sandbox) -> PathBuf {
     copy
 }
 
+/// The primary key's fingerprint of an armored key file, as gpg reads it.
+fn fingerprint_of(keys: &Path) -> String {
+    let shown = succeeds(
+        StdCommand::new("gpg")
+            .args(["--batch", "--with-colons", "--show-keys"])
+            .arg(keys),
+    );
+    let listing = String::from_utf8(shown.stdout).unwrap();
+    let fpr = listing.lines().find(|l| l.starts_with("fpr:")).unwrap();
+    fpr.split(':').nth(9).unwrap().to_string()
+}
+
 fn install_from(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {
     let mut cmd = go_tool(s, &["install", "golang", "1.19.8", "--json"]);
     cmd.env("TOOL_GOLANG_MIRROR", format!("file://{}", mirror.display()))
@@ -117,32 +129,16 @@ fn install_from(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::
     cmd
 }
 
-fn test_key() -> PathBuf {
-    go_dists().join("test-signing-key.asc")
-}
-
 #[test]
 fn a_signed_archive_installs_and_says_who_signed_it() {
     let s = Sandbox::new();
     let out = stdout(&mut go_tool(&s, &["install", "golang", "1.19.8", "--json"]));
     let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    let shown = succeeds(
-        StdCommand::new("gpg")
-            .args(["--batch", "--with-colons", "--show-keys"])
-            .arg(test_key()),
-    );
-    let listing = String::from_utf8(shown.stdout).unwrap();
-    let fingerprint = listing
-        .lines()
-        .find(|l| l.starts_with("fpr:"))
-        .unwrap()
-        .split(':')
-        .nth(9)
-        .unwrap();
+    let fingerprint = fingerprint_of(&test_key());
     assert_eq!(report["details"]["signed_by"], fingerprint, "{report}");
     assert_eq!(
         report["details"]["signer"],
-        "tool tests (Go mirror) <tests@tool.invalid>"
+        "tool tests (mirror signing) <tests@tool.invalid>"
     );
 }
 
@@ -248,4 +244,96 @@ fn a_signature_made_after_its_key_expired_is_refused() {
         "{err}"
     );
     nothing_installed(&s.data, "golang");
+}
+
+/// The offline Node.js mirror (signed `SHASUMS256.txt.sig`), copied.
+fn node_mirror(s: &Sandbox) -> PathBuf {
+    let copy = s.root.join("node-mirror");
+    crate::harness::copy_tree(&dists().join("node"), &copy);
+    copy
+}
+
+fn install_node(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {
+    let mut cmd = s.tool(&["install", "nodejs", "20.11.0", "--json"]);
+    cmd.env_remove("TOOL_NODEJS_VERIFY")
+        .env("TOOL_NODEJS_MIRROR", format!("file://{}", mirror.display()))
+        .env("npm_config_registry", "http://127.0.0.1:9/");
+    match keys {
+        Some(keys) => cmd.env("TOOL_UPSTREAM_TRUSTED_KEYS", keys),
+        None => cmd.env_remove("TOOL_UPSTREAM_TRUSTED_KEYS"),
+    };
+    cmd
+}
+
+#[test]
+fn nodes_checksum_file_is_checked_against_the_releasers_keys() {
+    let s = Sandbox::new();
+    let mirror = node_mirror(&s);
+    let out = stdout(&mut install_node(&s, &mirror, Some(&test_key())));
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        report["details"]["signer"], "tool tests (mirror signing) <tests@tool.invalid>",
+        "{report}"
+    );
+    // Not trusted: the shipped keyring is the Node.js releasers' only.
+    let s = Sandbox::new();
+    let err = fails_with(&mut install_node(&s, &mirror, None), 1);
+    assert!(
+        err.contains("v20.11.0/SHASUMS256.txt in file://")
+            && err.contains("expected a signature by the Node.js releasers' keys (")
+            && err.contains("8FCCA13FEF1D0C2E91008E09770F7A9A5AE15600")
+            && err.contains("which is not one of them"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "nodejs");
+}
+
+#[test]
+fn a_checksum_file_changed_after_signing_is_refused() {
+    // The mirror's archive and its line in SHASUMS256.txt changed together.
+    let s = Sandbox::new();
+    let mirror = node_mirror(&s);
+    let dir = mirror.join("v20.11.0");
+    let archive = dir.join("node-v20.11.0-linux-x64.tar.xz");
+    let mut bytes = std::fs::read(&archive).unwrap();
+    bytes.extend([0u8; 512]);
+    std::fs::write(&archive, &bytes).unwrap();
+    let sums = std::fs::read_to_string(dir.join("SHASUMS256.txt")).unwrap();
+    let old = sha256_hex(
+        &std::fs::read(dists().join("node/v20.11.0/node-v20.11.0-linux-x64.tar.xz")).unwrap(),
+    );
+    std::fs::write(
+        dir.join("SHASUMS256.txt"),
+        sums.replace(&old, &sha256_hex(&bytes)),
+    )
+    .unwrap();
+    let err = fails_with(&mut install_node(&s, &mirror, Some(&test_key())), 1);
+    assert!(
+        err.contains("SHASUMS256.txt") && err.contains("does not match the file"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "nodejs");
+    // Without its .sig, the same: refused, unless checksums are enough.
+    std::fs::remove_file(dir.join("SHASUMS256.txt.sig")).unwrap();
+    let err = fails_with(&mut install_node(&s, &mirror, Some(&test_key())), 1);
+    assert!(
+        err.contains("found no SHASUMS256.txt.sig beside it"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "nodejs");
+}
+
+#[test]
+fn a_lock_records_the_key_whose_signature_held() {
+    let s = Sandbox::new();
+    let mirror = node_mirror(&s);
+    s.write("proj/.tool-versions", "nodejs 20.11.0\n");
+    let mut lock = s.tool(&["lock"]);
+    lock.env_remove("TOOL_NODEJS_VERIFY")
+        .env("TOOL_NODEJS_MIRROR", format!("file://{}", mirror.display()))
+        .env("TOOL_UPSTREAM_TRUSTED_KEYS", test_key());
+    succeeds(&mut lock);
+    let written = s.read("proj/.tool-versions.lock");
+    let signer = format!("openpgp:{}", fingerprint_of(&test_key()));
+    assert!(written.contains(&signer), "{written}");
 }

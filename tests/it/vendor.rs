@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::dists::{dists, file_url, go_tool};
+use crate::harness::dists::{dists, file_url, go_tool, node_signed};
 use crate::harness::fakes::{sha256_hex, tiny_node_mirror};
 use crate::harness::servers::HttpServer;
 use crate::harness::{
@@ -41,7 +41,7 @@ fn nodejs_from_an_http_mirror_runs_with_its_default_packages() {
         &format!("# tools\n{}\n", tgz.display()),
     );
     let json = stdout(
-        s.tool(&["install", "nodejs", "20.11.0", "--json"])
+        node_signed(&mut s.tool(&["install", "nodejs", "20.11.0", "--json"]))
             .env_remove("TOOL_NODEJS_MIRROR")
             .env("NODEJS_ORG_MIRROR", &server.url)
             .env("npm_config_registry", "http://127.0.0.1:9/"),
@@ -50,6 +50,7 @@ fn nodejs_from_an_http_mirror_runs_with_its_default_packages() {
         json.contains(r#""backend":"upstream""#) && json.contains(r#""ok":true"#),
         "{json}"
     );
+    assert!(json.contains(r#""signed_by":""#), "{json}");
     s.write("proj/.tool-versions", "nodejs 20.11.0\n");
     assert_eq!(
         stdout(

@@ -28,6 +28,7 @@ pub enum Key {
     RubyMirror,
     RubyReleases,
     NodejsMirror,
+    NodejsVerify,
     GolangMirror,
     GolangReleases,
     GolangVerify,
@@ -262,6 +263,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_NODEJS_MIRROR", "NODEJS_ORG_MIRROR"],
         kind: Kind::Url,
         help: "Node.js releases in nodejs.org/dist's layout (index.json, v<V>/SHASUMS256.txt), http(s):// or file://",
+    },
+    SettingDef {
+        key: Key::NodejsVerify,
+        name: "upstream.nodejs_verify",
+        default: "signatures",
+        env: &["TOOL_NODEJS_VERIFY"],
+        kind: Kind::Text,
+        help: "what a Node.js archive is checked against: `signatures` (SHASUMS256.txt.sig by a Node.js releaser, then its sha256), `checksums` or `off`",
     },
     SettingDef {
         key: Key::GolangMirror,

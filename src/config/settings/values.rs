@@ -92,6 +92,8 @@ pub struct RubySettings {
 #[derive(Debug, Clone)]
 pub struct UpstreamSettings {
     pub nodejs_mirror: String,
+    /// What Node.js archives are checked against.
+    pub nodejs_verify: crate::provenance::Policy,
     pub golang_mirror: String,
     pub golang_releases: String,
     /// What Go archives are checked against.
@@ -244,6 +246,12 @@ impl Parser<'_> {
         Ok(folders)
     }
 
+    /// `signatures`, `checksums` or `off`.
+    fn policy(&self, key: Key) -> Result<crate::provenance::Policy> {
+        crate::provenance::Policy::parse(&self.text(key))
+            .ok_or_else(|| self.bad(key, "expected signatures, checksums or off"))
+    }
+
     /// One http(s):// or file:// URL, without a trailing `/`.
     fn one_url(&self, key: Key) -> Result<String> {
         let urls = self.urls(key, &["http", "https", "file"])?;
@@ -259,10 +267,8 @@ impl Parser<'_> {
             nodejs_mirror: one(Key::NodejsMirror)?,
             golang_mirror: one(Key::GolangMirror)?,
             golang_releases: one(Key::GolangReleases)?,
-            golang_verify: crate::provenance::Policy::parse(&self.text(Key::GolangVerify))
-                .ok_or_else(|| {
-                    self.bad(Key::GolangVerify, "expected signatures, checksums or off")
-                })?,
+            nodejs_verify: self.policy(Key::NodejsVerify)?,
+            golang_verify: self.policy(Key::GolangVerify)?,
             trusted_keys: self
                 .text(Key::UpstreamTrustedKeys)
                 .split_whitespace()

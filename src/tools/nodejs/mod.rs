@@ -10,7 +10,7 @@ use crate::env::Env;
 use crate::error::Result;
 use crate::job::Job;
 use crate::platform::Host;
-use crate::upstream::{Artifact, Release, Releases};
+use crate::upstream::{Artifact, Release, Releases, Signing};
 
 pub struct NodeJs;
 
@@ -57,10 +57,24 @@ impl Releases for NodeJs {
         releases::releases(env, settings)
     }
 
+    fn checksums_signature(&self, artifact: &Artifact, settings: &Settings) -> Option<Signing> {
+        Some(Signing {
+            key: format!("{}.sig", artifact.checksum_key),
+            keyring_name: "the Node.js releasers' keys",
+            keyring_origin: "builtin/keys/nodejs.asc",
+            keyring: NODE_KEYS,
+            policy: settings.upstream.nodejs_verify,
+        })
+    }
+
     fn after_install(&self, job: &Job<'_>) -> Result<serde_json::Value> {
         npm::install_defaults(job)
     }
 }
+
+/// Every key the Node.js releasers sign with or signed with
+/// (`builtin/keys/SOURCES.md`).
+const NODE_KEYS: &str = include_str!("../../../builtin/keys/nodejs.asc");
 
 /// Node.js's LTS lines by codename, as asdf-nodejs names them; `lts/*` is
 /// the last one. Newer lines need an entry here (or an exact version).

@@ -26,9 +26,19 @@ pub fn go_tool(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = s.tool(args);
     cmd.env("TOOL_GOLANG_MIRROR", file_url(&go))
         .env("TOOL_GOLANG_RELEASES", file_url(&go.join("releases.json")))
-        .env(
-            "TOOL_UPSTREAM_TRUSTED_KEYS",
-            go.join("test-signing-key.asc"),
-        );
+        .env("TOOL_UPSTREAM_TRUSTED_KEYS", test_key());
     cmd
+}
+
+/// The public half of the key that signed the dists' `SHASUMS256.txt.sig`
+/// and Go's `.asc`.
+pub fn test_key() -> PathBuf {
+    dists().join("test-signing-key.asc")
+}
+
+/// `cmd` checking Node.js's `SHASUMS256.txt.sig` (the default the sandbox
+/// turns off), with the dists' signing key trusted.
+pub fn node_signed(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
+    cmd.env_remove("TOOL_NODEJS_VERIFY")
+        .env("TOOL_UPSTREAM_TRUSTED_KEYS", test_key())
 }
