@@ -85,8 +85,14 @@ impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
     }
 }
 
-/// Streams `key` from `bucket` into `opts.dest`; `found` is told the
-/// object's size before any of it is read (and may refuse it).
+/// What follows a fetch: `found` is told the object's size before any of
+/// it is read (and may refuse it); `see`, when given, is shown every byte.
+pub struct Watch<'a> {
+    pub found: &'a dyn Fn(u64) -> Result<()>,
+    pub see: Option<See<'a>>,
+}
+
+/// Streams `key` from `bucket` into `opts.dest`, as `watch` follows it.
 pub fn fetch(
     bucket: &Remote,
     key: &str,
@@ -94,23 +100,9 @@ pub fn fetch(
     opts: &unpack::Options<'_>,
     task: &Task,
     cancel: &Cancel,
-    found: &dyn Fn(u64) -> Result<()>,
+    watch: Watch<'_>,
 ) -> Result<Fetched> {
-    fetch_seen(bucket, key, format, opts, task, cancel, found, None)
-}
-
-/// `fetch`, with every byte of the object also handed to `see`.
-#[allow(clippy::too_many_arguments)]
-pub fn fetch_seen(
-    bucket: &Remote,
-    key: &str,
-    format: Format,
-    opts: &unpack::Options<'_>,
-    task: &Task,
-    cancel: &Cancel,
-    found: &dyn Fn(u64) -> Result<()>,
-    see: Option<See<'_>>,
-) -> Result<Fetched> {
+    let Watch { found, see } = watch;
     let started = std::time::Instant::now();
     let Some(mut download) = bucket.download(key)? else {
         return Ok(Fetched::Missing);

@@ -217,7 +217,10 @@ fn install_named(
         &opts,
         job.task,
         job.cancel,
-        &found_it,
+        fetch::Watch {
+            found: &found_it,
+            see: None,
+        },
     );
     let done = match fetched {
         Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
@@ -268,7 +271,18 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
             }),
         };
         let opts = unpack_options(job, default_prefix.clone(), &check);
-        let fetched = match fetch::fetch(b, &archive, format, &opts, job.task, job.cancel, &found) {
+        let fetched = match fetch::fetch(
+            b,
+            &archive,
+            format,
+            &opts,
+            job.task,
+            job.cancel,
+            fetch::Watch {
+                found: &found,
+                see: None,
+            },
+        ) {
             Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
                 return Ok(Answer::Miss(format!("{archive} was {e}")));
             }

@@ -235,15 +235,17 @@ fn fetch(
             check.feed(bytes);
         }
     };
-    let fetched = fetch::fetch_seen(
+    let fetched = fetch::fetch(
         mirror,
         &artifact.key,
         artifact.format,
         &opts,
         job.task,
         job.cancel,
-        &found,
-        Some(&mut feed),
+        fetch::Watch {
+            found: &found,
+            see: Some(&mut feed),
+        },
     )?;
     let Fetched::Done(done) = fetched else {
         return Ok(None);
