@@ -172,7 +172,7 @@ fn expected_sha256(
     let name = artifact.file_name();
     if let Some(bytes) = mirror.get_small(&artifact.checksum_key)? {
         let text = String::from_utf8_lossy(&bytes);
-        if let Some(sha) = upstream::sha256_in(&text, name) {
+        if let Some(sha) = releases.sha256_in_checksums(&text, artifact) {
             let signer = upstream::signature::verify_checksums(
                 releases,
                 artifact,

@@ -1,7 +1,8 @@
 //! Rust: official releases as its dist server lays them out (the standalone
-//! installers `dist/rust-<V>-<target>.tar.xz` or `.tar.gz` with their
-//! `.sha256`, and `dist/channel-rust-stable.toml` naming the current
-//! release), and `rust-toolchain(.toml)` as rustup reads it. An installer
+//! installers `dist/rust-<V>-<target>.tar.xz` or `.tar.gz`, whose sha256
+//! comes from the signed channel manifest `dist/channel-rust-<V>.toml`,
+//! and `dist/channel-rust-stable.toml` naming the current release), and
+//! `rust-toolchain(.toml)` as rustup reads it. An installer
 //! holds one folder per component, each with a `manifest.in` of the files
 //! and folders it installs; `assemble` moves those of the components a
 //! toolchain needs into place, without running its shell installer.
@@ -13,7 +14,7 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::upstream::{Artifact, Release, Releases, arch_name, check_version, listing};
+use crate::upstream::{Artifact, Release, Releases, Signing, arch_name, check_version, listing};
 
 pub struct Rust;
 
@@ -60,6 +61,20 @@ impl Releases for Rust {
         releases(env, settings)
     }
 
+    fn sha256_in_checksums(&self, text: &str, artifact: &Artifact) -> Option<String> {
+        manifest_sha256(text, artifact)
+    }
+
+    fn checksums_signature(&self, artifact: &Artifact, settings: &Settings) -> Option<Signing> {
+        Some(Signing {
+            key: format!("{}.asc", artifact.checksum_key),
+            keyring_name: "the Rust release key",
+            keyring_origin: "builtin/keys/rust.asc",
+            keyring: RUST_KEYS,
+            policy: settings.upstream.rust_verify,
+        })
+    }
+
     fn is_installer(&self) -> bool {
         true
     }
@@ -67,6 +82,35 @@ impl Releases for Rust {
     fn assemble(&self, unpacked: &Path, dest: &Path, host: &Host) -> Result<serde_json::Value> {
         Ok(serde_json::json!(assemble(unpacked, dest, target(host)?)?))
     }
+}
+
+/// The Rust release key, which signs every channel manifest
+/// (`builtin/keys/SOURCES.md`).
+const RUST_KEYS: &str = include_str!("../../builtin/keys/rust.asc");
+
+/// The sha256 the channel manifest `text` gives the standalone installer
+/// `artifact`: the `xz_hash` (or `hash`, for the `.tar.gz`) of the
+/// `[pkg.rust.target.*]` entry whose `xz_url` (`url`) names the same file.
+/// The file name carries the version and target, so another release's
+/// manifest names nothing.
+fn manifest_sha256(text: &str, artifact: &Artifact) -> Option<String> {
+    let manifest: toml::Table = toml::from_str(text).ok()?;
+    let targets = manifest
+        .get("pkg")?
+        .get("rust")?
+        .get("target")?
+        .as_table()?;
+    let (url, hash) = match artifact.format {
+        Format::Xz => ("xz_url", "xz_hash"),
+        _ => ("url", "hash"),
+    };
+    let names = |entry: &&toml::Value| {
+        let file = entry.get(url).and_then(|u| u.as_str()?.rsplit('/').next());
+        file == Some(artifact.file_name())
+    };
+    let sha = targets.values().find(names)?.get(hash)?.as_str()?;
+    let valid = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    valid.then(|| sha.to_ascii_lowercase())
 }
 
 /// `rust-toolchain.toml` (`[toolchain] channel = …`) or the old one-line
@@ -110,14 +154,11 @@ fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
     let top = format!("rust-{version}-{}", target(host)?);
     Ok([Format::Xz, Format::Gzip]
         .into_iter()
-        .map(|format| {
-            let key = format!("dist/{top}{}", format.extension());
-            Artifact {
-                checksum_key: format!("{key}.sha256"),
-                key,
-                format,
-                top: top.clone(),
-            }
+        .map(|format| Artifact {
+            key: format!("dist/{top}{}", format.extension()),
+            checksum_key: format!("dist/channel-rust-{version}.toml"),
+            format,
+            top: top.clone(),
         })
         .collect())
 }
@@ -268,6 +309,38 @@ mod tests {
         assert_eq!(rust_toolchain("1.75\n").as_deref(), Some("latest:1.75"));
         assert_eq!(rust_toolchain("stable\n").as_deref(), Some("latest"));
         assert_eq!(rust_toolchain("nightly-2024-01-01\n"), None);
+    }
+
+    #[test]
+    fn the_installers_sha256_comes_from_its_manifest_entry() {
+        let host = Host {
+            os: "ubuntu-20.04".into(),
+            arch: "x86_64".into(),
+            libc: "gnu".into(),
+        };
+        let [xz, gz] = <[Artifact; 2]>::try_from(artifacts("1.76.0", &host).unwrap()).unwrap();
+        assert_eq!(xz.checksum_key, "dist/channel-rust-1.76.0.toml");
+        let (a, b) = ("a".repeat(64), "B".repeat(64));
+        let manifest = format!(
+            "manifest-version = \"2\"\n[pkg.rust]\nversion = \"1.76.0 (07dca489a 2024-02-04)\"\n\
+             [pkg.rust.target.aarch64-unknown-linux-gnu]\navailable = true\n\
+             xz_url = \"https://static.rust-lang.org/dist/2024-02-08/rust-1.76.0-aarch64-unknown-linux-gnu.tar.xz\"\n\
+             xz_hash = \"{b}\"\n\
+             [pkg.rust.target.x86_64-unknown-linux-gnu]\navailable = true\n\
+             url = \"https://static.rust-lang.org/dist/2024-02-08/rust-1.76.0-x86_64-unknown-linux-gnu.tar.gz\"\n\
+             hash = \"{b}\"\n\
+             xz_url = \"https://static.rust-lang.org/dist/2024-02-08/rust-1.76.0-x86_64-unknown-linux-gnu.tar.xz\"\n\
+             xz_hash = \"{a}\"\n"
+        );
+        assert_eq!(manifest_sha256(&manifest, &xz).as_deref(), Some(a.as_str()));
+        assert_eq!(
+            manifest_sha256(&manifest, &gz),
+            Some(b.to_ascii_lowercase())
+        );
+        // Another release's manifest names other files.
+        let other = manifest.replace("1.76.0", "1.75.0");
+        assert_eq!(manifest_sha256(&other, &xz), None);
+        assert_eq!(manifest_sha256("not toml [", &xz), None);
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub trait Releases: Sync {
     /// Every release the upstream lists, in its own order.
     fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>>;
 
+    /// The sha256 the checksum file `text` (read from the artifact's
+    /// `checksum_key`) gives the artifact: a `SHASUMS256.txt`-style line by
+    /// default; Rust's channel manifest names it in a table.
+    fn sha256_in_checksums(&self, text: &str, artifact: &Artifact) -> Option<String> {
+        sha256_in(text, artifact.file_name())
+    }
+
     /// Whether the release list carries sha256s (Go's), read when no
     /// checksum file stands beside the archive.
     fn lists_checksums(&self) -> bool {

@@ -1,6 +1,8 @@
 //! Publisher signatures on official downloads: Go's archive checked against
-//! its `.asc` over the same stream. The offline Go mirror is our repack of
-//! Debian's Go, so Google's key cannot have signed it: it is signed by a key
+//! its `.asc` over the same stream, Node.js's `SHASUMS256.txt.sig` and
+//! Rust's channel manifest `.asc` before any checksum in them is used. The
+//! offline mirrors are our repacks of Debian's builds, so the publishers'
+//! keys cannot have signed them: it is signed by a key
 //! made with gpg (`scripts/setup-vendor-dists`), which these tests trust
 //! through `upstream.trusted_keys` — or do not, to see each refusal. Keys
 //! for the other cases are made here with gpg, as publishers make theirs.
@@ -8,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use crate::harness::dists::{dists, go_tool, test_key};
+use crate::harness::dists::{dists, go_tool, rust_dists, rust_tool, test_key};
 use crate::harness::fakes::{nothing_installed, sha256_hex};
 use crate::harness::{Sandbox, fails_with, stdout, succeeds};
 
@@ -336,4 +338,105 @@ fn a_lock_records_the_key_whose_signature_held() {
     let written = s.read("proj/.tool-versions.lock");
     let signer = format!("openpgp:{}", fingerprint_of(&test_key()));
     assert!(written.contains(&signer), "{written}");
+}
+
+const RUST_MANIFEST: &str = "dist/channel-rust-1.63.0.toml";
+
+/// A copy of the offline Rust dist server to change: its manifests and
+/// signatures copied, the installer linked (it is only read).
+fn rust_mirror(s: &Sandbox) -> PathBuf {
+    let copy = s.root.join("rust-mirror");
+    std::fs::create_dir_all(copy.join("dist")).unwrap();
+    for entry in std::fs::read_dir(rust_dists().join("dist")).unwrap() {
+        let entry = entry.unwrap();
+        let to = copy.join("dist").join(entry.file_name());
+        match entry.file_name().to_string_lossy().ends_with(".tar.xz") {
+            true => std::fs::hard_link(entry.path(), to).unwrap(),
+            false => drop(std::fs::copy(entry.path(), to).unwrap()),
+        }
+    }
+    copy
+}
+
+fn install_rust(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {
+    let mut cmd = rust_tool(s, &["install", "rust", "1.63.0", "--json"]);
+    cmd.env("RUSTUP_DIST_SERVER", format!("file://{}", mirror.display()));
+    if keys.is_none() {
+        cmd.env_remove("TOOL_UPSTREAM_TRUSTED_KEYS");
+    }
+    cmd
+}
+
+#[test]
+fn rusts_installer_sha256_comes_from_the_signed_channel_manifest() {
+    let s = Sandbox::new();
+    let mirror = rust_mirror(&s);
+    // The .sha256 beside the installer is not what is checked.
+    std::fs::write(
+        mirror.join("dist/rust-1.63.0-x86_64-unknown-linux-gnu.tar.xz.sha256"),
+        format!(
+            "{}  rust-1.63.0-x86_64-unknown-linux-gnu.tar.xz\n",
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    let out = stdout(&mut install_rust(&s, &mirror, Some(&test_key())));
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["outcome"], "installed", "{report}");
+    assert_eq!(report["details"]["signed_by"], fingerprint_of(&test_key()));
+    assert!(s.data.join("installs/rust/1.63.0/bin/cargo").is_file());
+}
+
+#[test]
+fn a_rust_manifest_not_signed_by_the_release_key_is_refused() {
+    let s = Sandbox::new();
+    let mirror = rust_mirror(&s);
+    let err = fails_with(&mut install_rust(&s, &mirror, None), 1);
+    assert!(
+        err.contains(&format!("{RUST_MANIFEST} in file://"))
+            && err.contains("expected a signature by the Rust release key (")
+            && err.contains("108F66205EAEB0AAA8DD5E1C85AB96E6FA1BE5FE")
+            && err.contains("which is not one of them"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "rust");
+}
+
+#[test]
+fn a_rust_manifest_changed_after_signing_is_refused() {
+    let s = Sandbox::new();
+    let mirror = rust_mirror(&s);
+    let manifest = mirror.join(RUST_MANIFEST);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let line = text.lines().find(|l| l.starts_with("xz_hash")).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(line, &format!("xz_hash = \"{}\"", "1".repeat(64))),
+    )
+    .unwrap();
+    let err = fails_with(&mut install_rust(&s, &mirror, Some(&test_key())), 1);
+    assert!(
+        err.contains(RUST_MANIFEST) && err.contains("does not match the file"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "rust");
+}
+
+#[test]
+fn a_rust_manifest_without_its_signature_is_refused_unless_checksums_are_enough() {
+    let s = Sandbox::new();
+    let mirror = rust_mirror(&s);
+    std::fs::remove_file(mirror.join(format!("{RUST_MANIFEST}.asc"))).unwrap();
+    let err = fails_with(&mut install_rust(&s, &mirror, Some(&test_key())), 1);
+    assert!(
+        err.contains("found no channel-rust-1.63.0.toml.asc beside it")
+            && err.contains("upstream.rust_verify = checksums"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "rust");
+    let out =
+        stdout(install_rust(&s, &mirror, Some(&test_key())).env("TOOL_RUST_VERIFY", "checksums"));
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["outcome"], "installed", "{report}");
+    assert!(report["details"].get("signed_by").is_none(), "{report}");
 }

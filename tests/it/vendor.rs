@@ -3,9 +3,9 @@
 //! (`scripts/setup-vendor-dists`), run through the shims; and the faults a
 //! mirror can have, each a clear error with nothing installed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::harness::dists::{dists, file_url, go_tool, node_signed};
+use crate::harness::dists::{dists, file_url, go_tool, node_signed, rust_dists, rust_tool};
 use crate::harness::fakes::{sha256_hex, tiny_node_mirror};
 use crate::harness::servers::HttpServer;
 use crate::harness::{
@@ -104,12 +104,7 @@ fn golang_release_list_shows_prereleases_never_as_latest() {
 #[test]
 fn rust_installs_the_toolchain_components_cargo_builds_with() {
     let s = Sandbox::new();
-    let rust = rust_dists();
-    let json = stdout(
-        s.tool(&["install", "rust", "1.63.0", "--json"])
-            .env_remove("TOOL_RUST_MIRROR")
-            .env("RUSTUP_DIST_SERVER", file_url(&rust)),
-    );
+    let json = stdout(&mut rust_tool(&s, &["install", "rust", "1.63.0", "--json"]));
     assert!(
         json.contains(r#""components":["rustc","cargo","rust-std-x86_64-unknown-linux-gnu"]"#),
         "{json}"
@@ -144,15 +139,6 @@ fn rust_latest_comes_from_the_mirror() {
     let mut latest = s.tool(&["latest", "rust"]);
     latest.env("TOOL_RUST_MIRROR", file_url(&rust_dists()));
     assert_eq!(stdout(&mut latest), "1.63.0\n");
-}
-
-/// The Rust dist tree of the offline dists.
-fn rust_dists() -> PathBuf {
-    let rust = dists().join("rust");
-    if !rust.join("dist").is_dir() {
-        panic!("no Rust dist tree: scripts/setup-vendor-dists builds it on x86_64");
-    }
-    rust
 }
 
 /// `tool install nodejs <version>` against `mirror`.

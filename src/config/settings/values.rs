@@ -101,6 +101,8 @@ pub struct UpstreamSettings {
     /// OpenPGP key files trusted besides the shipped keyrings.
     pub trusted_keys: Vec<std::path::PathBuf>,
     pub rust_mirror: String,
+    /// What Rust installers are checked against.
+    pub rust_verify: crate::provenance::Policy,
     pub list_ttl: Duration,
 }
 
@@ -275,6 +277,7 @@ impl Parser<'_> {
                 .map(Into::into)
                 .collect(),
             rust_mirror: one(Key::RustMirror)?,
+            rust_verify: self.policy(Key::RustVerify)?,
             list_ttl: Duration::from_secs(self.number(Key::UpstreamListTtl)?),
         })
     }

@@ -42,3 +42,22 @@ pub fn node_signed(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
     cmd.env_remove("TOOL_NODEJS_VERIFY")
         .env("TOOL_UPSTREAM_TRUSTED_KEYS", test_key())
 }
+
+/// The Rust dist tree of the offline dists (x86_64 only).
+pub fn rust_dists() -> PathBuf {
+    let rust = dists().join("rust");
+    if !rust.join("dist").is_dir() {
+        panic!("no Rust dist tree: scripts/setup-vendor-dists builds it on x86_64");
+    }
+    rust
+}
+
+/// `tool args…` with the Rust dist server of the offline dists (given as
+/// rustup's `RUSTUP_DIST_SERVER`), the key that signed its manifests trusted.
+pub fn rust_tool(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = s.tool(args);
+    cmd.env_remove("TOOL_RUST_MIRROR")
+        .env("RUSTUP_DIST_SERVER", file_url(&rust_dists()))
+        .env("TOOL_UPSTREAM_TRUSTED_KEYS", test_key());
+    cmd
+}
