@@ -1,7 +1,8 @@
 //! A source archive from the downloads folder, else from its mirrors:
 //! each mirror either in the publisher's layout or addressed by checksum
 //! (python-build's and ruby-build's `*_BUILD_MIRROR_URL`), and verified
-//! against the release table's sha256 before it is kept or extracted.
+//! against the release table's sha256 (and the publisher's signature,
+//! where it signs) before it is kept or extracted.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::Cancel;
 use crate::progress::Task;
+use crate::provenance::{Keyring, Verified, verify};
 use crate::remote::{Client, HashReader, Interruptible, ProgressReader, Remote};
 
 /// One archive of a release.
@@ -68,6 +70,16 @@ impl Mirror {
     }
 }
 
+/// The publisher's OpenPGP signature beside each archive (`<file>.asc` on
+/// a mirror in the publisher's layout), checked against `keyring` before
+/// the archive is kept. A mirror addressed by checksum serves no
+/// signatures: there the release table's sha256 is the check.
+pub struct Signed {
+    pub keyring: Keyring,
+    /// The setting that turns the check off, for messages.
+    pub setting: &'static str,
+}
+
 /// What to fetch: a release's archives, from its mirrors.
 pub struct Wanted<'a> {
     /// `downloads/<tool>/<version>/` keeps it.
@@ -77,6 +89,8 @@ pub struct Wanted<'a> {
     pub label: String,
     pub candidates: Vec<Candidate>,
     pub mirrors: Vec<Mirror>,
+    /// Where the publisher signs its archives and the policy asks.
+    pub signed: Option<Signed>,
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
@@ -128,7 +142,8 @@ pub fn fetch(
                 &c.path
             };
             let path = dir.join(&c.name);
-            if download(&store, key, &path, c, task, cancel)? {
+            let signed = wanted.signed.as_ref().filter(|_| !mirror.by_checksum);
+            if download(&store, key, &path, c, signed, task, cancel)? {
                 return Ok(path);
             }
             tried.push(format!("{}/{key}", store.display().trim_end_matches('/')));
@@ -141,12 +156,14 @@ pub fn fetch(
 }
 
 /// Downloads `key` to `path` through a temporary file that becomes `path`
-/// only when its checksum is the expected one; `false` on 404.
+/// only when its checksum (and, where `signed`, its signature) is the
+/// expected one; `false` on 404.
 fn download(
     store: &Remote,
     key: &str,
     path: &Path,
     wanted: &Candidate,
+    signed: Option<&Signed>,
     task: &Task,
     cancel: &Cancel,
 ) -> Result<bool> {
@@ -180,9 +197,44 @@ fn download(
             outcome: "the file was removed and nothing was built",
         });
     }
+    if let Some(signed) = signed {
+        let file = format!("{key} in {}", store.display());
+        let verified = check_signature(store, key, tmp.path(), signed, &file)?;
+        task.step(&format!(
+            "{} signed by {} ({})",
+            wanted.name, verified.signer, verified.user_id
+        ));
+    }
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
     Ok(true)
+}
+
+/// Checks `<key>.asc` from `store` over the downloaded file at `path`; a
+/// missing one refuses the archive.
+fn check_signature(
+    store: &Remote,
+    key: &str,
+    path: &Path,
+    signed: &Signed,
+    file: &str,
+) -> Result<Verified> {
+    let Some(signature) = store.get_small(&format!("{key}.asc"))? else {
+        let name = key.rsplit('/').next().unwrap_or(key);
+        return Err(Error::Signature {
+            file: file.to_string(),
+            expected: format!(
+                "{} ({})",
+                signed.keyring.name,
+                signed.keyring.fingerprints().join(", ")
+            ),
+            found: format!(
+                "no {name}.asc beside it ({} = checksums builds with the sha256 alone)",
+                signed.setting
+            ),
+        });
+    };
+    verify::detached(&signed.keyring, &signature, fs_err::File::open(path)?, file)
 }
 
 /// Extracts a verified `.tar.xz`/`.tar.gz` into `into`; returns its source

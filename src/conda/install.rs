@@ -77,6 +77,7 @@ pub fn install(job: &Job<'_>) -> Result<serde_json::Value> {
             digest: digest.clone(),
         }],
         mirrors: vec![mirror],
+        signed: None,
     };
     let script = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
     job.stages.enter(Stage::Install)?;

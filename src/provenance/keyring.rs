@@ -59,6 +59,14 @@ impl Keyring {
         Ok(self)
     }
 
+    /// This keyring narrowed to the keys whose primary fingerprint is in
+    /// `fingerprints` (upper-case hex), under a new `name`.
+    pub fn only(mut self, name: &str, fingerprints: &[String]) -> Keyring {
+        self.keys.retain(|k| fingerprints.contains(&hex_of(k)));
+        self.name = name.to_string();
+        self
+    }
+
     /// The primary keys' fingerprints, for messages.
     pub fn fingerprints(&self) -> Vec<String> {
         self.keys.iter().map(hex_of).collect()

@@ -1,12 +1,13 @@
 //! The CPython source archive: its candidates (`Python-<v>.tar.xz`, then
 //! `.tgz`) and mirrors (`TOOL_PYTHON_MIRROR` in python.org's layout, or
 //! pyenv's `PYTHON_BUILD_MIRROR_URL` by checksum), fetched and verified by
-//! `compile::fetch`.
+//! `compile::fetch` against the table's sha256 and the `.asc` beside it.
 
 use super::releases::{self, Release};
 use crate::compile::fetch::{Candidate, Digest, Mirror, Wanted};
 use crate::config::settings::Settings;
 use crate::env::Env;
+use crate::error::Result;
 
 pub const PYTHON_ORG: &str = "https://www.python.org/ftp/python";
 
@@ -44,18 +45,20 @@ fn mirrors(env: &Env, settings: &Settings) -> Vec<Mirror> {
     out
 }
 
-/// What to fetch for `version`: its archives, from its mirrors.
+/// What to fetch for `version`: its archives, from its mirrors, with
+/// their release managers' signatures.
 pub fn wanted<'a>(
     env: &Env,
     settings: &Settings,
     version: &'a str,
     release: &Release,
-) -> Wanted<'a> {
-    Wanted {
+) -> Result<Wanted<'a>> {
+    Ok(Wanted {
         tool: "python",
         version,
         label: format!("CPython {version}"),
         candidates: candidates(version, release),
         mirrors: mirrors(env, settings),
-    }
+        signed: super::signers::signed(version, settings)?,
+    })
 }

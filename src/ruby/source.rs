@@ -47,5 +47,7 @@ pub fn wanted<'a>(
         label: format!("Ruby {version}"),
         candidates: candidates(version, release),
         mirrors: mirrors(env, settings),
+        // ruby-lang.org publishes checksums, no signatures.
+        signed: None,
     }
 }

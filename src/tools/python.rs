@@ -84,7 +84,7 @@ impl super::SourceBuild for Python {
         deps::check(env)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let wanted = source::wanted(env, settings, job.version, release);
+        let wanted = source::wanted(env, settings, job.version, release)?;
         let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
         let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
         let options = Build {

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::harness::fakes::{read_record, record_archive};
+use crate::harness::gpg::Gpg;
 use crate::harness::{
     BIN, Sandbox, fails_with, interrupt, spawn, stdout, succeeds, write_executable,
 };
@@ -368,5 +369,83 @@ fn an_interrupted_build_leaves_nothing() {
     assert!(
         configure_alive.stdout.is_empty(),
         "build processes survived"
+    );
+}
+
+/// A copy of the source mirror (the archive linked), its archive signed by
+/// a key made here; `tool install python 3.11.2` from it with the check on.
+fn signed_mirror(s: &Sandbox) -> (PathBuf, Gpg) {
+    let copy = s.root.join("signed-mirror/3.11.2");
+    std::fs::create_dir_all(&copy).unwrap();
+    let archive = copy.join("Python-3.11.2.tgz");
+    std::fs::hard_link(mirror().join("3.11.2/Python-3.11.2.tgz"), &archive).unwrap();
+    let gpg = Gpg::new(s, "mirror").key("A mirror <m@tool.invalid>", None);
+    gpg.sign(&archive, &copy.join("Python-3.11.2.tgz.asc"), None);
+    (copy.parent().unwrap().to_path_buf(), gpg)
+}
+
+fn install_checked(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {
+    let mut cmd = python_tool(s, &s.data, &["install", "python", "3.11.2"]);
+    cmd.env("TOOL_PYTHON_MIRROR", mirror_url(mirror))
+        .env_remove("TOOL_PYTHON_VERIFY");
+    if let Some(keys) = keys {
+        cmd.env("TOOL_UPSTREAM_TRUSTED_KEYS", keys);
+    }
+    cmd
+}
+
+#[test]
+fn a_cpython_source_without_its_signature_is_refused() {
+    let s = Sandbox::new();
+    let (mirror, _gpg) = signed_mirror(&s);
+    std::fs::remove_file(mirror.join("3.11.2/Python-3.11.2.tgz.asc")).unwrap();
+    let err = fails_with(&mut install_checked(&s, &mirror, None), 1);
+    assert!(
+        err.contains("expected a signature by the CPython 3.11 release managers' keys (A035C8C19219BA821ECEA86B64E628F8D684696D)")
+            && err.contains("found no Python-3.11.2.tgz.asc beside it")
+            && err.contains("python.verify = checksums"),
+        "{err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+    assert!(
+        !s.data
+            .join("downloads/python/3.11.2/Python-3.11.2.tgz")
+            .exists(),
+        "an unsigned archive was kept"
+    );
+}
+
+#[test]
+fn a_cpython_source_signed_by_another_release_manager_is_refused() {
+    let s = Sandbox::new();
+    let (mirror, gpg) = signed_mirror(&s);
+    let err = fails_with(&mut install_checked(&s, &mirror, None), 1);
+    assert!(
+        err.contains(&format!("a signature by {}", gpg.fingerprint()))
+            && err.contains("which is not one of them"),
+        "{err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+}
+
+#[test]
+fn a_cpython_source_signed_by_a_trusted_key_goes_on_to_the_build() {
+    let s = Sandbox::new();
+    let (mirror, gpg) = signed_mirror(&s);
+    let keys = gpg.public(&s.root.join("mirror.asc"));
+    // A C flag no compiler knows stops the build at configure, after the
+    // signature held.
+    let err = fails_with(
+        install_checked(&s, &mirror, Some(&keys))
+            .env("PYTHON_CFLAGS", "-fno-such-flag-for-tool-tests")
+            .env("CI", "true"),
+        1,
+    );
+    assert!(
+        err.contains(&format!(
+            "Python-3.11.2.tgz signed by {}",
+            gpg.fingerprint()
+        )) && err.contains("`configure` failed"),
+        "{err}"
     );
 }

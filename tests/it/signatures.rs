@@ -8,7 +8,8 @@
 //! for the other cases are made here with gpg, as publishers make theirs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
+
+use crate::harness::gpg::{Gpg, fingerprint_of};
 
 use crate::harness::dists::{dists, go_tool, rust_dists, rust_tool, test_key};
 use crate::harness::fakes::{nothing_installed, sha256_hex};
@@ -20,80 +21,6 @@ fn go_dists() -> PathBuf {
     dists().join("go")
 }
 
-/// A gpg home with one signing key for `name`, made at `faked` (a gpg
-/// `--faked-system-time` value) when given.
-struct Gpg {
-    home: PathBuf,
-}
-
-impl Gpg {
-    fn new(s: &Sandbox, name: &str) -> Gpg {
-        let home = s.root.join(format!("gnupg-{name}"));
-        std::fs::create_dir_all(&home).unwrap();
-        std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .unwrap();
-        Gpg { home }
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        succeeds(
-            StdCommand::new("gpg")
-                .env("GNUPGHOME", &self.home)
-                .args(["--batch", "-q", "--passphrase", ""])
-                .args(args),
-        )
-    }
-
-    fn key(self, uid: &str, faked: Option<&str>) -> Gpg {
-        let mut args = vec![];
-        let time;
-        if let Some(t) = faked {
-            time = format!("--faked-system-time={t}");
-            args.push(time.as_str());
-        }
-        args.extend(["--quick-gen-key", uid, "rsa2048", "sign", "never"]);
-        self.run(&args);
-        self
-    }
-
-    fn public(&self, dest: &Path) -> PathBuf {
-        let out = self.run(&["--armor", "--export"]);
-        std::fs::write(dest, out.stdout).unwrap();
-        dest.to_path_buf()
-    }
-
-    fn fingerprint(&self) -> String {
-        let out = String::from_utf8(self.run(&["--with-colons", "--list-keys"]).stdout).unwrap();
-        out.lines()
-            .find(|l| l.starts_with("fpr:"))
-            .and_then(|l| l.split(':').nth(9))
-            .unwrap()
-            .to_string()
-    }
-
-    fn sign(&self, file: &Path, signature: &Path, faked: Option<&str>) {
-        let _ = std::fs::remove_file(signature);
-        let mut args = vec![];
-        let time;
-        if let Some(t) = faked {
-            time = format!("--faked-system-time={t}");
-            args.push(time.as_str());
-        }
-        let (file, signature) = (file.to_str().unwrap(), signature.to_str().unwrap());
-        args.extend(["--armor", "--detach-sign", "--output", signature, file]);
-        self.run(&args);
-    }
-}
-
-impl Drop for Gpg {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("gpgconf")
-            .env("GNUPGHOME", &self.home)
-            .args(["--kill", "gpg-agent"])
-            .status();
-    }
-}
-
 /// A copy of the Go mirror to change: archive, `.sha256`, `.asc`, list.
 fn mirror_copy(s: &Sandbox) -> PathBuf {
     let copy = s.root.join("go-mirror");
@@ -103,18 +30,6 @@ fn mirror_copy(s: &Sandbox) -> PathBuf {
         std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
     }
     copy
-}
-
-/// The primary key's fingerprint of an armored key file, as gpg reads it.
-fn fingerprint_of(keys: &Path) -> String {
-    let shown = succeeds(
-        StdCommand::new("gpg")
-            .args(["--batch", "--with-colons", "--show-keys"])
-            .arg(keys),
-    );
-    let listing = String::from_utf8(shown.stdout).unwrap();
-    let fpr = listing.lines().find(|l| l.starts_with("fpr:")).unwrap();
-    fpr.split(':').nth(9).unwrap().to_string()
 }
 
 fn install_from(s: &Sandbox, mirror: &Path, keys: Option<&Path>) -> assert_cmd::Command {

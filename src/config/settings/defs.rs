@@ -21,6 +21,7 @@ pub enum Key {
     CacheRetries,
     CacheReadTimeout,
     PythonMirror,
+    PythonVerify,
     PythonMissingModules,
     PythonDefaultPackages,
     PythonCondaMirror,
@@ -208,6 +209,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_PYTHON_MIRROR"],
         kind: Kind::Url,
         help: "CPython source mirror in python.org's layout (https:// or file://); default python.org",
+    },
+    SettingDef {
+        key: Key::PythonVerify,
+        name: "python.verify",
+        default: "signatures",
+        env: &["TOOL_PYTHON_VERIFY"],
+        kind: Kind::Text,
+        help: "what a CPython source archive is checked against: `signatures` (the release manager's .asc beside it on a mirror in python.org's layout, up to 3.13, then the release table's sha256), `checksums` or `off`",
     },
     SettingDef {
         key: Key::PythonMissingModules,

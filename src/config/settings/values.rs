@@ -72,6 +72,8 @@ pub struct CacheSettings {
 #[derive(Debug, Clone)]
 pub struct PythonSettings {
     pub mirror: Option<String>,
+    /// What source archives are checked against.
+    pub verify: crate::provenance::Policy,
     pub missing_modules: MissingModules,
     /// pip requirements every build installs (pins).
     pub default_packages: Vec<String>,
@@ -206,6 +208,7 @@ impl Parser<'_> {
                 mirror: self
                     .urls(Key::PythonMirror, &["http", "https", "file"])?
                     .pop(),
+                verify: self.policy(Key::PythonVerify)?,
                 missing_modules: match (self.raw)(Key::PythonMissingModules).0 {
                     "error" => MissingModules::Error,
                     "warn" => MissingModules::Warn,

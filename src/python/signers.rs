@@ -1,0 +1,110 @@
+//! Who signs a CPython source archive: the release managers of its minor
+//! version (`builtin/keys/python-signers.toml`), whose keys are in the
+//! shipped `builtin/keys/python.asc`; a minor's archive is checked against
+//! its own managers' keys only (and the keys `upstream.trusted_keys` adds,
+//! trusted for every version). Minors without an OpenPGP signature (3.14
+//! on publish Sigstore bundles only) have none.
+
+use crate::compile::fetch::Signed;
+use crate::config::settings::Settings;
+use crate::error::{Error, Result};
+use crate::provenance::{Keyring, Policy};
+
+const KEYS: &str = include_str!("../../builtin/keys/python.asc");
+const SIGNERS: &str = include_str!("../../builtin/keys/python-signers.toml");
+const SIGNERS_ORIGIN: &str = "builtin/keys/python-signers.toml";
+
+/// The check for `version`'s source archive, or `None` when the policy
+/// does not ask or its minor publishes no OpenPGP signature.
+pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
+    if settings.python.verify != Policy::Signatures {
+        return Ok(None);
+    }
+    let Some(fingerprints) = signers(SIGNERS, &minor(version))? else {
+        return Ok(None);
+    };
+    let name = format!("the CPython {} release managers' keys", minor(version));
+    let keyring = Keyring::parse(&name, "builtin/keys/python.asc", KEYS)?
+        .only(&name, &fingerprints)
+        .with_files(&settings.upstream.trusted_keys)?;
+    Ok(Some(Signed {
+        keyring,
+        setting: "python.verify",
+    }))
+}
+
+/// `3.11` of `3.11.2` (or of `3.13.0rc1`).
+fn minor(version: &str) -> String {
+    let mut parts = version.split('.');
+    let major = parts.next().unwrap_or_default();
+    let minor: String = (parts.next().unwrap_or_default().chars())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    format!("{major}.{minor}")
+}
+
+/// The fingerprints the table `text` lists for `minor`.
+fn signers(text: &str, minor: &str) -> Result<Option<Vec<String>>> {
+    let bad = |why: String| Error::BadData {
+        what: SIGNERS_ORIGIN.into(),
+        why,
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let Some(listed) = table.get("signers").and_then(|s| s.get(minor)) else {
+        return Ok(None);
+    };
+    let fingerprints = (listed.as_array().into_iter().flatten())
+        .map(|f| f.as_str().map(str::to_string))
+        .collect::<Option<Vec<_>>>()
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| bad(format!("lists `{minor}` without fingerprints")))?;
+    Ok(Some(fingerprints))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_minor_is_signed_by_its_own_release_managers() {
+        assert_eq!(minor("3.11.2"), "3.11");
+        assert_eq!(minor("3.13.0rc1"), "3.13");
+        let pablo = signers(SIGNERS, "3.11").unwrap().unwrap();
+        assert_eq!(pablo, ["A035C8C19219BA821ECEA86B64E628F8D684696D"]);
+        assert_eq!(signers(SIGNERS, "3.14").unwrap(), None);
+        // Every listed key is in the shipped keyring, and only those.
+        let all = Keyring::parse("all", "python.asc", KEYS).unwrap();
+        let table: toml::Table = toml::from_str(SIGNERS).unwrap();
+        for (minor, _) in table["signers"].as_table().unwrap() {
+            let wanted = signers(SIGNERS, minor).unwrap().unwrap();
+            let narrowed = all.clone().only("m", &wanted);
+            assert_eq!(narrowed.fingerprints().len(), wanted.len(), "{minor}");
+        }
+    }
+
+    /// Thomas Wouters' own `.asc` of Python 3.13.5, as Debian's python3.13
+    /// source package carries it beside the unmodified tarball
+    /// (scripts/setup-python-source lays both out).
+    #[test]
+    fn the_real_3_13_5_signature_holds_for_3_13_only() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-assets/python-signed/3.13.5");
+        let archive = dir.join("Python-3.13.5.tar.xz");
+        let signature = std::fs::read(dir.join("Python-3.13.5.tar.xz.asc"))
+            .expect("run scripts/setup-python-source first (scripts/test does)");
+        let keyring = |minor: &str| {
+            let fingerprints = signers(SIGNERS, minor).unwrap().unwrap();
+            Keyring::parse("all", "python.asc", KEYS)
+                .unwrap()
+                .only(minor, &fingerprints)
+        };
+        let file = || std::fs::File::open(&archive).unwrap();
+        let verified =
+            crate::provenance::verify::detached(&keyring("3.13"), &signature, file(), "3.13.5")
+                .unwrap();
+        assert_eq!(verified.primary, "7169605F62C751356D054A26A821E680E5FA6305");
+        let err = crate::provenance::verify::detached(&keyring("3.11"), &signature, file(), "x")
+            .unwrap_err();
+        assert!(err.to_string().contains("not one of them"), "{err}");
+    }
+}
