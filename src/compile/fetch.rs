@@ -11,7 +11,8 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::Cancel;
 use crate::progress::Task;
-use crate::provenance::{Keyring, Verified, verify};
+use crate::provenance::sigstore::{self, Identity};
+use crate::provenance::{Keyring, verify};
 use crate::remote::{Client, HashReader, Interruptible, ProgressReader, Remote};
 
 /// One archive of a release.
@@ -70,14 +71,38 @@ impl Mirror {
     }
 }
 
-/// The publisher's OpenPGP signature beside each archive (`<file>.asc` on
-/// a mirror in the publisher's layout), checked against `keyring` before
-/// the archive is kept. A mirror addressed by checksum serves no
-/// signatures: there the release table's sha256 is the check.
+/// The publisher's signature beside each archive (on a mirror in the
+/// publisher's layout), checked before the archive is kept. A mirror
+/// addressed by checksum serves no signatures: there the release table's
+/// sha256 is the check.
 pub struct Signed {
-    pub keyring: Keyring,
+    pub by: SignedBy,
     /// The setting that turns the check off, for messages.
     pub setting: &'static str,
+}
+
+/// What signs the archives.
+pub enum SignedBy {
+    /// An OpenPGP key of this keyring, in `<file>.asc`.
+    OpenPgp(Keyring),
+    /// This identity, in a Sigstore bundle `<file>.sigstore`.
+    Sigstore(Identity),
+}
+
+impl SignedBy {
+    fn suffix(&self) -> &'static str {
+        match self {
+            SignedBy::OpenPgp(_) => ".asc",
+            SignedBy::Sigstore(_) => ".sigstore",
+        }
+    }
+
+    fn expected(&self) -> String {
+        match self {
+            SignedBy::OpenPgp(k) => format!("{} ({})", k.name, k.fingerprints().join(", ")),
+            SignedBy::Sigstore(who) => format!("{who}, in a Sigstore bundle"),
+        }
+    }
 }
 
 /// What to fetch: a release's archives, from its mirrors.
@@ -170,6 +195,12 @@ fn download(
     let Some(mut download) = store.download(key)? else {
         return Ok(false);
     };
+    // Read before the archive: a mirror without it is refused at once.
+    let file = format!("{key} in {}", store.display());
+    let signature = match signed {
+        Some(signed) => Some((signed, signature_of(store, key, signed, &file)?)),
+        None => None,
+    };
     task.start_bytes(key, download.size);
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp =
@@ -197,44 +228,42 @@ fn download(
             outcome: "the file was removed and nothing was built",
         });
     }
-    if let Some(signed) = signed {
-        let file = format!("{key} in {}", store.display());
-        let verified = check_signature(store, key, tmp.path(), signed, &file)?;
-        task.step(&format!(
-            "{} signed by {} ({})",
-            wanted.name, verified.signer, verified.user_id
-        ));
+    if let Some((signed, signature)) = signature {
+        let signer = check_signature(&signature, tmp.path(), signed, &file)?;
+        task.step(&format!("{} signed by {signer}", wanted.name));
     }
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
     Ok(true)
 }
 
-/// Checks `<key>.asc` from `store` over the downloaded file at `path`; a
-/// missing one refuses the archive.
-fn check_signature(
-    store: &Remote,
-    key: &str,
-    path: &Path,
-    signed: &Signed,
-    file: &str,
-) -> Result<Verified> {
-    let Some(signature) = store.get_small(&format!("{key}.asc"))? else {
-        let name = key.rsplit('/').next().unwrap_or(key);
-        return Err(Error::Signature {
+/// The signature beside `key` on `store`; a missing one refuses the
+/// archive.
+fn signature_of(store: &Remote, key: &str, signed: &Signed, file: &str) -> Result<Vec<u8>> {
+    let sig_key = format!("{key}{}", signed.by.suffix());
+    match store.get_small(&sig_key)? {
+        Some(signature) => Ok(signature.to_vec()),
+        None => Err(Error::Signature {
             file: file.to_string(),
-            expected: format!(
-                "{} ({})",
-                signed.keyring.name,
-                signed.keyring.fingerprints().join(", ")
-            ),
+            expected: signed.by.expected(),
             found: format!(
-                "no {name}.asc beside it ({} = checksums builds with the sha256 alone)",
+                "no {} beside it ({} = checksums builds with the sha256 alone)",
+                sig_key.rsplit('/').next().unwrap_or(&sig_key),
                 signed.setting
             ),
-        });
-    };
-    verify::detached(&signed.keyring, &signature, fs_err::File::open(path)?, file)
+        }),
+    }
+}
+
+/// Checks `signature` over the downloaded file at `path`; who signed.
+fn check_signature(signature: &[u8], path: &Path, signed: &Signed, file: &str) -> Result<String> {
+    match &signed.by {
+        SignedBy::OpenPgp(keyring) => {
+            let v = verify::detached(keyring, signature, fs_err::File::open(path)?, file)?;
+            Ok(format!("{} ({})", v.signer, v.user_id))
+        }
+        SignedBy::Sigstore(who) => sigstore::check(signature, &fs_err::read(path)?, who, file),
+    }
 }
 
 /// Extracts a verified `.tar.xz`/`.tar.gz` into `into`; returns its source

@@ -5,6 +5,7 @@
 //! (`verify`), and the check run over a download as it streams (`stream`).
 
 pub mod keyring;
+pub mod sigstore;
 pub mod stream;
 pub mod verify;
 

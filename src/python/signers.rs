@@ -1,13 +1,15 @@
-//! Who signs a CPython source archive: the release managers of its minor
-//! version (`builtin/keys/python-signers.toml`), whose keys are in the
-//! shipped `builtin/keys/python.asc`; a minor's archive is checked against
-//! its own managers' keys only (and the keys `upstream.trusted_keys` adds,
-//! trusted for every version). Minors without an OpenPGP signature (3.14
-//! on publish Sigstore bundles only) have none.
+//! Who signs a CPython source archive (`builtin/keys/python-signers.toml`):
+//! up to 3.13 the release managers of its minor version, by OpenPGP, whose
+//! keys are in the shipped `builtin/keys/python.asc` (a minor's archive is
+//! checked against its own managers' keys only, and the keys
+//! `upstream.trusted_keys` adds, trusted for every version); from 3.14 on
+//! the release manager's Sigstore identity. A minor in neither table has
+//! no check beyond the release table's sha256.
 
-use crate::compile::fetch::Signed;
+use crate::compile::fetch::{Signed, SignedBy};
 use crate::config::settings::Settings;
 use crate::error::{Error, Result};
+use crate::provenance::sigstore::Identity;
 use crate::provenance::{Keyring, Policy};
 
 const KEYS: &str = include_str!("../../builtin/keys/python.asc");
@@ -15,21 +17,50 @@ const SIGNERS: &str = include_str!("../../builtin/keys/python-signers.toml");
 const SIGNERS_ORIGIN: &str = "builtin/keys/python-signers.toml";
 
 /// The check for `version`'s source archive, or `None` when the policy
-/// does not ask or its minor publishes no OpenPGP signature.
+/// does not ask or its minor is in neither table.
 pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
     if settings.python.verify != Policy::Signatures {
         return Ok(None);
     }
-    let Some(fingerprints) = signers(SIGNERS, &minor(version))? else {
+    let minor = minor(version);
+    let by = if let Some(fingerprints) = signers(SIGNERS, &minor)? {
+        let name = format!("the CPython {minor} release managers' keys");
+        SignedBy::OpenPgp(
+            Keyring::parse(&name, "builtin/keys/python.asc", KEYS)?
+                .only(&name, &fingerprints)
+                .with_files(&settings.upstream.trusted_keys)?,
+        )
+    } else if let Some(identity) = sigstore_identity(SIGNERS, &minor)? {
+        SignedBy::Sigstore(identity)
+    } else {
         return Ok(None);
     };
-    let name = format!("the CPython {} release managers' keys", minor(version));
-    let keyring = Keyring::parse(&name, "builtin/keys/python.asc", KEYS)?
-        .only(&name, &fingerprints)
-        .with_files(&settings.upstream.trusted_keys)?;
     Ok(Some(Signed {
-        keyring,
+        by,
         setting: "python.verify",
+    }))
+}
+
+fn bad(why: String) -> Error {
+    Error::BadData {
+        what: SIGNERS_ORIGIN.into(),
+        why,
+    }
+}
+
+/// The Sigstore identity the table `text` lists for `minor`.
+fn sigstore_identity(text: &str, minor: &str) -> Result<Option<Identity>> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let Some(entry) = table.get("sigstore").and_then(|s| s.get(minor)) else {
+        return Ok(None);
+    };
+    let field = |name: &str| {
+        (entry.get(name).and_then(|v| v.as_str()).map(str::to_string))
+            .ok_or_else(|| bad(format!("lists `{minor}` without a Sigstore {name}")))
+    };
+    Ok(Some(Identity {
+        email: field("identity")?,
+        issuer: field("issuer")?,
     }))
 }
 
@@ -45,10 +76,6 @@ fn minor(version: &str) -> String {
 
 /// The fingerprints the table `text` lists for `minor`.
 fn signers(text: &str, minor: &str) -> Result<Option<Vec<String>>> {
-    let bad = |why: String| Error::BadData {
-        what: SIGNERS_ORIGIN.into(),
-        why,
-    };
     let table: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
     let Some(listed) = table.get("signers").and_then(|s| s.get(minor)) else {
         return Ok(None);
@@ -72,6 +99,9 @@ mod tests {
         let pablo = signers(SIGNERS, "3.11").unwrap().unwrap();
         assert_eq!(pablo, ["A035C8C19219BA821ECEA86B64E628F8D684696D"]);
         assert_eq!(signers(SIGNERS, "3.14").unwrap(), None);
+        let hugo = sigstore_identity(SIGNERS, "3.14").unwrap().unwrap();
+        assert_eq!(hugo.email, "hugo@python.org");
+        assert_eq!(sigstore_identity(SIGNERS, "3.13").unwrap(), None);
         // Every listed key is in the shipped keyring, and only those.
         let all = Keyring::parse("all", "python.asc", KEYS).unwrap();
         let table: toml::Table = toml::from_str(SIGNERS).unwrap();

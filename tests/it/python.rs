@@ -449,3 +449,29 @@ fn a_cpython_source_signed_by_a_trusted_key_goes_on_to_the_build() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cpython_3_14_source_without_its_sigstore_bundle_is_refused_before_download() {
+    // 3.14 on publish Sigstore bundles only; the mirror has the archive
+    // (any bytes: it is never read) and no bundle.
+    let s = Sandbox::new();
+    let dir = s.root.join("mirror-3.14/3.14.4");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Python-3.14.4.tar.xz"), b"not read").unwrap();
+    let mut cmd = python_tool(&s, &s.data, &["install", "python", "3.14.4"]);
+    cmd.env("TOOL_PYTHON_MIRROR", mirror_url(dir.parent().unwrap()))
+        .env_remove("TOOL_PYTHON_VERIFY");
+    let err = fails_with(&mut cmd, 1);
+    assert!(
+        err.contains(
+            "expected a signature by hugo@python.org (via https://github.com/login/oauth), in a Sigstore bundle"
+        ) && err.contains("found no Python-3.14.4.tar.xz.sigstore beside it"),
+        "{err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+    assert!(
+        !s.data
+            .join("downloads/python/3.14.4/Python-3.14.4.tar.xz")
+            .exists()
+    );
+}
