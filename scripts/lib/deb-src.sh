@@ -41,20 +41,31 @@ deb_source() {
 
 # deb_source_from SUITE PKG=VERSION FILE SHA256 DEST [FILE SHA256 DEST…]: as
 # deb_source, from a Debian suite this machine's apt does not list (trixie's
-# python3.13 carries upstream's .asc), through an apt state of its own: the
-# machine's apt configuration is left as it is. Debian's archive key checks
-# the indexes; each file's sha256 is checked before it is moved to DEST.
+# python3.13 carries upstream's .asc), through an apt state of its own under
+# target/ (the machine's apt configuration is left as it is). VERSION may
+# end in `*`: the newest revision the suite has that starts so (a rolling
+# suite replaces revisions; the files' sha256 pins their content). Debian's
+# archive key checks the indexes; each file's sha256 is checked before it is
+# moved to DEST.
 deb_source_from() {
-  local suite="$1" pin="$2" state="${TMPDIR:-/tmp}/tool-tests-apt-$1" work
+  local suite="$1" pin="$2" state="$PWD/target/apt-$1" work
   shift 2
+  apt_install debian-archive-keyring
   mkdir -p "$state/etc" "$state/lists/partial" "$state/cache/archives/partial"
   printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
     "$suite" > "$state/etc/$suite.sources"
   local opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$state/etc"
     -o "Dir::State::Lists=$state/lists" -o "Dir::Cache=$state/cache")
   $sudo apt-get "${opts[@]}" update -qq || { echo "$(basename "$0"): apt-get update ($suite) failed" >&2; return 1; }
+  if [ "${pin%\*}" != "$pin" ]; then
+    local package="${pin%%=*}" prefix="${pin#*=}" version
+    prefix="${prefix%\*}"
+    version="$(apt-cache "${opts[@]}" showsrc "$package" | sed -n "s/^Version: \(${prefix//./\\.}.*\)/\1/p" | sort -V | tail -1)"
+    [ -n "$version" ] || { echo "$(basename "$0"): $suite has no $package $prefix*" >&2; return 1; }
+    pin="$package=$version"
+  fi
   work="$(mktemp -d)"; chmod 777 "$work"
-  (cd "$work" && apt-get "${opts[@]}" source --download-only -qq "$pin" >/dev/null 2>&1) || {
+  (cd "$work" && apt-get "${opts[@]}" source --download-only -qq "$pin" >/dev/null) || {
     echo "$(basename "$0"): apt-get source $pin ($suite) failed" >&2; rm -rf "$work"; return 1; }
   while [ $# -ge 3 ]; do
     echo "$2  $work/$1" | sha256sum -c --quiet || { rm -rf "$work"; return 1; }

@@ -168,6 +168,12 @@ pub fn fetch(
             };
             let path = dir.join(&c.name);
             let signed = wanted.signed.as_ref().filter(|_| !mirror.by_checksum);
+            if wanted.signed.is_some() && mirror.by_checksum {
+                task.step(&format!(
+                    "{} serves no signatures (addressed by checksum): the release table's sha256 is the check",
+                    store.display()
+                ));
+            }
             if download(&store, key, &path, c, signed, task, cancel)? {
                 return Ok(path);
             }

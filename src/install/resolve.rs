@@ -55,6 +55,10 @@ pub fn latest(
             Err(crate::backend::Failure::NotAvailable(w)) => {
                 why.push(format!("{}: {w}", backend.name()))
             }
+            // A refused signature is said as it is, not as a miss.
+            Err(crate::backend::Failure::Error(e @ crate::error::Error::Signature { .. })) => {
+                return Err(e);
+            }
             Err(crate::backend::Failure::Error(e)) => {
                 why.push(format!("{}: {}", backend.name(), e.report()))
             }

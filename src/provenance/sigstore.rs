@@ -112,7 +112,8 @@ mod tests {
         let (bundle, mut artifact) = vector();
         artifact.push(b'!');
         let signer = who("w.vollprecht@gmail.com");
-        assert!(check(&bundle, &artifact, &signer, "blob").is_err());
+        let err = check(&bundle, &artifact, &signer, "blob").unwrap_err();
+        assert!(err.to_string().contains("does not verify"), "{err}");
         let err = check(b"{\"not\": 1}", &artifact, &signer, "blob").unwrap_err();
         assert!(err.to_string().contains("cannot be read"), "{err}");
     }

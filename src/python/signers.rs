@@ -105,11 +105,15 @@ mod tests {
         // Every listed key is in the shipped keyring, and only those.
         let all = Keyring::parse("all", "python.asc", KEYS).unwrap();
         let table: toml::Table = toml::from_str(SIGNERS).unwrap();
+        let mut listed = std::collections::BTreeSet::new();
         for (minor, _) in table["signers"].as_table().unwrap() {
             let wanted = signers(SIGNERS, minor).unwrap().unwrap();
             let narrowed = all.clone().only("m", &wanted);
             assert_eq!(narrowed.fingerprints().len(), wanted.len(), "{minor}");
+            listed.extend(wanted);
         }
+        let shipped: std::collections::BTreeSet<String> = all.fingerprints().into_iter().collect();
+        assert_eq!(shipped, listed);
     }
 
     /// Thomas Wouters' own `.asc` of Python 3.13.5, as Debian's python3.13

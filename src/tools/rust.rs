@@ -14,6 +14,7 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
+use crate::provenance::{Keyring, Policy, verify};
 use crate::upstream::{Artifact, Release, Releases, Signing, arch_name, check_version, listing};
 
 pub struct Rust;
@@ -163,13 +164,21 @@ fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
         .collect())
 }
 
-/// The current stable release, from `dist/channel-rust-stable.toml`.
+/// The current stable release, from `dist/channel-rust-stable.toml`,
+/// whose `.asc` is checked first where the policy asks (else a mirror could
+/// make `latest` an older release, whose own manifest is validly signed).
 fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
     let url = format!(
         "{}/dist/channel-rust-stable.toml",
         settings.upstream.rust_mirror
     );
     let bytes = listing::document(env, settings, &url)?;
+    if settings.upstream.rust_verify == Policy::Signatures {
+        let signature = listing::document(env, settings, &format!("{url}.asc"))?;
+        let keyring = Keyring::parse("the Rust release key", "builtin/keys/rust.asc", RUST_KEYS)?
+            .with_files(&settings.upstream.trusted_keys)?;
+        verify::detached(&keyring, &signature, &bytes[..], &url)?;
+    }
     let bad = |why: String| Error::BadData {
         what: "Rust's channel manifest".into(),
         why: format!("cannot be read: {why}"),

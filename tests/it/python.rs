@@ -416,7 +416,7 @@ fn a_cpython_source_without_its_signature_is_refused() {
 }
 
 #[test]
-fn a_cpython_source_signed_by_another_release_manager_is_refused() {
+fn a_cpython_source_signed_by_a_key_not_its_release_managers_is_refused() {
     let s = Sandbox::new();
     let (mirror, gpg) = signed_mirror(&s);
     let err = fails_with(&mut install_checked(&s, &mirror, None), 1);

@@ -355,3 +355,24 @@ fn a_rust_manifest_without_its_signature_is_refused_unless_checksums_are_enough(
     assert_eq!(report["outcome"], "installed", "{report}");
     assert!(report["details"].get("signed_by").is_none(), "{report}");
 }
+
+#[test]
+fn a_stable_channel_manifest_changed_after_signing_makes_no_latest() {
+    // An older release named as stable: its own manifest would be signed.
+    let s = Sandbox::new();
+    let mirror = rust_mirror(&s);
+    let stable = mirror.join("dist/channel-rust-stable.toml");
+    let text = std::fs::read_to_string(&stable).unwrap();
+    std::fs::write(
+        &stable,
+        text.replace("version = \"1.63.0", "version = \"1.62.0"),
+    )
+    .unwrap();
+    let mut latest = rust_tool(&s, &["latest", "rust"]);
+    latest.env("RUSTUP_DIST_SERVER", format!("file://{}", mirror.display()));
+    let err = fails_with(&mut latest, 1);
+    assert!(
+        err.contains("channel-rust-stable.toml") && err.contains("does not match the file"),
+        "{err}"
+    );
+}

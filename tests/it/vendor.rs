@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::harness::dists::{dists, file_url, go_tool, node_signed, rust_dists, rust_tool};
+use crate::harness::dists::{dists, file_url, go_tool, node_signed, rust_tool};
 use crate::harness::fakes::{sha256_hex, tiny_node_mirror};
 use crate::harness::servers::HttpServer;
 use crate::harness::{
@@ -136,9 +136,7 @@ fn rust_installs_the_toolchain_components_cargo_builds_with() {
 #[test]
 fn rust_latest_comes_from_the_mirror() {
     let s = Sandbox::new();
-    let mut latest = s.tool(&["latest", "rust"]);
-    latest.env("TOOL_RUST_MIRROR", file_url(&rust_dists()));
-    assert_eq!(stdout(&mut latest), "1.63.0\n");
+    assert_eq!(stdout(&mut rust_tool(&s, &["latest", "rust"])), "1.63.0\n");
 }
 
 /// `tool install nodejs <version>` against `mirror`.

@@ -216,7 +216,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "signatures",
         env: &["TOOL_PYTHON_VERIFY"],
         kind: Kind::Text,
-        help: "what a CPython source archive is checked against: `signatures` (the release manager's .asc beside it on a mirror in python.org's layout, up to 3.13, then the release table's sha256), `checksums` or `off`",
+        help: "what a CPython source archive is checked against besides the release table's sha256 (always checked): `signatures` (the release manager's .asc up to 3.13, Sigstore bundle from 3.14, beside it on a mirror in python.org's layout), `checksums` or `off` (both: the sha256 alone)",
     },
     SettingDef {
         key: Key::PythonMissingModules,
