@@ -101,15 +101,28 @@ fn a_missing_signature_refuses_unless_checksums_are_enough() {
     let s = Sandbox::new();
     let mirror = mirror_copy(&s);
     std::fs::remove_file(mirror.join(format!("{ARCHIVE}.asc"))).unwrap();
-    let err = fails_with(&mut install_from(&s, &mirror, Some(&test_key())), 1);
+    refused_unless_checksums(&s, "golang", &format!("{ARCHIVE}.asc"), || {
+        install_from(&s, &mirror, Some(&test_key()))
+    });
+}
+
+/// `install` refuses the archive whose `signature` is missing, and
+/// installs it, unsigned, with `upstream.<tool>_verify = checksums`.
+fn refused_unless_checksums(
+    s: &Sandbox,
+    tool: &str,
+    signature: &str,
+    install: impl Fn() -> assert_cmd::Command,
+) {
+    let err = fails_with(&mut install(), 1);
     assert!(
-        err.contains(&format!("found no {ARCHIVE}.asc beside it"))
-            && err.contains("upstream.golang_verify = checksums"),
+        err.contains(&format!("found no {signature} beside it"))
+            && err.contains(&format!("upstream.{tool}_verify = checksums")),
         "{err}"
     );
-    nothing_installed(&s.data, "golang");
-    let out =
-        stdout(install_from(&s, &mirror, Some(&test_key())).env("TOOL_GOLANG_VERIFY", "checksums"));
+    nothing_installed(&s.data, tool);
+    let var = format!("TOOL_{}_VERIFY", tool.to_ascii_uppercase());
+    let out = stdout(install().env(var, "checksums"));
     let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(report["outcome"], "installed", "{report}");
     assert!(report["details"].get("signed_by").is_none(), "{report}");
@@ -342,18 +355,9 @@ fn a_rust_manifest_without_its_signature_is_refused_unless_checksums_are_enough(
     let s = Sandbox::new();
     let mirror = rust_mirror(&s);
     std::fs::remove_file(mirror.join(format!("{RUST_MANIFEST}.asc"))).unwrap();
-    let err = fails_with(&mut install_rust(&s, &mirror, Some(&test_key())), 1);
-    assert!(
-        err.contains("found no channel-rust-1.63.0.toml.asc beside it")
-            && err.contains("upstream.rust_verify = checksums"),
-        "{err}"
-    );
-    nothing_installed(&s.data, "rust");
-    let out =
-        stdout(install_rust(&s, &mirror, Some(&test_key())).env("TOOL_RUST_VERIFY", "checksums"));
-    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(report["outcome"], "installed", "{report}");
-    assert!(report["details"].get("signed_by").is_none(), "{report}");
+    refused_unless_checksums(&s, "rust", "channel-rust-1.63.0.toml.asc", || {
+        install_rust(&s, &mirror, Some(&test_key()))
+    });
 }
 
 #[test]
