@@ -14,7 +14,7 @@ use crate::config::settings::Settings;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::provenance::{Keyring, Policy, verify};
+use crate::provenance::{Policy, verify};
 use crate::upstream::{Artifact, Release, Releases, Signing, arch_name, check_version, listing};
 
 pub struct Rust;
@@ -67,13 +67,7 @@ impl Releases for Rust {
     }
 
     fn checksums_signature(&self, artifact: &Artifact, settings: &Settings) -> Option<Signing> {
-        Some(Signing {
-            key: format!("{}.asc", artifact.checksum_key),
-            keyring_name: "the Rust release key",
-            keyring_origin: "builtin/keys/rust.asc",
-            keyring: RUST_KEYS,
-            policy: settings.upstream.rust_verify,
-        })
+        Some(manifest_signing(&artifact.checksum_key, settings))
     }
 
     fn is_installer(&self) -> bool {
@@ -88,6 +82,18 @@ impl Releases for Rust {
 /// The Rust release key, which signs every channel manifest
 /// (`builtin/keys/SOURCES.md`).
 const RUST_KEYS: &str = include_str!("../../builtin/keys/rust.asc");
+
+/// How the channel manifest `manifest` is signed: its `.asc`, by the Rust
+/// release key.
+fn manifest_signing(manifest: &str, settings: &Settings) -> Signing {
+    Signing {
+        key: format!("{manifest}.asc"),
+        keyring_name: "the Rust release key",
+        keyring_origin: "builtin/keys/rust.asc",
+        keyring: RUST_KEYS,
+        policy: settings.upstream.rust_verify,
+    }
+}
 
 /// The sha256 the channel manifest `text` gives the standalone installer
 /// `artifact`: the `xz_hash` (or `hash`, for the `.tar.gz`) of the
@@ -173,10 +179,10 @@ fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
         settings.upstream.rust_mirror
     );
     let bytes = listing::document(env, settings, &url)?;
-    if settings.upstream.rust_verify == Policy::Signatures {
-        let signature = listing::document(env, settings, &format!("{url}.asc"))?;
-        let keyring = Keyring::parse("the Rust release key", "builtin/keys/rust.asc", RUST_KEYS)?
-            .with_files(&settings.upstream.trusted_keys)?;
+    let signed = manifest_signing(&url, settings);
+    if signed.policy == Policy::Signatures {
+        let signature = listing::document(env, settings, &signed.key)?;
+        let keyring = crate::upstream::signature::keyring(&signed, settings)?;
         verify::detached(&keyring, &signature, &bytes[..], &url)?;
     }
     let bad = |why: String| Error::BadData {

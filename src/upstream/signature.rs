@@ -12,7 +12,7 @@ use crate::provenance::{Keyring, Policy, Verified, stream::StreamCheck, verify};
 use crate::remote::Remote;
 
 /// The keyring of `signed`, with the keys the settings add.
-fn keyring(signed: &Signing, settings: &Settings) -> Result<Keyring> {
+pub fn keyring(signed: &Signing, settings: &Settings) -> Result<Keyring> {
     Keyring::parse(signed.keyring_name, signed.keyring_origin, signed.keyring)?
         .with_files(&settings.upstream.trusted_keys)
 }
