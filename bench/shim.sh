@@ -14,9 +14,11 @@
 #                                  binary in the same hyperfine run (before/after)
 #   RUNS=N                         runs per command and round (default 2000)
 #   ROUNDS=N                       rounds (default 1); ratios are medians over rounds
+#   EVICT=1                        binaries read back from disk (see evict below)
 #   INTERLEAVED=N                  also N interleaved rounds (default 3000; 0 skips):
 #                                  a C loop spawns direct, floor, shim (and baseline)
-#                                  in turn, so drift on this machine hits all alike
+#                                  in a new random order each round, so drift and
+#                                  neighbours hit all alike
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,16 +55,32 @@ int main(int argc, char **argv) {
   return 126;
 }
 C
-gcc -static -O2 -DTARGET="\"$target\"" -o "$work/floor" "$work/floor.c"
+gcc -static -O2 -DTARGET="\"$target\"" -o "$work/floor.out" "$work/floor.c"
+# Installed as tool-shim is: on this kernel, ext4 caches a file that `install`
+# copied in larger folios than one the linker wrote, and the copy starts about
+# a tenth faster (measured: the same floor, linked here against copied, 0.90x).
+# Timing a copied shim against a linked floor flattered the shim by that much.
+install -m 755 "$work/floor.out" "$work/floor"
 mkdir -p "$work/floor-shims" "$work/baseline-shims"
 { echo "#!$work/floor"; tail -n +2 "$shim"; } > "$work/floor-shims/tiny"
 chmod +x "$work/floor-shims/tiny"
+# EVICT=1: the binaries are read back from disk, as on a builder whose image
+# layer was just read (readahead fills the page cache differently from the
+# copy's write, and every binary's start changes with it).
+evict() {
+  sync "$@"
+  for f in "$@"; do dd if="$f" iflag=nocache count=0 status=none; done
+}
 baseline=()
 if [ -n "${BASELINE_SHIM:-}" ]; then
   install -m 755 "$BASELINE_SHIM" "$work/bin/baseline-shim"
   { echo "#!$work/bin/baseline-shim"; tail -n +2 "$shim"; } > "$work/baseline-shims/tiny"
   chmod +x "$work/baseline-shims/tiny"
   baseline=(-n baseline "$work/baseline-shims/tiny")
+fi
+
+if [ "${EVICT:-0}" = 1 ]; then
+  evict "$work/bin/"* "$work/floor" "$target"
 fi
 
 proj="$work/home/proj"
@@ -129,8 +147,19 @@ static int by_value(const void *a, const void *b) {
 int main(int argc, char **argv) {
   int rounds = atoi(argv[1]), n = argc - 2, warmup = 200;
   double *t = malloc(sizeof(double) * rounds * n);
-  for (int i = 0; i < rounds + warmup; i++)
-    for (int j = 0; j < n; j++) {
+  for (int i = 0; i < rounds + warmup; i++) {
+    /* A new order each round: a fixed one (even rotated) keeps each
+       command after the same neighbour, whose traces in the caches
+       moved a shim by 15 us in one run. */
+    int order[16];
+    for (int k = 0; k < n; k++) order[k] = k;
+    for (int k = n - 1; k > 0; k--) {
+      int r = rand() % (k + 1), swap = order[k];
+      order[k] = order[r];
+      order[r] = swap;
+    }
+    for (int k = 0; k < n; k++) {
+      int j = order[k];
       char *args[] = {argv[2 + j], 0};
       pid_t pid;
       int status;
@@ -139,6 +168,7 @@ int main(int argc, char **argv) {
       waitpid(pid, &status, 0);
       if (i >= warmup) t[j * rounds + i - warmup] = now() - start;
     }
+  }
   for (int j = 0; j < n; j++) {
     qsort(t + j * rounds, rounds, sizeof(double), by_value);
     printf("%f\n", t[j * rounds + rounds / 2]);
