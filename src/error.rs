@@ -334,9 +334,11 @@ pub fn print(message: &str, hint: Option<String>, person: bool) {
     if message.is_empty() {
         return; // `Error::Quiet`: already reported
     }
-    if person {
-        eprintln!("tool: {}", with_hint(message, hint));
-    } else {
-        eprintln!("{message}");
-    }
+    // A stderr that cannot be written (a closed pipe with SIGPIPE ignored,
+    // as a shim may inherit it) loses the message, not the exit code.
+    use std::io::Write;
+    let _ = match person {
+        true => writeln!(std::io::stderr(), "tool: {}", with_hint(message, hint)),
+        false => writeln!(std::io::stderr(), "{message}"),
+    };
 }

@@ -21,6 +21,34 @@ pub fn die_quietly_on_closed_pipes() {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
 
+/// As std's start-up does for a Rust `main`: a standard descriptor the parent
+/// left closed is opened on `/dev/null`, so no file opened later takes its
+/// number (and a child sees it as a program started by std would). For
+/// `tool-shim`, whose C `main` skips std's start-up, before it writes files.
+pub fn reopen_closed_stdio() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a valid array of three pollfd; a zero timeout returns at once.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) };
+    for pfd in fds {
+        let closed = match ready {
+            0 => false, // all three open: the usual case
+            1.. => pfd.revents & libc::POLLNVAL != 0,
+            // poll itself failed (RLIMIT_NOFILE of 0…): ask the descriptor.
+            // SAFETY: F_GETFD only reads the descriptor's flags.
+            _ => (unsafe { libc::fcntl(pfd.fd, libc::F_GETFD) }) == -1,
+        };
+        if closed {
+            // SAFETY: a constant NUL-terminated path; open takes the lowest
+            // free descriptor, which is this one (the lower ones are open).
+            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        }
+    }
+}
+
 /// Set when SIGINT, SIGTERM or SIGHUP arrives while work is under way.
 #[derive(Clone, Debug, Default)]
 pub struct Cancel(Arc<AtomicBool>);

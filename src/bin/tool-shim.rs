@@ -5,11 +5,14 @@
 //! It has its own C `main` instead of Rust's: std's start-up installs a
 //! stack-overflow handler for the main thread, and finding the main thread's
 //! stack reads `/proc/self/maps` (about a dozen system calls and a page of
-//! parsing) for a process that only looks up a program and `exec`s it. What
-//! else std's start-up does that a shim relies on is done here: closed
-//! standard descriptors are reopened on `/dev/null`, SIGPIPE is left at its
-//! default action, and `std::process::exit` flushes stdout. `args_os` still
-//! works: on glibc std reads argv from its `.init_array` hook.
+//! parsing) for a process that only looks up a program and `exec`s it. The
+//! rest of std's start-up is left to the paths that need it: SIGPIPE keeps
+//! the action the shim inherited, so the program run gets it as it would
+//! from asdf's shell shim; closed standard descriptors are reopened (and
+//! SIGPIPE reset) only before an installer runs as a child
+//! (`shim::installers`), the one path that writes files and prints.
+//! `std::process::exit` flushes stdout; `args_os` still works: on glibc std
+//! reads argv from its `.init_array` hook.
 
 // Under `cargo test` the test harness brings its own `main`.
 #![cfg_attr(not(test), no_main)]
@@ -25,8 +28,6 @@ static ALLOCATOR: tool::shim::arena::Arena<{ 64 << 10 }> = tool::shim::arena::Ar
 #[cfg(not(test))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
-    reopen_closed_stdio();
-    tool::process::die_quietly_on_closed_pipes();
     // `tool-shim [--tools=a,b] <shim> args…`: shims that reshim wrote with
     // room in their shebang name their tools there.
     let mut args = std::env::args_os().skip(1).peekable();
@@ -44,32 +45,4 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
         }
     };
     std::process::exit(code);
-}
-
-/// As std's start-up does: a standard descriptor the parent left closed is
-/// opened on `/dev/null`, so no file opened later takes its number (and the
-/// program run keeps seeing it as before).
-#[cfg(not(test))]
-fn reopen_closed_stdio() {
-    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
-        fd,
-        events: 0,
-        revents: 0,
-    });
-    // SAFETY: `fds` is a valid array of three pollfd; a zero timeout returns at once.
-    let ready = unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) };
-    for pfd in fds {
-        let closed = match ready {
-            0 => false, // all three open: the usual case
-            1.. => pfd.revents & libc::POLLNVAL != 0,
-            // poll itself failed (RLIMIT_NOFILE of 0…): ask the descriptor.
-            // SAFETY: F_GETFD only reads the descriptor's flags.
-            _ => (unsafe { libc::fcntl(pfd.fd, libc::F_GETFD) }) == -1,
-        };
-        if closed {
-            // SAFETY: a constant NUL-terminated path; open takes the lowest
-            // free descriptor, which is this one (the lower ones are open).
-            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
-        }
-    }
 }

@@ -219,7 +219,7 @@ impl<'a> Resolver<'a> {
         let i = match self.index_of(path) {
             Some(i) => i,
             None => {
-                let parsed = ToolVersions::load(path)?;
+                let parsed = ToolVersions::load_via(&self.env.openable(path), path)?;
                 self.files.push((path.to_path_buf(), parsed));
                 self.files.len() - 1
             }

@@ -47,11 +47,17 @@ impl ToolVersions {
     /// regular file is read (opened without blocking, so a fifo cannot hang
     /// every shim, and a link to a device is refused).
     pub fn load(path: &Path) -> Result<Option<Self>> {
+        Self::load_via(path, path)
+    }
+
+    /// As `load`, opening `path` through `open` (another path to the same
+    /// file, such as `Env::openable`'s); messages name `path`.
+    pub fn load_via(open: &Path, path: &Path) -> Result<Option<Self>> {
         use std::os::unix::fs::OpenOptionsExt;
         let opened = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
-            .open(path);
+            .open(open);
         let file = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -86,6 +86,10 @@ fn pip_module(words: &[&str]) -> bool {
 /// Runs the target with `args` as a child, then reshims when it succeeded;
 /// the child's exit code, or its signal raised again on this process.
 pub fn run_then_reshim(ctx: &Context, target: &Target, args: Vec<OsString>) -> Result<i32> {
+    // What std's start-up would have done (`tool-shim` skips it): the reshim
+    // below writes files and may print.
+    crate::process::reopen_closed_stdio();
+    crate::process::die_quietly_on_closed_pipes();
     let mut cmd = std::process::Command::new(&target.program);
     cmd.args(args)
         .arg0(OsStr::new(&target.program))

@@ -50,9 +50,9 @@ fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>)
 /// .envs(vars).exec()` does, without its copies of the environment: `argv[0]`
 /// is the program's path; the environment is `env`'s with `vars` set (the last
 /// value of a name wins); `execvp`'s rules (a file without
-/// `#!` runs through `/bin/sh`). SIGPIPE is already at its default action
-/// (both `tool` and `tool-shim` set it first), which is what `Command` would
-/// reset it to. Returns only on failure.
+/// `#!` runs through `/bin/sh`). SIGPIPE passes on as it is: `tool` resets it
+/// to its default action first (as `Command` would), and `tool-shim` keeps
+/// the action it inherited, as asdf's shell shim does. Returns only on failure.
 fn exec(
     env: &Env,
     program: &Path,

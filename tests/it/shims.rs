@@ -304,3 +304,41 @@ fn the_shim_binary_alone_explains_itself() {
     let err = fails_with(&mut s.command(SHIM_BIN), 2);
     assert!(err.contains("usage: tool-shim <shim>"), "{err}");
 }
+
+#[test]
+fn the_program_gets_the_sigpipe_action_the_shim_was_given() {
+    use std::os::unix::process::CommandExt;
+    let s = Sandbox::new();
+    let bin = s.install_fake("python", "3.9.6", &[]).join("bin");
+    // An ignored signal stays ignored through `sh` and `exec`.
+    write_executable(
+        &bin.join("python"),
+        "#!/bin/sh\nexec grep SigIgn /proc/self/status\n",
+    );
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let pipe_bit = 1u64 << (libc::SIGPIPE - 1);
+    for ignored in [false, true] {
+        let mut cmd = s.process(s.data.join("shims/python"));
+        // SAFETY: signal() is async-signal-safe; nothing else runs in the child.
+        unsafe {
+            cmd.pre_exec(move || {
+                let action = if ignored {
+                    libc::SIG_IGN
+                } else {
+                    libc::SIG_DFL
+                };
+                libc::signal(libc::SIGPIPE, action);
+                Ok(())
+            });
+        }
+        let out = stdout(&mut cmd);
+        let mask = out.trim().trim_start_matches("SigIgn:").trim();
+        let mask = u64::from_str_radix(mask, 16).unwrap();
+        assert_eq!(
+            mask & pipe_bit != 0,
+            ignored,
+            "parent ignoring: {ignored}: {out}"
+        );
+    }
+}
