@@ -1,7 +1,8 @@
 //! `Context`: what every command, shim and backend works from, loaded once at
 //! start — the environment snapshot (with the data dir's layout), the typed
 //! settings and the Read the Docs table when `readthedocs_config` is on.
-//! Both the command line and the shim fast path start with `Context::load`;
+//! The command line starts with `Context::load`, the shim fast path with
+//! `Context::load_for_shim`;
 //! everything below them borrows it instead of reading or cloning its own.
 
 use crate::config::ToolInfo;
@@ -19,8 +20,18 @@ pub struct Context {
 }
 
 impl Context {
-    /// Reads the process environment, then the settings it points at.
+    /// Reads the process environment, then the settings it points at; a
+    /// setting that does not parse, backends' included, fails here.
     pub fn load() -> Result<Context> {
+        let ctx = Context::from_env(Env::from_process()?)?;
+        ctx.settings.backends()?;
+        Ok(ctx)
+    }
+
+    /// As `load`, leaving the settings only installs read (`cache.*`,
+    /// `upstream.*`, `python.*`, `ruby.*`) unparsed until asked for: a shim
+    /// never needs them, and a typo in a mirror URL does not stop it.
+    pub fn load_for_shim() -> Result<Context> {
         Context::from_env(Env::from_process()?)
     }
 

@@ -122,15 +122,15 @@ fn unpack_options<'a>(
     job: &'a Job<'_>,
     prefix: String,
     check: &'a dyn Fn(&Manifest) -> Option<String>,
-) -> unpack::Options<'a> {
-    unpack::Options {
+) -> Result<unpack::Options<'a>> {
+    Ok(unpack::Options {
         dest: job.dest,
         final_path: job.final_path,
         top: job.version_dir,
         default_prefix: Some(prefix),
-        max_bytes: job.ctx.settings.cache.max_unpacked_size,
+        max_bytes: job.ctx.settings.backends()?.cache.max_unpacked_size,
         check: Some(check),
-    }
+    })
 }
 
 /// Installs the archive a record names, once its signature is trusted; its
@@ -201,7 +201,7 @@ fn install_named(
     check: &dyn Fn(&Manifest) -> Option<String>,
 ) -> Result<Answer, Failure> {
     let (object, archive, format) = (named.object, named.archive, named.format);
-    let opts = unpack_options(job, named.prefix.clone(), check);
+    let opts = unpack_options(job, named.prefix.clone(), check)?;
     // The record says how large the archive is: anything else is not it.
     let found_it = |size: u64| match size == archive.size {
         true => enter_stages(job),
@@ -270,7 +270,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
                 ),
             }),
         };
-        let opts = unpack_options(job, default_prefix.clone(), &check);
+        let opts = unpack_options(job, default_prefix.clone(), &check)?;
         let fetched = match fetch::fetch(
             b,
             &archive,
@@ -291,7 +291,11 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
         let Fetched::Done(done) = fetched else {
             continue;
         };
-        verify(b, &done, job.ctx.settings.cache.require_checksum)?;
+        verify(
+            b,
+            &done,
+            job.ctx.settings.backends()?.cache.require_checksum,
+        )?;
         let mut details = done.report(job.task);
         details["cache"] = "hit".into();
         details["bucket"] = b.display().into();

@@ -81,7 +81,7 @@ impl Backend for UpstreamBackend {
         let client = Client::new()?;
         let mirror = upstream::open_mirror(
             &client,
-            releases.mirror(&ctx.settings),
+            releases.mirror(ctx.settings.backends()?),
             &ctx.env,
             &ctx.settings,
         )?;
@@ -114,8 +114,12 @@ impl Backend for UpstreamBackend {
         let settings = &job.ctx.settings;
         let host = Host::detect(None);
         let client = Client::new()?;
-        let mirror =
-            upstream::open_mirror(&client, releases.mirror(settings), &job.ctx.env, settings)?;
+        let mirror = upstream::open_mirror(
+            &client,
+            releases.mirror(settings.backends()?),
+            &job.ctx.env,
+            settings,
+        )?;
         let mut missing = Vec::new();
         for artifact in releases.artifacts(job.version, &host)? {
             // Locked: the lock's digest, and no checksum file or release list asked.
@@ -221,7 +225,7 @@ fn fetch(
         final_path: job.final_path,
         top: &artifact.top,
         default_prefix: None,
-        max_bytes: job.ctx.settings.cache.max_unpacked_size,
+        max_bytes: job.ctx.settings.backends()?.cache.max_unpacked_size,
         check: None,
     };
     let found = |_size: u64| {

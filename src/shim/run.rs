@@ -29,7 +29,7 @@ fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>)
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
-    let ctx = Context::load()?;
+    let ctx = Context::load_for_shim()?;
     let target = super::find::find(&ctx, command, shim_path, listed)?;
     let hook = format!("pre_{}_{command}", target.tool);
     if let Err(e) = crate::hooks::run(&ctx.settings, &hook, &args) {

@@ -89,8 +89,8 @@ impl super::SourceBuild for Python {
         let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
         let options = Build {
             target: ws.target(job, "CPython"),
-            warn_only: settings.python.missing_modules == MissingModules::Warn,
-            pins: &settings.python.default_packages,
+            warn_only: settings.backends()?.python.missing_modules == MissingModules::Warn,
+            pins: &settings.backends()?.python.default_packages,
         }
         .run()?;
         Ok(ws.details(&options))

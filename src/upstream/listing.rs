@@ -32,11 +32,12 @@ pub fn split(url: &str) -> (&str, &str) {
 /// else the kept copy when the download fails.
 pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     let file = cache_file(env, url);
+    let ttl = settings.backends()?.upstream.list_ttl;
     let age = std::fs::metadata(&file)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| SystemTime::now().duration_since(t).ok());
-    if age.is_some_and(|a| a <= settings.upstream.list_ttl)
+    if age.is_some_and(|a| a <= ttl)
         && let Ok(bytes) = std::fs::read(&file)
     {
         return Ok(bytes);

@@ -342,3 +342,17 @@ fn the_program_gets_the_sigpipe_action_the_shim_was_given() {
         );
     }
 }
+
+#[test]
+fn a_setting_only_installs_read_does_not_stop_a_shim() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let bad = ("TOOL_CACHE_URLS", "ftp://cache.example/");
+    let out = stdout(s.shim("python", &s.proj).env(bad.0, bad.1).arg("x"));
+    assert_eq!(out, "python 3.9.6 python x\n");
+    // Commands still refuse it, naming it.
+    let err = fails_with(s.tool(&["current"]).env(bad.0, bad.1), 1);
+    assert!(err.contains("cache.urls"), "{err}");
+}

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 pub use defs::{DEFS, Key, Kind, SettingDef, former_name};
 pub use values::{
-    CacheSettings, Concurrency, MissingModules, PythonSettings, Refresh, Values, parse_size,
+    Backends, CacheSettings, Concurrency, MissingModules, PythonSettings, Refresh, Values,
+    parse_size,
 };
 
 use crate::env::Env;
@@ -40,6 +41,8 @@ impl fmt::Display for Source {
 pub struct Settings {
     /// The typed values every module reads.
     pub values: Values,
+    /// Those only installs read, parsed at the first `backends()`.
+    backends: std::sync::OnceLock<Backends>,
     /// Raw text and source of each setting, in `DEFS` order.
     /// Defaults are borrowed: a shim loads the settings and mostly finds
     /// no file, so none of the ~30 default texts is copied.
@@ -89,19 +92,27 @@ impl Settings {
         apply_asdfrc(&asdfrc_path, &mut raw, &mut hooks)?;
         let table = apply_config_toml(&config_path, &mut raw)?;
         apply_env(env, &mut raw);
-        let lookup = |key: Key| {
-            let i = index(key);
-            (raw[i].0.as_ref(), &raw[i].1, DEFS[i].name)
-        };
-        let values = values::Parser { raw: &lookup }.values()?;
+        let values = values::Parser { raw: &raw }.values()?;
         Ok(Settings {
             values,
+            backends: std::sync::OnceLock::new(),
             raw,
             hooks,
             asdfrc_path,
             config_path,
             table,
         })
+    }
+
+    /// The settings of installs, caches and release lists (`cache.*`,
+    /// `upstream.*`, `python.*`, `ruby.*`), parsed once, at the first call;
+    /// a value that does not parse is an error naming it, each time.
+    pub fn backends(&self) -> Result<&Backends> {
+        if let Some(parsed) = self.backends.get() {
+            return Ok(parsed);
+        }
+        let parsed = values::Parser { raw: &self.raw }.backends()?;
+        Ok(self.backends.get_or_init(|| parsed))
     }
 
     /// Every known setting with its effective value (secrets masked) and

@@ -118,10 +118,6 @@ pub struct Values {
     pub disable_plugin_short_name_repository: bool,
     pub plugin_repository_refresh: Refresh,
     pub plugin_repository_url: String,
-    pub cache: CacheSettings,
-    pub python: PythonSettings,
-    pub ruby: RubySettings,
-    pub upstream: UpstreamSettings,
     /// Read-only folders laid out like `installs/`.
     pub shared_installs: Vec<std::path::PathBuf>,
     /// `.readthedocs.yaml` sets versions.
@@ -134,7 +130,17 @@ pub struct Values {
     pub locked: bool,
 }
 
-impl Values {
+/// The settings only installs, caches and release lists read: parsed when
+/// first asked for (`Settings::backends`), so a shim never pays for them.
+#[derive(Debug, Clone)]
+pub struct Backends {
+    pub cache: CacheSettings,
+    pub python: PythonSettings,
+    pub ruby: RubySettings,
+    pub upstream: UpstreamSettings,
+}
+
+impl Backends {
     /// Retries and timeouts for every remote, bucket or mirror.
     pub fn transfer(&self, env: &crate::env::Env) -> crate::remote::Options {
         crate::remote::Options {
@@ -147,12 +153,19 @@ impl Values {
 
 /// Reads raw values by key, turning parse failures into load errors.
 pub(super) struct Parser<'a> {
-    pub raw: &'a dyn Fn(Key) -> (&'a str, &'a Source, &'static str),
+    /// Each setting's text and source, in `DEFS` order.
+    pub raw: &'a [(std::borrow::Cow<'static, str>, Source)],
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    /// `key`'s text, where it came from and its name.
+    fn get(&self, key: Key) -> (&'a str, &'a Source, &'static str) {
+        let i = super::index(key);
+        (self.raw[i].0.as_ref(), &self.raw[i].1, super::DEFS[i].name)
+    }
+
     fn bad(&self, key: Key, why: &'static str) -> Error {
-        let (value, source, name) = (self.raw)(key);
+        let (value, source, name) = self.get(key);
         Error::Setting {
             name,
             value: crate::remote::redact_words(value)
@@ -165,7 +178,7 @@ impl Parser<'_> {
     }
 
     fn text(&self, key: Key) -> String {
-        (self.raw)(key).0.to_string()
+        self.get(key).0.to_string()
     }
 
     fn optional(&self, key: Key) -> Option<String> {
@@ -173,7 +186,7 @@ impl Parser<'_> {
     }
 
     fn flag(&self, key: Key) -> Result<bool> {
-        let value = (self.raw)(key).0;
+        let value = self.get(key).0;
         match value.to_ascii_lowercase().as_str() {
             "no" | "false" | "0" | "off" | "" => Ok(false),
             _ if is_yes(value) => Ok(true),
@@ -182,7 +195,7 @@ impl Parser<'_> {
     }
 
     fn number(&self, key: Key) -> Result<u64> {
-        (self.raw)(key)
+        self.get(key)
             .0
             .parse()
             .map_err(|_| self.bad(key, "expected a whole number"))
@@ -196,20 +209,30 @@ impl Parser<'_> {
             concurrency: self.concurrency()?,
             disable_plugin_short_name_repository: self
                 .flag(Key::DisablePluginShortNameRepository)?,
-            plugin_repository_refresh: match (self.raw)(Key::PluginRepositoryLastCheckDuration).0 {
+            plugin_repository_refresh: match self.get(Key::PluginRepositoryLastCheckDuration).0 {
                 "never" => Refresh::Never,
                 _ => Refresh::Every(Duration::from_secs(
                     60 * self.number(Key::PluginRepositoryLastCheckDuration)?,
                 )),
             },
             plugin_repository_url: self.text(Key::PluginRepositoryUrl),
+            shared_installs: self.folders(Key::SharedInstalls)?,
+            readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
+            readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
+            os: self.optional(Key::Os).filter(|os| os != "auto"),
+            locked: self.flag(Key::Locked)?,
+        })
+    }
+
+    pub fn backends(&self) -> Result<Backends> {
+        Ok(Backends {
             cache: self.cache()?,
             python: PythonSettings {
                 mirror: self
                     .urls(Key::PythonMirror, &["http", "https", "file"])?
                     .pop(),
                 verify: self.policy(Key::PythonVerify)?,
-                missing_modules: match (self.raw)(Key::PythonMissingModules).0 {
+                missing_modules: match self.get(Key::PythonMissingModules).0 {
                     "error" => MissingModules::Error,
                     "warn" => MissingModules::Warn,
                     _ => return Err(self.bad(Key::PythonMissingModules, "expected error or warn")),
@@ -229,11 +252,6 @@ impl Parser<'_> {
                 releases: self.optional(Key::RubyReleases).map(Into::into),
             },
             upstream: self.upstream()?,
-            shared_installs: self.folders(Key::SharedInstalls)?,
-            readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
-            readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
-            os: self.optional(Key::Os).filter(|os| os != "auto"),
-            locked: self.flag(Key::Locked)?,
         })
     }
 
@@ -287,7 +305,7 @@ impl Parser<'_> {
 
     /// Space-separated URLs with one of `schemes`.
     fn urls(&self, key: Key, schemes: &[&str]) -> Result<Vec<String>> {
-        let (text, source, _) = (self.raw)(key);
+        let (text, source, _) = self.get(key);
         let urls: Vec<String> = text.split_whitespace().map(str::to_string).collect();
         // Defaults are known to parse (a test checks): every shim loads the
         // settings, and parsing the default mirrors was a tenth of its work.
@@ -309,7 +327,7 @@ impl Parser<'_> {
     }
 
     fn concurrency(&self) -> Result<Concurrency> {
-        let text = (self.raw)(Key::Concurrency).0;
+        let text = self.get(Key::Concurrency).0;
         Ok(match text {
             "auto" | "" => Concurrency::Auto,
             _ => match text.parse::<usize>() {

@@ -37,7 +37,7 @@ struct Entry {
 
 /// Every release in `index.json`, newest first as upstream writes it.
 pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-    let url = format!("{}/index.json", settings.upstream.nodejs_mirror);
+    let url = format!("{}/index.json", settings.backends()?.upstream.nodejs_mirror);
     parse(&listing::document(env, settings, &url)?)
 }
 
