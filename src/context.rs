@@ -24,7 +24,7 @@ impl Context {
     /// setting that does not parse, backends' included, fails here.
     pub fn load() -> Result<Context> {
         let ctx = Context::from_env(Env::from_process()?)?;
-        ctx.settings.backends()?;
+        ctx.settings.for_installs()?;
         Ok(ctx)
     }
 

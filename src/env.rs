@@ -182,11 +182,11 @@ impl Env {
             Some(rest) if dir == b"/" || rest.is_empty() || rest[0] == b'/' => rest,
             _ => return path.into(),
         };
-        let ups = below.split(|b| *b == b'/').filter(|c| !c.is_empty());
-        let mut short = Vec::with_capacity(3 * 8 + name.len());
-        for _ in ups {
-            short.extend_from_slice(b"../");
-        }
+        let ups = below
+            .split(|b| *b == b'/')
+            .filter(|c| !c.is_empty())
+            .count();
+        let mut short = b"../".repeat(ups);
         short.extend_from_slice(name.as_bytes());
         PathBuf::from(OsString::from_vec(short)).into()
     }

@@ -128,7 +128,7 @@ fn unpack_options<'a>(
         final_path: job.final_path,
         top: job.version_dir,
         default_prefix: Some(prefix),
-        max_bytes: job.ctx.settings.backends()?.cache.max_unpacked_size,
+        max_bytes: job.ctx.settings.for_installs()?.cache.max_unpacked_size,
         check: Some(check),
     })
 }
@@ -294,7 +294,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
         verify(
             b,
             &done,
-            job.ctx.settings.backends()?.cache.require_checksum,
+            job.ctx.settings.for_installs()?.cache.require_checksum,
         )?;
         let mut details = done.report(job.task);
         details["cache"] = "hit".into();

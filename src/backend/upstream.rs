@@ -81,7 +81,7 @@ impl Backend for UpstreamBackend {
         let client = Client::new()?;
         let mirror = upstream::open_mirror(
             &client,
-            releases.mirror(ctx.settings.backends()?),
+            releases.mirror(ctx.settings.for_installs()?),
             &ctx.env,
             &ctx.settings,
         )?;
@@ -116,7 +116,7 @@ impl Backend for UpstreamBackend {
         let client = Client::new()?;
         let mirror = upstream::open_mirror(
             &client,
-            releases.mirror(settings.backends()?),
+            releases.mirror(settings.for_installs()?),
             &job.ctx.env,
             settings,
         )?;
@@ -225,7 +225,7 @@ fn fetch(
         final_path: job.final_path,
         top: &artifact.top,
         default_prefix: None,
-        max_bytes: job.ctx.settings.backends()?.cache.max_unpacked_size,
+        max_bytes: job.ctx.settings.for_installs()?.cache.max_unpacked_size,
         check: None,
     };
     let found = |_size: u64| {

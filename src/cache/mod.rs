@@ -30,7 +30,7 @@ impl Cache {
         Ok(Cache {
             client: Client::new()?,
             host: Host::detect(settings.os.as_deref()),
-            template: settings.backends()?.cache.key_template.clone(),
+            template: settings.for_installs()?.cache.key_template.clone(),
             trusted: trusted_keys(settings)?,
         })
     }
@@ -43,7 +43,7 @@ impl Cache {
     /// The buckets to read, in order: the local one, then `cache.urls`.
     pub fn buckets(&self, env: &Env, settings: &Settings) -> Result<Vec<Remote>> {
         let mut out = vec![self.local(env)?];
-        for url in &settings.backends()?.cache.urls {
+        for url in &settings.for_installs()?.cache.urls {
             out.push(open(&self.client, url, env, settings)?);
         }
         Ok(out)
@@ -64,7 +64,7 @@ impl Cache {
             }
             return Ok(bucket);
         }
-        for url in &settings.backends()?.cache.urls {
+        for url in &settings.for_installs()?.cache.urls {
             let bucket = open(&self.client, url, env, settings)?;
             if bucket.writable() {
                 return Ok(bucket);
@@ -89,7 +89,13 @@ impl Cache {
 /// typo must not turn signature checks off).
 fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
     let mut keys: Vec<sign::PublicKey> = Vec::new();
-    for (i, text) in settings.backends()?.cache.trusted_keys.iter().enumerate() {
+    for (i, text) in settings
+        .for_installs()?
+        .cache
+        .trusted_keys
+        .iter()
+        .enumerate()
+    {
         // Named by position and name only: a secret key pasted here by
         // mistake must not reach a log.
         let name = text.split(':').next().unwrap_or_default();
@@ -111,7 +117,7 @@ fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
 
 /// The key `cache.signing_key` names, when set.
 pub fn signing_key(settings: &Settings) -> Result<Option<sign::SecretKey>> {
-    let Some(path) = &settings.backends()?.cache.signing_key else {
+    let Some(path) = &settings.for_installs()?.cache.signing_key else {
         return Ok(None);
     };
     sign::SecretKey::read(path).map(Some)
@@ -121,12 +127,13 @@ pub fn signing_key(settings: &Settings) -> Result<Option<sign::SecretKey>> {
 /// environment's `AWS_*` variables: the only place credentials are handed out.
 fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
     let var = |name: &str| env.var(name);
+    let installs = settings.for_installs()?;
     let creds = remote::Credentials {
-        token: settings.backends()?.cache.token.as_deref(),
+        token: installs.cache.token.as_deref(),
         home: &env.home,
         var: &var,
     };
-    Ok(client.open_bucket(url, &settings.backends()?.transfer(env), &creds)?)
+    Ok(client.open_bucket(url, &installs.transfer(env), &creds)?)
 }
 
 /// `<key>.manifest.json` from a bucket, when it has one.

@@ -159,7 +159,7 @@ pub fn fetch(
     let client = Client::new()?;
     let mut tried = Vec::new();
     for mirror in &wanted.mirrors {
-        let store = client.open_mirror(&mirror.url, &settings.backends()?.transfer(env))?;
+        let store = client.open_mirror(&mirror.url, &settings.for_installs()?.transfer(env))?;
         for c in &wanted.candidates {
             let key = if mirror.by_checksum {
                 c.digest.hex()

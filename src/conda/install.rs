@@ -63,7 +63,7 @@ pub fn install(job: &Job<'_>) -> Result<serde_json::Value> {
     })?;
     job.stages.enter(Stage::Download)?;
     job.task.step("fetching the installer");
-    let mirror = match &settings.backends()?.python.conda_mirror {
+    let mirror = match &settings.for_installs()?.python.conda_mirror {
         Some(url) => Mirror::new(url, false),
         None => Mirror::new(installer.folder(), false),
     };

@@ -88,7 +88,7 @@ impl Table {
     /// The shipped table with the settings' own table over it.
     pub fn load(settings: &Settings) -> Result<Table> {
         let mut table: Table = toml::from_str(TABLE).unwrap_or_default();
-        if let Some(path) = &settings.backends()?.python.conda_installers {
+        if let Some(path) = &settings.for_installs()?.python.conda_installers {
             table.installers.extend(Table::from_file(path)?.installers);
         }
         Ok(table)

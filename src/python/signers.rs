@@ -19,7 +19,8 @@ const SIGNERS_ORIGIN: &str = "builtin/keys/python-signers.toml";
 /// The check for `version`'s source archive, or `None` when the policy
 /// does not ask or its minor is in neither table.
 pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
-    if settings.backends()?.python.verify != Policy::Signatures {
+    let installs = settings.for_installs()?;
+    if installs.python.verify != Policy::Signatures {
         return Ok(None);
     }
     let minor = minor(version);
@@ -28,7 +29,7 @@ pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
         SignedBy::OpenPgp(
             Keyring::parse(&name, "builtin/keys/python.asc", KEYS)?
                 .only(&name, &fingerprints)
-                .with_files(&settings.backends()?.upstream.trusted_keys)?,
+                .with_files(&installs.upstream.trusted_keys)?,
         )
     } else if let Some(identity) = sigstore_identity(SIGNERS, &minor)? {
         SignedBy::Sigstore(identity)

@@ -5,7 +5,7 @@
 
 use super::releases::{self, Release};
 use crate::compile::fetch::{Candidate, Digest, Mirror, Wanted};
-use crate::config::settings::{Backends, Settings};
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::Result;
 
@@ -31,7 +31,7 @@ pub fn candidates(version: &str, release: &Release) -> Vec<Candidate> {
 }
 
 /// The mirrors, in the order they are tried.
-fn mirrors(env: &Env, settings: &Backends) -> Vec<Mirror> {
+fn mirrors(env: &Env, settings: &InstallSettings) -> Vec<Mirror> {
     let mut out = Vec::new();
     if let Some(configured) = &settings.python.mirror {
         out.push(Mirror::new(configured, false));
@@ -58,7 +58,7 @@ pub fn wanted<'a>(
         version,
         label: format!("CPython {version}"),
         candidates: candidates(version, release),
-        mirrors: mirrors(env, settings.backends()?),
+        mirrors: mirrors(env, settings.for_installs()?),
         signed: super::signers::signed(version, settings)?,
     })
 }

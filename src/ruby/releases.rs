@@ -12,7 +12,7 @@ const TABLE: &str = include_str!("../../builtin/ruby-versions.toml");
 /// The shipped table with the settings' own table over it.
 pub fn table(settings: &Settings) -> Result<Table> {
     let shipped = Table::embedded(TABLE);
-    Ok(match &settings.backends()?.ruby.releases {
+    Ok(match &settings.for_installs()?.ruby.releases {
         Some(path) => shipped.with(Table::from_file(path)?),
         None => shipped,
     })

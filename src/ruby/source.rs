@@ -4,7 +4,7 @@
 
 use super::releases::{self, Release};
 use crate::compile::fetch::{Candidate, Digest, Mirror, Wanted};
-use crate::config::settings::Backends;
+use crate::config::settings::InstallSettings;
 use crate::env::Env;
 
 /// The release's archives, best first, with their paths on the mirror.
@@ -25,7 +25,7 @@ pub fn candidates(version: &str, release: &Release) -> Vec<Candidate> {
 
 /// The mirrors, in the order they are tried: ruby-build's first when it
 /// is set, as ruby-build tries it before the official server.
-fn mirrors(env: &Env, settings: &Backends) -> Vec<Mirror> {
+fn mirrors(env: &Env, settings: &InstallSettings) -> Vec<Mirror> {
     let by_checksum = env.var("RUBY_BUILD_MIRROR_URL").filter(|m| !m.is_empty());
     by_checksum
         .map(|m| Mirror::new(&m, true))
@@ -37,7 +37,7 @@ fn mirrors(env: &Env, settings: &Backends) -> Vec<Mirror> {
 /// What to fetch for `version`: its archives, from its mirrors.
 pub fn wanted<'a>(
     env: &Env,
-    settings: &Backends,
+    settings: &InstallSettings,
     version: &'a str,
     release: &Release,
 ) -> Wanted<'a> {

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::archive::Format;
-use crate::config::settings::{Backends, Settings};
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
@@ -60,7 +60,7 @@ impl Releases for Golang {
         super::Builtin::name(self)
     }
 
-    fn mirror<'a>(&self, settings: &'a Backends) -> &'a str {
+    fn mirror<'a>(&self, settings: &'a InstallSettings) -> &'a str {
         &settings.upstream.golang_mirror
     }
 
@@ -76,7 +76,11 @@ impl Releases for Golang {
         true
     }
 
-    fn archive_signature(&self, artifact: &Artifact, settings: &Backends) -> Option<Signing> {
+    fn archive_signature(
+        &self,
+        artifact: &Artifact,
+        settings: &InstallSettings,
+    ) -> Option<Signing> {
         Some(Signing {
             key: format!("{}.asc", artifact.key),
             keyring_name: "Google's Go signing key",
@@ -144,7 +148,7 @@ fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
     parse(&listing::document(
         env,
         settings,
-        &settings.backends()?.upstream.golang_releases,
+        &settings.for_installs()?.upstream.golang_releases,
     )?)
 }
 

@@ -87,10 +87,11 @@ impl super::SourceBuild for Python {
         let wanted = source::wanted(env, settings, job.version, release)?;
         let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
         let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
+        let python = &settings.for_installs()?.python;
         let options = Build {
             target: ws.target(job, "CPython"),
-            warn_only: settings.backends()?.python.missing_modules == MissingModules::Warn,
-            pins: &settings.backends()?.python.default_packages,
+            warn_only: python.missing_modules == MissingModules::Warn,
+            pins: &python.default_packages,
         }
         .run()?;
         Ok(ws.details(&options))

@@ -63,7 +63,7 @@ impl super::SourceBuild for Ruby {
 
     fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
         let table = releases::table(&ctx.settings)?;
-        let mirror = &ctx.settings.backends()?.ruby.mirror;
+        let mirror = &ctx.settings.for_installs()?.ruby.mirror;
         let best = table
             .get(version)
             .and_then(|r| source::candidates(version, r).into_iter().next());
@@ -81,7 +81,7 @@ impl super::SourceBuild for Ruby {
         deps::check(env, job.version)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let wanted = source::wanted(env, settings.backends()?, job.version, release);
+        let wanted = source::wanted(env, settings.for_installs()?, job.version, release);
         let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
         let ws = Workspace::prepare(job, archive, &format!("ruby-{}", job.version))?;
         let options = Build {

@@ -10,7 +10,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::archive::Format;
-use crate::config::settings::{Backends, Settings};
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
@@ -50,7 +50,7 @@ impl Releases for Rust {
         super::Builtin::name(self)
     }
 
-    fn mirror<'a>(&self, settings: &'a Backends) -> &'a str {
+    fn mirror<'a>(&self, settings: &'a InstallSettings) -> &'a str {
         &settings.upstream.rust_mirror
     }
 
@@ -66,7 +66,11 @@ impl Releases for Rust {
         manifest_sha256(text, artifact)
     }
 
-    fn checksums_signature(&self, artifact: &Artifact, settings: &Backends) -> Option<Signing> {
+    fn checksums_signature(
+        &self,
+        artifact: &Artifact,
+        settings: &InstallSettings,
+    ) -> Option<Signing> {
         Some(manifest_signing(&artifact.checksum_key, settings))
     }
 
@@ -85,7 +89,7 @@ const RUST_KEYS: &str = include_str!("../../builtin/keys/rust.asc");
 
 /// How the channel manifest `manifest` is signed: its `.asc`, by the Rust
 /// release key.
-fn manifest_signing(manifest: &str, settings: &Backends) -> Signing {
+fn manifest_signing(manifest: &str, settings: &InstallSettings) -> Signing {
     Signing {
         key: format!("{manifest}.asc"),
         keyring_name: "the Rust release key",
@@ -176,10 +180,10 @@ fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
 fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
     let url = format!(
         "{}/dist/channel-rust-stable.toml",
-        settings.backends()?.upstream.rust_mirror
+        settings.for_installs()?.upstream.rust_mirror
     );
     let bytes = listing::document(env, settings, &url)?;
-    let signed = manifest_signing(&url, settings.backends()?);
+    let signed = manifest_signing(&url, settings.for_installs()?);
     if signed.policy == Policy::Signatures {
         let signature = listing::document(env, settings, &signed.key)?;
         let keyring = crate::upstream::signature::keyring(&signed, settings)?;

@@ -32,7 +32,7 @@ pub fn split(url: &str) -> (&str, &str) {
 /// else the kept copy when the download fails.
 pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     let file = cache_file(env, url);
-    let ttl = settings.backends()?.upstream.list_ttl;
+    let ttl = settings.for_installs()?.upstream.list_ttl;
     let age = std::fs::metadata(&file)
         .and_then(|m| m.modified())
         .ok()

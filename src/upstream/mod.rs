@@ -10,7 +10,7 @@ pub mod signature;
 use std::path::Path;
 
 use crate::archive::Format;
-use crate::config::settings::{Backends, Settings};
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::platform::Host;
@@ -22,7 +22,7 @@ pub trait Releases: Sync {
     fn tool(&self) -> &'static str;
 
     /// The mirror URL from the settings (default: the upstream's server).
-    fn mirror<'a>(&self, settings: &'a Backends) -> &'a str;
+    fn mirror<'a>(&self, settings: &'a InstallSettings) -> &'a str;
 
     /// The archives `version` may come as, preferred first.
     fn artifacts(&self, version: &str, host: &Host) -> Result<Vec<Artifact>>;
@@ -56,13 +56,21 @@ pub trait Releases: Sync {
 
     /// How the publisher signs each archive itself (Go's `.asc` beside
     /// it), when it does.
-    fn archive_signature(&self, _artifact: &Artifact, _settings: &Backends) -> Option<Signing> {
+    fn archive_signature(
+        &self,
+        _artifact: &Artifact,
+        _settings: &InstallSettings,
+    ) -> Option<Signing> {
         None
     }
 
     /// How the publisher signs the checksum file (Node.js's
     /// `SHASUMS256.txt.sig`), when it does.
-    fn checksums_signature(&self, _artifact: &Artifact, _settings: &Backends) -> Option<Signing> {
+    fn checksums_signature(
+        &self,
+        _artifact: &Artifact,
+        _settings: &InstallSettings,
+    ) -> Option<Signing> {
         None
     }
 
@@ -75,7 +83,7 @@ pub trait Releases: Sync {
 
 /// Opens a mirror of official releases: no bucket credentials, ever.
 pub fn open_mirror(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
-    Ok(client.open_mirror(url, &settings.backends()?.transfer(env))?)
+    Ok(client.open_mirror(url, &settings.for_installs()?.transfer(env))?)
 }
 
 /// A detached signature over a published file, and what checks it.

@@ -14,7 +14,7 @@ use crate::remote::Remote;
 /// The keyring of `signed`, with the keys the settings add.
 pub fn keyring(signed: &Signing, settings: &Settings) -> Result<Keyring> {
     Keyring::parse(signed.keyring_name, signed.keyring_origin, signed.keyring)?
-        .with_files(&settings.backends()?.upstream.trusted_keys)
+        .with_files(&settings.for_installs()?.upstream.trusted_keys)
 }
 
 /// The refusal for a file the publisher signs whose signature is missing.
@@ -40,7 +40,7 @@ pub fn verify_checksums(
     settings: &Settings,
     text: &[u8],
 ) -> Result<Option<Verified>> {
-    let Some(signed) = releases.checksums_signature(artifact, settings.backends()?) else {
+    let Some(signed) = releases.checksums_signature(artifact, settings.for_installs()?) else {
         return Ok(None);
     };
     if signed.policy != Policy::Signatures {
@@ -63,7 +63,7 @@ pub fn check_for(
     mirror: &Remote,
     settings: &Settings,
 ) -> Result<Option<StreamCheck>> {
-    let Some(signed) = releases.archive_signature(artifact, settings.backends()?) else {
+    let Some(signed) = releases.archive_signature(artifact, settings.for_installs()?) else {
         return Ok(None);
     };
     if signed.policy != Policy::Signatures {

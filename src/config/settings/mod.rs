@@ -1,7 +1,8 @@
 //! Settings: asdf's `.asdfrc` keys and `tool`'s own, merged from defaults,
 //! `.asdfrc` (`ASDF_CONFIG_FILE`), `config.toml` (`TOOL_CONFIG_FILE`) and the
 //! environment. The raw values remember where they came from (`tool
-//! settings`); the typed `Values` are parsed from them once, at load.
+//! settings`); the typed `Values` are parsed from them once, at load, and
+//! the `InstallSettings` only installs read, at the first `for_installs()`.
 
 mod defs;
 mod values;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use defs::{DEFS, Key, Kind, SettingDef, former_name};
 pub use values::{
-    Backends, CacheSettings, Concurrency, MissingModules, PythonSettings, Refresh, Values,
+    CacheSettings, Concurrency, InstallSettings, MissingModules, PythonSettings, Refresh, Values,
     parse_size,
 };
 
@@ -41,8 +42,8 @@ impl fmt::Display for Source {
 pub struct Settings {
     /// The typed values every module reads.
     pub values: Values,
-    /// Those only installs read, parsed at the first `backends()`.
-    backends: std::sync::OnceLock<Backends>,
+    /// Those only installs read, parsed at the first `for_installs()`.
+    installs: std::sync::OnceLock<InstallSettings>,
     /// Raw text and source of each setting, in `DEFS` order.
     /// Defaults are borrowed: a shim loads the settings and mostly finds
     /// no file, so none of the ~30 default texts is copied.
@@ -95,7 +96,7 @@ impl Settings {
         let values = values::Parser { raw: &raw }.values()?;
         Ok(Settings {
             values,
-            backends: std::sync::OnceLock::new(),
+            installs: std::sync::OnceLock::new(),
             raw,
             hooks,
             asdfrc_path,
@@ -107,12 +108,12 @@ impl Settings {
     /// The settings of installs, caches and release lists (`cache.*`,
     /// `upstream.*`, `python.*`, `ruby.*`), parsed once, at the first call;
     /// a value that does not parse is an error naming it, each time.
-    pub fn backends(&self) -> Result<&Backends> {
-        if let Some(parsed) = self.backends.get() {
+    pub fn for_installs(&self) -> Result<&InstallSettings> {
+        if let Some(parsed) = self.installs.get() {
             return Ok(parsed);
         }
-        let parsed = values::Parser { raw: &self.raw }.backends()?;
-        Ok(self.backends.get_or_init(|| parsed))
+        let parsed = values::Parser { raw: &self.raw }.install_settings()?;
+        Ok(self.installs.get_or_init(|| parsed))
     }
 
     /// Every known setting with its effective value (secrets masked) and

@@ -1,6 +1,7 @@
-//! The settings as types, parsed once at load: each raw value (with where it
-//! came from) becomes a field, and a value that does not parse is a load
-//! error naming the setting, the value and its file or variable.
+//! The settings as types, each parsed once (`Values` at load,
+//! `InstallSettings` when first asked for): each raw value (with where it
+//! came from) becomes a field, and a value that does not parse is an error
+//! naming the setting, the value and its file or variable.
 
 use std::time::Duration;
 
@@ -131,16 +132,16 @@ pub struct Values {
 }
 
 /// The settings only installs, caches and release lists read: parsed when
-/// first asked for (`Settings::backends`), so a shim never pays for them.
+/// first asked for (`Settings::for_installs`), so a shim never pays for them.
 #[derive(Debug, Clone)]
-pub struct Backends {
+pub struct InstallSettings {
     pub cache: CacheSettings,
     pub python: PythonSettings,
     pub ruby: RubySettings,
     pub upstream: UpstreamSettings,
 }
 
-impl Backends {
+impl InstallSettings {
     /// Retries and timeouts for every remote, bucket or mirror.
     pub fn transfer(&self, env: &crate::env::Env) -> crate::remote::Options {
         crate::remote::Options {
@@ -224,8 +225,8 @@ impl<'a> Parser<'a> {
         })
     }
 
-    pub fn backends(&self) -> Result<Backends> {
-        Ok(Backends {
+    pub fn install_settings(&self) -> Result<InstallSettings> {
+        Ok(InstallSettings {
             cache: self.cache()?,
             python: PythonSettings {
                 mirror: self
@@ -305,13 +306,8 @@ impl<'a> Parser<'a> {
 
     /// Space-separated URLs with one of `schemes`.
     fn urls(&self, key: Key, schemes: &[&str]) -> Result<Vec<String>> {
-        let (text, source, _) = self.get(key);
+        let (text, _, _) = self.get(key);
         let urls: Vec<String> = text.split_whitespace().map(str::to_string).collect();
-        // Defaults are known to parse (a test checks): every shim loads the
-        // settings, and parsing the default mirrors was a tenth of its work.
-        if *source == Source::Default {
-            return Ok(urls);
-        }
         for u in &urls {
             match url::Url::parse(u) {
                 Ok(p) if schemes.contains(&p.scheme()) => {}

@@ -5,7 +5,7 @@
 mod npm;
 mod releases;
 
-use crate::config::settings::{Backends, Settings};
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::Result;
 use crate::job::Job;
@@ -45,7 +45,7 @@ impl Releases for NodeJs {
         super::Builtin::name(self)
     }
 
-    fn mirror<'a>(&self, settings: &'a Backends) -> &'a str {
+    fn mirror<'a>(&self, settings: &'a InstallSettings) -> &'a str {
         &settings.upstream.nodejs_mirror
     }
 
@@ -57,7 +57,11 @@ impl Releases for NodeJs {
         releases::releases(env, settings)
     }
 
-    fn checksums_signature(&self, artifact: &Artifact, settings: &Backends) -> Option<Signing> {
+    fn checksums_signature(
+        &self,
+        artifact: &Artifact,
+        settings: &InstallSettings,
+    ) -> Option<Signing> {
         Some(Signing {
             key: format!("{}.sig", artifact.checksum_key),
             keyring_name: "the Node.js releasers' keys",

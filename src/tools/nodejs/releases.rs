@@ -37,7 +37,10 @@ struct Entry {
 
 /// Every release in `index.json`, newest first as upstream writes it.
 pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-    let url = format!("{}/index.json", settings.backends()?.upstream.nodejs_mirror);
+    let url = format!(
+        "{}/index.json",
+        settings.for_installs()?.upstream.nodejs_mirror
+    );
     parse(&listing::document(env, settings, &url)?)
 }
 
