@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs `tool` and `tool-shim` (the small binary shims start) in
+# Installs `tool`, `tool-shim` (the small program shims start) and
+# `tool-shim-full` (what it hands the less common runs to) in
 # PREFIX/bin (default ~/.local/bin), with the shell integration in
 # PREFIX/share/tool. From an unpacked release archive it installs the
 # binaries beside it (no cargo needed); from a source checkout it builds them.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 done
 
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ -x "$here/tool" ] && [ -x "$here/tool-shim" ]; then
+if [ -x "$here/tool" ] && [ -x "$here/tool-shim" ] && [ -x "$here/tool-shim-full" ]; then
   bin_dir="$here"                       # an unpacked release archive
 elif [ -f "$here/Cargo.toml" ]; then
   if ! command -v cargo >/dev/null 2>&1; then
@@ -46,8 +47,9 @@ fi
 
 mkdir -p "$prefix/bin" "$prefix/share/tool"
 # Copy beside the target, then rename: never a half-written binary on PATH.
-# tool-shim first, so the new tool finds it when it writes shims.
-for name in tool-shim tool; do
+# tool-shim-full first, then tool-shim (which hands runs to it), then tool,
+# so the new tool finds both when it writes shims.
+for name in tool-shim-full tool-shim tool; do
   cp "$bin_dir/$name" "$prefix/bin/.$name.new"
   chmod 755 "$prefix/bin/.$name.new"
   mv -f "$prefix/bin/.$name.new" "$prefix/bin/$name"

@@ -24,7 +24,7 @@ pub fn die_quietly_on_closed_pipes() {
 /// As std's start-up does for a Rust `main`: a standard descriptor the parent
 /// left closed is opened on `/dev/null`, so no file opened later takes its
 /// number (and a child sees it as a program started by std would). For
-/// `tool-shim`, whose C `main` skips std's start-up, before it writes files.
+/// `tool-shim-full`, whose C `main` skips std's start-up, before it writes files.
 pub fn reopen_closed_stdio() {
     let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
         fd,

@@ -237,6 +237,11 @@ fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
     })
 }
 
+/// The no-libc `tool-shim`'s reader, compared with this parser below.
+#[cfg(test)]
+#[path = "../../tool-shim/src/tool_versions.rs"]
+mod no_libc;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +313,126 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains(":1: line is longer")
+        );
+    }
+
+    /// What the no-libc shim's reader says of `text` for `tool` agrees with
+    /// this parser: a version it runs is the first this parser sets, a tool
+    /// it finds absent is absent; `false` when it hands the file over.
+    fn no_libc_agrees(text: &[u8], tool: &str) -> bool {
+        let ours = ToolVersions::parse(Path::new("/p/.tool-versions"), text);
+        match no_libc::lookup(text, tool.as_bytes()) {
+            Some(no_libc::Found::Version(v)) => {
+                let entry = ours.as_ref().ok().and_then(|tv| tv.get(tool));
+                let first = entry.and_then(|e| e.versions.first());
+                let v = String::from_utf8(v.to_vec()).unwrap();
+                assert_eq!(
+                    first,
+                    Some(&VersionSpec::Version(v.clone())),
+                    "{text:?} {tool}"
+                );
+                assert_eq!(first.and_then(VersionSpec::install_dir_name), Some(v));
+                true
+            }
+            Some(no_libc::Found::Absent) => {
+                let tv = ours.unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                assert!(tv.get(tool).is_none(), "{text:?} {tool}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_no_libc_shim_reads_what_this_parser_reads() {
+        let read = [
+            "python 3.9.6\n",
+            "# top\n\npython\t3.9.6  3.8.1 system # fallbacks\r\nnodejs 20.1.0\r\n",
+            "jq\npython 3.9.6\n",
+            "npm:prettier 3\ngithub:a/b 1\npython 3.9.6\n",
+            "python latest\n",
+            "python 3.9.6 # café\n",
+            "python\x0b3.9.6\x0c\r\n",
+            "nodejs system\npython 3.9.6\n",
+            "python 3.9.6\npython 3.10.1\n",
+            "ruby 3.3.0-preview1+x\n",
+            "",
+            "\n\n",
+            "python 3.9.6",
+            "python ref-x\n",
+        ];
+        for text in read {
+            assert!(no_libc_agrees(text.as_bytes(), "python"), "read: {text:?}");
+        }
+        let handed_over = [
+            "python system\n",
+            "python ref:main\n",
+            "python path:/opt/py\n",
+            "python latest:3.9\n",
+            "python 3..9\n",
+            "nodejs 20 :x\npython 3.9.6\n",
+            "python 3.9\u{a0}x\n",
+            "\u{feff}python 3.9.6\n",
+            "python 3.9.6\0\n",
+        ];
+        for text in handed_over {
+            assert!(
+                !no_libc_agrees(text.as_bytes(), "python"),
+                "handed over: {text:?}"
+            );
+        }
+        let not_utf8 = b"python 3.9.6\n# \xff\n";
+        assert!(!no_libc_agrees(not_utf8, "python"), "an error here");
+        let long = format!("python 3.9.6\n# {}\n", "x".repeat(MAX_LINE_LEN));
+        assert!(!no_libc_agrees(long.as_bytes(), "python"));
+    }
+
+    #[test]
+    fn the_no_libc_shim_agrees_on_generated_files() {
+        let pieces: [&[u8]; 24] = [
+            b"python",
+            b"nodejs",
+            b"jq",
+            b"npm:x",
+            b"PY",
+            b" ",
+            b"\t",
+            b"  ",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"#",
+            b"# c",
+            b"3.9.6",
+            b"3..9",
+            b"system",
+            b"latest",
+            b"latest:3",
+            b"ref:m",
+            b"ref:",
+            b"path:/p",
+            b"path:",
+            "é".as_bytes(),
+            b"\0",
+        ];
+        // A fixed linear congruential sequence: the same files every run.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..next(12))
+                .flat_map(|_| pieces[next(pieces.len())].to_vec())
+                .collect();
+            for tool in ["python", "nodejs", "jq"] {
+                read += usize::from(no_libc_agrees(&text, tool));
+            }
+        }
+        assert!(
+            read > 20_000,
+            "most files are read, not handed over: {read}"
         );
     }
 }

@@ -1,4 +1,4 @@
-//! The allocator of `tool-shim`: a bump arena that never frees, falling back
+//! The allocator of `tool-shim-full`: a bump arena that never frees, falling back
 //! to the system allocator when it is full.
 //!
 //! A shim lives for well under a millisecond and then `exec`s, which drops

@@ -86,7 +86,7 @@ fn pip_module(words: &[&str]) -> bool {
 /// Runs the target with `args` as a child, then reshims when it succeeded;
 /// the child's exit code, or its signal raised again on this process.
 pub fn run_then_reshim(ctx: &Context, target: &Target, args: Vec<OsString>) -> Result<i32> {
-    // What std's start-up would have done (`tool-shim` skips it): the reshim
+    // What std's start-up would have done (`tool-shim-full` skips it): the reshim
     // below writes files and may print.
     crate::process::reopen_closed_stdio();
     crate::process::die_quietly_on_closed_pipes();
@@ -150,6 +150,11 @@ fn raise(signal: i32) {
     }
 }
 
+/// The no-libc `tool-shim`'s copy of the rule, compared with this one below.
+#[cfg(test)]
+#[path = "../../tool-shim/src/installers.rs"]
+mod no_libc;
+
 #[cfg(test)]
 mod tests {
     use super::installs_programs;
@@ -194,5 +199,73 @@ mod tests {
         ] {
             assert!(!installs(no), "{no}");
         }
+    }
+
+    #[test]
+    fn the_no_libc_shim_tells_installers_as_this_rule_does() {
+        let commands = [
+            "cargo",
+            "gem",
+            "go",
+            "conda",
+            "mamba",
+            "micromamba",
+            "npm",
+            "pnpm",
+            "uv",
+            "pip",
+            "pip3",
+            "pip3.11",
+            "pipx",
+            "pip-x",
+            "python",
+            "python3",
+            "python3.11",
+            "node",
+            "",
+        ];
+        let words: [&[u8]; 16] = [
+            b"install",
+            b"uninstall",
+            b"update",
+            b"create",
+            b"-g",
+            b"--global",
+            b"--location=global",
+            b"i",
+            b"tool",
+            b"-m",
+            b"pip",
+            b"-mpip",
+            b"-U",
+            b"x",
+            b"\xff",
+            b"--",
+        ];
+        // Every line of up to three of `words`.
+        let mut lines: Vec<Vec<&[u8]>> = vec![Vec::new()];
+        let mut last = lines.clone();
+        for _ in 0..3 {
+            last = (last.iter())
+                .flat_map(|l| words.iter().map(move |w| [l.as_slice(), &[*w]].concat()))
+                .collect();
+            lines.extend(last.iter().cloned());
+        }
+        let mut installers = 0;
+        for command in commands {
+            for args in &lines {
+                let os: Vec<std::ffi::OsString> = (args.iter())
+                    .map(|a| std::os::unix::ffi::OsStringExt::from_vec(a.to_vec()))
+                    .collect();
+                let ours = installs_programs(command, &os);
+                let theirs = super::no_libc::installs_programs(command.as_bytes(), args);
+                assert_eq!(theirs, ours, "{command} {args:?}");
+                installers += usize::from(ours);
+            }
+        }
+        assert!(
+            installers > 1000,
+            "the table reaches installers: {installers}"
+        );
     }
 }

@@ -4,8 +4,10 @@
 //! program, and `run` is the fast path a shim executes.
 //!
 //! A shim is a text file whose shebang names `tool-shim` (installed beside
-//! `tool`; a small binary with only the shim path), or `tool --shim` when that
-//! is missing, so the kernel starts the fast path with no shell in between. It
+//! `tool`; a program with no libc that runs the common case and hands every
+//! other to `tool-shim-full`, the std shim path of this crate), else
+//! `tool-shim-full`, else `tool --shim`, so the kernel starts the fast path
+//! with no shell in between. It
 //! keeps asdf's `# asdf-plugin: <tool> <version>` lines, and its last line
 //! re-enters `tool exec` when it is run by a shell instead (`sh shims/python`).
 
@@ -21,34 +23,44 @@ use std::path::{Path, PathBuf};
 /// The argument the shebang passes before the shim path.
 pub const SHIM_FLAG: &str = "--shim";
 
-/// The file name of the shim-only binary installed beside `tool`.
+/// The file name of the shim interpreter installed beside `tool` (built
+/// from `tool-shim/`, its own crate).
 pub const SHIM_BINARY: &str = "tool-shim";
+
+/// The std shim path, installed beside `tool`: what `tool-shim` hands over
+/// to (`src/bin/tool-shim-full.rs`).
+pub const FULL_SHIM_BINARY: &str = "tool-shim-full";
 
 /// The programs a shim names: its shebang interpreter and the `tool` binary
 /// its shell fallback line re-enters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launcher {
     pub tool: PathBuf,
-    /// `tool-shim` when it sits beside `tool`; else shims run `tool --shim`.
+    /// `tool-shim` (else `tool-shim-full`) when it sits beside `tool`; else
+    /// shims run `tool --shim`.
     pub shim_binary: Option<PathBuf>,
 }
 
 impl Launcher {
-    /// The launcher for the `tool` binary at `tool`, using the `tool-shim`
-    /// beside it when that is an executable file.
+    /// The launcher for the `tool` binary at `tool`, using the first of
+    /// `tool-shim` and `tool-shim-full` beside it that is an executable file.
     pub fn beside(tool: &Path) -> Self {
-        let candidate = tool.with_file_name(SHIM_BINARY);
+        let shim_binary = [SHIM_BINARY, FULL_SHIM_BINARY]
+            .iter()
+            .map(|name| tool.with_file_name(name))
+            .find(|candidate| find::is_executable(candidate));
         Launcher {
             tool: tool.to_path_buf(),
-            shim_binary: find::is_executable(&candidate).then_some(candidate),
+            shim_binary,
         }
     }
 
     /// The launcher for this running `tool` (or for the `tool` beside this
-    /// running `tool-shim`, when a shim reshims after an installer).
+    /// running `tool-shim-full`, when a shim reshims after an installer).
     pub fn current(env: &crate::env::Env) -> crate::error::Result<Self> {
         let exe = exe::current(env)?;
-        let tool = match exe.file_name().is_some_and(|n| n == SHIM_BINARY) {
+        let is_shim = |n: &std::ffi::OsStr| n == SHIM_BINARY || n == FULL_SHIM_BINARY;
+        let tool = match exe.file_name().is_some_and(is_shim) {
             true => exe.with_file_name("tool"),
             false => exe,
         };
@@ -222,14 +234,30 @@ mod tests {
     fn beside_finds_only_an_executable_shim_binary() {
         let dir = tempfile::tempdir().unwrap();
         let tool = dir.path().join("tool");
+        let executable = |path: &Path| {
+            let mut perms = std::fs::metadata(path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+            std::fs::set_permissions(path, perms).unwrap();
+        };
         assert_eq!(Launcher::beside(&tool).shim_binary, None);
-        let shim_binary = dir.path().join(SHIM_BINARY);
-        std::fs::write(&shim_binary, "").unwrap();
+        let full = dir.path().join(FULL_SHIM_BINARY);
+        std::fs::write(&full, "").unwrap();
         assert_eq!(Launcher::beside(&tool).shim_binary, None, "not executable");
-        let mut perms = std::fs::metadata(&shim_binary).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-        std::fs::set_permissions(&shim_binary, perms).unwrap();
-        assert_eq!(Launcher::beside(&tool).shim_binary, Some(shim_binary));
+        executable(&full);
+        assert_eq!(Launcher::beside(&tool).shim_binary, Some(full.clone()));
+        let fast = dir.path().join(SHIM_BINARY);
+        std::fs::write(&fast, "").unwrap();
+        assert_eq!(
+            Launcher::beside(&tool).shim_binary,
+            Some(full),
+            "not executable"
+        );
+        executable(&fast);
+        assert_eq!(
+            Launcher::beside(&tool).shim_binary,
+            Some(fast),
+            "the no-libc one first"
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>)
 /// is the program's path; the environment is `env`'s with `vars` set (the last
 /// value of a name wins); `execvp`'s rules (a file without
 /// `#!` runs through `/bin/sh`). SIGPIPE passes on as it is: `tool` resets it
-/// to its default action first (as `Command` would), and `tool-shim` keeps
+/// to its default action first (as `Command` would), and `tool-shim-full` keeps
 /// the action it inherited, as asdf's shell shim does. Returns only on failure.
 fn exec(
     env: &Env,

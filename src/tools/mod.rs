@@ -273,9 +273,27 @@ impl ToolInfo for Tools<'_> {
     }
 }
 
+/// The no-libc `tool-shim`'s table of tool variables, compared below.
+#[cfg(test)]
+#[path = "../../tool-shim/src/tools.rs"]
+mod no_libc;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_no_libc_shim_sets_each_builtin_s_variables() {
+        let install = Path::new("/d/installs/x/1");
+        for b in builtins() {
+            let theirs: Vec<(String, OsString)> = no_libc::install_path_var(b.name().as_bytes())
+                .map(|name| (name.to_string(), install.into()))
+                .into_iter()
+                .collect();
+            assert_eq!(theirs, b.env(install), "{}", b.name());
+        }
+        assert_eq!(no_libc::install_path_var(b"jq"), None);
+    }
 
     #[test]
     fn every_builtin_is_found_by_its_name() {

@@ -17,7 +17,30 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tool");
-pub const SHIM_BIN: &str = env!("CARGO_BIN_EXE_tool-shim");
+/// The std shim path (`src/bin/tool-shim-full.rs`).
+pub const FULL_SHIM_BIN: &str = env!("CARGO_BIN_EXE_tool-shim-full");
+
+/// `tool-shim`, the no-libc shim interpreter (its own crate, `tool-shim/`),
+/// built by `scripts/build-shim` into the folder of `tool` and
+/// `tool-shim-full` the first time a test asks, so the shims tests write
+/// name it as installed shims do.
+pub fn shim_bin() -> &'static Path {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = Path::new(BIN).parent().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = std::process::Command::new(repo.join("scripts/build-shim"))
+            .arg(dir)
+            .output()
+            .expect("scripts/build-shim runs");
+        assert!(
+            out.status.success(),
+            "scripts/build-shim failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir.join("tool-shim")
+    })
+}
 
 pub struct Sandbox {
     _root: TempDir,
@@ -30,6 +53,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
+        shim_bin();
         let root = tempfile::Builder::new()
             .prefix("tool-it-")
             .tempdir()

@@ -17,6 +17,7 @@ mod hostile_input;
 mod install;
 mod layers;
 mod lockfile;
+mod no_libc_shim;
 mod plugins;
 mod python;
 mod readthedocs;

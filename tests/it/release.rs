@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::harness::{BIN, SHIM_BIN, Sandbox, stdout, succeeds};
+use crate::harness::{BIN, FULL_SHIM_BIN, Sandbox, shim_bin, stdout, succeeds};
 
 /// The layout `scripts/build-release --dist` packs, with this build's binaries.
 fn unpacked_release(dir: &Path) {
@@ -11,7 +11,8 @@ fn unpacked_release(dir: &Path) {
     std::fs::create_dir_all(dir.join("shims")).unwrap();
     for (from, to) in [
         (Path::new(BIN), "tool"),
-        (Path::new(SHIM_BIN), "tool-shim"),
+        (shim_bin(), "tool-shim"),
+        (Path::new(FULL_SHIM_BIN), "tool-shim-full"),
         (&repo.join("install.sh"), "install.sh"),
         (&repo.join("shims/tool.bash"), "shims/tool.bash"),
         (&repo.join("shims/tool.zsh"), "shims/tool.zsh"),
@@ -46,6 +47,7 @@ fn install_sh_installs_a_release_without_cargo_with_image_flags() {
         Path::new("tool")
     );
     assert!(prefix.join("bin/tool-shim").is_file());
+    assert!(prefix.join("bin/tool-shim-full").is_file());
     assert!(prefix.join("share/tool/tool.bash").is_file());
     let entries: Vec<_> = std::fs::read_dir(&data).unwrap().collect();
     assert!(entries.is_empty(), "the data dir is created and left empty");

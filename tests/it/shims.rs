@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
 use crate::harness::{
-    BIN, SHIM_BIN, Sandbox, fails_with, spawn, stdout, succeeds, write_executable,
+    BIN, Sandbox, fails_with, shim_bin, spawn, stdout, succeeds, write_executable,
 };
 
 #[test]
@@ -200,7 +200,7 @@ fn shims_start_the_shim_binary_beside_tool() {
     s.install_fake("python", "3.9.6", &["python"]);
     s.reshim();
     let text = std::fs::read_to_string(s.data.join("shims/python")).unwrap();
-    let shim_bin = std::fs::canonicalize(SHIM_BIN).unwrap();
+    let shim_bin = std::fs::canonicalize(shim_bin()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
         format!("#!{} --tools=python", shim_bin.display())
@@ -245,7 +245,7 @@ fn shims_written_without_a_tool_list_still_run() {
 }
 
 /// A copy of a test binary at `dest` (a hard link when the folders allow it).
-fn place_binary(src: &str, dest: &Path) {
+fn place_binary(src: &Path, dest: &Path) {
     std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
     if std::fs::hard_link(src, dest).is_err() {
         std::fs::copy(src, dest).unwrap();
@@ -259,7 +259,7 @@ fn lone_tool() -> (Sandbox, PathBuf) {
     s.install_fake("python", "3.9.6", &["python"]);
     s.write("proj/.tool-versions", "python 3.9.6\n");
     let lone = s.root.join("lone/tool");
-    place_binary(BIN, &lone);
+    place_binary(Path::new(BIN), &lone);
     succeeds(s.command(&lone).arg("reshim"));
     (s, lone)
 }
@@ -283,7 +283,7 @@ fn without_the_shim_binary_shims_run_tool() {
 #[test]
 fn shims_switch_to_the_shim_binary_once_it_appears() {
     let (s, lone) = lone_tool();
-    place_binary(SHIM_BIN, &lone.with_file_name("tool-shim"));
+    place_binary(shim_bin(), &lone.with_file_name("tool-shim"));
     succeeds(s.command(&lone).arg("reshim"));
     assert_eq!(
         first_line(&s.data.join("shims/python")),
@@ -301,7 +301,7 @@ fn shims_switch_to_the_shim_binary_once_it_appears() {
 #[test]
 fn the_shim_binary_alone_explains_itself() {
     let s = Sandbox::new();
-    let err = fails_with(&mut s.command(SHIM_BIN), 2);
+    let err = fails_with(&mut s.command(shim_bin()), 2);
     assert!(err.contains("usage: tool-shim <shim>"), "{err}");
 }
 

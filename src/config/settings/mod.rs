@@ -264,9 +264,86 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// The no-libc `tool-shim`'s lists and `.asdfrc` screening, compared below.
+#[cfg(test)]
+#[path = "../../../tool-shim/src/settings.rs"]
+mod no_libc;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Values` holds the settings every load parses (the shim path's); the
+    /// dotted ones are `InstallSettings`', which the shim never parses.
+    fn parsed_by_shims(def: &SettingDef) -> bool {
+        !def.name.contains('.')
+    }
+
+    #[test]
+    fn the_no_libc_shim_knows_every_setting_shims_parse() {
+        let names: Vec<&str> = (DEFS.iter())
+            .filter(|d| parsed_by_shims(d))
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(no_libc::SHIM_SETTINGS, names.as_slice());
+        let vars: Vec<&str> = (DEFS.iter())
+            .filter(|d| parsed_by_shims(d))
+            .flat_map(|d| d.env.iter().copied())
+            .collect();
+        assert_eq!(no_libc::SHIM_SETTING_VARS, vars.as_slice());
+        for def in DEFS.iter().filter(|d| parsed_by_shims(d)) {
+            assert_eq!(
+                former_name(def.name),
+                None,
+                "{} has no other name",
+                def.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_no_libc_shim_passes_over_only_asdfrc_files_that_set_nothing_for_shims() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".asdfrc");
+        let texts = [
+            "",
+            "# comment\n\n",
+            "cache.urls = s3://b/p\nupstream.nodejs_mirror = https://m\n",
+            "vendor.golang_mirror = https://m\npython.verify = off\n",
+            "pre_asdf_install_python = echo hi\npost_python_pip = x\n",
+            "pre_nodejs_python = x\n",
+            "unknown_key = 1\nnot a setting\n",
+            "  # café = yes\n",
+            "legacy_version_file = yes\n",
+            "legacy_version_file = no\n",
+            "  concurrency=4\r\n",
+            "pre_python_python = echo before\n",
+            "shared_installs = /opt\n",
+            "\u{a0}locked = yes\n",
+            "os=ubuntu-22.04\n",
+        ];
+        let mut silent = 0;
+        for text in texts {
+            std::fs::write(&path, text).unwrap();
+            let mut raw: Vec<(Cow<'static, str>, Source)> = (DEFS.iter())
+                .map(|d| (Cow::Borrowed(d.default), Source::Default))
+                .collect();
+            let mut hooks = BTreeMap::new();
+            apply_asdfrc(&path, &mut raw, &mut hooks).unwrap();
+            let sets_shim_setting = DEFS
+                .iter()
+                .zip(&raw)
+                .any(|(d, (_, source))| parsed_by_shims(d) && *source != Source::Default);
+            let hook = hooks.contains_key("pre_python_python");
+            let passed_over = no_libc::asdfrc_is_silent(text.as_bytes(), &[b"python"], b"python");
+            if passed_over {
+                assert!(!sets_shim_setting && !hook, "{text:?}");
+                silent += 1;
+            }
+            assert_eq!(passed_over, !(sets_shim_setting || hook), "{text:?}");
+        }
+        assert_eq!(silent, 8);
+    }
 
     #[test]
     fn every_key_has_exactly_one_definition() {

@@ -1,6 +1,10 @@
-//! `tool-shim`: the interpreter named in a shim's shebang. The kernel starts
-//! `tool-shim [--tools=a,b] <shim> args…`; it links only the shim path (no argument parser,
-//! async runtime or network code), so it starts faster than the full `tool`.
+//! `tool-shim-full`: the std shim path, for every run the no-libc `tool-shim`
+//! (the interpreter a shim's shebang names, `tool-shim/`) hands over — a
+//! plugin, a hook, a setting, an installer command, an error to explain —
+//! and the interpreter itself where that one is missing. Started as
+//! `tool-shim-full [--tools=a,b] <shim> args…`; it links only the shim path
+//! (no argument parser, async runtime or network code), so it starts faster
+//! than the full `tool`.
 //!
 //! It has its own C `main` instead of Rust's: std's start-up installs a
 //! stack-overflow handler for the main thread, and finding the main thread's

@@ -1,0 +1,75 @@
+//! Which settings the fast path may pass over: only those installs read
+//! (`cache.*`, `upstream.*`, `python.*`, `ruby.*`), which the std shim path
+//! leaves unparsed too. Any other setting set in `.asdfrc` or the
+//! environment, or a `pre_<tool>_<command>` hook for one of the shim's
+//! tools, hands the shim to the std path, which parses, checks and applies
+//! it. The main crate's tests check these lists against its `DEFS`.
+
+/// Settings (and their former names) that the std shim path parses.
+pub const SHIM_SETTINGS: &[&str] = &[
+    "legacy_version_file",
+    "use_release_candidates",
+    "always_keep_download",
+    "concurrency",
+    "disable_plugin_short_name_repository",
+    "plugin_repository_last_check_duration",
+    "plugin_repository_url",
+    "shared_installs",
+    "readthedocs_config",
+    "readthedocs_table",
+    "os",
+    "locked",
+];
+
+/// Their environment variables.
+pub const SHIM_SETTING_VARS: &[&str] = &[
+    "TOOL_LEGACY_VERSION_FILE",
+    "TOOL_USE_RELEASE_CANDIDATES",
+    "TOOL_ALWAYS_KEEP_DOWNLOAD",
+    "ASDF_CONCURRENCY",
+    "TOOL_CONCURRENCY",
+    "TOOL_DISABLE_PLUGIN_SHORT_NAME_REPOSITORY",
+    "TOOL_PLUGIN_REPOSITORY_LAST_CHECK_DURATION",
+    "TOOL_PLUGIN_REPOSITORY_URL",
+    "TOOL_SHARED_INSTALLS",
+    "TOOL_READTHEDOCS_CONFIG",
+    "TOOL_READTHEDOCS_TABLE",
+    "TOOL_OS",
+    "TOOL_LOCKED",
+];
+
+/// Whether `.asdfrc`'s text sets nothing the shim path reads, for a shim
+/// of `command` run by one of `tools`. Read as the std path reads it
+/// (lines, trimmed, `#` comments, `key = value`); a line it might read
+/// differently (non-ASCII) counts as setting something.
+pub fn asdfrc_is_silent(text: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
+    for line in text.split(|b| *b == b'\n') {
+        let line = line.trim_ascii();
+        if line.starts_with(b"#") {
+            continue;
+        }
+        if !line.is_ascii() {
+            return false;
+        }
+        let Some(eq) = line.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let key = line[..eq].trim_ascii();
+        if SHIM_SETTINGS.iter().any(|s| s.as_bytes() == key) || is_hook_of(key, tools, command) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `pre_<tool>_<command>` for one of `tools`.
+fn is_hook_of(key: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
+    let Some(rest) = key.strip_prefix(b"pre_") else {
+        return false;
+    };
+    tools.iter().any(|tool| {
+        (rest.strip_prefix(*tool))
+            .and_then(|r| r.strip_prefix(b"_"))
+            .is_some_and(|c| c == command)
+    })
+}
