@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What a shim does before it execs the real program, counted the same way on
 # every run: instructions (valgrind's callgrind, up to the `execve` call, on
-# an unstripped release build of tool-shim) and system calls (strace),
-# beside the floor of bench/shim.sh (a static C program that only execs).
+# unstripped release builds of tool-shim and tool-shim-full) and system calls
+# (strace), beside the floor of bench/shim.sh (a static C program that only
+# execs).
 # Same fixture as bench/shim.sh: .tool-versions five folders up.
 #   bench/shim-instructions.sh                  build, then count
 #   bench/shim-instructions.sh /x/tool-shim…    count these (unstripped) binaries
@@ -16,9 +17,9 @@ done
 if [ $# -eq 0 ]; then
   # Its own target folder: the release profile strips, this build must not.
   export CARGO_TARGET_DIR="$PWD/target/unstripped"
-  CARGO_PROFILE_RELEASE_STRIP=false scripts/build-release --shim-only >/dev/null
+  STRIP=no CARGO_PROFILE_RELEASE_STRIP=false scripts/build-release --shim-only >/dev/null
   host="$(rustc -vV | sed -n 's/^host: //p')"
-  set -- "$CARGO_TARGET_DIR/$host/release/tool-shim"
+  set -- "$CARGO_TARGET_DIR/$host/release/tool-shim" "$CARGO_TARGET_DIR/$host/release/tool-shim-full"
 fi
 
 work="$(mktemp -d)"
@@ -60,7 +61,7 @@ count() {
   local name="$1" shim="$2"
   "$shim" || { echo "bench: $name: the shim failed" >&2; exit 1; }
   local out="$work/cg-$name"
-  valgrind --tool=callgrind --dump-before='*execve' --callgrind-out-file="$out.%p" \
+  valgrind --tool=callgrind --dump-before='*execve' --dump-before='*sys::exec' --callgrind-out-file="$out.%p" \
     "$shim" >/dev/null 2>"$work/vg-$name.log" || true
   local dump
   dump="$(ls "$out".*.1 2>/dev/null | head -1)"

@@ -56,7 +56,7 @@ unsafe fn origin_main(_argc: usize, argv: *mut *mut u8, envp: *mut *mut u8) -> i
 /// `block` is null or a null-terminated array of NUL-terminated strings
 /// that live for the whole process.
 unsafe fn strings(block: *mut *mut u8) -> Vec<&'static CStr> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(env_len(block));
     let mut p = block;
     // SAFETY: per the contract, each pointer up to the null is a C string.
     unsafe {

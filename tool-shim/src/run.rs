@@ -198,8 +198,12 @@ fn exec(
     argv.extend(shim.args.iter().map(|a| a.as_ptr().cast::<u8>()));
     argv.push(core::ptr::null());
     let mut envp: Vec<*const u8> = Vec::with_capacity(vars.0.len() + ours.len() + 1);
-    let named = |name: &[u8]| ours.iter().any(|o| env_name(o) == name);
-    envp.extend(vars.0.iter().filter(|v| !named(v.name)).map(|v| v.entry));
+    let names: Vec<&[u8]> = ours.iter().map(env_name).collect();
+    envp.extend(
+        (vars.0.iter())
+            .filter(|v| !names.contains(&v.name))
+            .map(|v| v.entry),
+    );
     envp.extend(ours.iter().map(|o| o.as_ptr().cast::<u8>()));
     envp.push(core::ptr::null());
     let _failed = sys::exec(&program, argv.as_ptr(), envp.as_ptr());

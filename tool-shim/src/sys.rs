@@ -95,7 +95,9 @@ pub fn own_exe(buf: &mut [u8]) -> Option<usize> {
 
 /// Replaces this process; returns only on failure. `argv` and `envp` are
 /// null-terminated arrays of C strings that outlive the call (the caller's
-/// or the process's own blocks).
+/// or the process's own blocks). Never inlined: callgrind counts up to it
+/// (`bench/shim-instructions.sh`).
+#[inline(never)]
 pub fn exec(program: &CStr, argv: *const *const u8, envp: *const *const u8) -> Errno {
     // SAFETY: per the contract above.
     unsafe { rustix::runtime::execve(program, argv, envp) }
