@@ -203,3 +203,27 @@ fn both_paths_give_the_program_the_same_environment_byte_for_byte() {
         assert!(fast.contains("ASDF_INSTALL_VERSION="), "{fast}");
     }
 }
+
+#[test]
+fn a_copy_standing_in_for_the_full_path_does_not_hand_over_to_itself() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.write("proj/.tool-versions", "python system\n");
+    let (dir, shim) = lone_shim(&s);
+    std::fs::copy(shim_bin(), dir.join("tool-shim-full")).unwrap();
+    recorder(&dir, "tool");
+    let timeout = std::time::Duration::from_secs(20);
+    let out = stdout(s.command(&shim).arg("x").timeout(timeout));
+    let expected = format!(
+        "{}|--shim|{}|x|X=\n",
+        dir.join("tool").display(),
+        shim.display()
+    );
+    assert_eq!(out, expected, "on to `tool --shim`");
+    std::fs::copy(shim_bin(), dir.join("tool")).unwrap();
+    let err = fails_with(s.command(&shim).timeout(timeout), 126);
+    assert!(
+        err.starts_with("tool-shim: cannot run tool-shim-full or tool in "),
+        "{err}"
+    );
+}

@@ -44,7 +44,7 @@ pub const SHIM_SETTING_VARS: &[&str] = &[
 /// differently (non-ASCII) counts as setting something.
 pub fn asdfrc_is_silent(text: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
     for line in text.split(|b| *b == b'\n') {
-        let line = line.trim_ascii();
+        let line = trim(line);
         if line.starts_with(b"#") {
             continue;
         }
@@ -54,12 +54,29 @@ pub fn asdfrc_is_silent(text: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
         let Some(eq) = line.iter().position(|b| *b == b'=') else {
             continue;
         };
-        let key = line[..eq].trim_ascii();
+        let key = trim(&line[..eq]);
         if SHIM_SETTINGS.iter().any(|s| s.as_bytes() == key) || is_hook_of(key, tools, command) {
             return false;
         }
     }
     true
+}
+
+/// `str::trim` on ASCII: `char::is_whitespace` holds for `\t \n \v \f \r`
+/// and space (`trim_ascii` leaves `\v`).
+fn trim(mut s: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    while let [first, rest @ ..] = s
+        && space(first)
+    {
+        s = rest;
+    }
+    while let [rest @ .., last] = s
+        && space(last)
+    {
+        s = rest;
+    }
+    s
 }
 
 /// `pre_<tool>_<command>` for one of `tools`.

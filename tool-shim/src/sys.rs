@@ -2,7 +2,6 @@
 //! reading small files, `stat`, the working directory and `execve`. Every
 //! failure but "not found" is the std path's to report.
 
-use alloc::ffi::CString;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
@@ -80,10 +79,12 @@ pub fn stat(path: &CStr) -> Option<bool> {
     Some(FileType::from_raw_mode(st.st_mode) == FileType::Directory)
 }
 
+/// The working directory, as glibc's `getcwd` answers it: the system call
+/// says `(unreachable)/…` for a folder outside this process's root, where
+/// glibc walks `..` instead; that case is the std path's.
 pub fn cwd() -> Option<Vec<u8>> {
-    rustix::process::getcwd(Vec::new())
-        .ok()
-        .map(CString::into_bytes)
+    let cwd = rustix::process::getcwd(Vec::new()).ok()?.into_bytes();
+    cwd.starts_with(b"/").then_some(cwd)
 }
 
 /// The real path of this program, from `/proc/self/exe`, into `buf`: its

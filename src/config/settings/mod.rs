@@ -321,6 +321,10 @@ mod tests {
             "shared_installs = /opt\n",
             "\u{a0}locked = yes\n",
             "os=ubuntu-22.04\n",
+            "\x0bpre_python_python = echo hi\n",
+            "pre_python_python\x0b= exit 3\n",
+            "\x0c\x0blocked = bogus\x0b\n",
+            "\x0b# legacy_version_file = yes\n",
         ];
         let mut silent = 0;
         for text in texts {
@@ -342,7 +346,7 @@ mod tests {
             }
             assert_eq!(passed_over, !(sets_shim_setting || hook), "{text:?}");
         }
-        assert_eq!(silent, 8);
+        assert_eq!(silent, 9);
     }
 
     #[test]
