@@ -42,6 +42,22 @@ fn the_common_run_needs_nothing_beside_it() {
 }
 
 #[test]
+fn settings_only_installs_read_leave_the_run_to_it() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    s.write(
+        ".asdfrc",
+        "cache.urls = s3://b/p\npre_asdf_install_python = x\n",
+    );
+    let config = "[cache]\nurls = [\"s3://b/p\"]\n[backends]\npython = [\"cache\"]\n";
+    s.write(".config/tool/config.toml", config);
+    let (_, shim) = lone_shim(&s);
+    let out = stdout(s.command(&shim).env("TOOL_CACHE_TOKEN", "t"));
+    assert_eq!(out, "python 3.9.6 python \n");
+}
+
+#[test]
 fn every_other_run_is_handed_to_tool_shim_full_untouched() {
     type Arrange = fn(&Sandbox);
     let nothing: Arrange = |_| {};
@@ -57,8 +73,8 @@ fn every_other_run_is_handed_to_tool_shim_full_untouched() {
         ("a setting shims read", |s| {
             s.write(".asdfrc", "legacy_version_file = yes\n");
         }),
-        ("a config.toml", |s| {
-            s.write(".config/tool/config.toml", "[cache]\n");
+        ("a setting shims read in config.toml", |s| {
+            s.write(".config/tool/config.toml", "legacy_version_file = true\n");
         }),
         ("a version not installed", |s| {
             s.write("proj/.tool-versions", "python 3.8.1 3.9.6\n");

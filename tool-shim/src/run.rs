@@ -108,9 +108,7 @@ fn is_file_name(name: &[u8]) -> bool {
     core::str::from_utf8(name).is_ok() && !name.contains(&b'/') && name != b"." && name != b".."
 }
 
-/// `Some` when neither settings file sets anything the shim path reads:
-/// `.asdfrc` is read and screened; a `config.toml` hands over (TOML is the
-/// std path's to parse).
+/// `Some` when neither settings file sets anything the shim path reads.
 fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Option<()> {
     let asdfrc = match vars.text(b"ASDF_CONFIG_FILE") {
         Some(file) => file.to_vec(),
@@ -134,7 +132,11 @@ fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Opt
     };
     match sys::read(&path::c(config)?, false) {
         Read::Missing => Some(()),
-        _ => None,
+        Read::Text(text) => {
+            let text = core::str::from_utf8(&text).ok()?;
+            crate::settings::config_is_silent(text).then_some(())
+        }
+        Read::Unsure => None,
     }
 }
 

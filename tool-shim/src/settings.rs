@@ -1,9 +1,12 @@
 //! Which settings the fast path may pass over: only those installs read
-//! (`cache.*`, `upstream.*`, `python.*`, `ruby.*`), which the std shim path
-//! leaves unparsed too. Any other setting set in `.asdfrc` or the
-//! environment, or a `pre_<tool>_<command>` hook for one of the shim's
-//! tools, hands the shim to the std path, which parses, checks and applies
-//! it. The main crate's tests check these lists against its `DEFS`.
+//! (`cache.*`, `upstream.*`, `python.*`, `ruby.*`, `[backends]`), which the
+//! std shim path leaves unparsed too. Any other setting set in `.asdfrc`,
+//! `config.toml` or the environment, or a `pre_<tool>_<command>` hook for
+//! one of the shim's tools, hands the shim to the std path, which parses,
+//! checks and applies it. The main crate's tests check these lists against
+//! its `DEFS`, and both readers against its own.
+
+use toml::de::{DeTable, DeValue};
 
 /// Settings (and their former names) that the std shim path parses.
 pub const SHIM_SETTINGS: &[&str] = &[
@@ -89,4 +92,27 @@ fn is_hook_of(key: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
             .and_then(|r| r.strip_prefix(b"_"))
             .is_some_and(|c| c == command)
     })
+}
+
+/// Whether `config.toml`'s text sets nothing the shim path reads, parsed
+/// by the same `toml` crate the std path parses it with: a document that
+/// parses, with no top-level key naming a setting shims read. Integers,
+/// floats and dates are the std path's (their conversion can fail there).
+pub fn config_is_silent(text: &str) -> bool {
+    let Ok(doc) = DeTable::parse(text) else {
+        return false;
+    };
+    let root = doc.get_ref();
+    let names_setting = (root.keys()).any(|k| SHIM_SETTINGS.contains(&k.get_ref().as_ref()));
+    !names_setting && root.values().all(|v| converts(v.get_ref()))
+}
+
+/// Strings, booleans, and arrays and tables of them.
+fn converts(value: &DeValue<'_>) -> bool {
+    match value {
+        DeValue::String(_) | DeValue::Boolean(_) => true,
+        DeValue::Array(items) => items.iter().all(|v| converts(v.get_ref())),
+        DeValue::Table(table) => table.values().all(|v| converts(v.get_ref())),
+        _ => false,
+    }
 }

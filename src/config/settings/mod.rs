@@ -302,6 +302,64 @@ mod tests {
     }
 
     #[test]
+    fn the_no_libc_shim_passes_over_only_config_files_that_set_nothing_for_shims() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let texts = [
+            ("", true),
+            ("# only a comment\n", true),
+            ("[cache]\nurls = [\"s3://b/p\"]\ntoken = \"t\"\n", true),
+            ("[backends]\npython = [\"cache\", \"source\"]\n", true),
+            (
+                "[upstream]\nnodejs_mirror = \"https://m\"\n[python]\nverify = \"off\"\n",
+                true,
+            ),
+            (
+                "[vendor]\ngolang_mirror = 'x'\n[cache]\nrequire_checksum = true\n",
+                true,
+            ),
+            ("unknown = \"x\"\n", true),
+            ("legacy_version_file = true\n", false),
+            ("concurrency = 4\n", false),
+            ("[cache]\nretries = 3\n", false),
+            ("[cache]\nurls = [\"a\"\n", false),
+            ("a = 1\na = 2\n", false),
+            ("when = 1979-05-27\n", false),
+            ("shared_installs = [\"/opt\"]\n", false),
+            ("[locked]\nx = \"y\"\n", false),
+        ];
+        for (text, silent) in texts {
+            std::fs::write(&path, text).unwrap();
+            let mut raw: Vec<(Cow<'static, str>, Source)> = (DEFS.iter())
+                .map(|d| (Cow::Borrowed(d.default), Source::Default))
+                .collect();
+            let ours = apply_config_toml(&path, &mut raw);
+            let passed_over = no_libc::config_is_silent(text);
+            assert_eq!(passed_over, silent, "{text:?}");
+            if passed_over {
+                assert!(ours.is_ok(), "{text:?}");
+                let set = DEFS.iter().zip(&raw);
+                assert!(
+                    set.filter(|(d, _)| parsed_by_shims(d))
+                        .all(|(_, (_, src))| *src == Source::Default),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_no_libc_shim_parses_toml_with_the_same_crate_version() {
+        let version = |lock: &str| {
+            let text =
+                std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(lock)).unwrap();
+            let at = text.find("name = \"toml\"\nversion = ").unwrap();
+            text[at..].lines().nth(1).unwrap().to_string()
+        };
+        assert_eq!(version("tool-shim/Cargo.lock"), version("Cargo.lock"));
+    }
+
+    #[test]
     fn the_no_libc_shim_passes_over_only_asdfrc_files_that_set_nothing_for_shims() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".asdfrc");
