@@ -96,8 +96,9 @@ fn is_hook_of(key: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
 
 /// Whether `config.toml`'s text sets nothing the shim path reads, parsed
 /// by the same `toml` crate the std path parses it with: a document that
-/// parses, with no top-level key naming a setting shims read. Integers,
-/// floats and dates are the std path's (their conversion can fail there).
+/// parses, with no top-level key naming a setting shims read, and values
+/// that become `toml::Value`s as they do there (an integer that fits an
+/// `i64`; floats and dates are left to the std path).
 pub fn config_is_silent(text: &str) -> bool {
     let Ok(doc) = DeTable::parse(text) else {
         return false;
@@ -107,10 +108,12 @@ pub fn config_is_silent(text: &str) -> bool {
     !names_setting && root.values().all(|v| converts(v.get_ref()))
 }
 
-/// Strings, booleans, and arrays and tables of them.
+/// Strings, booleans, integers as `toml::Value` takes them, and arrays and
+/// tables of those.
 fn converts(value: &DeValue<'_>) -> bool {
     match value {
         DeValue::String(_) | DeValue::Boolean(_) => true,
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).is_ok(),
         DeValue::Array(items) => items.iter().all(|v| converts(v.get_ref())),
         DeValue::Table(table) => table.values().all(|v| converts(v.get_ref())),
         _ => false,

@@ -321,7 +321,12 @@ mod tests {
             ("unknown = \"x\"\n", true),
             ("legacy_version_file = true\n", false),
             ("concurrency = 4\n", false),
-            ("[cache]\nretries = 3\n", false),
+            (
+                "[cache]\nretries = 3\nmax_unpacked_size = 0x10_0000\n",
+                true,
+            ),
+            ("[cache]\nretries = 99999999999999999999\n", false),
+            ("[cache]\nread_timeout = 1.5\n", false),
             ("[cache]\nurls = [\"a\"\n", false),
             ("a = 1\na = 2\n", false),
             ("when = 1979-05-27\n", false),
