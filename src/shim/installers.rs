@@ -15,72 +15,10 @@ use super::find::Target;
 use crate::context::Context;
 use crate::error::{Error, Result};
 
-/// Whether `command args…` installs or removes programs.
+/// Whether `command args…` installs or removes programs (`install_rule`).
 pub fn installs_programs(command: &str, args: &[OsString]) -> bool {
-    // Every other command leaves at once, without allocating.
-    let installer = matches!(
-        command,
-        "cargo" | "gem" | "go" | "conda" | "mamba" | "micromamba" | "npm" | "pnpm" | "uv"
-    ) || is_pip(command)
-        || command.starts_with("python");
-    if !installer {
-        return false;
-    }
-    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    let first = || words.iter().copied().find(|w| !w.starts_with('-'));
-    let is = |w: Option<&str>, names: &[&str]| w.is_some_and(|w| names.contains(&w));
-    match command {
-        "cargo" => is(first(), &["install", "uninstall"]),
-        "gem" => is(first(), &["install", "uninstall", "update"]),
-        "go" => is(first(), &["install"]),
-        "conda" | "mamba" | "micromamba" => is(
-            first(),
-            &["install", "create", "remove", "uninstall", "update"],
-        ),
-        "npm" | "pnpm" => {
-            let global = words
-                .iter()
-                .any(|w| matches!(*w, "-g" | "--global" | "--location=global"));
-            let verbs = [
-                "install",
-                "i",
-                "add",
-                "uninstall",
-                "remove",
-                "rm",
-                "un",
-                "r",
-                "update",
-                "up",
-                "link",
-            ];
-            global && is(first(), &verbs)
-        }
-        "uv" => {
-            words.first() == Some(&"tool")
-                && is(words.get(1).copied(), &["install", "uninstall", "upgrade"])
-        }
-        c if is_pip(c) => is(first(), &["install", "uninstall"]),
-        c if c.starts_with("python") => pip_module(&words),
-        _ => false,
-    }
-}
-
-/// `pip`, `pip3`, `pip3.11`.
-fn is_pip(command: &str) -> bool {
-    command
-        .strip_prefix("pip")
-        .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-}
-
-/// `python -m pip install …` (or `-mpip`).
-fn pip_module(words: &[&str]) -> bool {
-    let rest = match words {
-        ["-m", "pip", rest @ ..] | ["-mpip", rest @ ..] => rest,
-        _ => return false,
-    };
-    let sub = rest.iter().find(|w| !w.starts_with('-'));
-    sub.is_some_and(|w| matches!(*w, "install" | "uninstall"))
+    let bytes = args.iter().map(|a| a.as_encoded_bytes());
+    super::install_rule::installs_programs(command.as_bytes(), bytes)
 }
 
 /// Runs the target with `args` as a child, then reshims when it succeeded;
@@ -150,11 +88,6 @@ fn raise(signal: i32) {
     }
 }
 
-/// The no-libc `tool-shim`'s copy of the rule, compared with this one below.
-#[cfg(test)]
-#[path = "../../tool-shim/src/installers.rs"]
-mod no_libc;
-
 #[cfg(test)]
 mod tests {
     use super::installs_programs;
@@ -202,70 +135,13 @@ mod tests {
     }
 
     #[test]
-    fn the_no_libc_shim_tells_installers_as_this_rule_does() {
-        let commands = [
-            "cargo",
-            "gem",
-            "go",
-            "conda",
-            "mamba",
-            "micromamba",
-            "npm",
-            "pnpm",
-            "uv",
-            "pip",
-            "pip3",
-            "pip3.11",
-            "pipx",
-            "pip-x",
-            "python",
-            "python3",
-            "python3.11",
-            "node",
-            "",
-        ];
-        let words: [&[u8]; 16] = [
-            b"install",
-            b"uninstall",
-            b"update",
-            b"create",
-            b"-g",
-            b"--global",
-            b"--location=global",
-            b"i",
-            b"tool",
-            b"-m",
-            b"pip",
-            b"-mpip",
-            b"-U",
-            b"x",
-            b"\xff",
-            b"--",
-        ];
-        // Every line of up to three of `words`.
-        let mut lines: Vec<Vec<&[u8]>> = vec![Vec::new()];
-        let mut last = lines.clone();
-        for _ in 0..3 {
-            last = (last.iter())
-                .flat_map(|l| words.iter().map(move |w| [l.as_slice(), &[*w]].concat()))
-                .collect();
-            lines.extend(last.iter().cloned());
-        }
-        let mut installers = 0;
-        for command in commands {
-            for args in &lines {
-                let os: Vec<std::ffi::OsString> = (args.iter())
-                    .map(|a| std::os::unix::ffi::OsStringExt::from_vec(a.to_vec()))
-                    .collect();
-                let ours = installs_programs(command, &os);
-                let theirs = super::no_libc::installs_programs(command.as_bytes(), args);
-                assert_eq!(theirs, ours, "{command} {args:?}");
-                installers += usize::from(ours);
-            }
-        }
-        assert!(
-            installers > 1000,
-            "the table reaches installers: {installers}"
-        );
+    fn arguments_that_are_not_utf8_are_left_out() {
+        let args = |words: &[&[u8]]| -> Vec<std::ffi::OsString> {
+            let to_os = |w: &&[u8]| std::os::unix::ffi::OsStringExt::from_vec(w.to_vec());
+            words.iter().map(to_os).collect()
+        };
+        assert!(installs_programs("pip", &args(&[b"\xff", b"install"])));
+        assert!(!installs_programs("pip", &args(&[b"\xffinstall"])));
+        assert!(installs_programs("npm", &args(&[b"i", b"\xff", b"-g"])));
     }
 }

@@ -4,20 +4,34 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{FULL_SHIM_BIN, Sandbox, fails_with, shim_bin, stdout, write_executable};
+use crate::harness::{
+    FULL_SHIM_BIN, Sandbox, fails_with, shim_bin, stdout, succeeds, write_executable,
+};
 
-/// A copy of `tool-shim` alone in a folder of its own, and a shim for
-/// `python` (tools listed in the shebang, as `reshim` writes them) naming it.
+/// `command`'s shim as `tool reshim` wrote it, with its shebang naming
+/// `interpreter` instead (the tool list kept), at `by/<interpreter>/`.
+fn shim_run_by(s: &Sandbox, command: &str, interpreter: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(s.data.join("shims").join(command)).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let tools = first.split_once(' ').map_or("", |(_, t)| t);
+    let by = s.root.join("by").join(interpreter.file_name().unwrap());
+    let shim = by.join(command);
+    write_executable(
+        &shim,
+        &format!("#!{} {tools}\n{rest}", interpreter.display()),
+    );
+    shim
+}
+
+/// python 3.9.6 installed and reshimmed, and a copy of `tool-shim` alone in
+/// a folder of its own: the folder, and the python shim started by it.
 fn lone_shim(s: &Sandbox) -> (PathBuf, PathBuf) {
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
     let dir = s.root.join("lone");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(shim_bin(), dir.join("tool-shim")).unwrap();
-    let shim = s.root.join("shims-lone/python");
-    let text = format!(
-        "#!{} --tools=python\n# asdf-plugin: python 3.9.6\nexec false\n",
-        dir.join("tool-shim").display()
-    );
-    write_executable(&shim, &text);
+    let shim = shim_run_by(s, "python", &dir.join("tool-shim"));
     (dir, shim)
 }
 
@@ -39,6 +53,31 @@ fn the_common_run_needs_nothing_beside_it() {
     std::fs::create_dir_all(&deep).unwrap();
     let out = stdout(s.command(&shim).current_dir(&deep).args(["x", "y z"]));
     assert_eq!(out, "python 3.9.6 python x y z\n");
+}
+
+#[test]
+fn the_builders_sequence_runs_without_the_full_path() {
+    // Read the Docs' builder: install, `asdf global`, `asdf reshim`, then
+    // the program from deep in the checkout, which has no .tool-versions.
+    let s = Sandbox::new();
+    let (_, shim) = lone_shim(&s);
+    succeeds(&mut s.tool(&["global", "python", "3.9.6"]));
+    succeeds(&mut s.tool(&["reshim", "python"]));
+    let checkout = s
+        .home
+        .join("checkouts/readthedocs.org/user_builds/p/checkouts/latest");
+    std::fs::create_dir_all(&checkout).unwrap();
+    let out = stdout(
+        s.command(&shim)
+            .current_dir(&checkout)
+            .args(["-m", "sphinx"]),
+    );
+    assert_eq!(out, "python 3.9.6 python -m sphinx\n");
+    // From a folder outside home, the home file is read by its own path.
+    let outside = s.root.join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    let out = stdout(s.command(&shim).current_dir(&outside));
+    assert_eq!(out, "python 3.9.6 python \n");
 }
 
 #[test]
@@ -175,18 +214,7 @@ fn printed_through(
     interpreter: &Path,
     vars: &[(&str, &str)],
 ) -> String {
-    let text = std::fs::read_to_string(s.data.join("shims").join(command)).unwrap();
-    let (first, rest) = text.split_once('\n').unwrap();
-    let tools = first.split_once(' ').map_or("", |(_, t)| t);
-    let shim = s
-        .root
-        .join("by")
-        .join(interpreter.file_name().unwrap())
-        .join(command);
-    write_executable(
-        &shim,
-        &format!("#!{} {tools}\n{rest}", interpreter.display()),
-    );
+    let shim = shim_run_by(s, command, interpreter);
     stdout(s.command(&shim).envs(vars.iter().copied()))
 }
 

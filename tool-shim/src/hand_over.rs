@@ -13,7 +13,7 @@ use crate::sys;
 /// one may be why it runs): the kernel's argument block is reused in place
 /// and every path is on the stack.
 pub fn hand_over(argv: *mut *mut u8, envp: *mut *mut u8) -> ! {
-    let n = env_len(argv);
+    let n = block_len(argv);
     // SAFETY: `i < n`: the kernel's argument strings.
     let arg =
         |i: usize| (i < n).then(|| unsafe { CStr::from_ptr((*argv.add(i)).cast()) }.to_bytes());
@@ -50,23 +50,18 @@ pub fn hand_over(argv: *mut *mut u8, envp: *mut *mut u8) -> ! {
         }
     }
     let mut code = [0u8; 8];
-    let why: [&[u8]; 5] = match dir.is_empty() {
-        true => [
-            b"tool-shim: cannot find the folder it is in (no /proc/self/exe",
-            b", and argv[0] names none",
-            b"",
-            b"",
-            b")\n",
-        ],
-        false => [
+    match dir.is_empty() {
+        true => sys::print_error(&[
+            b"tool-shim: cannot find the folder it is in (no /proc/self/exe, and argv[0] names none)\n",
+        ]),
+        false => sys::print_error(&[
             b"tool-shim: cannot run tool-shim-full or tool in ",
             dir,
             b": os error ",
             decimal(last.raw_os_error(), &mut code),
             b"\n",
-        ],
-    };
-    sys::print_error(&why);
+        ]),
+    }
     origin::program::immediate_exit(126)
 }
 
@@ -161,7 +156,7 @@ fn decimal(mut n: i32, buf: &mut [u8; 8]) -> &[u8] {
 }
 
 /// Entries of a null-terminated block.
-pub fn env_len(block: *mut *mut u8) -> usize {
+pub fn block_len(block: *mut *mut u8) -> usize {
     let mut n = 0;
     // SAFETY: the kernel's null-terminated block.
     unsafe {

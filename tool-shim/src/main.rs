@@ -16,6 +16,8 @@ extern crate origin;
 mod arena;
 mod env;
 mod hand_over;
+/// The installer rule of the main crate, compiled here too.
+#[path = "../../src/shim/install_rule.rs"]
 mod installers;
 mod path;
 mod run;
@@ -57,7 +59,7 @@ unsafe fn origin_main(_argc: usize, argv: *mut *mut u8, envp: *mut *mut u8) -> i
 /// `block` is null or a null-terminated array of NUL-terminated strings
 /// that live for the whole process.
 unsafe fn strings(block: *mut *mut u8) -> Vec<&'static CStr> {
-    let mut out = Vec::with_capacity(hand_over::env_len(block));
+    let mut out = Vec::with_capacity(hand_over::block_len(block));
     let mut p = block;
     // SAFETY: per the contract, each pointer up to the null is a C string.
     unsafe {

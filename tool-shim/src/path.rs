@@ -41,16 +41,16 @@ pub fn depth(cwd: &[u8]) -> usize {
     cwd.split(|b| *b == b'/').filter(|c| !c.is_empty()).count()
 }
 
-/// The folder `ups` levels above `cwd`, as `Path::ancestors` names it.
-pub fn ancestor(cwd: &[u8], ups: usize) -> &[u8] {
-    let mut dir = cwd;
-    for _ in 0..ups {
-        let trimmed = dir.strip_suffix(b"/").unwrap_or(dir);
-        dir = match trimmed.iter().rposition(|b| *b == b'/') {
-            Some(0) => b"/",
-            Some(i) => &trimmed[..i],
-            None => b"",
-        };
-    }
-    dir
+/// Whether `dir` is `cwd` or a folder above it, as `Path::ancestors` of
+/// `cwd` (absolute and normal, from getcwd) names them: one trailing `/` of
+/// `dir` aside, a prefix that ends where a component does.
+pub fn is_within(cwd: &[u8], dir: &[u8]) -> bool {
+    let dir = match dir.strip_suffix(b"/") {
+        Some(b"") | None => dir,
+        Some(trimmed) => trimmed,
+    };
+    dir == b"/"
+        || cwd
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(b"/"))
 }

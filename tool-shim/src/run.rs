@@ -38,8 +38,8 @@ struct Places {
 /// Runs the shim; returns only when the std path must take over.
 pub fn run(start: &Start<'_>) -> Option<()> {
     let shim = shim(&start.args)?;
-    let words: Vec<&[u8]> = shim.args.iter().map(|a| a.to_bytes()).collect();
-    if crate::installers::installs_programs(shim.command, &words) {
+    let words = shim.args.iter().map(|a| a.to_bytes());
+    if crate::installers::installs_programs(shim.command, words) {
         return None;
     }
     let vars = &start.vars;
@@ -152,12 +152,12 @@ fn set_version(places: &Places, tool: &[u8]) -> Option<Option<Vec<u8>>> {
             return Some(Some(found));
         }
     }
-    let home = places.home.strip_suffix(b"/").filter(|h| !h.is_empty());
-    let home = home.unwrap_or(&places.home);
-    if (0..=depth).any(|ups| path::ancestor(&places.cwd, ups) == home) {
+    // Home's file was among those, unless home is not one of the folders up
+    // from here (the std path reads a file once, whatever asks).
+    if path::is_within(&places.cwd, &places.home) {
         return Some(None);
     }
-    version_in(&join(home, &[&places.file_name]), tool)
+    version_in(&join(&places.home, &[&places.file_name]), tool)
 }
 
 /// `tool`'s version in the file at `file`; `Some(None)` when the file is

@@ -1,11 +1,13 @@
-//! Which command lines install programs (`pip install`, `npm install -g`…):
-//! those are handed to the std path, which runs them as a child and reshims
-//! after. The same rule as the main crate's `shim::installers`, whose tests
-//! compile this file and compare the two on every case they know.
+//! Which command lines install programs (`pip install`, `npm install -g`…),
+//! from the command name and arguments alone, on bytes and core only: the
+//! one rule both shim paths follow (`shim::installers` runs those as a
+//! child and reshims; the no-libc `tool-shim` compiles this file too, by
+//! `#[path]`, and hands them over).
 
 /// Whether `command args…` installs or removes programs; arguments that are
-/// not UTF-8 are left out, as the std path reads them.
-pub fn installs_programs(command: &[u8], args: &[&[u8]]) -> bool {
+/// not UTF-8 are left out. Every other command returns before it looks at
+/// an argument.
+pub fn installs_programs<'a>(command: &[u8], args: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
     let installer = matches!(
         command,
         b"cargo" | b"gem" | b"go" | b"conda" | b"mamba" | b"micromamba" | b"npm" | b"pnpm" | b"uv"
@@ -14,7 +16,7 @@ pub fn installs_programs(command: &[u8], args: &[&[u8]]) -> bool {
     if !installer {
         return false;
     }
-    let words = || (args.iter().copied()).filter(|a| core::str::from_utf8(a).is_ok());
+    let words = || args.clone().filter(|a| core::str::from_utf8(a).is_ok());
     let first = || words().find(|w| !w.starts_with(b"-"));
     let is = |w: Option<&[u8]>, names: &[&[u8]]| w.is_some_and(|w| names.contains(&w));
     match command {
