@@ -2,8 +2,8 @@
 //! source archives (`releases`), fetching and verifying an archive from a
 //! mirror (`fetch`), checking build dependencies before configure (`deps`),
 //! one build's places and shared steps (`target`) and the folders it works
-//! in (`workspace`). `crate::python` and
-//! `crate::ruby` hold what is their own.
+//! in (`workspace`). `tools::python` and
+//! `tools::ruby` hold what is their own.
 
 pub mod deps;
 pub mod fetch;

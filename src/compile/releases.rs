@@ -1,7 +1,7 @@
 //! A table of official source releases: version → the publisher's sha256
 //! of its `.tar.xz` and `.tar.gz` (or `.tgz`), and the release's folder on
 //! the publisher's server when it is not the usual one. The tables are
-//! generated data (`builtin/*-versions.toml`, written by `scripts/gen-*`).
+//! generated data (`plugins/<tool>/versions.toml`, written by `scripts/gen-*`).
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Publisher signatures (OpenPGP), checked in-process with rpgp: keyrings
-//! shipped as data (`builtin/keys/`, each with its source written beside
-//! it) plus keys a setting adds (`keyring`), a detached signature checked
+//! shipped as data (`plugins/<tool>/keys.asc`, their sources written in
+//! `plugins/KEYS.md`) plus keys a setting adds (`keyring`), a detached signature checked
 //! against them, with the signing key's validity at the signature's time
 //! (`verify`), and the check run over a download as it streams (`stream`).
 

@@ -255,8 +255,11 @@ mod tests {
     }
 
     fn google() -> Keyring {
-        let text = include_str!("../../builtin/keys/golang.asc");
-        Keyring::parse("Google's Go signing key", "builtin/keys/golang.asc", text).unwrap()
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/plugins/golang/keys.asc"
+        ));
+        Keyring::parse("Google's Go signing key", "plugins/golang/keys.asc", text).unwrap()
     }
 
     #[test]

@@ -84,15 +84,18 @@ impl Releases for Golang {
         Some(Signing {
             key: format!("{}.asc", artifact.key),
             keyring_name: "Google's Go signing key",
-            keyring_origin: "builtin/keys/golang.asc",
+            keyring_origin: "plugins/golang/keys.asc",
             keyring: GO_KEYS,
             policy: settings.upstream.golang_verify,
         })
     }
 }
 
-/// Google's keys that sign Go's downloads (`builtin/keys/SOURCES.md`).
-const GO_KEYS: &str = include_str!("../../builtin/keys/golang.asc");
+/// Google's keys that sign Go's downloads (`plugins/KEYS.md`).
+const GO_KEYS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/plugins/golang/keys.asc"
+));
 
 /// `go.mod` / `go.work`: the `toolchain go1.21.5` line (exact), else the
 /// `go 1.21` line (its newest release).

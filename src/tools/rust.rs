@@ -84,8 +84,11 @@ impl Releases for Rust {
 }
 
 /// The Rust release key, which signs every channel manifest
-/// (`builtin/keys/SOURCES.md`).
-const RUST_KEYS: &str = include_str!("../../builtin/keys/rust.asc");
+/// (`plugins/KEYS.md`).
+const RUST_KEYS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/plugins/rust/keys.asc"
+));
 
 /// How the channel manifest `manifest` is signed: its `.asc`, by the Rust
 /// release key.
@@ -93,7 +96,7 @@ fn manifest_signing(manifest: &str, settings: &InstallSettings) -> Signing {
     Signing {
         key: format!("{manifest}.asc"),
         keyring_name: "the Rust release key",
-        keyring_origin: "builtin/keys/rust.asc",
+        keyring_origin: "plugins/rust/keys.asc",
         keyring: RUST_KEYS,
         policy: settings.upstream.rust_verify,
     }

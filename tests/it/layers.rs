@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["hooks", "cache", "context"],
     &["job"],
     &["compile"],
-    &["plugin", "python", "ruby", "conda", "upstream"],
+    &["plugin", "upstream"],
     &["tools"],
     &["shim", "backend"],
     &["install"],

@@ -1,5 +1,5 @@
 //! `.readthedocs.yaml` as a version source: `build.tools` mapped exactly as
-//! Read the Docs maps it (the table in `builtin/readthedocs.toml`), and
+//! Read the Docs maps it (the table in `plugins/readthedocs.toml`), and
 //! `build.os` as the cache key's `{os}`, so a laptop installs the very
 //! objects the builder published.
 

@@ -1,6 +1,6 @@
 //! `.readthedocs.yaml` as a version source: `build.tools` sets versions like
 //! a `.tool-versions` file in its folder, mapped exactly as Read the Docs
-//! maps them (its table, generated into `builtin/readthedocs.toml` by
+//! maps them (its table, generated into `plugins/readthedocs.toml` by
 //! `scripts/gen-readthedocs-table`, or a newer copy named by
 //! `readthedocs_table`), and `build.os` names the builder's image, which
 //! becomes the cache key's `{os}`.
@@ -35,7 +35,11 @@ impl Table {
     /// The table shipped with this build.
     pub fn builtin() -> Table {
         // Checked by a unit test, so this cannot fail at run time.
-        toml::from_str(include_str!("../../../builtin/readthedocs.toml")).unwrap_or(Table {
+        toml::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/plugins/readthedocs.toml"
+        )))
+        .unwrap_or(Table {
             os: BTreeMap::new(),
             tools: BTreeMap::new(),
         })

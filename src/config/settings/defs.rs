@@ -248,7 +248,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "",
         env: &["TOOL_CONDA_INSTALLERS"],
         kind: Kind::Text,
-        help: "a table of conda installers of your own (builtin/conda-installers.toml's format) read after the shipped one",
+        help: "a table of conda installers of your own (plugins/python/conda-installers.toml's format) read after the shipped one",
     },
     SettingDef {
         key: Key::RubyMirror,
@@ -264,7 +264,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "",
         env: &["TOOL_RUBY_RELEASES"],
         kind: Kind::Text,
-        help: "a release table of your own (builtin/ruby-versions.toml's format: version = { xz, gz sha256 }) read after the shipped one, for repacked or patched sources",
+        help: "a release table of your own (plugins/ruby/versions.toml's format: version = { xz, gz sha256 }) read after the shipped one, for repacked or patched sources",
     },
     SettingDef {
         key: Key::NodejsMirror,
@@ -360,7 +360,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "",
         env: &["TOOL_READTHEDOCS_TABLE"],
         kind: Kind::Text,
-        help: "a newer copy of builtin/readthedocs.toml (scripts/gen-readthedocs-table writes one)",
+        help: "a newer copy of plugins/readthedocs.toml (scripts/gen-readthedocs-table writes one)",
     },
     SettingDef {
         key: Key::Os,

@@ -65,7 +65,7 @@ impl Releases for NodeJs {
         Some(Signing {
             key: format!("{}.sig", artifact.checksum_key),
             keyring_name: "the Node.js releasers' keys",
-            keyring_origin: "builtin/keys/nodejs.asc",
+            keyring_origin: "plugins/nodejs/keys.asc",
             keyring: NODE_KEYS,
             policy: settings.upstream.nodejs_verify,
         })
@@ -77,8 +77,11 @@ impl Releases for NodeJs {
 }
 
 /// Every key the Node.js releasers sign with or signed with
-/// (`builtin/keys/SOURCES.md`).
-const NODE_KEYS: &str = include_str!("../../../builtin/keys/nodejs.asc");
+/// (`plugins/KEYS.md`).
+const NODE_KEYS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/plugins/nodejs/keys.asc"
+));
 
 /// Node.js's LTS lines by codename, as asdf-nodejs names them; `lts/*` is
 /// the last one. Newer lines need an entry here (or an exact version).

@@ -1,5 +1,5 @@
 //! The Read the Docs builder, faked: the versions the service installs
-//! (`builtin/readthedocs.toml`) and the objects its builder publishes.
+//! (`plugins/readthedocs.toml`) and the objects its builder publishes.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use super::{Sandbox, gzip, tar_bytes};
 /// The full version the service installs for `tool` `asked`.
 pub fn service_version(tool: &str, asked: &str) -> String {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("builtin/readthedocs.toml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/readthedocs.toml"),
     )
     .unwrap();
     let table: toml::Table = toml::from_str(&text).unwrap();

@@ -1,6 +1,6 @@
-//! Who signs a CPython source archive (`builtin/keys/python-signers.toml`):
+//! Who signs a CPython source archive (`plugins/python/signers.toml`):
 //! up to 3.13 the release managers of its minor version, by OpenPGP, whose
-//! keys are in the shipped `builtin/keys/python.asc` (a minor's archive is
+//! keys are in the shipped `plugins/python/keys.asc` (a minor's archive is
 //! checked against its own managers' keys only, and the keys
 //! `upstream.trusted_keys` adds, trusted for every version); from 3.14 on
 //! the release manager's Sigstore identity. A minor in neither table has
@@ -12,9 +12,15 @@ use crate::error::{Error, Result};
 use crate::provenance::sigstore::Identity;
 use crate::provenance::{Keyring, Policy};
 
-const KEYS: &str = include_str!("../../builtin/keys/python.asc");
-const SIGNERS: &str = include_str!("../../builtin/keys/python-signers.toml");
-const SIGNERS_ORIGIN: &str = "builtin/keys/python-signers.toml";
+const KEYS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/plugins/python/keys.asc"
+));
+const SIGNERS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/plugins/python/signers.toml"
+));
+const SIGNERS_ORIGIN: &str = "plugins/python/signers.toml";
 
 /// The check for `version`'s source archive, or `None` when the policy
 /// does not ask or its minor is in neither table.
@@ -27,7 +33,7 @@ pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
     let by = if let Some(fingerprints) = signers(SIGNERS, &minor)? {
         let name = format!("the CPython {minor} release managers' keys");
         SignedBy::OpenPgp(
-            Keyring::parse(&name, "builtin/keys/python.asc", KEYS)?
+            Keyring::parse(&name, "plugins/python/keys.asc", KEYS)?
                 .only(&name, &fingerprints)
                 .with_files(&installs.upstream.trusted_keys)?,
         )

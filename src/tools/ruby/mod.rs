@@ -1,14 +1,22 @@
 //! Ruby: from the cache bucket (the build service's cached Rubies, or ours),
 //! else asdf-ruby when it is added, else compiled from ruby-lang.org's
-//! sources (`crate::ruby` holds the release table, the verified source
-//! fetch and the build); `.ruby-version` and `Gemfile` read as asdf-ruby's
-//! `parse-legacy-file` reads them.
+//! sources (the release table in `releases`, ruby-lang.org's sha256 plus
+//! `ruby.releases`; the source archive and its mirrors in `source`; build
+//! dependencies in `deps`; the relocatable configure/make/install build in
+//! `build`; `~/.default-gems` in `default_gems`); `.ruby-version` and
+//! `Gemfile` read as asdf-ruby's `parse-legacy-file` reads them.
+
+pub mod build;
+pub mod default_gems;
+pub mod deps;
+pub mod releases;
+pub mod source;
 
 use crate::compile::{fetch, workspace::Workspace};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::job::{Job, Stage};
-use crate::ruby::{build::Build, deps, releases, source};
+use build::Build;
 
 pub struct Ruby;
 

@@ -1,16 +1,24 @@
 //! Python: from the cache bucket, else CPython compiled from python.org's
-//! sources (`crate::python` holds the release table, the verified source
-//! fetch and the build), else a conda distribution (`miniforge3-…`) from
-//! its official installer (`crate::conda`); `.python-version` read word by
-//! word as asdf-python reads it.
+//! sources (the release table in `releases`, the verified source fetch in
+//! `source` against its release managers' signatures in `signers`, build
+//! dependencies in `deps`, the configure/make/install/ensurepip build in
+//! `build`), else a conda distribution (`miniforge3-…`) from its official
+//! installer (`conda`); `.python-version` read word by word as asdf-python
+//! reads it.
+
+pub mod build;
+pub mod conda;
+pub mod deps;
+pub mod releases;
+pub mod signers;
+pub mod source;
 
 use crate::compile::{fetch, workspace::Workspace};
-use crate::conda;
 use crate::config::settings::MissingModules;
 use crate::context::Context;
 use crate::error::Result;
 use crate::job::{Job, Stage};
-use crate::python::{build::Build, deps, releases, source};
+use build::Build;
 
 pub struct Python;
 
