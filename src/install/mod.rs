@@ -12,6 +12,7 @@ pub mod leftovers;
 pub mod lock;
 pub mod locked;
 pub mod rebuild;
+pub mod reshim;
 pub mod resolve;
 pub mod uninstall;
 
