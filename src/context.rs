@@ -47,6 +47,18 @@ impl Context {
         })
     }
 
+    /// The same environment and settings over another data dir (`plugin
+    /// test`'s throwaway one), without the Read the Docs table.
+    pub fn with_data_dir(&self, data_dir: std::path::PathBuf) -> Context {
+        let mut env = self.env.clone();
+        env.layout = crate::layout::Layout::new(data_dir);
+        Context {
+            env,
+            settings: self.settings.clone(),
+            readthedocs: None,
+        }
+    }
+
     /// A resolver of the versions set here, asking `tools` about tools.
     pub fn resolver<'a>(&'a self, tools: &'a dyn ToolInfo) -> Resolver<'a> {
         Resolver::new(&self.env, self.legacy(), tools).with_readthedocs(self.readthedocs.as_ref())

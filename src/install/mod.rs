@@ -11,6 +11,7 @@ pub mod gather;
 pub mod leftovers;
 pub mod lock;
 pub mod locked;
+pub mod plugin_test;
 pub mod rebuild;
 pub mod reshim;
 pub mod resolve;
