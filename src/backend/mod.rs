@@ -1,10 +1,9 @@
 //! Install backends: a small trait, and the chain of backends tried for a
 //! tool. "Not available here" moves the chain on; a real error stops it.
 
+pub mod build;
 pub mod cache;
-pub mod installer;
 pub mod plugin;
-pub mod source;
 pub mod upstream;
 
 use crate::context::Context;
@@ -104,9 +103,9 @@ pub fn newest_listed<B: Backend + ?Sized>(
 pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
     match name {
         "cache" => Some(Box::new(cache::CacheBackend)),
-        "installer" => Some(Box::new(installer::InstallerBackend)),
+        "installer" => Some(Box::new(build::INSTALLER)),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
-        "source" => Some(Box::new(source::SourceBackend)),
+        "source" => Some(Box::new(build::SOURCE)),
         "upstream" | "vendor" => Some(Box::new(upstream::UpstreamBackend)),
         _ => None,
     }

@@ -59,53 +59,42 @@ pub trait Builtin: Sync {
     }
 }
 
-/// A tool compiled from its published sources.
-pub trait SourceBuild: Sync {
-    /// The tool it builds.
+/// How a built-in tool makes a version on this machine when no binary of
+/// it is published: a build from its sources (the `source` backend), or its
+/// publisher's installer run straight into the final folder, because what
+/// it installs cannot be moved (the `installer` backend: Python's conda
+/// distributions).
+pub trait Build: Sync {
+    /// The tool it makes versions of.
     fn tool(&self) -> &'static str;
 
-    /// Every version it can build.
+    /// Whether it installs in place (into the final folder, behind the
+    /// `.incomplete` marker) rather than into a staging folder: the
+    /// `installer` backend's builds do, the `source` backend's do not.
+    fn in_place(&self) -> bool {
+        false
+    }
+
+    /// Every version it can make, on this machine.
     fn versions(&self, ctx: &Context) -> Result<Vec<String>>;
 
-    /// Why `version` cannot be built (not a release, with the nearest
+    /// Why `version` cannot be made here (not a release, with the nearest
     /// ones); `None` when it can.
     fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>>;
 
-    /// Fetches, checks and builds `job.version` into `job.dest`; its
+    /// Fetches, checks and makes `job.version` into `job.dest`; its
     /// `--json` details.
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value>;
 
-    /// The source archive a build of `version` starts from: its official
-    /// URL and sha256 (for lockfiles).
+    /// What it starts from (a source archive, an installer): its official
+    /// URL and sha256 (for lockfiles), when a sha256 is published.
     fn source_archive(&self, _ctx: &Context, _version: &str) -> Result<Option<(String, String)>> {
         Ok(None)
     }
 }
 
-/// Versions of a tool installed by running their publisher's installer
-/// into the final folder (Python's conda distributions), which cannot be
-/// moved once installed.
-pub trait Installer: Sync {
-    /// The tool whose versions it installs.
-    fn tool(&self) -> &'static str;
-
-    /// Every version it has an installer for, on this machine.
-    fn versions(&self, ctx: &Context) -> Result<Vec<String>>;
-
-    /// Why `version` has no installer here; `None` when it has one.
-    fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>>;
-
-    /// Fetches, checks and runs the installer of `job.version` into
-    /// `job.dest`, the final folder; its `--json` details.
-    fn install(&self, job: &Job<'_>) -> Result<serde_json::Value>;
-
-    /// The installer's official URL and sha256 (for lockfiles), when a
-    /// sha256 is published.
-    fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>>;
-}
-
 /// Every built-in tool, in the order `tool` lists them. What they know of
-/// installing is kept in tables of its own (`RELEASES`, `SOURCES`), so the
+/// installing is kept in tables of its own (`RELEASES`, `BUILDS`), so the
 /// shim path, which reaches this one, links no download or build code.
 const BUILTINS: &[&dyn Builtin] = &[
     &python::Python,
@@ -118,25 +107,21 @@ const BUILTINS: &[&dyn Builtin] = &[
 /// The built-in tools with official binary releases.
 const RELEASES: &[&dyn Releases] = &[&nodejs::NodeJs, &golang::Golang, &rust::Rust];
 
-/// The built-in tools with a build from source.
-const SOURCES: &[&dyn SourceBuild] = &[&python::Python, &ruby::Ruby];
+/// The built-in tools' builds from source and installers.
+const BUILDS: &[&dyn Build] = &[&python::Python, &ruby::Ruby, &python::Conda];
 
-/// The built-in tools with versions installed by an installer.
-const INSTALLERS: &[&dyn Installer] = &[&python::Conda];
-
-/// `tool`'s installer of some versions, when it has one.
-pub fn installer(tool: &str) -> Option<&'static dyn Installer> {
-    INSTALLERS.iter().copied().find(|i| i.tool() == tool)
+/// `tool`'s build that installs in place (an installer) or not (a build
+/// from source), when it has one.
+pub fn build(tool: &str, in_place: bool) -> Option<&'static dyn Build> {
+    BUILDS
+        .iter()
+        .copied()
+        .find(|b| b.tool() == tool && b.in_place() == in_place)
 }
 
 /// `tool`'s official releases, when it has them.
 pub fn releases(tool: &str) -> Option<&'static dyn Releases> {
     RELEASES.iter().copied().find(|r| r.tool() == tool)
-}
-
-/// `tool`'s build from source, when it has one.
-pub fn source(tool: &str) -> Option<&'static dyn SourceBuild> {
-    SOURCES.iter().copied().find(|s| s.tool() == tool)
 }
 
 /// The built-in tool named `name`.

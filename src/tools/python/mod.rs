@@ -44,7 +44,7 @@ impl super::Builtin for Python {
     }
 }
 
-impl super::SourceBuild for Python {
+impl super::Build for Python {
     fn tool(&self) -> &'static str {
         super::Builtin::name(self)
     }
@@ -109,7 +109,7 @@ impl super::SourceBuild for Python {
 /// The conda distributions of Python (`miniforge3-26.3.2-3`…).
 pub struct Conda;
 
-impl super::Installer for Conda {
+impl super::Build for Conda {
     fn tool(&self) -> &'static str {
         "python"
     }
@@ -125,7 +125,11 @@ impl super::Installer for Conda {
         Ok(conda::install::unknown(&table, version, &arch))
     }
 
-    fn install(&self, job: &Job<'_>) -> Result<serde_json::Value> {
+    fn in_place(&self) -> bool {
+        true
+    }
+
+    fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
         conda::install::install(job)
     }
 

@@ -50,7 +50,7 @@ impl super::Builtin for Ruby {
     }
 }
 
-impl super::SourceBuild for Ruby {
+impl super::Build for Ruby {
     fn tool(&self) -> &'static str {
         super::Builtin::name(self)
     }
