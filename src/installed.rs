@@ -47,7 +47,15 @@ pub fn is_installed(env: &Env, tool: &str, dir: &str) -> bool {
 
 /// Whether `installs/<tool>/<dir>` of this data dir is a complete install.
 pub fn is_installed_here(env: &Env, tool: &str, dir: &str) -> bool {
-    env.layout.install_path(tool, dir).is_dir() && !env.layout.incomplete_marker(tool, dir).exists()
+    is_version_dir(dir)
+        && env.layout.install_path(tool, dir).is_dir()
+        && !env.layout.incomplete_marker(tool, dir).exists()
+}
+
+/// Whether `dir` can be a version's folder: one component that does not
+/// begin with `.` (the names of an install's own files do).
+fn is_version_dir(dir: &str) -> bool {
+    !dir.is_empty() && !dir.starts_with('.') && !dir.contains('/')
 }
 
 /// The folder of a complete install: this data dir's, else the first shared
@@ -69,7 +77,7 @@ pub fn shared_location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
 
 /// The first shared installs folder with a complete copy of the version.
 fn in_shared(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
-    if dir.is_empty() || dir.starts_with('.') || dir.contains('/') {
+    if !is_version_dir(dir) {
         return None;
     }
     env.layout.shared().iter().find_map(|shared| {

@@ -1,0 +1,89 @@
+//! The safety of `installs/<tool>/`: version names that could pass for an
+//! install's bookkeeping (`.1.0.incomplete`), what the leftovers sweep may
+//! delete, symlinked version folders, uninstall racing a staged install,
+//! failures after commit, and tools that cannot be installed at all.
+
+use crate::harness::{Sandbox, fails_with, shim_bin, stdout, succeeds, write_executable};
+
+fn with_dummy() -> Sandbox {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    s
+}
+
+#[test]
+fn a_version_that_begins_with_a_dot_is_refused_everywhere() {
+    let s = with_dummy();
+    let err = fails_with(&mut s.tool(&["install", "dummy", ".1.0.0.incomplete"]), 1);
+    assert!(err.contains("invalid version `.1.0.0.incomplete`"), "{err}");
+    assert!(!s.data.join("installs/dummy/.1.0.0.incomplete").exists());
+    // A cloned repository's .tool-versions: refused at its line.
+    s.write("proj/.tool-versions", "dummy .1.0.0.incomplete\n");
+    let err = fails_with(&mut s.tool(&["install"]), 1);
+    assert!(err.contains(".tool-versions:1: invalid version"), "{err}");
+    assert!(!s.data.join("installs/dummy/.1.0.0.incomplete").exists());
+    // `.` alone names the folder of every version.
+    s.write("proj/.tool-versions", "dummy .\n");
+    fails_with(&mut s.tool(&["where", "dummy"]), 1);
+    fails_with(&mut s.tool(&["current", "dummy"]), 1);
+    std::fs::remove_file(s.proj.join(".tool-versions")).unwrap();
+    fails_with(&mut s.tool(&["where", "dummy", "."]), 1);
+}
+
+#[test]
+fn the_sweep_never_deletes_a_version_a_folder_name_points_at() {
+    let s = with_dummy();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+    // What an older tool let `install dummy .1.0.0.incomplete` make: a
+    // folder where 1.0.0's marker would be.
+    let tool_dir = s.data.join("installs/dummy");
+    std::fs::create_dir_all(tool_dir.join(".1.0.0.incomplete/bin")).unwrap();
+    std::fs::write(tool_dir.join("..1.0.0.incomplete.lock"), "").unwrap();
+    succeeds(&mut s.tool(&["install", "dummy", "1.1.0"]));
+    assert!(tool_dir.join("1.0.0/bin/dummy").is_file(), "1.0.0 deleted");
+    // Installing 1.0.0 over it says what is in the way, and deletes nothing.
+    std::fs::remove_dir_all(tool_dir.join("1.0.0")).unwrap();
+    let err = fails_with(&mut s.tool(&["install", "dummy", "1.0.0"]), 1);
+    assert!(
+        err.contains(".1.0.0.incomplete is not an install marker"),
+        "{err}"
+    );
+    assert!(tool_dir.join(".1.0.0.incomplete/bin").is_dir());
+    std::fs::remove_dir_all(tool_dir.join(".1.0.0.incomplete")).unwrap();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+}
+
+#[test]
+fn cleaning_a_version_leaves_another_versions_staging_alone() {
+    let s = with_dummy();
+    // Version `1.0.0.staging-x` is being installed (its lock held): its
+    // staging folder begins like one of 1.0.0's.
+    let tool_dir = s.data.join("installs/dummy");
+    let staging = tool_dir.join(".1.0.0.staging-x.staging-Ab12/bin");
+    std::fs::create_dir_all(&staging).unwrap();
+    let lock = std::fs::File::create(tool_dir.join(".1.0.0.staging-x.lock")).unwrap();
+    lock.lock().unwrap();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+    assert!(staging.is_dir(), "another install's staging folder deleted");
+}
+
+#[test]
+fn the_no_libc_shim_never_runs_a_dot_version_from_the_tools_folder() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    // A program where `installs/python/./bin/python` would find it.
+    write_executable(
+        &s.data.join("installs/python/bin/python"),
+        "#!/bin/sh\necho wrong folder\n",
+    );
+    s.write("proj/.tool-versions", "python .\n");
+    assert!(shim_bin().is_file());
+    let err = fails_with(&mut s.shim("python", &s.proj), 1);
+    assert!(err.contains("invalid version `.`"), "{err}");
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    assert_eq!(
+        stdout(&mut s.shim("python", &s.proj)),
+        "python 3.9.6 python \n"
+    );
+}
