@@ -18,7 +18,8 @@ pub enum Located {
 }
 
 /// Installed version folder names of `tool` (its own and the shared
-/// installs'), oldest first.
+/// installs'), oldest first. A symlink to a folder is a version, as asdf
+/// follows it (and as `location` does).
 pub fn versions(env: &Env, tool: &str) -> Vec<String> {
     let roots = std::iter::once(env.layout.tool_installs_dir(tool))
         .chain(env.layout.shared().iter().map(|s| s.join(tool)));
@@ -30,9 +31,8 @@ pub fn versions(env: &Env, tool: &str) -> Vec<String> {
         out.extend(
             entries
                 .flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
                 .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|name| !name.starts_with('.') && is_installed(env, tool, name)),
+                .filter(|name| is_version_dir(name) && is_installed(env, tool, name)),
         );
     }
     version::sort(&mut out);

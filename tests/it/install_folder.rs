@@ -87,3 +87,61 @@ fn the_no_libc_shim_never_runs_a_dot_version_from_the_tools_folder() {
         "python 3.9.6 python \n"
     );
 }
+
+#[test]
+fn a_symlinked_version_folder_is_installed_for_every_command() {
+    let s = Sandbox::new();
+    let real = s.install_fake("elsewhere", "1.0", &["foo"]);
+    let link = s.data.join("installs/foo/1.0");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    s.write("proj/.tool-versions", "foo 1.0\n");
+    assert_eq!(stdout(&mut s.tool(&["list", "foo"])), " *1.0\n");
+    assert_eq!(
+        stdout(&mut s.tool(&["where", "foo"])),
+        format!("{}\n", link.display())
+    );
+    s.reshim();
+    assert_eq!(
+        stdout(&mut s.shim("foo", &s.proj).arg("x")),
+        "elsewhere 1.0 foo x\n"
+    );
+}
+
+/// Whether process `pid` waits for a `flock` (`/proc/locks` marks waiters `->`).
+fn waits_for_a_lock(pid: u32) -> bool {
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    locks.lines().any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words.get(1) == Some(&"->") && words.get(5) == Some(&pid.to_string().as_str())
+    })
+}
+
+#[test]
+fn uninstall_waits_for_a_staged_install_of_the_version() {
+    let s = with_dummy();
+    // A staged install holds the lock while its folder does not exist yet.
+    let tool_dir = s.data.join("installs/dummy");
+    std::fs::create_dir_all(&tool_dir).unwrap();
+    let lock = std::fs::File::create(tool_dir.join(".1.1.0.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut uninstall = crate::harness::spawn(
+        s.process(crate::harness::BIN)
+            .args(["uninstall", "dummy", "1.1.0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
+    let pid = uninstall.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while uninstall.try_wait().unwrap().is_none()
+        && !waits_for_a_lock(pid)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The install commits (its rename), then lets go of the lock.
+    s.install_fake("dummy", "1.1.0", &["dummy"]);
+    drop(lock);
+    succeeds(&mut uninstall);
+    assert!(!tool_dir.join("1.1.0").exists());
+}
