@@ -108,6 +108,18 @@ fn a_symlinked_version_folder_is_installed_for_every_command() {
     );
 }
 
+#[test]
+fn an_unknown_tool_leaves_no_folder_and_stays_unknown() {
+    let s = Sandbox::new();
+    s.write("proj/.tool-versions", "nosuch 1.0\n");
+    let err = fails_with(&mut s.tool(&["install"]), 1);
+    assert!(err.contains("No such plugin: nosuch"), "{err}");
+    assert!(!s.data.join("installs/nosuch").exists());
+    let err = fails_with(&mut s.tool(&["install", "nosuch", "1.0"]), 1);
+    assert!(err.contains("No such plugin: nosuch"), "{err}");
+    assert!(!stdout(&mut s.tool(&["list"])).contains("nosuch"));
+}
+
 /// Whether process `pid` waits for a `flock` (`/proc/locks` marks waiters `->`).
 fn waits_for_a_lock(pid: u32) -> bool {
     let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
@@ -144,4 +156,38 @@ fn uninstall_waits_for_a_staged_install_of_the_version() {
     drop(lock);
     succeeds(&mut uninstall);
     assert!(!tool_dir.join("1.1.0").exists());
+}
+
+#[test]
+fn shims_that_could_not_be_made_fail_the_install_and_the_next_one_makes_them() {
+    let s = with_dummy();
+    std::fs::create_dir_all(&s.data).unwrap();
+    std::fs::write(s.data.join("shims"), "a file where the shims folder goes").unwrap();
+    let out = s
+        .tool(&["install", "dummy", "1.0.0", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("\"outcome\":\"failed\""), "{json}");
+    assert!(json.contains("shims"), "{json}");
+    std::fs::remove_file(s.data.join("shims")).unwrap();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+    assert!(s.data.join("shims/dummy").is_file(), "the missing shim");
+}
+
+#[test]
+fn a_fetched_record_that_cannot_be_written_fails_before_commit() {
+    let s = Sandbox::new();
+    let mirror = crate::harness::fakes::tiny_node_mirror(&s.root, &["1.2.3"], &[]);
+    let record = s.data.join("installs/nodejs/.1.2.3.fetched");
+    std::fs::create_dir_all(record.join("in-the-way")).unwrap();
+    let mut install = s.tool(&["install", "nodejs", "1.2.3"]);
+    install.env(
+        "TOOL_NODEJS_MIRROR",
+        crate::harness::dists::file_url(&mirror),
+    );
+    let err = fails_with(&mut install, 1);
+    assert!(err.contains(".1.2.3.fetched"), "{err}");
+    assert!(!s.data.join("installs/nodejs/1.2.3").exists());
 }
