@@ -191,3 +191,24 @@ fn a_fetched_record_that_cannot_be_written_fails_before_commit() {
     assert!(err.contains(".1.2.3.fetched"), "{err}");
     assert!(!s.data.join("installs/nodejs/1.2.3").exists());
 }
+
+#[test]
+#[ignore = "needs root to mount a tmpfs: scripts/test runs it as root with --ignored"]
+fn a_full_disk_while_writing_shims_fails_the_install_and_the_next_one_makes_them() {
+    let s = with_dummy();
+    let shims = s.data.join("shims");
+    let _mount = crate::hostile_input::Mount::tmpfs_of(&shims, "8k");
+    let filler = shims.join(".filler");
+    let _ = std::fs::write(&filler, vec![0u8; 64 * 1024]);
+    let out = s
+        .tool(&["install", "dummy", "1.0.0", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("\"outcome\":\"failed\""), "{json}");
+    assert!(!shims.join("dummy").exists());
+    std::fs::remove_file(&filler).unwrap();
+    succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
+    assert!(shims.join("dummy").is_file(), "the missing shim");
+}
