@@ -88,23 +88,22 @@ pub struct Run<'a> {
     pub cancel: &'a Cancel,
 }
 
-/// Installs one version through the chain of backends.
+/// Installs one version through the chain of backends. A tool nothing
+/// knows is refused before anything is written (it gets no folder).
 pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
-    // Before anything is written: a tool nothing knows gets no folder.
-    crate::tools::Tools::new(&cx.ctx.env).require_known(&req.tool)?;
+    let env = &cx.ctx.env;
+    crate::tools::Tools::new(env).require_known(&req.tool)?;
     let (chain, pinned) = chain_for(cx, req)?;
     let resolved = resolve(cx.ctx, &chain, req)?;
     task.set_label(format!("{} {}", req.tool, resolved.version));
-    let path = cx.ctx.env.layout.install_path(&req.tool, &resolved.dir);
+    let path = env.layout.install_path(&req.tool, &resolved.dir);
     let already = |resolved: Resolved| Done {
-        path: installed::location(&cx.ctx.env, &req.tool, &resolved.dir)
-            .unwrap_or_else(|| path.clone()),
+        path: installed::location(env, &req.tool, &resolved.dir).unwrap_or_else(|| path.clone()),
         resolved,
         backend: None,
         details: Details::Null,
         tried: Vec::new(),
     };
-    let env = &cx.ctx.env;
     if installed_here(env, &req.tool, &resolved.dir, pinned)? {
         return Ok(already(resolved));
     }
