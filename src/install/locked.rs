@@ -149,8 +149,12 @@ pub fn remember(
         };
     };
     let text = serde_json::json!({ "backend": backend, "sha256": sha256 }).to_string();
-    crate::fs::write_atomic(&path, text.as_bytes(), None)
-        .map_err(|e| Failure::Error(Error::io("cannot record what was fetched in", &path, e)))
+    crate::fs::write_atomic(&path, text.as_bytes(), None).map_err(|e| {
+        Failure::Error(Error::hinted(
+            format!("cannot record what was fetched, so nothing was installed: {e}"),
+            "make room there (or move away what is in the way), then install again",
+        ))
+    })
 }
 
 /// Refuses an installed copy that is not known to be the lock's bytes.
