@@ -49,14 +49,22 @@ pub struct Report {
 }
 
 /// After a batch: the shims brought in line with what is installed (made
-/// for new installs, and made again for versions already there, so a
-/// batch that failed to write them is repaired by the next), and the exit
-/// code — 130 when interrupted, 1 when any install failed. Shims that
-/// cannot be written fail the installs they were for.
+/// for new installs, for versions newly set up from a shared install, and
+/// for versions already there that lack one, so a batch that failed to
+/// write them is repaired by the next), and the exit code — 130 when
+/// interrupted, 1 when any install failed. Shims that cannot be written
+/// fail the installs they were for.
 pub fn finish(ctx: &Context, reports: &mut [Report]) -> i32 {
+    let env = &ctx.env;
     let present = |r: &Report| matches!(r.outcome, Outcome::Installed | Outcome::AlreadyInstalled);
-    if reports.iter().any(present)
-        && let Err(e) = crate::shim::reshim::refresh(&ctx.env)
+    let wants_shims = |r: &Report| {
+        r.outcome == Outcome::Installed
+            || (r.outcome == Outcome::AlreadyInstalled
+                && (crate::installed::shared_location(env, &r.tool, &r.version).is_some()
+                    || crate::shim::reshim::lacks_shims(env, &r.tool, &r.version)))
+    };
+    if reports.iter().any(wants_shims)
+        && let Err(e) = crate::shim::reshim::refresh(env)
     {
         for report in reports.iter_mut().filter(|r| present(r)) {
             let at = report.path.as_deref().map(|p| p.display().to_string());
