@@ -18,7 +18,8 @@ pub enum Located {
 }
 
 /// Installed version folder names of `tool` (its own and the shared
-/// installs'), oldest first.
+/// installs'), oldest first. A symlink to a folder is a version, as asdf
+/// follows it (and as `location` does).
 pub fn versions(env: &Env, tool: &str) -> Vec<String> {
     let roots = std::iter::once(env.layout.tool_installs_dir(tool))
         .chain(env.layout.shared().iter().map(|s| s.join(tool)));
@@ -30,9 +31,8 @@ pub fn versions(env: &Env, tool: &str) -> Vec<String> {
         out.extend(
             entries
                 .flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
                 .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|name| !name.starts_with('.') && is_installed(env, tool, name)),
+                .filter(|name| is_version_dir(name) && is_installed(env, tool, name)),
         );
     }
     version::sort(&mut out);
@@ -47,7 +47,15 @@ pub fn is_installed(env: &Env, tool: &str, dir: &str) -> bool {
 
 /// Whether `installs/<tool>/<dir>` of this data dir is a complete install.
 pub fn is_installed_here(env: &Env, tool: &str, dir: &str) -> bool {
-    env.layout.install_path(tool, dir).is_dir() && !env.layout.incomplete_marker(tool, dir).exists()
+    is_version_dir(dir)
+        && env.layout.install_path(tool, dir).is_dir()
+        && !env.layout.incomplete_marker(tool, dir).exists()
+}
+
+/// Whether `dir` can be a version's folder: one component that does not
+/// begin with `.` (the names of an install's own files do).
+fn is_version_dir(dir: &str) -> bool {
+    !dir.is_empty() && !dir.starts_with('.') && !dir.contains('/')
 }
 
 /// The folder of a complete install: this data dir's, else the first shared
@@ -69,7 +77,7 @@ pub fn shared_location(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
 
 /// The first shared installs folder with a complete copy of the version.
 fn in_shared(env: &Env, tool: &str, dir: &str) -> Option<PathBuf> {
-    if dir.is_empty() || dir.starts_with('.') || dir.contains('/') {
+    if !is_version_dir(dir) {
         return None;
     }
     env.layout.shared().iter().find_map(|shared| {

@@ -60,7 +60,8 @@ pub fn run(mut ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
         no_cache: false,
         locked,
     };
-    let reports = batch::run(&ctx, &requests, &options, args.json);
+    let mut reports = batch::run(&ctx, &requests, &options, args.json);
+    let code = batch::finish(&ctx, &mut reports);
     for report in &reports {
         if args.json {
             println!("{}", serde_json::to_string(report)?);
@@ -75,7 +76,7 @@ pub fn run(mut ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
             crate::error::print(&message, report.hint.clone(), person);
         }
     }
-    Ok(batch::finish(&ctx, &reports)?)
+    Ok(code)
 }
 
 /// The lockfile beside the version file, which must exist.

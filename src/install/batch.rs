@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{Options, Request, Run};
 use crate::context::Context;
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, exit};
 use crate::process::{Cancel, Sink};
 use crate::progress::Progress;
 
@@ -48,29 +48,42 @@ pub struct Report {
     pub tried: Vec<super::Tried>,
 }
 
-/// After a batch: the shims made for what was installed (or newly set up
-/// from a shared install), and the exit code — 130 when interrupted, 1 when
-/// any install failed.
-pub fn finish(ctx: &Context, reports: &[Report]) -> Result<i32> {
-    let shared = |r: &Report| {
-        r.outcome == Outcome::AlreadyInstalled
-            && crate::installed::shared_location(&ctx.env, &r.tool, &r.version).is_some()
+/// After a batch: the shims brought in line with what is installed (made
+/// for new installs, for versions newly set up from a shared install, and
+/// for versions already there that lack one, so a batch that failed to
+/// write them is repaired by the next), and the exit code — 130 when
+/// interrupted, 1 when any install failed. Shims that cannot be written
+/// fail the installs they were for.
+pub fn finish(ctx: &Context, reports: &mut [Report]) -> i32 {
+    let env = &ctx.env;
+    let present = |r: &Report| matches!(r.outcome, Outcome::Installed | Outcome::AlreadyInstalled);
+    let wants_shims = |r: &Report| {
+        r.outcome == Outcome::Installed
+            || (r.outcome == Outcome::AlreadyInstalled
+                && (crate::installed::shared_location(env, &r.tool, &r.version).is_some()
+                    || crate::shim::reshim::lacks_shims(env, &r.tool, &r.version)))
     };
-    if reports
-        .iter()
-        .any(|r| r.outcome == Outcome::Installed || shared(r))
+    if reports.iter().any(wants_shims)
+        && let Err(e) = crate::shim::reshim::refresh(env)
     {
-        crate::shim::reshim::refresh(&ctx.env)?;
+        for report in reports.iter_mut().filter(|r| present(r)) {
+            let at = report.path.as_deref().map(|p| p.display().to_string());
+            report.outcome = Outcome::Failed;
+            report.error = Some(format!(
+                "installed in {}, but its shims could not be made: {}",
+                at.unwrap_or_default(),
+                crate::error::chain(&e)
+            ));
+            report.hint = Some("fix that, then run `tool reshim` or install again".into());
+        }
     }
-    Ok(
-        if reports.iter().any(|r| r.outcome == Outcome::Interrupted) {
-            exit::INTERRUPTED
-        } else if reports.iter().any(|r| r.error.is_some()) {
-            exit::FAILURE
-        } else {
-            exit::OK
-        },
-    )
+    if reports.iter().any(|r| r.outcome == Outcome::Interrupted) {
+        exit::INTERRUPTED
+    } else if reports.iter().any(|r| r.error.is_some()) {
+        exit::FAILURE
+    } else {
+        exit::OK
+    }
 }
 
 /// Installs one request on this thread, its output on the terminal

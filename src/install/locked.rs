@@ -127,16 +127,34 @@ fn entry_of(ctx: &crate::context::Context, req: &Request) -> Result<Entry> {
 
 /// What an install fetched, kept beside it (`installs/<tool>/.<dir>.fetched`)
 /// so a later `--locked` run can tell whether the installed copy is the
-/// locked bytes. Best effort: without it, `--locked` refuses the copy.
-pub fn remember(env: &crate::env::Env, tool: &str, dir: &str, backend: &str, details: &Details) {
+/// locked bytes. Written before the install is committed: a record that
+/// cannot be written fails the install, rather than a later `--locked`.
+pub fn remember(
+    env: &crate::env::Env,
+    tool: &str,
+    dir: &str,
+    backend: &str,
+    details: &Details,
+) -> Result<(), Failure> {
     let path = env.layout.fetched_record(tool, dir);
     let Some(sha256) = details.get("sha256").and_then(|v| v.as_str()) else {
         // A build or a plugin: nothing fetched to name, and no older record left standing.
-        let _ = std::fs::remove_file(&path);
-        return;
+        return match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Failure::Error(Error::io(
+                "cannot remove the old record of what was fetched",
+                &path,
+                e,
+            ))),
+            _ => Ok(()),
+        };
     };
     let text = serde_json::json!({ "backend": backend, "sha256": sha256 }).to_string();
-    let _ = crate::fs::write_atomic(&path, text.as_bytes(), None);
+    crate::fs::write_atomic(&path, text.as_bytes(), None).map_err(|e| {
+        Failure::Error(Error::hinted(
+            format!("cannot record what was fetched, so nothing was installed: {e}"),
+            "make room there (or move away what is in the way), then install again",
+        ))
+    })
 }
 
 /// Refuses an installed copy that is not known to be the lock's bytes.

@@ -90,22 +90,22 @@ pub struct Run<'a> {
     pub cancel: &'a Cancel,
 }
 
-/// Installs one version through the chain of backends.
+/// Installs one version through the chain of backends. A tool nothing
+/// knows is refused before anything is written (it gets no folder).
 pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
-    crate::tool_name::check(&req.tool)?;
+    let env = &cx.ctx.env;
+    crate::tools::Tools::new(env).require_known(&req.tool)?;
     let (chain, pinned) = chain_for(cx, req)?;
     let resolved = resolve(cx.ctx, &chain, req)?;
     task.set_label(format!("{} {}", req.tool, resolved.version));
-    let path = cx.ctx.env.layout.install_path(&req.tool, &resolved.dir);
+    let path = env.layout.install_path(&req.tool, &resolved.dir);
     let already = |resolved: Resolved| Done {
-        path: installed::location(&cx.ctx.env, &req.tool, &resolved.dir)
-            .unwrap_or_else(|| path.clone()),
+        path: installed::location(env, &req.tool, &resolved.dir).unwrap_or_else(|| path.clone()),
         resolved,
         backend: None,
         details: Details::Null,
         tried: Vec::new(),
     };
-    let env = &cx.ctx.env;
     if installed_here(env, &req.tool, &resolved.dir, pinned)? {
         return Ok(already(resolved));
     }
@@ -223,27 +223,25 @@ fn try_chain(
     for backend in chain {
         cx.cancel.check()?;
         task.step(&format!("installing with {}", backend.name()));
+        // Before the commit: the locked bytes, and the record of what was
+        // fetched (a record that cannot be written fails the install).
+        let seal = |details: &Details| {
+            if let Some(entry) = t.pinned {
+                locked::check(entry, details)?;
+            }
+            locked::remember(&cx.ctx.env, tool, &resolved.dir, backend.name(), details)
+        };
         let attempt = if backend.in_place() {
             let job = make_job(t, path);
-            in_place(&cx.ctx.env, backend.as_ref(), &job, tool, &resolved.dir)
+            in_place(&cx.ctx.env, backend.as_ref(), &job, &resolved.dir, seal)
         } else {
             staged(backend.as_ref(), path, |dest| {
                 let details = backend.install(&make_job(t, dest))?;
-                match t.pinned {
-                    Some(entry) => locked::check(entry, &details).map(|()| details),
-                    None => Ok(details),
-                }
+                seal(&details).map(|()| details)
             })
         };
-        let attempt = attempt.and_then(|details| match (t.pinned, backend.in_place()) {
-            (Some(entry), true) => locked::check(entry, &details).map(|()| details),
-            _ => Ok(details),
-        });
         match attempt {
-            Ok(details) => {
-                locked::remember(&cx.ctx.env, tool, &resolved.dir, backend.name(), &details);
-                return Ok((backend.name(), details, tried));
-            }
+            Ok(details) => return Ok((backend.name(), details, tried)),
             Err(Failure::NotAvailable(reason)) => tried.push(Tried {
                 backend: backend.name(),
                 reason,
@@ -272,15 +270,16 @@ fn in_place(
     env: &Env,
     backend: &dyn Backend,
     job: &Job<'_>,
-    tool: &str,
     dir: &str,
+    seal: impl FnOnce(&Details) -> Result<(), Failure>,
 ) -> Result<Details, Failure> {
-    let marker = env.layout.incomplete_marker(tool, dir);
+    let marker = env.layout.incomplete_marker(job.tool, dir);
     fs_err::write(&marker, b"")?;
     let result = fs_err::create_dir_all(job.dest)
         .map_err(Failure::from)
         .and_then(|()| backend.install(job))
-        .and_then(|details| check_not_empty(backend, job.dest).map(|()| details));
+        .and_then(|details| check_not_empty(backend, job.dest).map(|()| details))
+        .and_then(|details| seal(&details).map(|()| details));
     match &result {
         Ok(_) => crate::fs::sync_filesystem(job.dest)?,
         Err(_) => {

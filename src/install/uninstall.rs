@@ -2,7 +2,9 @@
 //! backend's own removal step (an asdf plugin's `bin/uninstall`), then the
 //! folder renamed into a trash folder beside it (the same filesystem, so
 //! the rename works on any mount) and deleted. A version is never seen
-//! half-removed yet installed, and never removed while it is installing.
+//! half-removed yet installed, and never removed while it is installing:
+//! whether it is installed is decided under the lock, after any install
+//! of it has ended.
 
 use std::path::Path;
 
@@ -28,13 +30,21 @@ pub fn uninstall(ctx: &Context, tool: &str, dir: &str, version: &str) -> Result<
             "remove it from that folder itself, or drop the folder from shared_installs",
         ));
     }
-    if !path.is_dir() {
+    // Every install of the tool holds a lock file in this folder: without
+    // it, nothing is installed or being installed.
+    if !env.layout.tool_installs_dir(tool).is_dir() {
         return Err(Error::NoSuchVersion);
     }
-    let lock = lock::acquire(env, tool, dir, || {})?;
+    // Decided under the lock: a staged install's folder appears only when
+    // it commits, so wait for any install of the version to end first.
+    let lock = lock::acquire(env, tool, dir, || {
+        crate::progress::note(&format!(
+            "waiting for another install of {tool} {version} to finish"
+        ))
+    })?;
     if !path.is_dir() {
-        // Removed by another uninstall while this one waited.
-        return Ok(());
+        lock.remove();
+        return Err(Error::NoSuchVersion);
     }
     let hook = |when: &str| {
         hooks::run(

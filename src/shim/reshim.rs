@@ -111,6 +111,21 @@ fn wanted_shims(env: &Env) -> Wanted {
     wanted
 }
 
+/// Whether an installed version lacks a shim it should have (a run that
+/// could not write them, a full disk): read-only, so a version whose shims
+/// are all there costs no reshim.
+pub fn lacks_shims(env: &Env, tool: &str, version: &str) -> bool {
+    let Some(root) = installed::location(env, tool, version) else {
+        return false;
+    };
+    let pair = (tool.to_string(), version.to_string());
+    commands_of(env, tool, version, &root)
+        .iter()
+        .any(|command| {
+            super::read_metadata(&env.layout.shim_path(command)).is_none_or(|p| !p.contains(&pair))
+        })
+}
+
 /// The commands one version gets shims for: the executables in its bin
 /// folders, and (as in asdf) the wrappers in its plugin's `shims/` folder.
 fn commands_of(env: &Env, tool: &str, version: &str, root: &Path) -> Vec<String> {

@@ -194,7 +194,8 @@ impl<'a> Tools<'a> {
         let mut names = BTreeSet::new();
         for entries in dirs.filter_map(|d| std::fs::read_dir(d).ok()) {
             for entry in entries.flatten() {
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                // A symlink to a folder counts, as `is_known` follows it.
+                let is_dir = entry.path().is_dir();
                 if let (true, Ok(name)) = (is_dir, entry.file_name().into_string())
                     && crate::tool_name::check(&name).is_ok()
                 {

@@ -27,6 +27,11 @@ pub enum VersionSpec {
 
 const MAX_VERSION_LEN: usize = 255;
 
+/// Why a folder name may not begin with `.`: the install's own bookkeeping
+/// (`.<version>.incomplete`, `.lock`, `.staging-*`) does.
+const LEADING_DOT: &str =
+    "it may not begin with `.` (names beginning with `.` are the install's own files)";
+
 impl VersionSpec {
     pub fn parse(raw: &str) -> Result<Self> {
         let invalid = |why| Error::Invalid {
@@ -47,6 +52,7 @@ impl VersionSpec {
             return match raw {
                 "system" => Ok(VersionSpec::System),
                 "latest" => Ok(VersionSpec::Latest(None)),
+                _ if raw.starts_with('.') => Err(invalid(LEADING_DOT)),
                 _ if is_plain(raw) => Ok(VersionSpec::Version(raw.to_string())),
                 _ => Err(invalid("it may only contain letters, digits and . _ - +")),
             };
@@ -112,7 +118,13 @@ fn is_plain(s: &str) -> bool {
 
 /// Checks a name used as a folder under the data dir (a version or tool).
 pub fn check_path_component(what: &'static str, value: &str) -> Result<()> {
-    if is_plain(value) && value != "." {
+    if value.starts_with('.') {
+        Err(Error::Invalid {
+            what,
+            value: value.to_string(),
+            why: LEADING_DOT,
+        })
+    } else if is_plain(value) {
         Ok(())
     } else {
         Err(Error::Invalid {
@@ -215,7 +227,18 @@ mod tests {
             Path("/opt/py".into())
         );
         for bad in [
-            "", "ref:", "path:", "latest:", "foo:bar", "ref:a/b", "../x", "3.9/x", "a\u{0}b",
+            "",
+            "ref:",
+            "path:",
+            "latest:",
+            "foo:bar",
+            "ref:a/b",
+            "../x",
+            "3.9/x",
+            "a\u{0}b",
+            ".",
+            ".1.0.incomplete",
+            ".1",
         ] {
             assert!(
                 VersionSpec::parse(bad).is_err(),

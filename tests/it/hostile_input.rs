@@ -251,13 +251,20 @@ fn writing_to_a_closed_pipe_ends_quietly() {
 }
 
 /// A tmpfs mounted at `dir` for the life of the guard (root only).
-struct Mount(std::path::PathBuf);
+/// A file system mounted for a test (root only), unmounted when dropped.
+pub struct Mount(std::path::PathBuf);
 
 impl Mount {
     fn tmpfs(dir: &std::path::Path) -> Mount {
+        Mount::tmpfs_of(dir, "50%")
+    }
+
+    /// A tmpfs of `size` (`8k`: two pages, a disk that fills at once).
+    pub fn tmpfs_of(dir: &std::path::Path, size: &str) -> Mount {
         std::fs::create_dir_all(dir).unwrap();
         let mut mount = std::process::Command::new("mount");
-        succeeds(mount.args(["-t", "tmpfs", "tmpfs"]).arg(dir));
+        let size = format!("size={size}");
+        succeeds(mount.args(["-t", "tmpfs", "-o", &size, "tmpfs"]).arg(dir));
         Mount(dir.to_path_buf())
     }
 }

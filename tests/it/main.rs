@@ -15,6 +15,7 @@ mod credentials;
 mod harness;
 mod hostile_input;
 mod install;
+mod install_folder;
 mod layers;
 mod lockfile;
 mod no_libc_shim;

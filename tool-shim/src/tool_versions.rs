@@ -88,7 +88,8 @@ fn is_version(raw: &[u8]) -> bool {
         return false;
     }
     let Some(colon) = raw.iter().position(|b| *b == b':') else {
-        return is_plain(raw);
+        // `.1.0` is an error there: a name beginning with `.` is never a folder.
+        return is_plain(raw) && raw[0] != b'.';
     };
     let (kind, rest) = (&raw[..colon], &raw[colon + 1..]);
     match kind {
@@ -101,5 +102,5 @@ fn is_version(raw: &[u8]) -> bool {
 /// A version that is its own folder under `installs/<tool>/` (not `system`,
 /// `ref:`, `path:` or `latest:<p>`).
 fn is_folder_version(raw: &[u8]) -> bool {
-    is_plain(raw) && raw != b"system"
+    is_plain(raw) && raw != b"system" && !raw.starts_with(b".")
 }
