@@ -280,3 +280,23 @@ fn config_toml_values_that_do_not_fit_are_refused_by_key_and_file() {
         );
     }
 }
+
+#[test]
+fn a_lockfile_that_is_a_fifo_is_refused_not_waited_on() {
+    let s = Sandbox::new();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let fifo = s.proj.join(".tool-versions.lock");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let mut cmd = s.process(crate::harness::BIN);
+    cmd.args(["install", "--locked"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = spawn(&mut cmd);
+    assert!(finishes(&mut child), "tool hung on a fifo lockfile");
+    let err = fails_with(&mut child, 1);
+    assert!(
+        err.contains(".tool-versions.lock") && err.contains("not a regular file"),
+        "{err}"
+    );
+}
