@@ -300,3 +300,23 @@ fn a_lockfile_that_is_a_fifo_is_refused_not_waited_on() {
         "{err}"
     );
 }
+
+#[test]
+fn a_long_value_in_readthedocs_yaml_is_quoted_short() {
+    let s = Sandbox::new();
+    let long = "3".repeat(500_000);
+    s.write(
+        "proj/.readthedocs.yaml",
+        &format!("version: 2\nbuild:\n  os: ubuntu-22.04\n  tools:\n    python: \"{long}\"\n"),
+    );
+    let err = fails_with(
+        s.tool(&["current"]).env("TOOL_READTHEDOCS_CONFIG", "yes"),
+        1,
+    );
+    assert!(
+        err.contains(".readthedocs.yaml:5"),
+        "{}",
+        &err[..err.len().min(300)]
+    );
+    assert!(err.len() < 1000, "a message of {} bytes", err.len());
+}
