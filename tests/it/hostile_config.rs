@@ -320,3 +320,30 @@ fn a_long_value_in_readthedocs_yaml_is_quoted_short() {
     );
     assert!(err.len() < 1000, "a message of {} bytes", err.len());
 }
+
+#[test]
+fn settings_files_that_never_end_fail_shims_instead_of_hanging_them() {
+    let s = Sandbox::new();
+    s.install_fake("python", "3.9.6", &["python"]);
+    s.reshim();
+    s.write("proj/.tool-versions", "python 3.9.6\n");
+    let fifo = s.root.join("asdfrc");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    for (var, file) in [
+        ("ASDF_CONFIG_FILE", fifo.to_str().unwrap()),
+        ("TOOL_CONFIG_FILE", "/dev/zero"),
+    ] {
+        let mut cmd = s.process(s.data.join("shims/python"));
+        cmd.env(var, file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = spawn(limit_memory(&mut cmd, 512 << 20));
+        assert!(finishes(&mut child), "the shim hung on {var}={file}");
+        let err = fails_with(&mut child, 1);
+        assert!(
+            err.contains(file) && err.contains("not a regular file"),
+            "{err}"
+        );
+    }
+}
