@@ -107,14 +107,14 @@ pub enum Error {
     #[error("No such plugin: {0}")]
     UnknownTool(String),
 
-    #[error("invalid {what} `{value}`: {why}")]
+    #[error("invalid {what} `{}`: {why}", shown(.value))]
     Invalid {
         what: &'static str,
         value: String,
         why: &'static str,
     },
 
-    #[error("invalid value `{value}` for {name} (from {origin}): {why}")]
+    #[error("invalid value `{}` for {name} (from {origin}): {why}", shown(.value))]
     Setting {
         name: &'static str,
         value: String,
@@ -274,6 +274,16 @@ impl Error {
     /// The message with its causes (`a: b: c`) and hint lines, as printed.
     pub fn report(&self) -> String {
         with_hint(&chain(self), self.hint())
+    }
+}
+
+/// A value as a message quotes it: at most its first 80 characters, so a
+/// 5 MB line in a repository's file makes a short message.
+pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    match value.char_indices().nth(MAX) {
+        None => value.into(),
+        Some((end, _)) => format!("{}… ({} bytes)", &value[..end], value.len()).into(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! File-system helpers every layer shares: atomic replacement of a file
 //! (`write_atomic`), durable commits (`sync_dir`) and small reads in as few
 //! system calls as the kernel allows (`read_small`, and `is_dir`, `exists`
-//! and `is_executable` for the shim path). Errors come from
+//! and `is_executable` for the shim path), and the one bounded read of a
+//! file a repository or a user hands us (`read_capped`). Errors come from
 //! `fs-err`, so each one names the path it is about.
 
 use std::io::Write;
@@ -94,6 +95,48 @@ pub fn read_small(file: &std::fs::File, size: u64, max: u64) -> std::io::Result<
     Ok(bytes)
 }
 
+/// The cap on a configuration file read whole (`.tool-versions`, settings,
+/// `.readthedocs.yaml`, legacy version files): none comes close to it.
+pub const MAX_CONFIG_LEN: u64 = 1 << 20;
+
+/// The regular file at `path`, read whole when it holds at most `max`
+/// bytes. Opened without blocking and checked before any read, so a fifo,
+/// a device (`/dev/zero`), a socket or a folder is an error
+/// (`InvalidInput`), never a hang or a read without end; a larger file is
+/// `FileTooLarge`; a missing one `NotFound`. Messages say what to do; the
+/// caller adds the path.
+pub fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let why = "not a regular file (a folder, pipe or device?); only files are read";
+        return Err(Error::new(ErrorKind::InvalidInput, why));
+    }
+    let bytes = read_small(&file, meta.len(), max)?;
+    if bytes.len() as u64 > max {
+        let why = format!(
+            "larger than {}; is it really the file meant?",
+            shown_size(max)
+        );
+        return Err(Error::new(ErrorKind::FileTooLarge, why));
+    }
+    Ok(bytes)
+}
+
+/// `1 MiB`, `64 KiB`, `100 bytes`.
+fn shown_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// `stat(2)`, following links. std's `metadata` goes through `statx`, and
 /// when the first `statx` of a process fails (the usual case for a shim:
 /// no plugin folder) std calls it a second time to learn whether the kernel
@@ -150,6 +193,28 @@ mod tests {
         // At the limit, one byte more shows the file is larger.
         assert_eq!(read_small(&open(), 10, 4).unwrap(), b"01234");
         assert_eq!(read_small(&open(), 0, 4).unwrap(), b"01234");
+    }
+
+    #[test]
+    fn capped_reads_refuse_what_is_not_a_small_regular_file() {
+        use std::io::ErrorKind;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"0123456789").unwrap();
+        assert_eq!(read_capped(&file, 10).unwrap(), b"0123456789");
+        let err = read_capped(&file, 9).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FileTooLarge);
+        assert!(err.to_string().contains("larger than 9 bytes"), "{err}");
+        let kind = |p: &str| read_capped(Path::new(p), 1 << 20).unwrap_err().kind();
+        assert_eq!(kind("/dev/zero"), ErrorKind::InvalidInput);
+        assert_eq!(kind("/"), ErrorKind::InvalidInput);
+        let fifo = dir.path().join("fifo");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        assert_eq!(kind(fifo.to_str().unwrap()), ErrorKind::InvalidInput);
+        assert_eq!(kind("/no/such/file"), ErrorKind::NotFound);
+        assert_eq!(shown_size(MAX_CONFIG_LEN), "1 MiB");
     }
 
     #[test]

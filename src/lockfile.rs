@@ -52,7 +52,11 @@ pub fn path_for(config: &Path) -> PathBuf {
 impl Lock {
     /// Reads `path`; `None` when there is none. Errors name `file:line`.
     pub fn read(path: &Path) -> Result<Option<Lock>> {
-        let text = match std::fs::read_to_string(path) {
+        let read = crate::fs::read_capped(path, crate::fs::MAX_CONFIG_LEN).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        let text = match read {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("cannot read the lockfile", path, e)),

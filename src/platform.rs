@@ -27,6 +27,21 @@ impl Host {
     }
 }
 
+/// Whether `os` can stand for `{os}` in a cache key, wherever a user gives
+/// it (the `os` setting, `cache plan --os`): 1 to 64 letters, digits, `.`,
+/// `_`, `-` or `+`, starting with a letter or digit (so never `..` or a
+/// hidden name), as `ubuntu-22.04` does.
+pub fn check_os(os: &str) -> Result<(), &'static str> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+');
+    let starts_well = os.starts_with(|c: char| c.is_ascii_alphanumeric());
+    match !os.is_empty() && os.len() <= 64 && starts_well && os.chars().all(allowed) {
+        true => Ok(()),
+        false => Err(
+            "an OS name is letters, digits, `.`, `_`, `-` or `+` (like ubuntu-22.04), starting with a letter or digit",
+        ),
+    }
+}
+
 /// `ID-VERSION_ID` from an os-release file: `ubuntu-20.04`, `debian-12`.
 pub fn os_from_release(text: &str) -> Option<String> {
     let field = |name: &str| {
@@ -62,6 +77,24 @@ fn libc_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_names_are_key_components() {
+        for good in ["ubuntu-22.04", "debian-12", "alpine_3.20+x"] {
+            assert_eq!(check_os(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            ".hidden",
+            "-x",
+            "ubuntu 22",
+            &"x".repeat(65),
+        ] {
+            assert!(check_os(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn os_names_like_the_existing_buckets() {

@@ -120,7 +120,7 @@ impl SecretKey {
     /// Writes `<dir>/<name>.secret` (mode 0600, never replacing a file) and
     /// `<dir>/<name>.public`; returns both paths.
     pub fn write_pair(&self, dir: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
-        use fs_err::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::fs::OpenOptionsExt;
         let secret = dir.join(format!("{}.secret", self.name));
         let public = dir.join(format!("{}.public", self.name));
         let text = format!(
@@ -128,11 +128,10 @@ impl SecretKey {
             self.name,
             B64.encode(self.key.to_keypair_bytes())
         );
-        let mut file = fs_err::OpenOptions::new()
-            .write(true)
-            .create_new(true)
+        let mut file = (std::fs::OpenOptions::new().write(true).create_new(true))
             .mode(0o600)
-            .open(&secret)?;
+            .open(&secret)
+            .map_err(|e| keygen_error(dir, &secret, e))?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         let public_text = format!("{}\n", self.public());
@@ -142,6 +141,23 @@ impl SecretKey {
         }
         Ok((secret, public))
     }
+}
+
+/// `cache keygen`'s refusal to write `secret` into `dir`, saying what to do.
+fn keygen_error(dir: &Path, secret: &Path, e: std::io::Error) -> Error {
+    use std::io::ErrorKind;
+    let (dir, secret) = (dir.display(), secret.display());
+    Error::Other(match e.kind() {
+        ErrorKind::AlreadyExists => format!(
+            "{secret} already exists: keygen never replaces a key; \
+             remove it first, or choose another name or --dir"
+        ),
+        ErrorKind::NotFound => format!(
+            "cannot write {secret}: the folder {dir} does not exist; \
+             create it first (mkdir -p {dir}) or give another --dir"
+        ),
+        _ => format!("cannot write {secret}: {e}; give a --dir you can write to"),
+    })
 }
 
 impl PublicKey {

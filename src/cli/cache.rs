@@ -464,6 +464,13 @@ fn plan(ctx: &Context, args: PlanArgs, bucket: Option<&str>) -> anyhow::Result<i
     use crate::install::cache_plan::{self, Wanted};
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut oses = args.oses;
+    for os in &oses {
+        crate::platform::check_os(os).map_err(|why| Error::Invalid {
+            what: "--os value",
+            value: os.clone(),
+            why,
+        })?;
+    }
     if let Some(tool) = &args.tool {
         Tools::new(&ctx.env).require_known(tool)?;
         wanted.extend(args.versions.iter().map(|v| Wanted {

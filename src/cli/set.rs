@@ -130,13 +130,11 @@ fn write(
     versions: Vec<VersionSpec>,
 ) -> anyhow::Result<i32> {
     let path = target_file(ctx, scope)?;
-    let mut file = ToolVersions::load(&path)?.unwrap_or_else(|| ToolVersions::empty(path));
     let shared = versions.iter().any(|v| match v {
         VersionSpec::Version(dir) => installed::shared_location(&ctx.env, tool, dir).is_some(),
         _ => false,
     });
-    file.set(tool, versions);
-    file.save()?;
+    ToolVersions::edit(&path, |file| file.set(tool, versions))?;
     // A version from the shared installs was never installed here, so no
     // install made its shims: setting it is enough to run it.
     if shared {

@@ -244,7 +244,8 @@ fn read_legacy_file(
     }
     let text = match tools.parse_legacy_file(tool, path)? {
         Some(parsed) => parsed.into_bytes(),
-        None => fs_err::read(path)?,
+        None => crate::fs::read_capped(path, crate::fs::MAX_CONFIG_LEN)
+            .map_err(|e| Error::io("cannot read", path, e))?,
     };
     let text = String::from_utf8_lossy(&text);
     let mut versions = Vec::new();

@@ -10,7 +10,9 @@ use crate::version::VersionSpec;
 /// Longer lines are refused: no real `.tool-versions` line comes close.
 pub const MAX_LINE_LEN: usize = 4096;
 /// Larger files are refused before they are read whole.
-pub const MAX_FILE_LEN: u64 = 1 << 20;
+pub const MAX_FILE_LEN: u64 = crate::fs::MAX_CONFIG_LEN;
+/// A UTF-8 byte order mark, which some editors put first.
+const BOM: &str = "\u{feff}";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -31,6 +33,8 @@ pub struct ToolVersions {
     path: PathBuf,
     lines: Vec<Line>,
     crlf: bool,
+    /// The file began with a byte order mark (kept when it is written).
+    bom: bool,
 }
 
 impl ToolVersions {
@@ -40,6 +44,7 @@ impl ToolVersions {
             path,
             lines: Vec::new(),
             crlf: false,
+            bom: false,
         }
     }
 
@@ -53,38 +58,26 @@ impl ToolVersions {
     /// As `load`, opening `path` through `open` (another path to the same
     /// file, such as `Env::openable`'s); messages name `path`.
     pub fn load_via(open: &Path, path: &Path) -> Result<Option<Self>> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let opened = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(open);
-        let file = match opened {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        use std::io::ErrorKind;
+        let bytes = match crate::fs::read_capped(open, MAX_FILE_LEN) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == ErrorKind::FileTooLarge => {
+                let why = "file is larger than 1 MiB; is it really a .tool-versions file?";
+                return Err(parse_error(path, 1, why));
+            }
             Err(e) => return Err(Error::io("cannot read", path, e)),
         };
-        let Some(size) = file
-            .metadata()
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len())
-        else {
-            let why = "not a regular file (a folder, pipe or device?); only files are read";
-            return Err(Error::io("cannot read", path, std::io::Error::other(why)));
-        };
-        let bytes = crate::fs::read_small(&file, size, MAX_FILE_LEN)
-            .map_err(|e| Error::io("cannot read", path, e))?;
-        if bytes.len() as u64 > MAX_FILE_LEN {
-            return Err(parse_error(
-                path,
-                1,
-                "file is larger than 1 MiB; is it really a .tool-versions file?",
-            ));
-        }
         Self::parse(path, &bytes).map(Some)
     }
 
+    /// Parses `bytes`; a UTF-8 byte order mark before the first line is
+    /// read past (and written back by `render`).
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let (bom, bytes) = match bytes.strip_prefix(BOM.as_bytes()) {
+            Some(rest) => (true, rest),
+            None => (false, bytes),
+        };
         let mut lines = Vec::new();
         let mut crlf = false;
         let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -118,6 +111,7 @@ impl ToolVersions {
             path: path.to_path_buf(),
             lines,
             crlf,
+            bom,
         })
     }
 
@@ -164,6 +158,9 @@ impl ToolVersions {
     pub fn render(&self) -> String {
         let eol = if self.crlf { "\r\n" } else { "\n" };
         let mut out = String::new();
+        if self.bom {
+            out.push_str(BOM);
+        }
         for line in &self.lines {
             match line {
                 Line::Other(text) => out.push_str(text),
@@ -184,13 +181,36 @@ impl ToolVersions {
     /// Writes the file atomically (temporary file in the same folder, then
     /// rename), following a symlink to its target and keeping permissions.
     pub fn save(&self) -> Result<()> {
-        let target = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
         Ok(crate::fs::write_atomic(
-            &target,
+            &target_of(&self.path),
             self.render().as_bytes(),
             None,
         )?)
     }
+
+    /// Reads the file at `path` (empty when missing), applies `change` and
+    /// saves it, holding an exclusive lock on the file's folder from the
+    /// read to the rename: parallel edits of one file (twenty `tool set`s)
+    /// each see the one before, so none is lost. The folder is locked, not
+    /// a file beside it, so no lock file is left in a repository.
+    pub fn edit(path: &Path, change: impl FnOnce(&mut ToolVersions)) -> Result<()> {
+        let target = target_of(path);
+        let dir = (target.parent())
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let folder = std::fs::File::open(dir).map_err(|e| Error::io("cannot open", dir, e))?;
+        folder
+            .lock()
+            .map_err(|e| Error::io("cannot lock the folder of", path, e))?;
+        let mut file = Self::load(path)?.unwrap_or_else(|| Self::empty(path.to_path_buf()));
+        change(&mut file);
+        file.save()
+    }
+}
+
+/// Where a write of `path` lands: a symlink's target, else `path`.
+fn target_of(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn parse_error(path: &Path, line: usize, message: &str) -> Error {
@@ -297,6 +317,15 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_read_past_and_kept() {
+        let mut tv = parse("\u{feff}python 3.9.6\r\n").unwrap();
+        assert_eq!(tv.get("python").unwrap().line, 1);
+        tv.set("nodejs", vec![VersionSpec::Version("20.1.0".into())]);
+        assert_eq!(tv.render(), "\u{feff}python 3.9.6\r\nnodejs 20.1.0\r\n");
+        assert!(parse("\u{feff}").unwrap().entries().next().is_none());
+    }
+
+    #[test]
     fn errors_name_file_and_line() {
         let err = parse("python foo:bar\n").unwrap_err().to_string();
         assert!(
@@ -360,6 +389,9 @@ mod tests {
             "\n\n",
             "python 3.9.6",
             "python ref-x\n",
+            "\u{feff}python 3.9.6\n",
+            "\u{feff}",
+            "\u{feff}\n",
         ];
         for text in read {
             assert!(no_libc_agrees(text.as_bytes(), "python"), "read: {text:?}");
@@ -375,7 +407,8 @@ mod tests {
             "nodejs .\npython 3.9.6\n",
             "nodejs 20 :x\npython 3.9.6\n",
             "python 3.9\u{a0}x\n",
-            "\u{feff}python 3.9.6\n",
+            "\u{feff}\u{feff}python 3.9.6\n",
+            "# \u{feff}\npython 3..9\n",
             "python 3.9.6\0\n",
         ];
         for text in handed_over {

@@ -48,6 +48,8 @@ pub fn latest(
 ) -> Result<String> {
     let mut answers = Vec::new();
     let mut why = Vec::new();
+    // What could not be read (an index offline): said in the message itself.
+    let mut failed = Vec::new();
     for backend in chain {
         match backend.latest(ctx, tool, prefix) {
             Ok(Some(v)) => answers.push(v),
@@ -60,7 +62,7 @@ pub fn latest(
                 return Err(e);
             }
             Err(crate::backend::Failure::Error(e)) => {
-                why.push(format!("{}: {}", backend.name(), e.report()))
+                failed.push(format!("{}: {}", backend.name(), e.report()))
             }
         }
     }
@@ -69,9 +71,10 @@ pub fn latest(
         .ok_or_else(|| {
             // asdf's words; where each backend looked is the hint.
             let what = prefix.map_or_else(|| tool.to_string(), |p| format!("{tool} {p}"));
-            Error::hinted(
-                format!("No compatible versions available ({what})"),
-                why.join("\n"),
-            )
+            let mut message = format!("No compatible versions available ({what})");
+            if !failed.is_empty() {
+                message = format!("{message}: {}", failed.join("; "));
+            }
+            Error::hinted(message, why.join("\n"))
         })
 }

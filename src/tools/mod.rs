@@ -233,7 +233,9 @@ impl ToolInfo for Tools<'_> {
         let Some(parser) = builtin(tool).and_then(|b| b.legacy_parser(name)) else {
             return Ok(None);
         };
-        match parser(&fs_err::read_to_string(path)?) {
+        let bytes = crate::fs::read_capped(path, crate::fs::MAX_CONFIG_LEN)
+            .map_err(|e| Error::io("cannot read", path, e))?;
+        match parser(&String::from_utf8_lossy(&bytes)) {
             Some(spec) => Ok(Some(spec)),
             None => Err(Error::Parse {
                 path: path.to_path_buf(),

@@ -13,6 +13,7 @@ mod commands;
 mod conda;
 mod credentials;
 mod harness;
+mod hostile_config;
 mod hostile_input;
 mod install;
 mod install_folder;

@@ -114,14 +114,16 @@ fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Opt
         Some(file) => file.to_vec(),
         None => join(&places.home, &[b".asdfrc"]),
     };
-    match sys::read(&path::c(asdfrc)?, false) {
+    // Both read as the std path reads them (`fs::read_capped`): a regular
+    // file, opened without blocking; anything else is its to refuse.
+    match sys::read(&path::c(asdfrc)?) {
         Read::Missing => {}
-        Read::Text(text) if core::str::from_utf8(&text).is_ok() => {
+        Read::Text(text) => {
             if !crate::settings::asdfrc_is_silent(&text, &shim.tools, shim.command) {
                 return None;
             }
         }
-        _ => return None,
+        Read::Unsure => return None,
     }
     let config = match vars.text(b"TOOL_CONFIG_FILE") {
         Some(file) => file.to_vec(),
@@ -130,7 +132,7 @@ fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Opt
             None => join(&places.home, &[b".config", b"tool/config.toml"]),
         },
     };
-    match sys::read(&path::c(config)?, false) {
+    match sys::read(&path::c(config)?) {
         Read::Missing => Some(()),
         Read::Text(text) => {
             let text = core::str::from_utf8(&text).ok()?;
@@ -163,7 +165,7 @@ fn set_version(places: &Places, tool: &[u8]) -> Option<Option<Vec<u8>>> {
 /// `tool`'s version in the file at `file`; `Some(None)` when the file is
 /// missing or does not name the tool.
 fn version_in(file: &[u8], tool: &[u8]) -> Option<Option<Vec<u8>>> {
-    match sys::read(&path::c(file.to_vec())?, true) {
+    match sys::read(&path::c(file.to_vec())?) {
         Read::Missing => Some(None),
         Read::Text(text) => match tool_versions::lookup(&text, tool)? {
             Found::Version(v) => Some(Some(v.to_vec())),

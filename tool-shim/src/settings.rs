@@ -41,10 +41,15 @@ pub const SHIM_SETTING_VARS: &[&str] = &[
     "TOOL_LOCKED",
 ];
 
+/// The tables settings live in (`[cache]`…): the std path refuses one
+/// that is not a table.
+pub const SECTIONS: &[&str] = &["backends", "cache", "python", "ruby", "upstream", "vendor"];
+
 /// Whether `.asdfrc`'s text sets nothing the shim path reads, for a shim
 /// of `command` run by one of `tools`. Read as the std path reads it
 /// (lines, trimmed, `#` comments, `key = value`); a line it might read
-/// differently (non-ASCII) counts as setting something.
+/// differently (non-ASCII, not UTF-8) counts as setting something, but a
+/// comment is a comment whatever its bytes.
 pub fn asdfrc_is_silent(text: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
     for line in text.split(|b| *b == b'\n') {
         let line = trim(line);
@@ -96,16 +101,23 @@ fn is_hook_of(key: &[u8], tools: &[&[u8]], command: &[u8]) -> bool {
 
 /// Whether `config.toml`'s text sets nothing the shim path reads, parsed
 /// by the same `toml` crate the std path parses it with: a document that
-/// parses, with no top-level key naming a setting shims read, and values
-/// that become `toml::Value`s as they do there (an integer that fits an
-/// `i64`; floats and dates are left to the std path).
+/// parses, with no top-level key naming a setting shims read, each of
+/// `SECTIONS` a table of values that are not tables (the std path checks
+/// their shape), and values that become `toml::Value`s as they do there (an
+/// integer that fits an `i64`; floats and dates are left to the std path).
 pub fn config_is_silent(text: &str) -> bool {
     let Ok(doc) = DeTable::parse(text) else {
         return false;
     };
     let root = doc.get_ref();
     let names_setting = (root.keys()).any(|k| SHIM_SETTINGS.contains(&k.get_ref().as_ref()));
-    !names_setting && root.values().all(|v| converts(v.get_ref()))
+    let flat = |v: &DeValue<'_>| match v {
+        DeValue::Table(t) => (t.values()).all(|v| !matches!(v.get_ref(), DeValue::Table(_))),
+        _ => false,
+    };
+    let sections_are_flat =
+        (root.iter()).all(|(k, v)| !SECTIONS.contains(&k.get_ref().as_ref()) || flat(v.get_ref()));
+    !names_setting && sections_are_flat && root.values().all(|v| converts(v.get_ref()))
 }
 
 /// Strings, booleans, integers as `toml::Value` takes them, and arrays and

@@ -19,17 +19,12 @@ pub enum Read {
     Unsure,
 }
 
-/// The file at `path`, read whole. `sized`: as the std path reads
-/// `.tool-versions` (`fs::read_small`): only a regular file, opened without
-/// blocking, and as long as `fstat` says (a file that grows meanwhile is
-/// taken as it was), so one `read` does; else read to its end.
-pub fn read(path: &CStr, sized: bool) -> Read {
-    let flags = OFlags::RDONLY | OFlags::CLOEXEC;
-    let flags = if sized {
-        flags | OFlags::NONBLOCK
-    } else {
-        flags
-    };
+/// The file at `path`, read whole, as the std path reads its files
+/// (`fs::read_capped`): only a regular file, opened without blocking, and
+/// as long as `fstat` says (a file that grows meanwhile is taken as it
+/// was), so one `read` does; else read to its end.
+pub fn read(path: &CStr) -> Read {
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
     let fd = match rustix::fs::open(path, flags, Mode::empty()) {
         Ok(fd) => fd,
         Err(Errno::NOENT) => return Read::Missing,
@@ -37,16 +32,14 @@ pub fn read(path: &CStr, sized: bool) -> Read {
     };
     // Past `MAX_READ`, one byte more, so a file too large shows as one.
     let mut limit = MAX_READ + 1;
-    if sized {
-        match rustix::fs::fstat(&fd) {
-            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {
-                let size = usize::try_from(st.st_size).unwrap_or(limit);
-                if size != 0 && size < MAX_READ {
-                    limit = size;
-                }
+    match rustix::fs::fstat(&fd) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {
+            let size = usize::try_from(st.st_size).unwrap_or(limit);
+            if size != 0 && size < MAX_READ {
+                limit = size;
             }
-            _ => return Read::Unsure,
         }
+        _ => return Read::Unsure,
     }
     let mut text: Vec<u8> = Vec::with_capacity(limit.min(4096));
     while text.len() < limit {

@@ -19,7 +19,9 @@ pub enum Found<'a> {
 
 /// `text` read for `tool`; `None` when the std parser must decide (the file
 /// is an error, or the tool's first version is not a plain folder name).
+/// A UTF-8 byte order mark first is read past, as the std parser does.
 pub fn lookup<'a>(text: &'a [u8], tool: &[u8]) -> Option<Found<'a>> {
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
     let body = text.strip_suffix(b"\n").unwrap_or(text);
     let mut found: Option<Option<&'a [u8]>> = None;
     if text.is_empty() {

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
+mod load;
 mod validate;
 
 use super::ToolInfo;
@@ -59,7 +60,7 @@ impl Table {
 
     /// `readthedocs_table`: a newer copy in the same format.
     pub fn from_file(path: &Path) -> Result<Table> {
-        let text = fs_err::read_to_string(path)?;
+        let text = load::read_text(path)?;
         toml::from_str(&text).map_err(|e| Error::Parse {
             path: path.to_path_buf(),
             line: e
@@ -105,24 +106,18 @@ pub fn find_in(dir: &Path) -> Option<PathBuf> {
 /// Reads `path` and maps its `build.os` and `build.tools` through `table`;
 /// `tools` says which tool installs each of the service's names.
 pub fn read(path: &Path, table: &Table, tools: &dyn ToolInfo) -> Result<BuildConfig> {
-    let text = fs_err::read_to_string(path)?;
+    let text = load::read_text(path)?;
     let bad = |line: usize, message: String| Error::Parse {
         path: path.to_path_buf(),
         line,
         message,
     };
-    let docs = YamlLoader::load_from_str(&text).map_err(|e| {
-        bad(
-            e.marker().line().max(1),
-            format!("not valid YAML: {}", e.info()),
-        )
-    })?;
-    let Some(doc) = docs.first() else {
+    let Some(doc) = load::first_document(path, &text)? else {
         let why =
             "the file is empty: Read the Docs rejects an empty config (config:base:invalid-syntax)";
         return Err(bad(1, why.to_string()));
     };
-    validate::check(doc, table).map_err(|r| {
+    validate::check(&doc, table).map_err(|r| {
         let key = r.key.rsplit('.').next().unwrap_or(&r.key);
         bad(line_of(&text, key, 1), r.message)
     })?;

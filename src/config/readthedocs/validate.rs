@@ -117,15 +117,16 @@ fn last(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
-/// The value as Python prints it (YAML `3.10` is the float `3.1`).
+/// The value as Python prints it (YAML `3.10` is the float `3.1`), at most
+/// its first 80 characters.
 fn shown(value: &Yaml) -> String {
     match value {
-        Yaml::String(s) => s.clone(),
+        Yaml::String(s) => crate::error::shown(s).into_owned(),
         Yaml::Integer(i) => i.to_string(),
         Yaml::Real(r) => match r.parse::<f64>() {
             Ok(f) if f.fract() == 0.0 => format!("{f:.1}"),
             Ok(f) => f.to_string(),
-            Err(_) => r.clone(),
+            Err(_) => crate::error::shown(r).into_owned(),
         },
         Yaml::Boolean(b) => if *b { "True" } else { "False" }.to_string(),
         Yaml::Null | Yaml::BadValue => "None".to_string(),

@@ -5,12 +5,13 @@
 //! the `InstallSettings` only installs read, at the first `for_installs()`.
 
 mod defs;
+mod files;
 mod values;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use defs::{DEFS, Key, Kind, SettingDef, former_name};
 pub use values::{
@@ -19,7 +20,8 @@ pub use values::{
 };
 
 use crate::env::Env;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use files::{apply_asdfrc, apply_config_toml, lookup};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -182,90 +184,9 @@ fn apply_env(env: &Env, raw: &mut [(Cow<'static, str>, Source)]) {
     }
 }
 
-fn apply_asdfrc(
-    path: &Path,
-    raw: &mut [(Cow<'static, str>, Source)],
-    hooks: &mut BTreeMap<String, String>,
-) -> Result<()> {
-    let Some(text) = read_optional(path)? else {
-        return Ok(());
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let (key, value) = (key.trim(), value.trim());
-        match DEFS.iter().position(|d| known_as(d, key)) {
-            Some(i) => raw[i] = (value.to_string().into(), Source::File(path.to_path_buf())),
-            None if key.starts_with("pre_") || key.starts_with("post_") => {
-                hooks.insert(key.to_string(), value.to_string());
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-fn apply_config_toml(path: &Path, raw: &mut [(Cow<'static, str>, Source)]) -> Result<toml::Table> {
-    let Some(text) = read_optional(path)? else {
-        return Ok(toml::Table::new());
-    };
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Parse {
-        path: path.to_path_buf(),
-        line: line_of(&text, e.span().map_or(0, |s| s.start)),
-        message: e.message().to_string(),
-    })?;
-    for (i, def) in DEFS.iter().enumerate() {
-        let former = former_name(def.name);
-        let found = lookup(&table, def.name).or_else(|| lookup(&table, former.as_deref()?));
-        if let Some(value) = found {
-            raw[i] = (
-                value.trim().to_string().into(),
-                Source::File(path.to_path_buf()),
-            );
-        }
-    }
-    Ok(table)
-}
-
 /// Whether `.asdfrc`'s `key` names `def`, by its name or its former one.
 fn known_as(def: &SettingDef, key: &str) -> bool {
     def.name == key || former_name(def.name).is_some_and(|f| f == key)
-}
-
-fn read_optional(path: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("cannot read settings", path, e)),
-    }
-}
-
-/// A dotted key (`cache.urls`) in a TOML table, as text (arrays space-joined).
-fn lookup(table: &toml::Table, key: &str) -> Option<String> {
-    let mut parts = key.split('.');
-    let mut value = table.get(parts.next()?)?;
-    for part in parts {
-        value = value.as_table()?.get(part)?;
-    }
-    Some(match value {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Boolean(b) => if *b { "yes" } else { "no" }.to_string(),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    })
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// The no-libc `tool-shim`'s lists and `.asdfrc` screening, compared below.
@@ -336,6 +257,10 @@ mod tests {
             ("when = 1979-05-27\n", false),
             ("shared_installs = [\"/opt\"]\n", false),
             ("[locked]\nx = \"y\"\n", false),
+            ("cache = \"s3://b\"\n", false),
+            ("[cache]\nretries = { x = 1 }\n", false),
+            ("[cache.x]\ny = 1\n", false),
+            ("[other]\nx = { y = 1 }\n", true),
         ];
         for (text, silent) in texts {
             std::fs::write(&path, text).unwrap();
@@ -356,10 +281,25 @@ mod tests {
     }
 
     #[test]
+    fn the_no_libc_shim_knows_the_sections_of_config_toml() {
+        let mut sections: Vec<String> = (DEFS.iter())
+            .flat_map(|d| [Some(d.name.to_string()), former_name(d.name)])
+            .flatten()
+            .filter_map(|n| Some(n.split_once('.')?.0.to_string()))
+            .chain(["backends".to_string()])
+            .collect();
+        sections.sort();
+        sections.dedup();
+        assert_eq!(no_libc::SECTIONS, sections.as_slice());
+    }
+
+    #[test]
     fn the_no_libc_shim_parses_toml_with_the_same_crate_version() {
         let version = |lock: &str| {
-            let text =
-                std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(lock)).unwrap();
+            let text = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(lock),
+            )
+            .unwrap();
             let at = text.find("name = \"toml\"\nversion = ").unwrap();
             text[at..].lines().nth(1).unwrap().to_string()
         };
@@ -390,6 +330,7 @@ mod tests {
             "pre_python_python\x0b= exit 3\n",
             "\x0c\x0blocked = bogus\x0b\n",
             "\x0b# legacy_version_file = yes\n",
+            "# r\u{e9}glages\n",
         ];
         let mut silent = 0;
         for text in texts {
@@ -406,7 +347,17 @@ mod tests {
             assert_eq!(passed_over, !(sets_shim_setting || hook), "{text:?}");
             silent += usize::from(passed_over);
         }
-        assert_eq!(silent, 9);
+        assert_eq!(silent, 10);
+        // Latin-1 in a comment or a line of no setting: both pass it.
+        let latin1 = b"# r\xe9glages\nother = caf\xe9\n";
+        std::fs::write(&path, latin1).unwrap();
+        apply_asdfrc(&path, &mut defaults(), &mut BTreeMap::new()).unwrap();
+        assert!(!no_libc::asdfrc_is_silent(latin1, &[b"python"], b"python"));
+        assert!(no_libc::asdfrc_is_silent(
+            b"# r\xe9glages\n",
+            &[b"python"],
+            b"python"
+        ));
     }
 
     #[test]

@@ -152,6 +152,11 @@ impl InstallSettings {
     }
 }
 
+/// The longest a duration setting may be, in seconds.
+const TEN_YEARS: u64 = 10 * 365 * 86_400;
+/// More parallel build jobs than any machine runs.
+const MAX_JOBS: usize = 4096;
+
 /// Reads raw values by key, turning parse failures into load errors.
 pub(super) struct Parser<'a> {
     /// Each setting's text and source, in `DEFS` order.
@@ -195,11 +200,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn number(&self, key: Key) -> Result<u64> {
-        self.get(key)
-            .0
-            .parse()
-            .map_err(|_| self.bad(key, "expected a whole number"))
+    /// A whole number up to `max`; `expected` says so in the message.
+    fn number(&self, key: Key, max: u64, expected: &'static str) -> Result<u64> {
+        match self.get(key).0.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(self.bad(key, expected)),
+        }
+    }
+
+    /// `{os}` for cache keys: `None` for `auto` or unset.
+    fn os(&self) -> Result<Option<String>> {
+        let Some(os) = self.optional(Key::Os).filter(|os| os != "auto") else {
+            return Ok(None);
+        };
+        crate::platform::check_os(&os).map_err(|why| self.bad(Key::Os, why))?;
+        Ok(Some(os))
     }
 
     pub fn values(&self) -> Result<Values> {
@@ -213,14 +228,18 @@ impl<'a> Parser<'a> {
             plugin_repository_refresh: match self.get(Key::PluginRepositoryLastCheckDuration).0 {
                 "never" => Refresh::Never,
                 _ => Refresh::Every(Duration::from_secs(
-                    60 * self.number(Key::PluginRepositoryLastCheckDuration)?,
+                    60 * self.number(
+                        Key::PluginRepositoryLastCheckDuration,
+                        TEN_YEARS / 60,
+                        "expected never or a whole number of minutes up to 5256000 (ten years)",
+                    )?,
                 )),
             },
             plugin_repository_url: self.text(Key::PluginRepositoryUrl),
             shared_installs: self.folders(Key::SharedInstalls)?,
             readthedocs_config: self.flag(Key::ReadthedocsConfig)?,
             readthedocs_table: self.optional(Key::ReadthedocsTable).map(Into::into),
-            os: self.optional(Key::Os).filter(|os| os != "auto"),
+            os: self.os()?,
             locked: self.flag(Key::Locked)?,
         })
     }
@@ -300,7 +319,11 @@ impl<'a> Parser<'a> {
                 .collect(),
             rust_mirror: one(Key::RustMirror)?,
             rust_verify: self.policy(Key::RustVerify)?,
-            list_ttl: Duration::from_secs(self.number(Key::UpstreamListTtl)?),
+            list_ttl: Duration::from_secs(self.number(
+                Key::UpstreamListTtl,
+                TEN_YEARS,
+                "expected a whole number of seconds up to 315360000 (ten years)",
+            )?),
         })
     }
 
@@ -327,6 +350,9 @@ impl<'a> Parser<'a> {
         Ok(match text {
             "auto" | "" => Concurrency::Auto,
             _ => match text.parse::<usize>() {
+                Ok(n) if n > MAX_JOBS => {
+                    return Err(self.bad(Key::Concurrency, "expected auto or a number up to 4096"));
+                }
                 Ok(n) if n > 0 => Concurrency::Jobs(n),
                 _ => Concurrency::Other(text.to_string()),
             },
@@ -351,8 +377,13 @@ impl<'a> Parser<'a> {
                 },
             )?,
             token: self.optional(Key::CacheToken),
-            retries: self.number(Key::CacheRetries)? as usize,
-            read_timeout: Duration::from_secs(self.number(Key::CacheReadTimeout)?),
+            retries: self.number(Key::CacheRetries, 100, "expected a whole number up to 100")?
+                as usize,
+            read_timeout: Duration::from_secs(self.number(
+                Key::CacheReadTimeout,
+                86_400,
+                "expected a whole number of seconds up to 86400 (a day)",
+            )?),
             trusted_keys: (self.text(Key::CacheTrustedKeys).split_whitespace())
                 .map(str::to_string)
                 .collect(),
