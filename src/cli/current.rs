@@ -1,26 +1,28 @@
 //! `tool current [tool]`: asdf 0.16's table of Name, Version, Source, Installed.
 
-use std::collections::BTreeSet;
-
-use crate::config::resolve::{Resolver, Selection};
+use crate::config::resolve::Selection;
 use crate::context::Context;
 use crate::error::exit;
+use crate::install;
 use crate::installed::{self, Located};
 use crate::tools::Tools;
 
 const EMPTY: &str = "______";
 
 pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
-    let tools = Tools::new(&ctx.env);
-    let mut resolver = ctx.resolver(&tools);
-    let names: Vec<String> = match tool {
+    let rows_set: Vec<(String, Option<Selection>)> = match tool {
         Some(t) => {
-            Tools::new(&ctx.env).require_known(t)?;
-            vec![t.to_string()]
+            let tools = Tools::new(&ctx.env);
+            tools.require_known(t)?;
+            vec![(t.to_string(), ctx.resolver(&tools).resolve(t)?)]
         }
-        None => all_tools(ctx, &mut resolver)?,
+        None => {
+            let mut all = install::gather::set_here(ctx)?;
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all
+        }
     };
-    if names.is_empty() && Tools::new(&ctx.env).present().is_empty() {
+    if rows_set.is_empty() && Tools::new(&ctx.env).present().is_empty() {
         eprintln!("No plugins installed");
         return Ok(exit::OK);
     }
@@ -29,8 +31,7 @@ pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result
         rows.push(["Name", "Version", "Source", "Installed"].map(String::from));
     }
     let mut code = exit::OK;
-    for name in &names {
-        let selection = resolver.resolve(name)?;
+    for (name, selection) in &rows_set {
         let (row, row_code) = row_for(ctx, name, selection.as_ref());
         rows.push(row);
         code = code.max(row_code);
@@ -39,22 +40,6 @@ pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result
     // asdf's codes for a single tool: 126 when no version is set, 1 when the
     // set version is not installed.
     Ok(if tool.is_some() { code } else { exit::OK })
-}
-
-/// Tools present in the data dir plus those named in applicable files and
-/// the nearest `.readthedocs.yaml` (when those are read).
-fn all_tools(ctx: &Context, resolver: &mut Resolver<'_>) -> anyhow::Result<Vec<String>> {
-    let mut names: BTreeSet<String> = Tools::new(&ctx.env).present();
-    for file in resolver.applicable_files()? {
-        names.extend(file.entries().map(|e| e.tool.clone()));
-    }
-    for dir in ctx.env.cwd.ancestors() {
-        if let Some(config) = resolver.build_config(dir)? {
-            names.extend(config.tools.iter().map(|t| t.tool.clone()));
-            break;
-        }
-    }
-    Ok(names.into_iter().collect())
 }
 
 fn row_for(ctx: &Context, name: &str, selection: Option<&Selection>) -> ([String; 4], i32) {

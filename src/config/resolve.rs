@@ -3,7 +3,7 @@
 //! walking up from the current directory, then `$HOME/.tool-versions`.
 
 // BTreeMap, not HashMap: no random hash seed (a getrandom call) on the shim path.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -139,6 +139,57 @@ impl<'a> Resolver<'a> {
         }
         let home_file = env.home_tool_versions();
         self.in_file(&home_file, tool)
+    }
+
+    /// The build config nearest to the current folder, walking up (when
+    /// build configs are read).
+    pub fn nearest_build_config(&mut self) -> Result<Option<&BuildConfig>> {
+        let env = self.env;
+        let Some(dir) = env
+            .cwd
+            .ancestors()
+            .find(|d| self.readthedocs.is_some() && readthedocs::find_in(d).is_some())
+        else {
+            return Ok(None);
+        };
+        self.build_config(dir)
+    }
+
+    /// The tools set here, with what each is set to: the one rule `current`
+    /// and `install` share. Named in the applicable `.tool-versions` files
+    /// (nearest first, in file order), `present` (the data dir's tools, set
+    /// or not), named in the nearest build config, then those of `builtins`
+    /// that a legacy file sets.
+    pub fn set_here(
+        &mut self,
+        present: &BTreeSet<String>,
+        builtins: &[&str],
+    ) -> Result<Vec<(String, Option<Selection>)>> {
+        let mut names: Vec<String> = Vec::new();
+        let add = |names: &mut Vec<String>, name: &str| {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        };
+        for file in self.applicable_files()? {
+            file.entries().for_each(|e| add(&mut names, &e.tool));
+        }
+        present.iter().for_each(|p| add(&mut names, p));
+        if let Some(config) = self.nearest_build_config()? {
+            config.tools.iter().for_each(|t| add(&mut names, &t.tool));
+        }
+        let listed = names.len();
+        if self.legacy || self.readthedocs.is_some() {
+            builtins.iter().for_each(|b| add(&mut names, b));
+        }
+        let mut out = Vec::new();
+        for (i, name) in names.into_iter().enumerate() {
+            let selection = self.resolve(&name)?;
+            if i < listed || selection.is_some() {
+                out.push((name, selection));
+            }
+        }
+        Ok(out)
     }
 
     /// The nearest `.tool-versions` file walking up from the current directory.

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::Request;
+use crate::config::resolve::Selection;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::tools::{self, Tools};
@@ -81,17 +82,17 @@ pub fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Op
 
 /// The `build.os` of the nearest `.readthedocs.yaml` (when they are read).
 fn nearest_build_os(ctx: &Context) -> Result<Option<String>> {
-    if ctx.readthedocs.is_none() {
-        return Ok(None);
-    }
     let tools = Tools::new(&ctx.env);
     let mut resolver = ctx.resolver(&tools);
-    for dir in ctx.env.cwd.ancestors() {
-        if let Some(config) = resolver.build_config(dir)? {
-            return Ok(config.os.clone());
-        }
-    }
-    Ok(None)
+    Ok(resolver.nearest_build_config()?.and_then(|c| c.os.clone()))
+}
+
+/// Every tool set here with what it is set to (`Resolver::set_here`, the
+/// rule `current` shows and `install` installs).
+pub fn set_here(ctx: &Context) -> Result<Vec<(String, Option<Selection>)>> {
+    let tools = Tools::new(&ctx.env);
+    let builtins: Vec<&str> = tools::builtins().map(|b| b.name()).collect();
+    ctx.resolver(&tools).set_here(&tools.present(), &builtins)
 }
 
 fn installable(spec: &VersionSpec) -> bool {
@@ -121,39 +122,18 @@ fn set_versions(ctx: &Context, tool: &str) -> Result<Vec<Request>> {
 
 /// Every version of every tool set here (files nearest first, then home).
 fn from_files(ctx: &Context) -> Result<Vec<Request>> {
-    let tools = Tools::new(&ctx.env);
-    let mut resolver = ctx.resolver(&tools);
-    let mut names: Vec<String> = Vec::new();
-    for file in resolver.applicable_files()? {
-        for entry in file.entries() {
-            if !names.contains(&entry.tool) {
-                names.push(entry.tool.clone());
-            }
-        }
-    }
-    // Legacy files (`.nvmrc`, `go.mod`…) and `.readthedocs.yaml` may set a
-    // built-in tool that has neither a plugin nor an install yet.
-    let builtins = tools::builtins()
-        .filter(|_| ctx.settings.legacy_version_file || ctx.readthedocs.is_some())
-        .map(|b| b.name().to_string());
-    for name in tools.present().into_iter().chain(builtins) {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
     let mut requests = Vec::new();
-    for tool in names {
-        if let Some(sel) = resolver.resolve(&tool)? {
-            requests.extend(
-                sel.versions
-                    .into_iter()
-                    .filter(installable)
-                    .map(|spec| Request {
-                        tool: tool.clone(),
-                        spec,
-                    }),
-            );
-        }
+    for (tool, selection) in set_here(ctx)? {
+        let Some(sel) = selection else { continue };
+        requests.extend(
+            sel.versions
+                .into_iter()
+                .filter(installable)
+                .map(|spec| Request {
+                    tool: tool.clone(),
+                    spec,
+                }),
+        );
     }
     if requests.is_empty() {
         return Err(Error::hinted(

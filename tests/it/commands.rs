@@ -323,3 +323,22 @@ fn data_dir_that_cannot_be_written_is_a_clear_error() {
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+/// `current` and `install` agree on which tools are set here: a built-in
+/// tool that only a legacy file sets (nothing installed, no plugin) is a
+/// row of `current`, as it is a request of `install`.
+#[test]
+fn current_lists_what_install_would_install() {
+    let s = Sandbox::new();
+    s.write(".asdfrc", "legacy_version_file = yes\n");
+    let file = s.write("proj/.nvmrc", "20.1.0\n");
+    let out = stdout(&mut s.tool(&["current", "--no-header"]));
+    assert!(
+        out.contains(&format!("nodejs          20.1.0          {}", file.display())),
+        "{out}"
+    );
+    assert!(!out.contains("python"), "unset built-ins are no rows: {out}");
+    let json = s.tool(&["install", "--json"]).output().unwrap();
+    let reports = String::from_utf8_lossy(&json.stdout);
+    assert!(reports.contains("\"nodejs\""), "{reports}");
+}
