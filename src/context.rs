@@ -59,6 +59,18 @@ impl Context {
         }
     }
 
+    /// This context with the `{os}` of the build config a command reads
+    /// (`build.os`), where the `os` setting leaves it to that.
+    pub fn with_build_os(self, os: Option<String>) -> Context {
+        match os {
+            Some(os) => Context {
+                settings: self.settings.with_build_os(os),
+                ..self
+            },
+            None => self,
+        }
+    }
+
     /// A resolver of the versions set here, asking `tools` about tools.
     pub fn resolver<'a>(&'a self, tools: &'a dyn ToolInfo) -> Resolver<'a> {
         Resolver::new(&self.env, self.legacy(), tools).with_readthedocs(self.readthedocs.as_ref())

@@ -135,15 +135,20 @@ pub fn chain(
     };
     names
         .iter()
-        .map(|n| {
-            by_name(n).ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown backend `{n}` (known: {})",
-                    KNOWN.join(", ")
-                ))
-            })
-        })
+        .map(|n| by_name(n).ok_or_else(|| unknown(n)))
         .collect()
+}
+
+/// An error unless `name` is a backend this build knows.
+pub fn require_known(name: &str) -> Result<(), Error> {
+    by_name(name).map(|_| ()).ok_or_else(|| unknown(name))
+}
+
+fn unknown(name: &str) -> Error {
+    Error::Usage(format!(
+        "unknown backend `{name}` (known: {})",
+        KNOWN.join(", ")
+    ))
 }
 
 /// The default chain without the cache: what `cache build` installs with.

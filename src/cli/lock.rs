@@ -7,9 +7,8 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::error::exit;
-use crate::install::gather::{self, Asked};
-use crate::install::locked;
-use crate::lockfile::{self, Lock};
+use crate::install::command;
+use crate::lockfile::Lock;
 
 #[derive(Args, Debug)]
 pub struct LockArgs {
@@ -24,33 +23,26 @@ pub struct LockArgs {
     json: bool,
 }
 
-pub fn run(mut ctx: Context, args: LockArgs) -> anyhow::Result<i32> {
-    let file = locked::version_file(&ctx, args.config.as_deref())?;
-    let asked = match &args.config {
-        Some(f) => Asked::BuildConfig(f),
-        None => Asked::Here,
-    };
-    let requests = gather::requests(&mut ctx, asked)?;
-    let path = lockfile::path_for(&file);
-    let previous = Lock::read(&path)?;
-    let lock = locked::compute(&ctx, &requests, previous.clone())?;
+pub fn run(ctx: Context, args: LockArgs) -> anyhow::Result<i32> {
+    let computed = command::lock(ctx, args.config.as_deref())?;
+    let (path, lock) = (&computed.path, &computed.lock);
     for e in &lock.entries {
         if args.json {
             println!("{}", json!(e));
         }
     }
     if args.check {
-        if previous.as_ref() == Some(&lock) {
+        if computed.up_to_date() {
             eprintln!("{} is up to date", path.display());
             return Ok(exit::OK);
         }
         eprintln!("{} is stale:", path.display());
-        for line in differences(previous.as_ref(), &lock) {
+        for line in differences(computed.previous.as_ref(), lock) {
             eprintln!("  {line}");
         }
         return Ok(exit::FAILURE);
     }
-    lock.write(&path)?;
+    computed.write()?;
     for e in &lock.entries {
         let what = e
             .sha256

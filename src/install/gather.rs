@@ -25,21 +25,17 @@ pub enum Asked<'a> {
     BuildConfig(&'a Path),
 }
 
-/// The requests `asked` means here; `ctx`'s `{os}` becomes the builder's
-/// image a build config names (unless `TOOL_OS` says otherwise).
-pub fn requests(ctx: &mut Context, asked: Asked<'_>) -> Result<Vec<Request>> {
+/// The requests `asked` means here, with the context to install them in:
+/// `ctx`, whose `{os}` becomes the builder's image a build config names
+/// (unless the `os` setting is set).
+pub fn requests(ctx: Context, asked: Asked<'_>) -> Result<(Context, Vec<Request>)> {
     let (requests, build_os) = match asked {
-        Asked::BuildConfig(file) => from_build_config(ctx, file)?,
-        Asked::Here => (from_files(ctx)?, nearest_build_os(ctx)?),
-        Asked::Tool(tool) => (set_versions(ctx, tool)?, None),
-        Asked::Version(tool, v) => (vec![one_version(ctx, tool, v)?], None),
+        Asked::BuildConfig(file) => from_build_config(&ctx, file)?,
+        Asked::Here => (from_files(&ctx)?, nearest_build_os(&ctx)?),
+        Asked::Tool(tool) => (set_versions(&ctx, tool)?, None),
+        Asked::Version(tool, v) => (vec![one_version(&ctx, tool, v)?], None),
     };
-    if let Some(os) = build_os
-        && ctx.env.var("TOOL_OS").is_none()
-    {
-        ctx.settings.values.os = Some(os);
-    }
-    Ok(requests)
+    Ok((ctx.with_build_os(build_os), requests))
 }
 
 fn one_version(ctx: &Context, tool: &str, version: &str) -> Result<Request> {

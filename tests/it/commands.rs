@@ -334,10 +334,16 @@ fn current_lists_what_install_would_install() {
     let file = s.write("proj/.nvmrc", "20.1.0\n");
     let out = stdout(&mut s.tool(&["current", "--no-header"]));
     assert!(
-        out.contains(&format!("nodejs          20.1.0          {}", file.display())),
+        out.contains(&format!(
+            "nodejs          20.1.0          {}",
+            file.display()
+        )),
         "{out}"
     );
-    assert!(!out.contains("python"), "unset built-ins are no rows: {out}");
+    assert!(
+        !out.contains("python"),
+        "unset built-ins are no rows: {out}"
+    );
     let json = s.tool(&["install", "--json"]).output().unwrap();
     let reports = String::from_utf8_lossy(&json.stdout);
     assert!(reports.contains("\"nodejs\""), "{reports}");

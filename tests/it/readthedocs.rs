@@ -132,3 +132,24 @@ fn a_config_the_service_rejects_stops_before_any_install() {
     );
     assert!(!s.data.join("installs").exists(), "nothing was installed");
 }
+
+/// `build.os` gives `{os}` only where the `os` setting leaves it open: an
+/// `os` in config.toml wins, as `TOOL_OS` does (its key is looked up, the
+/// builder's is not).
+#[test]
+fn an_os_setting_in_config_toml_beats_build_os() {
+    let s = Sandbox::new();
+    let (version, tool) = readthedocs_project(&s);
+    let config = s.write("config.toml", "os = \"laptop-1\"\n");
+    let out = tool(&["install", "--json"])
+        .env("TOOL_CONFIG_FILE", &config)
+        .env("TOOL_BACKENDS_NODEJS", "cache")
+        .output()
+        .unwrap();
+    let reports = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        reports.contains(&format!("laptop-1-nodejs-{version}"))
+            && !reports.contains(r#""outcome":"installed""#),
+        "{reports}"
+    );
+}

@@ -134,6 +134,20 @@ impl Settings {
         })
     }
 
+    /// Where `key`'s value came from.
+    pub fn source(&self, key: Key) -> &Source {
+        &self.raw[index(key)].1
+    }
+
+    /// These settings with `{os}` taken from a build config (`build.os`),
+    /// unless the `os` setting was set (in a file or the environment).
+    pub fn with_build_os(mut self, os: String) -> Settings {
+        if *self.source(Key::Os) == Source::Default {
+            self.values.os = Some(os);
+        }
+        self
+    }
+
     /// The backend chain configured for `tool`: `TOOL_BACKENDS_<TOOL>`
     /// (space-separated), else `[backends] <tool> = [...]` in config.toml.
     pub fn backends_for(&self, env: &Env, tool: &str) -> Option<Vec<String>> {
