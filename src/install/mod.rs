@@ -17,6 +17,7 @@ pub mod rebuild;
 pub mod reshim;
 pub mod resolve;
 pub mod uninstall;
+pub mod versions;
 
 use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};

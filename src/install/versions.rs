@@ -1,0 +1,74 @@
+//! What a tool's backend chain can install: `list all` (every backend's
+//! list merged; one alone keeps its own order, as asdf shows a plugin's)
+//! and `latest` for one tool or for every tool of the data dir.
+
+use crate::backend::{self, Failure};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::installed;
+use crate::tools::Tools;
+
+/// Every version `tool`'s chain lists that starts with `prefix`; asdf's
+/// "No compatible versions available" when none does, with what each
+/// backend said.
+pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<String>> {
+    Tools::new(&ctx.env).require_known(tool)?;
+    let chain = backend::chain(ctx, tool, None)?;
+    let mut versions: Vec<String> = Vec::new();
+    let mut why = Vec::new();
+    let mut listed = 0;
+    for b in &chain {
+        match b.list_versions(ctx, tool) {
+            // Only a backend that lists something counts.
+            Ok(list) if list.is_empty() => {}
+            Ok(list) => {
+                listed += 1;
+                for v in list {
+                    if !versions.contains(&v) {
+                        versions.push(v);
+                    }
+                }
+            }
+            Err(Failure::NotAvailable(w)) => why.push(format!("{}: {w}", b.name())),
+            Err(Failure::Error(e)) => return Err(e),
+        }
+    }
+    if listed > 1 {
+        crate::version::sort(&mut versions);
+    }
+    versions.retain(|v| prefix.is_none_or(|p| v.starts_with(p)));
+    if versions.is_empty() {
+        let what = prefix.map_or_else(|| tool.to_string(), |p| format!("{tool} {p}"));
+        let what = format!("No compatible versions available ({what})");
+        return Err(match why.is_empty() {
+            true => Error::hinted(what, ""),
+            false => Error::NoVersion { what, why },
+        });
+    }
+    Ok(versions)
+}
+
+/// The newest version `tool`'s chain can install (matching `prefix`).
+pub fn latest(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<String> {
+    Tools::new(&ctx.env).require_known(tool)?;
+    let chain = backend::chain(ctx, tool, None)?;
+    super::resolve::latest(ctx, &chain, tool, prefix)
+}
+
+/// One tool's answer to `latest --all`: its newest version and whether
+/// that is installed, or why there is none.
+pub type Newest = (String, Result<(String, bool)>);
+
+/// `latest --all`: an answer for each tool of the data dir.
+pub fn latest_of_all(ctx: &Context) -> Result<Vec<Newest>> {
+    let mut out = Vec::new();
+    for name in Tools::new(&ctx.env).present() {
+        let chain = backend::chain(ctx, &name, None)?;
+        let answer = super::resolve::latest(ctx, &chain, &name, None).map(|v| {
+            let installed = installed::is_installed(&ctx.env, &name, &v);
+            (v, installed)
+        });
+        out.push((name, answer));
+    }
+    Ok(out)
+}
