@@ -44,9 +44,12 @@ pub fn run_exec(ctx: &Context, command: Option<&str>, args: Vec<OsString>) -> an
 pub fn run_env(ctx: &Context, command: Option<&str>, util: Vec<OsString>) -> anyhow::Result<i32> {
     let command = required(ctx, "env", command)?;
     let target = target(ctx, command).map_err(|e| match e {
-        Error::NoExecutable { command, .. } => Error::Other(format!(
-            "No executable {command} found for current version. Please select a different version or install {command} manually for the current version"
-        )),
+        Error::NoExecutable { command, .. } => Error::hinted(
+            format!(
+                "No executable {command} found for current version. Please select a different version or install {command} manually for the current version"
+            ),
+            "",
+        ),
         other => other,
     })?;
     let mut util = util.into_iter();

@@ -196,9 +196,10 @@ pub fn run_extension(ctx: &Context, name: &str, words: Vec<OsString>) -> anyhow:
         return Err(Error::Quiet(exit::USAGE).into());
     };
     let (script, args) = extension(&plugin, &words).ok_or_else(|| {
-        Error::Other(format!(
-            "plugin `{name}` has no such command (lib/commands/command*)"
-        ))
+        Error::hinted(
+            format!("plugin `{name}` has no such command (lib/commands/command*)"),
+            "",
+        )
     })?;
     use std::os::unix::fs::PermissionsExt;
     let executable = std::fs::metadata(&script).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
@@ -225,7 +226,7 @@ pub fn run_extension(ctx: &Context, name: &str, words: Vec<OsString>) -> anyhow:
 pub fn help(ctx: &Context, name: &str, version: Option<&str>) -> anyhow::Result<i32> {
     let plugin = Plugin::load(&ctx.env, name)?;
     if !plugin.has("help.overview") {
-        return Err(Error::Other(format!("No documentation for plugin {name}")).into());
+        return Err(Error::hinted(format!("No documentation for plugin {name}"), "").into());
     }
     let mut vars: crate::plugin::Vars = Vec::new();
     if let Some(v) = version {

@@ -1,12 +1,16 @@
 //! What a tool's backend chain can install: `list all` (every backend's
 //! list merged; one alone keeps its own order, as asdf shows a plugin's)
-//! and `latest` for one tool or for every tool of the data dir.
+//! and `latest` for one tool or for every tool of the data dir; and `where`:
+//! the folder of the version set here, or of one named.
+
+use std::path::PathBuf;
 
 use crate::backend::{self, Failure};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::installed;
+use crate::installed::{self, Located};
 use crate::tools::Tools;
+use crate::version::VersionSpec;
 
 /// Every version `tool`'s chain lists that starts with `prefix`; asdf's
 /// "No compatible versions available" when none does, with what each
@@ -71,4 +75,38 @@ pub fn latest_of_all(ctx: &Context) -> Result<Vec<Newest>> {
         out.push((name, answer));
     }
     Ok(out)
+}
+
+/// `tool where <tool> [version]`: the install folder of `version`, or of
+/// the version set here; asdf's words when there is none.
+pub fn where_installed(ctx: &Context, tool: &str, version: Option<&str>) -> Result<PathBuf> {
+    let tools = Tools::new(&ctx.env);
+    tools.require_known(tool)?;
+    let (spec, base) = match version {
+        Some(v) => (VersionSpec::parse(v)?, ctx.env.cwd.clone()),
+        None => {
+            let program = &ctx.env.program;
+            let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
+                Error::hinted(
+                    format!(
+                        "No version is set for {tool}; please run `{program} set [options] {tool} <version>`"
+                    ),
+                    "",
+                )
+            })?;
+            let base = sel.origin.base_dir(&ctx.env).to_path_buf();
+            (sel.versions[0].clone(), base)
+        }
+    };
+    match installed::locate(&ctx.env, tool, &spec, &base) {
+        Located::Dir { path, .. } => Ok(path),
+        Located::System => Err(Error::hinted(
+            "System version is selected",
+            format!("the system's own {tool} is found on PATH outside the shims"),
+        )),
+        Located::Missing => Err(Error::hinted(
+            "Version not installed",
+            format!("{} install {tool} {spec}", ctx.env.program),
+        )),
+    }
 }

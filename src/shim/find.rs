@@ -80,6 +80,26 @@ struct Misses {
     without_command: Vec<(String, String)>,
 }
 
+/// `tool which <command>`: the program a shim would run here, failing
+/// with 1 where a shim fails with 126, as asdf's `which` does.
+pub fn which(ctx: &Context, command: &str) -> Result<PathBuf> {
+    let shim = ctx.env.layout.shim_path(command);
+    if !shim.is_file() {
+        return Err(Error::hinted(
+            format!("unknown command: {command}. Perhaps you have to reshim?"),
+            "",
+        ));
+    }
+    let target = find(ctx, command, &shim, None).map_err(|e| match e {
+        Error::NotSet { message, hint } | Error::NotInstalled { message, hint } => {
+            Error::Hinted { message, hint }
+        }
+        no_command @ Error::NoExecutable { .. } => Error::hinted(no_command.to_string(), ""),
+        other => other,
+    })?;
+    Ok(target.program)
+}
+
 /// Finds the program for `command`, whose shim is at `shim_path`; `listed`:
 /// the shim's tools when its shebang named them (else its text is read).
 pub fn find(
