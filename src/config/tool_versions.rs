@@ -259,8 +259,7 @@ fn parse_line(path: &Path, line_no: usize, text: &str) -> Result<Line> {
 
 /// The no-libc `tool-shim`'s reader, compared with this parser below.
 #[cfg(test)]
-#[path = "../../tool-shim/src/tool_versions.rs"]
-mod no_libc;
+use shim_rules::tool_versions as no_libc;
 
 #[cfg(test)]
 mod tests {

@@ -15,10 +15,10 @@ use super::find::Target;
 use crate::context::Context;
 use crate::error::{Error, Result};
 
-/// Whether `command args…` installs or removes programs (`install_rule`).
+/// Whether `command args…` installs or removes programs (`shim_rules::install_rule`).
 pub fn installs_programs(command: &str, args: &[OsString]) -> bool {
     let bytes = args.iter().map(|a| a.as_encoded_bytes());
-    super::install_rule::installs_programs(command.as_bytes(), bytes)
+    shim_rules::install_rule::installs_programs(command.as_bytes(), bytes)
 }
 
 /// Runs the target with `args` as a child, then reshims when it succeeded;

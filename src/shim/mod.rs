@@ -14,7 +14,6 @@
 pub mod arena;
 mod exe;
 pub mod find;
-pub mod install_rule;
 pub mod installers;
 pub mod reshim;
 pub mod run;

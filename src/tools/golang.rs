@@ -4,9 +4,6 @@
 //! sha256 per file), `GOROOT` for its programs, and `.go-version`, `go.mod`
 //! and `go.work` read as asdf-golang reads them.
 
-use std::ffi::OsString;
-use std::path::Path;
-
 use serde::Deserialize;
 
 use crate::archive::Format;
@@ -39,11 +36,6 @@ impl super::Builtin for Golang {
             }
             _ => None,
         }
-    }
-
-    /// As asdf-golang sets it, for a Go installed from its official archive.
-    fn env(&self, install: &Path) -> Vec<(String, OsString)> {
-        vec![("GOROOT".into(), install.into())]
     }
 
     fn default_chain(&self) -> &'static [&'static str] {

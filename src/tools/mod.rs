@@ -43,9 +43,14 @@ pub trait Builtin: Sync {
         None
     }
 
-    /// Variables its programs get, given the version's folder (Go's `GOROOT`).
-    fn env(&self, _install: &Path) -> Vec<(String, OsString)> {
-        Vec::new()
+    /// Variables its programs get, given the version's folder: the one
+    /// set to that folder is declared in `shim_rules::tools` (Go's
+    /// `GOROOT`), which both shim paths read.
+    fn env(&self, install: &Path) -> Vec<(String, OsString)> {
+        shim_rules::tools::install_path_var(self.name().as_bytes())
+            .map(|var| (var.to_string(), install.into()))
+            .into_iter()
+            .collect()
     }
 
     /// The backends tried, in order, when the settings name none.
@@ -263,8 +268,7 @@ impl ToolInfo for Tools<'_> {
 
 /// The no-libc `tool-shim`'s table of tool variables, compared below.
 #[cfg(test)]
-#[path = "../../tool-shim/src/tools.rs"]
-mod no_libc;
+use shim_rules::tools as no_libc;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
-use crate::settings::SHIM_SETTING_VARS;
+use shim_rules::settings::SHIM_SETTING_VARS;
 
 pub struct Var<'a> {
     pub name: &'a [u8],

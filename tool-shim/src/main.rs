@@ -16,15 +16,9 @@ extern crate origin;
 mod arena;
 mod env;
 mod hand_over;
-/// The installer rule of the main crate, compiled here too.
-#[path = "../../src/shim/install_rule.rs"]
-mod installers;
 mod path;
 mod run;
-mod settings;
 mod sys;
-mod tool_versions;
-mod tools;
 
 use alloc::vec::Vec;
 use core::ffi::CStr;

@@ -12,7 +12,7 @@ use core::ffi::CStr;
 use crate::env::Vars;
 use crate::path::{self, join};
 use crate::sys::{self, Read};
-use crate::tool_versions::{self, Found};
+use shim_rules::tool_versions::{self, Found};
 
 /// What the kernel gave: `tool-shim --tools=a,b <shim> args…`.
 pub struct Start<'a> {
@@ -39,7 +39,7 @@ struct Places {
 pub fn run(start: &Start<'_>) -> Option<()> {
     let shim = shim(&start.args)?;
     let words = shim.args.iter().map(|a| a.to_bytes());
-    if crate::installers::installs_programs(shim.command, words) {
+    if shim_rules::install_rule::installs_programs(shim.command, words) {
         return None;
     }
     let vars = &start.vars;
@@ -119,7 +119,7 @@ fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Opt
     match sys::read(&path::c(asdfrc)?) {
         Read::Missing => {}
         Read::Text(text) => {
-            if !crate::settings::asdfrc_is_silent(&text, &shim.tools, shim.command) {
+            if !shim_rules::settings::asdfrc_is_silent(&text, &shim.tools, shim.command) {
                 return None;
             }
         }
@@ -136,7 +136,7 @@ fn settings_are_silent(vars: &Vars<'_>, places: &Places, shim: &Shim<'_>) -> Opt
         Read::Missing => Some(()),
         Read::Text(text) => {
             let text = core::str::from_utf8(&text).ok()?;
-            crate::settings::config_is_silent(text).then_some(())
+            shim_rules::settings::config_is_silent(text).then_some(())
         }
         Read::Unsure => None,
     }
@@ -231,7 +231,7 @@ fn variables(
         value.iter().for_each(|v| e.extend_from_slice(v));
         path::c(e)
     };
-    if let Some(name) = crate::tools::install_path_var(tool)
+    if let Some(name) = shim_rules::tools::install_path_var(tool)
         && vars.first(name.as_bytes()).is_none()
     {
         out.push(entry(name.as_bytes(), &[install])?);

@@ -205,8 +205,7 @@ fn known_as(def: &SettingDef, key: &str) -> bool {
 
 /// The no-libc `tool-shim`'s lists and `.asdfrc` screening, compared below.
 #[cfg(test)]
-#[path = "../../../tool-shim/src/settings.rs"]
-mod no_libc;
+use shim_rules::settings as no_libc;
 
 #[cfg(test)]
 mod tests {

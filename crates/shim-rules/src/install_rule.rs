@@ -1,8 +1,7 @@
 //! Which command lines install programs (`pip install`, `npm install -g`…),
 //! from the command name and arguments alone, on bytes and core only: the
-//! one rule both shim paths follow (`shim::installers` runs those as a
-//! child and reshims; the no-libc `tool-shim` compiles this file too, by
-//! `#[path]`, and hands them over).
+//! one rule both shim paths follow (`tool`'s `shim::installers` runs those
+//! as a child and reshims; the no-libc `tool-shim` hands them over).
 
 /// Whether `command args…` installs or removes programs; arguments that are
 /// not UTF-8 are left out. Every other command returns before it looks at
