@@ -70,6 +70,19 @@ pub enum Error {
         why: String,
     },
 
+    /// A `file://` bucket whose folder is missing: never created by a read
+    /// or a push, so a typo is an error rather than an empty bucket.
+    #[error("no bucket at {url}: the folder {} {why} (file:// buckets are not created: check the URL, or create the folder)", .path.display())]
+    NoFolder {
+        url: String,
+        path: std::path::PathBuf,
+        why: &'static str,
+    },
+
+    /// An upload stopped on request (Ctrl-C, SIGTERM).
+    #[error("stopped writing {key} to {remote}: interrupted")]
+    Stopped { key: String, remote: String },
+
     #[error("{key} in {remote} is too large (over {limit} bytes)")]
     TooLarge {
         key: String,

@@ -3,7 +3,7 @@
 //! its `Credentials`, `open_mirror` with none); a `Remote` keeps
 //! its store private and offers what callers need: `get_small`, `download`
 //! (a blocking `Read`, see `stream` for the hash, progress and interrupt
-//! adapters), `exists`, `list`, `put_small`, `put_file`. Every failure is a
+//! adapters), `exists`, `list`, `put_small`, `put_file` (see `upload`). Every failure is a
 //! `remote::Error` that names the key and the remote, never a secret.
 //!
 //! ```no_run
@@ -24,14 +24,14 @@ mod open;
 mod resolve;
 pub mod stream;
 pub mod tls;
+mod upload;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 pub use error::{Error, Op, Result};
 pub use open::{Credentials, Kind, Options};
@@ -39,8 +39,6 @@ pub use stream::{Download, HashReader, Interruptible, ProgressReader};
 
 /// Objects larger than this are refused by `get_small`.
 pub const SMALL_LIMIT: u64 = 1 << 20;
-/// Files larger than this are uploaded in parts of this size.
-const MULTIPART_CHUNK: usize = 16 << 20;
 
 /// The network runtime shared by every remote of one operation.
 #[derive(Clone)]
@@ -306,17 +304,26 @@ impl Remote {
         }
     }
 
-    /// Every object under the prefix, sorted by key.
+    /// The objects at the prefix's own level, sorted by key: deeper
+    /// prefixes (another bucket nested in this one, `s3://b/kt` inside
+    /// `s3://b`) are not this bucket's.
     pub fn list(&self) -> Result<Vec<Object>> {
-        use futures::TryStreamExt;
+        self.list_in("")
+    }
+
+    /// The objects in `folder` (a key's folder, `""` for the prefix itself),
+    /// one level only, sorted by key.
+    pub fn list_in(&self, folder: &str) -> Result<Vec<Object>> {
         self.reachable(Op::List, "objects")?;
-        let prefix = self.prefix_path();
-        let metas: Vec<object_store::ObjectMeta> = self
+        let at = match (self.prefix_path(), folder.trim_matches('/')) {
+            (prefix, "") => prefix,
+            (_, folder) => Some(self.path(folder)),
+        };
+        let listed = self
             .rt
-            .block_on(self.opened.store.list(prefix.as_ref()).try_collect())
+            .block_on(self.opened.store.list_with_delimiter(at.as_ref()))
             .map_err(|e| self.error(Op::List, "objects", e))?;
-        let mut out: Vec<Object> = metas
-            .into_iter()
+        let mut out: Vec<Object> = (listed.objects.into_iter())
             .filter_map(|m| {
                 Some(Object {
                     key: self.key_of(&m.location)?,
@@ -409,43 +416,6 @@ impl Remote {
             )
             .map(drop)
             .map_err(|e| self.error(Op::Write, key, e))
-    }
-
-    /// Uploads a local file (in parts when it is large).
-    pub fn put_file(&self, key: &str, path: &Path) -> Result<()> {
-        if !self.writable() {
-            return Err(Error::ReadOnly(self.opened.display.clone()));
-        }
-        self.reachable(Op::Write, key)?;
-        let mut file = fs_err::File::open(path)?;
-        let size = file.metadata()?.len();
-        if size <= MULTIPART_CHUNK as u64 {
-            let mut data = Vec::with_capacity(size as usize);
-            file.read_to_end(&mut data)?;
-            return self.put_small(key, data);
-        }
-        self.rt.block_on(self.multipart(key, &mut file))
-    }
-
-    async fn multipart(&self, key: &str, file: &mut fs_err::File) -> Result<()> {
-        let fail = |e| self.error(Op::Write, key, e);
-        let upload = self
-            .opened
-            .store
-            .put_multipart(&self.path(key))
-            .await
-            .map_err(fail)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_CHUNK);
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            writer.wait_for_capacity(4).await.map_err(fail)?;
-            writer.write(&buf[..n]);
-        }
-        writer.finish().await.map(drop).map_err(fail)
     }
 }
 

@@ -91,11 +91,14 @@ pub fn open(
             };
             http(&parsed, opts, token, roots())
         }
-        ("file", _) => {
+        ("file", role) => {
             let path = parsed
                 .to_file_path()
                 .map_err(|()| bad("it needs an absolute path".into()))?;
-            local(path, url)
+            match role {
+                Role::Bucket(_) => existing_folder(path, url),
+                Role::Mirror => local(path, url),
+            }
         }
         (other, _) => Err(bad(format!(
             "unsupported scheme `{other}`: use s3://, http(s):// or file://"
@@ -125,7 +128,37 @@ fn client_options(allow_http: bool, opts: &Options, roots: Roots) -> ClientOptio
         .with_read_timeout(opts.read_timeout)
 }
 
-/// A folder as a remote (created when missing).
+/// A `file://` bucket: a folder that exists, never `/` (a typo must not
+/// become an empty bucket, nor a push write into the root folder).
+fn existing_folder(path: PathBuf, url: &str) -> Result<Opened> {
+    if path.parent().is_none() {
+        return Err(Error::BadUrl {
+            what: "bucket URL",
+            url: redact(url),
+            why: "the root folder / cannot be a bucket: name a folder of its own".into(),
+        });
+    }
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => local(path, url),
+        Ok(_) => Err(Error::NoFolder {
+            url: redact(url),
+            path,
+            why: "is not a folder",
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::NoFolder {
+            url: redact(url),
+            path,
+            why: "does not exist",
+        }),
+        Err(e) => Err(Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot use the bucket folder {}: {e}", path.display()),
+        ))),
+    }
+}
+
+/// A folder as a remote (created when missing: the data dir's own cache,
+/// and mirrors).
 pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     fs_err::create_dir_all(&path)?;
     let store = LocalFileSystem::new_with_prefix(&path).map_err(|e| Error::BadUrl {

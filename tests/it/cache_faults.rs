@@ -80,6 +80,7 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
     let source = s.root.join("source-data");
     fake_python(&source, "3.9.6");
     let bucket = s.root.join("http-bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
     let push = [
         "cache",
