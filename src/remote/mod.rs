@@ -25,6 +25,7 @@ mod resolve;
 pub mod stream;
 pub mod tls;
 mod upload;
+mod wait;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -247,7 +248,7 @@ impl Remote {
     /// Starts a GET; `None` when the object does not exist.
     fn get(&self, key: &str) -> Result<Option<object_store::GetResult>> {
         self.reachable(Op::Read, key)?;
-        match self.rt.block_on(self.opened.store.get(&self.path(key))) {
+        match self.wait(Op::Read, key, self.opened.store.get(&self.path(key)))? {
             Ok(r) => Ok(Some(r)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.error(Op::Read, key, e)),
@@ -273,8 +274,7 @@ impl Remote {
                 limit,
             });
         }
-        self.rt
-            .block_on(r.bytes())
+        self.wait(Op::Read, key, r.bytes())?
             .map(Some)
             .map_err(|e| self.error(Op::Read, key, e))
     }
@@ -284,12 +284,18 @@ impl Remote {
         let Some(r) = self.get(key)? else {
             return Ok(None);
         };
-        let size = r.meta.size;
+        let resume = stream::Resume {
+            store: self.opened.store.clone(),
+            path: self.path(key),
+            meta: r.meta.clone(),
+            tries: self.opened.retries,
+            deadline: self.opened.deadline,
+        };
         let body = r.into_stream();
         Ok(Some(Download::start(
             self.rt.clone(),
             body,
-            size,
+            resume,
             key,
             &self.opened.display,
         )))
@@ -297,7 +303,7 @@ impl Remote {
 
     pub fn exists(&self, key: &str) -> Result<bool> {
         self.reachable(Op::Check, key)?;
-        match self.rt.block_on(self.opened.store.head(&self.path(key))) {
+        match self.wait(Op::Check, key, self.opened.store.head(&self.path(key)))? {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Check, key, e)),
@@ -319,9 +325,8 @@ impl Remote {
             (prefix, "") => prefix,
             (_, folder) => Some(self.path(folder)),
         };
-        let listed = self
-            .rt
-            .block_on(self.opened.store.list_with_delimiter(at.as_ref()))
+        let listing = self.opened.store.list_with_delimiter(at.as_ref());
+        let listed = (self.wait(Op::List, "objects", listing)?)
             .map_err(|e| self.error(Op::List, "objects", e))?;
         let mut out: Vec<Object> = (listed.objects.into_iter())
             .filter_map(|m| {
@@ -344,8 +349,8 @@ impl Remote {
         }
         self.reachable(Op::Check, "the bucket")?;
         let prefix = self.prefix_path();
-        self.rt
-            .block_on(self.opened.store.list_with_delimiter(prefix.as_ref()))
+        let listing = self.opened.store.list_with_delimiter(prefix.as_ref());
+        (self.wait(Op::Check, "the bucket", listing)?)
             .map(drop)
             .map_err(|e| self.error(Op::Check, "the bucket", e))
     }
@@ -372,7 +377,8 @@ impl Remote {
             e_tag: r.meta.e_tag.clone(),
             version: r.meta.version.clone(),
         });
-        let bytes = (self.rt.block_on(r.bytes())).map_err(|e| self.error(Op::Read, key, e))?;
+        let bytes =
+            (self.wait(Op::Read, key, r.bytes())?).map_err(|e| self.error(Op::Read, key, e))?;
         Ok(Some((bytes, version)))
     }
 
@@ -382,7 +388,11 @@ impl Remote {
         self.reachable(Op::Write, key)?;
         let opts = object_store::PutOptions::from(object_store::PutMode::Create);
         let path = self.path(key);
-        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), opts)) {
+        match self.wait(
+            Op::Write,
+            key,
+            self.opened.store.put_opts(&path, data.into(), opts),
+        )? {
             Ok(_) => Ok(true),
             Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Write, key, e)),
@@ -399,7 +409,8 @@ impl Remote {
             _ => object_store::PutMode::Update(version.0.clone()),
         };
         let path = self.path(key);
-        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), mode.into())) {
+        let put = self.opened.store.put_opts(&path, data.into(), mode.into());
+        match self.wait(Op::Write, key, put)? {
             Ok(_) => Ok(true),
             Err(object_store::Error::Precondition { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Write, key, e)),
@@ -408,12 +419,9 @@ impl Remote {
 
     pub fn put_small(&self, key: &str, data: Vec<u8>) -> Result<()> {
         self.reachable(Op::Write, key)?;
-        self.rt
-            .block_on(
-                self.opened
-                    .store
-                    .put(&self.path(key), PutPayload::from(data)),
-            )
+        let path = self.path(key);
+        let put = self.opened.store.put(&path, PutPayload::from(data));
+        (self.wait(Op::Write, key, put)?)
             .map(drop)
             .map_err(|e| self.error(Op::Write, key, e))
     }

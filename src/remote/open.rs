@@ -63,6 +63,10 @@ pub struct Opened {
     pub credentials: String,
     /// The host looked up before the first request (`Options::resolve_first`).
     pub host: Option<Host>,
+    /// How long a request may go unanswered in all (`None`: a folder).
+    pub deadline: Option<Duration>,
+    /// How often a cut download is resumed.
+    pub retries: usize,
 }
 
 /// Opens `url` for `role`; `roots` says which HTTPS roots to trust (asked
@@ -114,7 +118,10 @@ fn retry(opts: &Options) -> RetryConfig {
             base: 2.0,
         },
         max_retries: opts.retries,
-        retry_timeout: Duration::from_secs(120),
+        // No retry starts once the stall timeout has passed: a hung server
+        // costs `read_timeout`, not `read_timeout` × retries (`Remote::wait`
+        // cuts the attempt in flight then).
+        retry_timeout: opts.read_timeout,
     }
 }
 
@@ -173,6 +180,8 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
         display: display.to_string(),
         credentials: "none needed".into(),
         host: None,
+        deadline: None,
+        retries: 0,
     })
 }
 
@@ -241,6 +250,8 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         display,
         credentials,
         host,
+        deadline: Some(opts.read_timeout),
+        retries: opts.retries,
     })
 }
 
@@ -359,6 +370,8 @@ fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Re
         display: clean.to_string(),
         credentials,
         host: Host::of(url).filter(|_| opts.resolve_first),
+        deadline: Some(opts.read_timeout),
+        retries: opts.retries,
     })
 }
 
