@@ -372,17 +372,16 @@ pub fn push(
     how: &How<'_>,
 ) -> Result<Pushed> {
     let scratch = scratch(env, "push-")?;
-    let (manifest, files) = pack_all(
-        env,
-        cache,
-        tool,
-        version,
-        formats,
-        scratch.path(),
-        how.cancel,
-    )?;
-    let key = cache.key(tool, version);
-    let (outcome, keys) = upload(target, &key, &manifest, &files, how)?;
+    let dir = scratch.path();
+    let published = pack_all(env, cache, tool, version, formats, dir, how.cancel).and_then(
+        |(manifest, files)| {
+            let key = cache.key(tool, version);
+            upload(target, &key, &manifest, &files, how).map(|done| (done, files))
+        },
+    );
+    // An interrupt wins over the failure it caused (a request cut short).
+    how.cancel.check()?;
+    let ((outcome, keys), files) = published?;
     Ok(Pushed {
         bucket: target.display().to_string(),
         keys,
