@@ -218,3 +218,28 @@ fn a_push_sweeps_scratch_whose_owner_is_gone_and_only_that() {
     assert!(live.exists(), "a live push's scratch was removed");
     drop(held);
 }
+
+#[test]
+fn a_record_naming_a_missing_archive_is_said_when_the_next_backend_installs() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+    let root = s.install_fake("dummy", "1.0.0", &["dummy"]);
+    succeeds(&mut tool_with(
+        &s,
+        &s.data,
+        &vars,
+        &["cache", "push", "dummy", "1.0.0"],
+    ));
+    std::fs::remove_dir_all(root).unwrap();
+    std::fs::remove_dir_all(bucket.join("sha256")).unwrap();
+    let mut install = tool_with(&s, &s.data, &vars, &["install", "dummy", "1.0.0"]);
+    let out = succeeds(install.env("CI", "true"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("testos-dummy-1.0.0.manifest") && err.contains("which is missing"),
+        "{err}"
+    );
+}
