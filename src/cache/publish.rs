@@ -194,8 +194,9 @@ pub struct How<'a> {
     /// Write the layout before records (`<key>.tar.zst` and its `.sha256`):
     /// three overwrites, not atomic, for readers that know only that.
     pub legacy_layout: bool,
-    /// Raised by Ctrl-C/SIGTERM: packing and uploads stop, the scratch
-    /// folder goes, and the publish ends `Error::Interrupted`.
+    /// Raised by Ctrl-C/SIGTERM: packing stops, the scratch folder goes,
+    /// and the publish ends `Error::Interrupted` (requests stop too when the
+    /// bucket was opened `stopping_on` it).
     pub cancel: &'a Cancel,
 }
 
@@ -252,9 +253,10 @@ pub fn upload(
     Ok((outcome, vec![name]))
 }
 
-/// Uploads `path` as `key`, stopping when `cancel` is raised.
+/// Uploads `path` as `key`; an interrupt (the bucket is `stopping_on` it)
+/// wins over the error it caused.
 fn put_file(bucket: &Remote, key: &str, path: &Path, cancel: &Cancel) -> Result<()> {
-    let put = bucket.put_file(key, path, cancel.flag());
+    let put = bucket.put_file(key, path);
     cancel.check()?;
     Ok(put?)
 }

@@ -221,9 +221,10 @@ fn pack(
 fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
     Tools::new(&ctx.env).require_known(&args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
-    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
-    let signer = crate::cache::signing_key(&ctx.settings)?;
     let cancel = crate::process::Cancel::on_signals();
+    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
+    let target = target.stopping_on(cancel.shared());
+    let signer = crate::cache::signing_key(&ctx.settings)?;
     let how = publish::How {
         signer: signer.as_ref(),
         replace: args.to.replace,

@@ -63,6 +63,7 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
         });
     }
     let cancel = crate::process::Cancel::on_signals();
+    let bucket = bucket.stopping_on(cancel.shared());
     let how = publish::How {
         signer: signer.as_ref(),
         replace: to.replace,

@@ -132,6 +132,7 @@ impl Client {
         Remote {
             opened,
             rt: self.rt.clone(),
+            stop: None,
         }
     }
 }
@@ -157,6 +158,8 @@ pub struct Version(object_store::UpdateVersion);
 pub struct Remote {
     opened: open::Opened,
     rt: Arc<tokio::runtime::Runtime>,
+    /// Raised by Ctrl-C: a request in flight ends with `Error::Stopped`.
+    stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// One object in a listing.
@@ -169,6 +172,15 @@ pub struct Object {
 }
 
 impl Remote {
+    /// This remote, its requests ended (`Error::Stopped`) once `flag` is
+    /// raised rather than waited for.
+    pub fn stopping_on(self, flag: Arc<std::sync::atomic::AtomicBool>) -> Remote {
+        Remote {
+            stop: Some(flag),
+            ..self
+        }
+    }
+
     /// The URL without credentials, for messages.
     pub fn display(&self) -> &str {
         &self.opened.display

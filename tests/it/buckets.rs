@@ -136,8 +136,9 @@ fn json_lists_the_backends_tried_when_the_next_one_fails() {
 }
 
 /// An S3 endpoint that has no object (HEAD: 404) and never answers an
-/// upload: a push waits there until it is interrupted.
-fn s3_that_hangs_on_upload() -> String {
+/// upload (or, with `all`, anything): a push waits there until it is
+/// interrupted.
+fn s3_that_hangs(all: bool) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
@@ -146,7 +147,7 @@ fn s3_that_hangs_on_upload() -> String {
             std::thread::spawn(move || {
                 let mut line = String::new();
                 let _ = BufReader::new(&stream).read_line(&mut line);
-                if line.starts_with("PUT") || line.starts_with("POST") {
+                if all || line.starts_with("PUT") || line.starts_with("POST") {
                     std::thread::sleep(std::time::Duration::from_secs(60));
                 }
                 let _ = (&stream).write_all(
@@ -173,28 +174,59 @@ fn an_interrupted_push_exits_130_and_leaves_no_scratch() {
     let s = Sandbox::new();
     fake_python(&s.data, "3.9.6");
     let vars = [
-        ("AWS_ENDPOINT_URL", s3_that_hangs_on_upload()),
+        ("AWS_ENDPOINT_URL", s3_that_hangs(false)),
         ("AWS_ACCESS_KEY_ID", "id".into()),
         ("AWS_SECRET_ACCESS_KEY", "secret".into()),
         ("TOOL_CACHE_URL", "s3://builds".into()),
     ];
     for signal in ["INT", "TERM"] {
-        let mut cmd = s.process(crate::harness::BIN);
-        cmd.args(["cache", "push", "python", "3.9.6"])
-            .env("ASDF_DATA_DIR", &s.data)
-            .env("TOOL_OS", OS)
-            .envs(vars.iter().map(|(k, v)| (k, v)))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let child = crate::harness::spawn(&mut cmd);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while scratch_left(&s.data).is_empty() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        let child = spawn_push(&s, &vars);
         crate::harness::interrupt(child, signal);
         assert_eq!(scratch_left(&s.data), Vec::<String>::new(), "{signal}");
     }
+}
+
+/// `cache push python 3.9.6` in the background, once its scratch folder
+/// exists (packing has started).
+fn spawn_push(s: &Sandbox, vars: &[(&str, String)]) -> crate::harness::Spawned {
+    let mut cmd = s.process(crate::harness::BIN);
+    cmd.args(["cache", "push", "python", "3.9.6"])
+        .env("ASDF_DATA_DIR", &s.data)
+        .env("TOOL_OS", OS)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = crate::harness::spawn(&mut cmd);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while scratch_left(&s.data).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child
+}
+
+#[test]
+fn ctrl_c_ends_a_push_waiting_on_a_hung_bucket() {
+    let s = Sandbox::new();
+    fake_python(&s.data, "3.9.6");
+    let vars = [
+        ("AWS_ENDPOINT_URL", s3_that_hangs(true)),
+        ("AWS_ACCESS_KEY_ID", "id".into()),
+        ("AWS_SECRET_ACCESS_KEY", "secret".into()),
+        ("TOOL_CACHE_URL", "s3://builds".into()),
+        // Far longer than this test waits for the exit below.
+        ("TOOL_CACHE_READ_TIMEOUT", "600".into()),
+    ];
+    let mut child = spawn_push(&s, &vars);
+    let pid = child.id().to_string();
+    succeeds(std::process::Command::new("kill").args(["-INT", &pid]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    fails_with(&mut child, 130);
+    assert_eq!(scratch_left(&s.data), Vec::<String>::new());
 }
 
 #[test]
