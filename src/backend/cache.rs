@@ -91,7 +91,11 @@ impl Backend for CacheBackend {
         let key = cache.key(job.tool, job.version);
         let mut misses = Vec::new();
         for b in cache.buckets(&job.ctx.env, settings)? {
-            let why = match try_bucket(&cache, &b, &key, job)? {
+            // Ctrl-C ends a request in flight, and wins over its error.
+            let b = b.stopping_on(job.cancel.shared());
+            let answer = try_bucket(&cache, &b, &key, job);
+            job.cancel.check()?;
+            let why = match answer? {
                 Answer::Hit(details) => return Ok(details),
                 Answer::Miss(why) => why,
                 Answer::PassedOver(why) => {

@@ -275,3 +275,37 @@ fn a_record_naming_a_missing_archive_is_said_when_the_next_backend_installs() {
         "{err}"
     );
 }
+
+#[test]
+fn ctrl_c_ends_an_install_waiting_on_a_hung_bucket() {
+    let s = Sandbox::new();
+    let vars = [
+        ("AWS_ENDPOINT_URL", s3_that_hangs(true)),
+        ("AWS_ACCESS_KEY_ID", "id".into()),
+        ("AWS_SECRET_ACCESS_KEY", "secret".into()),
+        ("TOOL_CACHE_URL", "s3://builds".into()),
+        // Far longer than this test waits for the exit below.
+        ("TOOL_CACHE_READ_TIMEOUT", "600".into()),
+        ("TOOL_BACKENDS_PYTHON", "cache".into()),
+    ];
+    let mut cmd = s.process(crate::harness::BIN);
+    cmd.args(["install", "python", "3.9.6"])
+        .env("ASDF_DATA_DIR", &s.data)
+        .env("TOOL_OS", OS)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = crate::harness::spawn(&mut cmd);
+    let lock = s.data.join("installs/python/.3.9.6.lock");
+    crate::harness::wait_for(&lock);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = child.id().to_string();
+    succeeds(std::process::Command::new("kill").args(["-INT", &pid]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let err = fails_with(&mut child, 130);
+    assert!(err.contains("interrupted"), "{err}");
+}
