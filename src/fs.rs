@@ -1,8 +1,8 @@
 //! File-system helpers every layer shares: atomic replacement of a file
 //! (`write_atomic`), durable commits (`sync_dir`), scratch folders a sweep
-//! can tell are abandoned (`scratch_in`, `sweep_scratch`) and small reads in as few
-//! system calls as the kernel allows (`read_small`, and `is_dir`, `exists`
-//! and `is_executable` for the shim path). Errors come from
+//! can tell are abandoned (`scratch_in`, `sweep_scratch`), `move_file`, and
+//! small reads in as few system calls as the kernel allows (`read_small`,
+//! and `is_dir`, `exists` and `is_executable` for the shim path). Errors come from
 //! `fs-err`, so each one names the path it is about.
 
 use std::io::Write;

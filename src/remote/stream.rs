@@ -1,7 +1,8 @@
 //! One download as a blocking `Read`: the body is pumped on the network
 //! runtime (a dropped or stalled connection resumed with a range request,
-//! with or without an ETag: `Resume`) over a bounded channel to whoever reads, so decompressing and extracting
-//! run on the reader's thread while the next bytes arrive. Adapters stack on
+//! with or without an ETag: `Resume`) over a bounded channel to whoever
+//! reads, so decompressing and extracting run on the reader's thread while
+//! the next bytes arrive. Adapters stack on
 //! any reader: `HashReader` (sha256 and byte count), `ProgressReader` (a
 //! callback per chunk) and `Interruptible` (stops when a flag is raised).
 
