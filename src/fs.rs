@@ -1,8 +1,10 @@
 //! File-system helpers every layer shares: atomic replacement of a file
-//! (`write_atomic`), durable commits (`sync_dir`) and small reads in as few
-//! system calls as the kernel allows (`read_small`, and `is_dir`, `exists`
-//! and `is_executable` for the shim path), and the one bounded read of a
-//! file a repository or a user hands us (`read_capped`). Errors come from
+//! (`write_atomic`), durable commits (`sync_dir`), scratch folders a sweep
+//! can tell are abandoned (`scratch_in`, `sweep_scratch`), `move_file`,
+//! small reads in as few system calls as the kernel allows (`read_small`,
+//! and `is_dir`, `exists` and `is_executable` for the shim path), and the
+//! one bounded read of a file a repository or a user hands us
+//! (`read_capped`). Errors come from
 //! `fs-err`, so each one names the path it is about.
 
 use std::io::Write;
@@ -57,6 +59,96 @@ pub fn temp_dir_in(parent: &Path, prefix: &str) -> std::io::Result<tempfile::Tem
                 format!("cannot create a folder in {}: {e}", parent.display()),
             )
         })
+}
+
+/// A scratch folder `<parent>/<prefix>XXXXXX` that says it is in use: this
+/// process holds a lock on the folder itself until it drops it (the folder
+/// is then removed), so [`sweep_scratch`] can tell a live one from one
+/// whose owner was killed. Never a name alone: the lock decides.
+pub struct Scratch {
+    dir: tempfile::TempDir,
+    _held: std::fs::File,
+}
+
+impl Scratch {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The guard that makes creating-and-locking one step for [`sweep_scratch`].
+fn scratch_guard(parent: &Path, prefix: &str) -> std::io::Result<std::fs::File> {
+    let path = parent.join(format!(".{prefix}lock"));
+    std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display())))
+}
+
+/// A new [`Scratch`] folder in `parent` (created when missing).
+pub fn scratch_in(parent: &Path, prefix: &str) -> std::io::Result<Scratch> {
+    fs_err::create_dir_all(parent)?;
+    // Shared: other creators go ahead; a sweep (exclusive) waits for us.
+    let guard = scratch_guard(parent, prefix)?;
+    guard.lock_shared()?;
+    let dir = temp_dir_in(parent, prefix)?;
+    let held = std::fs::File::open(dir.path()).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot open {}: {e}", dir.path().display()),
+        )
+    })?;
+    held.try_lock()
+        .map_err(|e| std::io::Error::other(format!("cannot lock {}: {e}", dir.path().display())))?;
+    Ok(Scratch { dir, _held: held })
+}
+
+/// Removes the `<prefix>*` folders of `parent` whose owner is gone (their
+/// lock is free: killed by a signal, kill -9 or a power cut), and returns
+/// how many. Best effort: what cannot be removed stays for the next sweep.
+pub fn sweep_scratch(parent: &Path, prefix: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let Ok(guard) = scratch_guard(parent, prefix) else {
+        return 0;
+    };
+    if guard.lock().is_err() {
+        return 0;
+    }
+    let mut swept = 0;
+    for entry in entries.flatten() {
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let Ok(dir) = std::fs::File::open(entry.path()) else {
+            continue;
+        };
+        if dir.try_lock().is_ok() && std::fs::remove_dir_all(entry.path()).is_ok() {
+            swept += 1;
+        }
+    }
+    swept
+}
+
+/// Moves `from` to `to`: a rename, else (another filesystem) a copy and a
+/// removal.
+pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Err(e) if e.raw_os_error() == Some(libc::EXDEV) => {
+            fs_err::copy(from, to)?;
+            fs_err::remove_file(from)
+        }
+        other => other.map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot move {} to {}: {e}", from.display(), to.display()),
+            )
+        }),
+    }
 }
 
 /// Flushes everything written to the filesystem holding `path` (one

@@ -74,6 +74,11 @@ impl Cancel {
         &self.0
     }
 
+    /// The flag, shared with what outlives a borrow (a remote's requests).
+    pub fn shared(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
+    }
+
     pub fn is_set(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }

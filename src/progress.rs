@@ -143,6 +143,13 @@ impl Task {
         self.suspend(|| eprintln!("warning: {msg}"));
     }
 
+    /// A line worth reading whatever happens next (a cached build passed
+    /// over): above the task's line on a terminal, a line in a CI log,
+    /// nothing for a program.
+    pub fn note(&self, msg: &str) {
+        self.suspend(|| note(msg));
+    }
+
     /// A plain line for a CI log (nothing for a program).
     fn line(&self, msg: &str) {
         if self.plain {

@@ -25,10 +25,21 @@ impl Backend for CacheBackend {
 
     fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
         let cache = Cache::new(&ctx.settings)?;
+        // A key template with folders (`{os}/{tool}-{version}`) keeps a
+        // tool's keys in one folder: that one is listed.
+        let probe = cache.key(tool, "{version}");
+        let folder = (probe.rsplit_once('/'))
+            .map_or("", |(folder, _)| folder)
+            .to_string();
+        let folder = if folder.contains("{version}") {
+            ""
+        } else {
+            &folder
+        };
         let mut versions = Vec::new();
         for b in cache.buckets(&ctx.env, &ctx.settings)? {
             // A bucket that cannot list (plain HTTP servers) adds nothing.
-            let Ok(objects) = b.list() else {
+            let Ok(objects) = b.list_in(folder) else {
                 continue;
             };
             for object in objects {
@@ -80,10 +91,20 @@ impl Backend for CacheBackend {
         let key = cache.key(job.tool, job.version);
         let mut misses = Vec::new();
         for b in cache.buckets(&job.ctx.env, settings)? {
-            match try_bucket(&cache, &b, &key, job)? {
+            // Ctrl-C ends a request in flight, and wins over its error.
+            let b = b.stopping_on(job.cancel.shared());
+            let answer = try_bucket(&cache, &b, &key, job);
+            job.cancel.check()?;
+            let why = match answer? {
                 Answer::Hit(details) => return Ok(details),
-                Answer::Miss(why) => misses.push(format!("{}: {why}", b.display())),
-            }
+                Answer::Miss(why) => why,
+                Answer::PassedOver(why) => {
+                    job.task
+                        .note(&format!("passed over {}: {why}", b.display()));
+                    why
+                }
+            };
+            misses.push(format!("{}: {why}", b.display()));
         }
         Err(Failure::NotAvailable(misses.join("; ")))
     }
@@ -91,7 +112,12 @@ impl Backend for CacheBackend {
 
 enum Answer {
     Hit(Details),
+    /// The bucket does not have the key.
     Miss(String),
+    /// It has one this install cannot use (a build for another machine,
+    /// a record naming a missing archive): said as it happens, since the
+    /// bucket looks like it should have served.
+    PassedOver(String),
 }
 
 /// The install from one bucket, or why it is a miss: through the key's
@@ -157,12 +183,12 @@ fn from_record(
     }
     let check = |m: &Manifest| compatible(m, cache, job);
     if let Some(why) = check(build) {
-        return Ok(Answer::Miss(format!("{key} was {why}")));
+        return Ok(Answer::PassedOver(format!("{key} was {why}")));
     }
     let Some((format, archive)) =
         (Format::ALL.into_iter()).find_map(|f| Some((f, found.record.archive(f)?)))
     else {
-        return Ok(Answer::Miss(format!(
+        return Ok(Answer::PassedOver(format!(
             "{object} names no archive this tool reads"
         )));
     };
@@ -172,7 +198,7 @@ fn from_record(
             "{object} names sha256 {}, not the locked {sha}",
             archive.sha256
         );
-        return Ok(Answer::Miss(why));
+        return Ok(Answer::PassedOver(why));
     }
     let named = Named {
         object: &object,
@@ -224,12 +250,12 @@ fn install_named(
     );
     let done = match fetched {
         Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
-            return Ok(Answer::Miss(format!("{} was {e}", archive.object)));
+            return Ok(Answer::PassedOver(format!("{} was {e}", archive.object)));
         }
         Ok(Fetched::Done(done)) => done,
         Ok(Fetched::Missing) => {
             let why = format!("{object} names {}, which is missing", archive.object);
-            return Ok(Answer::Miss(why));
+            return Ok(Answer::PassedOver(why));
         }
         Err(e) => return Err(e.into()),
     };
@@ -251,7 +277,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
     let sidecar = crate::cache::manifest_beside(b, key)?;
     let check = |m: &Manifest| compatible(m, cache, job);
     if let Some(why) = sidecar.as_ref().and_then(check) {
-        return Ok(Answer::Miss(format!("{key} was {why}")));
+        return Ok(Answer::PassedOver(format!("{key} was {why}")));
     }
     let default_prefix = sidecar.as_ref().map_or_else(
         || manifest::legacy_prefix(job.tool, job.version),
@@ -284,7 +310,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
             },
         ) {
             Err(Error::Archive(e)) if matches!(*e, crate::archive::Error::Incompatible(_)) => {
-                return Ok(Answer::Miss(format!("{archive} was {e}")));
+                return Ok(Answer::PassedOver(format!("{archive} was {e}")));
             }
             other => other?,
         };

@@ -3,7 +3,9 @@
 //! conditional create (see `record`): the first publisher wins, the same
 //! bytes again are `already published`, other bytes are a conflict unless
 //! `replace` (itself conditional on the record read). The layout before
-//! records stays available for readers that know only that.
+//! records stays available for readers that know only that. Packing happens
+//! in a locked scratch folder under `tmp/`; Ctrl-C removes it, and the next
+//! publish sweeps those whose process was killed.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +17,7 @@ use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, pack};
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::process::Cancel;
 use crate::remote::Remote;
 
 /// The manifest of an installed version as it stands now.
@@ -56,14 +59,16 @@ pub struct PackedFile {
 }
 
 /// Packs `tool` `version` into `dir/<key><ext>` for each format, writing the
-/// `.sha256` files and `<key>.manifest.json` beside them.
-pub fn pack_all(
+/// `.sha256` files and `<key>.manifest.json` beside them; stops with
+/// `Error::Interrupted` soon after `cancel` is raised.
+fn pack_all(
     env: &Env,
     cache: &Cache,
     tool: &str,
     version: &str,
     formats: &[Format],
     dir: &Path,
+    cancel: &Cancel,
 ) -> Result<(Manifest, Vec<PackedFile>)> {
     let Some(src) = crate::installed::location(env, tool, version) else {
         return Err(Error::hinted(
@@ -77,7 +82,14 @@ pub fn pack_all(
     let mut out = Vec::new();
     for &format in formats {
         let path = PathBuf::from(format!("{}{}", base.display(), format.extension()));
-        let packed = pack::pack(&src, &manifest, format, &path, env.source_date_epoch())?;
+        let packed = pack_stoppable(
+            &src,
+            &manifest,
+            format,
+            &path,
+            env.source_date_epoch(),
+            cancel,
+        )?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -99,8 +111,80 @@ pub fn pack_all(
     Ok((manifest, out))
 }
 
+/// `pack::pack` on a thread of its own, so that an interrupt need not wait
+/// for a large tree: on Ctrl-C this returns `Error::Interrupted` at once,
+/// the caller's scratch folder goes, and the thread ends with the process.
+fn pack_stoppable(
+    src: &Path,
+    manifest: &Manifest,
+    format: Format,
+    out: &Path,
+    epoch: Option<u64>,
+    cancel: &Cancel,
+) -> Result<pack::Packed> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (src, manifest, out) = (src.to_path_buf(), manifest.clone(), out.to_path_buf());
+    std::thread::Builder::new()
+        .name("pack".into())
+        .spawn(move || {
+            let _ = tx.send(pack::pack(&src, &manifest, format, &out, epoch));
+        })
+        .map_err(|e| Error::Other(format!("cannot start packing: {e}")))?;
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(packed) => return Ok(packed?),
+            Err(RecvTimeoutError::Timeout) => cancel.check()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Error::Other("packing ended without a result".into()));
+            }
+        }
+    }
+}
+
+/// Scratch folders of `tmp/`: those of pushes and packs killed before
+/// they could remove theirs are swept when the next one starts.
+const SCRATCH: [&str; 2] = ["push-", "pack-"];
+
+/// A new scratch folder `tmp/<prefix>…`, once the abandoned ones are gone.
+fn scratch(env: &Env, prefix: &str) -> Result<crate::fs::Scratch> {
+    let tmp = env.layout.tmp_dir();
+    for p in SCRATCH {
+        crate::fs::sweep_scratch(&tmp, p);
+    }
+    Ok(crate::fs::scratch_in(&tmp, prefix)?)
+}
+
+/// Packs `tool` `version` into `dir` (`cache pack`): written in a scratch
+/// folder, then moved there, so an interrupt leaves nothing half-written.
+pub fn pack_into(
+    env: &Env,
+    cache: &Cache,
+    tool: &str,
+    version: &str,
+    formats: &[Format],
+    dir: &Path,
+    cancel: &Cancel,
+) -> Result<Vec<PackedFile>> {
+    let scratch = scratch(env, "pack-")?;
+    let (_, files) = pack_all(env, cache, tool, version, formats, scratch.path(), cancel)?;
+    let mut out = Vec::new();
+    for f in files {
+        let name = f.path.file_name().unwrap_or_default();
+        let path = dir.join(name);
+        cancel.check()?;
+        crate::fs::move_file(&f.path, &path)?;
+        let sha = |p: &Path| PathBuf::from(format!("{}.sha256", p.display()));
+        crate::fs::move_file(&sha(&f.path), &sha(&path))?;
+        out.push(PackedFile { path, ..f });
+    }
+    let key = cache.key(tool, version);
+    let manifest = format!("{}.manifest.json", key.rsplit('/').next().unwrap_or(&key));
+    crate::fs::move_file(&scratch.path().join(&manifest), &dir.join(&manifest))?;
+    Ok(out)
+}
+
 /// How a publish writes.
-#[derive(Default)]
 pub struct How<'a> {
     /// Signs the record.
     pub signer: Option<&'a SecretKey>,
@@ -110,6 +194,10 @@ pub struct How<'a> {
     /// Write the layout before records (`<key>.tar.zst` and its `.sha256`):
     /// three overwrites, not atomic, for readers that know only that.
     pub legacy_layout: bool,
+    /// Raised by Ctrl-C/SIGTERM: packing stops, the scratch folder goes,
+    /// and the publish ends `Error::Interrupted` (requests stop too when the
+    /// bucket was opened `stopping_on` it).
+    pub cancel: &'a Cancel,
 }
 
 /// What a publish did.
@@ -133,7 +221,7 @@ pub fn upload(
     how: &How<'_>,
 ) -> Result<(Outcome, Vec<String>)> {
     if how.legacy_layout {
-        return upload_legacy(bucket, key, manifest, files);
+        return upload_legacy(bucket, key, manifest, files, how.cancel);
     }
     let mut archives = Vec::new();
     for f in files {
@@ -141,7 +229,7 @@ pub fn upload(
         // Named by content: an object already there is these bytes (readers
         // check the digest anyway), so it is not sent again.
         if !bucket.exists(&object)? {
-            bucket.put_file(&object, &f.path)?;
+            put_file(bucket, &object, &f.path, how.cancel)?;
         }
         archives.push(record::ArchiveRef {
             format: f.format.name().to_string(),
@@ -163,6 +251,14 @@ pub fn upload(
     }
     let outcome = commit_over(bucket, key, &ours, sealed, how)?;
     Ok((outcome, vec![name]))
+}
+
+/// Uploads `path` as `key`; an interrupt (the bucket is `stopping_on` it)
+/// wins over the error it caused.
+fn put_file(bucket: &Remote, key: &str, path: &Path, cancel: &Cancel) -> Result<()> {
+    let put = bucket.put_file(key, path);
+    cancel.check()?;
+    Ok(put?)
 }
 
 /// The record exists: the same publish (and, when signing, signed by our
@@ -241,11 +337,12 @@ fn upload_legacy(
     key: &str,
     manifest: &Manifest,
     files: &[PackedFile],
+    cancel: &Cancel,
 ) -> Result<(Outcome, Vec<String>)> {
     let mut written = Vec::new();
     for f in files {
         let archive_key = format!("{key}{}", f.format.extension());
-        bucket.put_file(&archive_key, &f.path)?;
+        put_file(bucket, &archive_key, &f.path, cancel)?;
         let name = archive_key.rsplit('/').next().unwrap_or(&archive_key);
         bucket.put_small(
             &format!("{archive_key}.sha256"),
@@ -276,10 +373,17 @@ pub fn push(
     formats: &[Format],
     how: &How<'_>,
 ) -> Result<Pushed> {
-    let scratch = crate::fs::temp_dir_in(&env.layout.tmp_dir(), "push-")?;
-    let (manifest, files) = pack_all(env, cache, tool, version, formats, scratch.path())?;
-    let key = cache.key(tool, version);
-    let (outcome, keys) = upload(target, &key, &manifest, &files, how)?;
+    let scratch = scratch(env, "push-")?;
+    let dir = scratch.path();
+    let published = pack_all(env, cache, tool, version, formats, dir, how.cancel).and_then(
+        |(manifest, files)| {
+            let key = cache.key(tool, version);
+            upload(target, &key, &manifest, &files, how).map(|done| (done, files))
+        },
+    );
+    // An interrupt wins over the failure it caused (a request cut short).
+    how.cancel.check()?;
+    let ((outcome, keys), files) = published?;
     Ok(Pushed {
         bucket: target.display().to_string(),
         keys,

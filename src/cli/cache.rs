@@ -194,7 +194,8 @@ fn pack(
         None => (format.formats(), ctx.env.cwd.clone(), None),
     };
     let cache = Cache::new(&ctx.settings)?;
-    let (_, files) = publish::pack_all(&ctx.env, &cache, tool, version, &formats, &dir)?;
+    let cancel = crate::process::Cancel::on_signals();
+    let files = publish::pack_into(&ctx.env, &cache, tool, version, &formats, &dir, &cancel)?;
     for f in files {
         let path = match &rename {
             Some(target) if *target != f.path => {
@@ -220,12 +221,15 @@ fn pack(
 fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
     Tools::new(&ctx.env).require_known(&args.tool)?;
     let cache = Cache::new(&ctx.settings)?;
+    let cancel = crate::process::Cancel::on_signals();
     let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
+    let target = target.stopping_on(cancel.shared());
     let signer = crate::cache::signing_key(&ctx.settings)?;
     let how = publish::How {
         signer: signer.as_ref(),
         replace: args.to.replace,
         legacy_layout: args.to.legacy_layout,
+        cancel: &cancel,
     };
     let pushed = publish::push(
         &ctx.env,

@@ -44,7 +44,8 @@ pub struct Report {
     pub hint: Option<String>,
     /// What the backend reported (for the cache: bucket, key, bytes, sha256).
     pub details: crate::backend::Details,
-    /// Backends that had nothing first (a cache miss, say).
+    /// Backends that had nothing, and why (a cache miss, say), whether or
+    /// not a later one installed it.
     pub tried: Vec<super::Tried>,
 }
 
@@ -151,7 +152,8 @@ pub fn run(ctx: &Context, requests: &[Request], options: &Options, json: bool) -
 fn one(cx: &Run<'_>, req: &Request, progress: &Progress) -> Report {
     let started = Instant::now();
     let mut task = progress.task(format!("{} {}", req.tool, req.spec));
-    let result = super::install(cx, req, &mut task);
+    let mut tried = Vec::new();
+    let result = super::install_noting(cx, req, &mut task, &mut tried);
     let duration_ms = started.elapsed().as_millis();
     let seconds = duration_ms as f64 / 1000.0;
     match result {
@@ -211,7 +213,7 @@ fn one(cx: &Run<'_>, req: &Request, progress: &Progress) -> Report {
                 error: Some(crate::error::chain(&e)),
                 hint: e.hint(),
                 details: crate::backend::Details::Null,
-                tried: Vec::new(),
+                tried,
             }
         }
     }

@@ -62,10 +62,13 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
             build: failed.clone(),
         });
     }
+    let cancel = crate::process::Cancel::on_signals();
+    let bucket = bucket.stopping_on(cancel.shared());
     let how = publish::How {
         signer: signer.as_ref(),
         replace: to.replace,
         legacy_layout: to.legacy_layout,
+        cancel: &cancel,
     };
     let pushed = publish::push(&ctx.env, &cache, &bucket, tool, version, to.formats, &how)?;
     Ok(Built::Published { build, pushed })

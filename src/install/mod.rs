@@ -95,6 +95,17 @@ pub struct Run<'a> {
 /// Installs one version through the chain of backends. A tool nothing
 /// knows is refused before anything is written (it gets no folder).
 pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
+    install_noting(cx, req, task, &mut Vec::new())
+}
+
+/// [`install`], noting in `tried` each backend that had nothing and why,
+/// whether or not a later one installs it.
+pub fn install_noting(
+    cx: &Run<'_>,
+    req: &Request,
+    task: &mut Task,
+    tried: &mut Vec<Tried>,
+) -> Result<Done> {
     let env = &cx.ctx.env;
     crate::tools::Tools::new(env).require_known(&req.tool)?;
     let (chain, pinned) = chain_for(cx, req)?;
@@ -137,9 +148,9 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         stages: &stages,
         pinned,
     };
-    let attempt =
-        try_chain(&target, &chain).and_then(|found| hook("post_asdf_install").map(|()| found));
-    let (backend, details, tried) = match attempt {
+    let attempt = try_chain(&target, &chain, tried)
+        .and_then(|found| hook("post_asdf_install").map(|()| found));
+    let (backend, details) = match attempt {
         Ok(found) => found,
         Err(e) if installed::is_installed(env, &req.tool, &resolved.dir) => return Err(e),
         Err(e) => {
@@ -152,7 +163,7 @@ pub fn install(cx: &Run<'_>, req: &Request, task: &mut Task) -> Result<Done> {
         path,
         backend: Some(backend),
         details,
-        tried,
+        tried: tried.clone(),
     })
 }
 
@@ -216,12 +227,13 @@ struct Target<'a> {
     pinned: Option<&'a crate::lockfile::Entry>,
 }
 
+/// Tries each backend in turn; `tried` gets each one that had nothing.
 fn try_chain(
     t: &Target<'_>,
     chain: &[Box<dyn Backend>],
-) -> Result<(&'static str, Details, Vec<Tried>)> {
+    tried: &mut Vec<Tried>,
+) -> Result<(&'static str, Details)> {
     let (cx, task, path, resolved, tool) = (t.cx, t.task, t.path, t.resolved, t.tool);
-    let mut tried: Vec<Tried> = Vec::new();
     for backend in chain {
         cx.cancel.check()?;
         task.step(&format!("installing with {}", backend.name()));
@@ -243,7 +255,7 @@ fn try_chain(
             })
         };
         match attempt {
-            Ok(details) => return Ok((backend.name(), details, tried)),
+            Ok(details) => return Ok((backend.name(), details)),
             Err(Failure::NotAvailable(reason)) => tried.push(Tried {
                 backend: backend.name(),
                 reason,

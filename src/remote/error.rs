@@ -22,6 +22,16 @@ impl Op {
         }
     }
 
+    /// `the read of KEY from`, … (then the remote).
+    pub(super) fn noun(self, key: &str) -> String {
+        match self {
+            Op::Read => format!("the read of {key} from"),
+            Op::Write => format!("the write of {key} to"),
+            Op::List => "the listing of".into(),
+            Op::Check => "a request to".into(),
+        }
+    }
+
     fn gerund(self, key: &str) -> String {
         match self {
             Op::Read => format!("reading {key} from"),
@@ -69,6 +79,28 @@ pub enum Error {
         host: String,
         why: String,
     },
+
+    /// A `file://` bucket whose folder is missing: never created by a read
+    /// or a push, so a typo is an error rather than an empty bucket.
+    #[error("no bucket at {url}: the folder {} {why} (file:// buckets are not created: check the URL, or create the folder)", .path.display())]
+    NoFolder {
+        url: String,
+        path: std::path::PathBuf,
+        why: &'static str,
+    },
+
+    /// No answer within the stall timeout, retries included.
+    #[error("cannot {} {remote}: no answer within {seconds} s (cache.read_timeout), retries included", .op.phrase(.key))]
+    Stalled {
+        op: Op,
+        key: String,
+        remote: String,
+        seconds: f32,
+    },
+
+    /// An upload stopped on request (Ctrl-C, SIGTERM).
+    #[error("stopped writing {key} to {remote}: interrupted")]
+    Stopped { key: String, remote: String },
 
     #[error("{key} in {remote} is too large (over {limit} bytes)")]
     TooLarge {

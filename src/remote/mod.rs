@@ -3,7 +3,7 @@
 //! its `Credentials`, `open_mirror` with none); a `Remote` keeps
 //! its store private and offers what callers need: `get_small`, `download`
 //! (a blocking `Read`, see `stream` for the hash, progress and interrupt
-//! adapters), `exists`, `list`, `put_small`, `put_file`. Every failure is a
+//! adapters), `exists`, `list`, `put_small`, `put_file` (see `upload`). Every failure is a
 //! `remote::Error` that names the key and the remote, never a secret.
 //!
 //! ```no_run
@@ -24,14 +24,15 @@ mod open;
 mod resolve;
 pub mod stream;
 pub mod tls;
+mod upload;
+mod wait;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 pub use error::{Error, Op, Result};
 pub use open::{Credentials, Kind, Options};
@@ -39,8 +40,6 @@ pub use stream::{Download, HashReader, Interruptible, ProgressReader};
 
 /// Objects larger than this are refused by `get_small`.
 pub const SMALL_LIMIT: u64 = 1 << 20;
-/// Files larger than this are uploaded in parts of this size.
-const MULTIPART_CHUNK: usize = 16 << 20;
 
 /// The network runtime shared by every remote of one operation.
 #[derive(Clone)]
@@ -133,6 +132,7 @@ impl Client {
         Remote {
             opened,
             rt: self.rt.clone(),
+            stop: None,
         }
     }
 }
@@ -158,6 +158,8 @@ pub struct Version(object_store::UpdateVersion);
 pub struct Remote {
     opened: open::Opened,
     rt: Arc<tokio::runtime::Runtime>,
+    /// Raised by Ctrl-C: a request in flight ends with `Error::Stopped`.
+    stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// One object in a listing.
@@ -170,6 +172,15 @@ pub struct Object {
 }
 
 impl Remote {
+    /// This remote, its requests ended (`Error::Stopped`) once `flag` is
+    /// raised rather than waited for.
+    pub fn stopping_on(self, flag: Arc<std::sync::atomic::AtomicBool>) -> Remote {
+        Remote {
+            stop: Some(flag),
+            ..self
+        }
+    }
+
     /// The URL without credentials, for messages.
     pub fn display(&self) -> &str {
         &self.opened.display
@@ -249,7 +260,7 @@ impl Remote {
     /// Starts a GET; `None` when the object does not exist.
     fn get(&self, key: &str) -> Result<Option<object_store::GetResult>> {
         self.reachable(Op::Read, key)?;
-        match self.rt.block_on(self.opened.store.get(&self.path(key))) {
+        match self.wait(Op::Read, key, self.opened.store.get(&self.path(key)))? {
             Ok(r) => Ok(Some(r)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.error(Op::Read, key, e)),
@@ -275,10 +286,13 @@ impl Remote {
                 limit,
             });
         }
-        self.rt
-            .block_on(r.bytes())
-            .map(Some)
-            .map_err(|e| self.error(Op::Read, key, e))
+        // A small body is part of the request's time; a large one (a
+        // release list) may take longer as long as it never stalls.
+        let body = match r.meta.size <= SMALL_LIMIT {
+            true => self.wait(Op::Read, key, r.bytes())?,
+            false => self.rt.block_on(r.bytes()),
+        };
+        body.map(Some).map_err(|e| self.error(Op::Read, key, e))
     }
 
     /// Starts streaming `key`; `None` when it does not exist.
@@ -286,12 +300,18 @@ impl Remote {
         let Some(r) = self.get(key)? else {
             return Ok(None);
         };
-        let size = r.meta.size;
+        let resume = stream::Resume {
+            store: self.opened.store.clone(),
+            path: self.path(key),
+            meta: r.meta.clone(),
+            tries: self.opened.retries,
+            deadline: self.opened.deadline,
+        };
         let body = r.into_stream();
         Ok(Some(Download::start(
             self.rt.clone(),
             body,
-            size,
+            resume,
             key,
             &self.opened.display,
         )))
@@ -299,24 +319,32 @@ impl Remote {
 
     pub fn exists(&self, key: &str) -> Result<bool> {
         self.reachable(Op::Check, key)?;
-        match self.rt.block_on(self.opened.store.head(&self.path(key))) {
+        match self.wait(Op::Check, key, self.opened.store.head(&self.path(key)))? {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Check, key, e)),
         }
     }
 
-    /// Every object under the prefix, sorted by key.
+    /// The objects at the prefix's own level, sorted by key: deeper
+    /// prefixes (another bucket nested in this one, `s3://b/kt` inside
+    /// `s3://b`) are not this bucket's.
     pub fn list(&self) -> Result<Vec<Object>> {
-        use futures::TryStreamExt;
+        self.list_in("")
+    }
+
+    /// The objects in `folder` (a key's folder, `""` for the prefix itself),
+    /// one level only, sorted by key.
+    pub fn list_in(&self, folder: &str) -> Result<Vec<Object>> {
         self.reachable(Op::List, "objects")?;
-        let prefix = self.prefix_path();
-        let metas: Vec<object_store::ObjectMeta> = self
-            .rt
-            .block_on(self.opened.store.list(prefix.as_ref()).try_collect())
+        let at = match (self.prefix_path(), folder.trim_matches('/')) {
+            (prefix, "") => prefix,
+            (_, folder) => Some(self.path(folder)),
+        };
+        let listing = self.opened.store.list_with_delimiter(at.as_ref());
+        let listed = (self.wait(Op::List, "objects", listing)?)
             .map_err(|e| self.error(Op::List, "objects", e))?;
-        let mut out: Vec<Object> = metas
-            .into_iter()
+        let mut out: Vec<Object> = (listed.objects.into_iter())
             .filter_map(|m| {
                 Some(Object {
                     key: self.key_of(&m.location)?,
@@ -337,8 +365,8 @@ impl Remote {
         }
         self.reachable(Op::Check, "the bucket")?;
         let prefix = self.prefix_path();
-        self.rt
-            .block_on(self.opened.store.list_with_delimiter(prefix.as_ref()))
+        let listing = self.opened.store.list_with_delimiter(prefix.as_ref());
+        (self.wait(Op::Check, "the bucket", listing)?)
             .map(drop)
             .map_err(|e| self.error(Op::Check, "the bucket", e))
     }
@@ -365,7 +393,8 @@ impl Remote {
             e_tag: r.meta.e_tag.clone(),
             version: r.meta.version.clone(),
         });
-        let bytes = (self.rt.block_on(r.bytes())).map_err(|e| self.error(Op::Read, key, e))?;
+        let bytes =
+            (self.wait(Op::Read, key, r.bytes())?).map_err(|e| self.error(Op::Read, key, e))?;
         Ok(Some((bytes, version)))
     }
 
@@ -375,7 +404,11 @@ impl Remote {
         self.reachable(Op::Write, key)?;
         let opts = object_store::PutOptions::from(object_store::PutMode::Create);
         let path = self.path(key);
-        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), opts)) {
+        match self.wait(
+            Op::Write,
+            key,
+            self.opened.store.put_opts(&path, data.into(), opts),
+        )? {
             Ok(_) => Ok(true),
             Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Write, key, e)),
@@ -392,7 +425,8 @@ impl Remote {
             _ => object_store::PutMode::Update(version.0.clone()),
         };
         let path = self.path(key);
-        match (self.rt).block_on(self.opened.store.put_opts(&path, data.into(), mode.into())) {
+        let put = self.opened.store.put_opts(&path, data.into(), mode.into());
+        match self.wait(Op::Write, key, put)? {
             Ok(_) => Ok(true),
             Err(object_store::Error::Precondition { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Write, key, e)),
@@ -401,51 +435,11 @@ impl Remote {
 
     pub fn put_small(&self, key: &str, data: Vec<u8>) -> Result<()> {
         self.reachable(Op::Write, key)?;
-        self.rt
-            .block_on(
-                self.opened
-                    .store
-                    .put(&self.path(key), PutPayload::from(data)),
-            )
+        let path = self.path(key);
+        let put = self.opened.store.put(&path, PutPayload::from(data));
+        (self.wait(Op::Write, key, put)?)
             .map(drop)
             .map_err(|e| self.error(Op::Write, key, e))
-    }
-
-    /// Uploads a local file (in parts when it is large).
-    pub fn put_file(&self, key: &str, path: &Path) -> Result<()> {
-        if !self.writable() {
-            return Err(Error::ReadOnly(self.opened.display.clone()));
-        }
-        self.reachable(Op::Write, key)?;
-        let mut file = fs_err::File::open(path)?;
-        let size = file.metadata()?.len();
-        if size <= MULTIPART_CHUNK as u64 {
-            let mut data = Vec::with_capacity(size as usize);
-            file.read_to_end(&mut data)?;
-            return self.put_small(key, data);
-        }
-        self.rt.block_on(self.multipart(key, &mut file))
-    }
-
-    async fn multipart(&self, key: &str, file: &mut fs_err::File) -> Result<()> {
-        let fail = |e| self.error(Op::Write, key, e);
-        let upload = self
-            .opened
-            .store
-            .put_multipart(&self.path(key))
-            .await
-            .map_err(fail)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_CHUNK);
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            writer.wait_for_capacity(4).await.map_err(fail)?;
-            writer.write(&buf[..n]);
-        }
-        writer.finish().await.map(drop).map_err(fail)
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Opened {
     pub credentials: String,
     /// The host looked up before the first request (`Options::resolve_first`).
     pub host: Option<Host>,
+    /// How long a request may go unanswered in all (`None`: a folder).
+    pub deadline: Option<Duration>,
+    /// How often a cut download is resumed.
+    pub retries: usize,
 }
 
 /// Opens `url` for `role`; `roots` says which HTTPS roots to trust (asked
@@ -91,11 +95,14 @@ pub fn open(
             };
             http(&parsed, opts, token, roots())
         }
-        ("file", _) => {
+        ("file", role) => {
             let path = parsed
                 .to_file_path()
                 .map_err(|()| bad("it needs an absolute path".into()))?;
-            local(path, url)
+            match role {
+                Role::Bucket(_) => existing_folder(path, url),
+                Role::Mirror => local(path, url),
+            }
         }
         (other, _) => Err(bad(format!(
             "unsupported scheme `{other}`: use s3://, http(s):// or file://"
@@ -111,7 +118,10 @@ fn retry(opts: &Options) -> RetryConfig {
             base: 2.0,
         },
         max_retries: opts.retries,
-        retry_timeout: Duration::from_secs(120),
+        // No retry starts once the stall timeout has passed: a hung server
+        // costs `read_timeout`, not `read_timeout` × retries (`Remote::wait`
+        // cuts the attempt in flight then).
+        retry_timeout: opts.read_timeout,
     }
 }
 
@@ -125,7 +135,37 @@ fn client_options(allow_http: bool, opts: &Options, roots: Roots) -> ClientOptio
         .with_read_timeout(opts.read_timeout)
 }
 
-/// A folder as a remote (created when missing).
+/// A `file://` bucket: a folder that exists, never `/` (a typo must not
+/// become an empty bucket, nor a push write into the root folder).
+fn existing_folder(path: PathBuf, url: &str) -> Result<Opened> {
+    if path.parent().is_none() {
+        return Err(Error::BadUrl {
+            what: "bucket URL",
+            url: redact(url),
+            why: "the root folder / cannot be a bucket: name a folder of its own".into(),
+        });
+    }
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => local(path, url),
+        Ok(_) => Err(Error::NoFolder {
+            url: redact(url),
+            path,
+            why: "is not a folder",
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::NoFolder {
+            url: redact(url),
+            path,
+            why: "does not exist",
+        }),
+        Err(e) => Err(Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot use the bucket folder {}: {e}", path.display()),
+        ))),
+    }
+}
+
+/// A folder as a remote (created when missing: the data dir's own cache,
+/// and mirrors).
 pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     fs_err::create_dir_all(&path)?;
     let store = LocalFileSystem::new_with_prefix(&path).map_err(|e| Error::BadUrl {
@@ -140,6 +180,8 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
         display: display.to_string(),
         credentials: "none needed".into(),
         host: None,
+        deadline: None,
+        retries: 0,
     })
 }
 
@@ -208,6 +250,8 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         display,
         credentials,
         host,
+        deadline: Some(opts.read_timeout),
+        retries: opts.retries,
     })
 }
 
@@ -326,6 +370,8 @@ fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Re
         display: clean.to_string(),
         credentials,
         host: Host::of(url).filter(|_| opts.resolve_first),
+        deadline: Some(opts.read_timeout),
+        retries: opts.retries,
     })
 }
 

@@ -1,7 +1,8 @@
 //! One download as a blocking `Read`: the body is pumped on the network
-//! runtime (object_store resumes a dropped connection with a range request)
-//! over a bounded channel to whoever reads, so decompressing and extracting
-//! run on the reader's thread while the next bytes arrive. Adapters stack on
+//! runtime (a dropped or stalled connection resumed with a range request,
+//! with or without an ETag: `Resume`) over a bounded channel to whoever
+//! reads, so decompressing and extracting run on the reader's thread while
+//! the next bytes arrive. Adapters stack on
 //! any reader: `HashReader` (sha256 and byte count), `ProgressReader` (a
 //! callback per chunk) and `Interruptible` (stops when a flag is raised).
 
@@ -31,16 +32,65 @@ pub struct Download {
     rt: Arc<tokio::runtime::Runtime>,
 }
 
+/// What resuming a cut download needs: the object, and what says a
+/// second request reads the same copy (its ETag, else its date and size;
+/// the caller's digest check gates what is kept in any case).
+pub(super) struct Resume {
+    pub store: std::sync::Arc<dyn object_store::ObjectStore>,
+    pub path: object_store::path::Path,
+    /// Its size, ETag and date as the first answer gave them.
+    pub meta: object_store::ObjectMeta,
+    /// How many times, at most.
+    pub tries: usize,
+    /// How long the resuming request may go unanswered.
+    pub deadline: Option<std::time::Duration>,
+}
+
+impl Resume {
+    /// The rest of the object from `offset`, if it is still the same one.
+    async fn from(&self, offset: u64) -> object_store::Result<Body> {
+        let opts = object_store::GetOptions {
+            range: Some((offset..self.meta.size).into()),
+            if_match: self.meta.e_tag.clone(),
+            if_unmodified_since: (self.meta.e_tag.is_none()).then_some(self.meta.last_modified),
+            ..Default::default()
+        };
+        let request = self.store.get_opts(&self.path, opts);
+        let answer = match self.deadline {
+            Some(limit) => tokio::time::timeout(limit, request)
+                .await
+                .map_err(|e| changed(format!("no answer: {e}")))?,
+            None => request.await,
+        }?;
+        if answer.meta.size != self.meta.size || answer.range.start != offset {
+            return Err(changed(format!(
+                "the server now has {} bytes from {}",
+                answer.meta.size, answer.range.start
+            )));
+        }
+        Ok(answer.into_stream())
+    }
+}
+
+fn changed(why: String) -> object_store::Error {
+    object_store::Error::Generic {
+        store: "resume",
+        source: why.into(),
+    }
+}
+
 impl Download {
     pub(super) fn start(
         rt: Arc<tokio::runtime::Runtime>,
         body: Body,
-        size: u64,
+        resume: Resume,
         key: &str,
         remote: &str,
     ) -> Download {
         let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL_CHUNKS);
-        let pump = rt.spawn(pump(body, tx));
+        let size = resume.meta.size;
+        let said = format!("{key} from {remote}");
+        let pump = rt.spawn(pump(body, tx, resume, said));
         Download {
             size,
             key: key.to_string(),
@@ -89,16 +139,42 @@ impl Download {
     }
 }
 
+/// Moves the body into the channel; a body cut or stalled part-way (which
+/// object_store resumes only with an ETag and early on) is resumed from
+/// where it stopped, at most `resume.tries` times, each said on stderr.
 async fn pump(
     mut body: Body,
     tx: tokio::sync::mpsc::Sender<Bytes>,
+    resume: Resume,
+    what: String,
 ) -> Result<(), object_store::Error> {
-    while let Some(chunk) = body.next().await {
-        if tx.send(chunk?).await.is_err() {
-            break; // the reader stopped; its error is the one to report
+    let (mut got, mut tries) = (0u64, 0usize);
+    loop {
+        let cut = match body.next().await {
+            None => return Ok(()),
+            Some(Ok(chunk)) => {
+                got += chunk.len() as u64;
+                if tx.send(chunk).await.is_err() {
+                    return Ok(()); // the reader stopped; its error is the one to report
+                }
+                continue;
+            }
+            Some(Err(e)) => e,
+        };
+        if tries >= resume.tries || got >= resume.meta.size || tx.is_closed() {
+            return Err(cut);
         }
+        tries += 1;
+        super::wait::notice(&format!(
+            "download of {what} was cut after {got} of {} bytes ({cut}): resuming ({tries} of {})",
+            resume.meta.size, resume.tries
+        ));
+        tokio::time::sleep(std::time::Duration::from_millis(200 << tries.min(5))).await;
+        body = match resume.from(got).await {
+            Ok(rest) => rest,
+            Err(_) => return Err(cut),
+        };
     }
-    Ok(())
 }
 
 impl Read for Download {

@@ -406,6 +406,7 @@ fn cache_build_reports_each_of_several_versions() {
     let s = Sandbox::new();
     s.add_plugin("dummy", "dummy");
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
     let out = stdout(&mut tool_with(
         &s,

@@ -80,6 +80,7 @@ fn http_bucket(s: &Sandbox) -> (HttpServer, PathBuf, Vec<(&'static str, String)>
     let source = s.root.join("source-data");
     fake_python(&source, "3.9.6");
     let bucket = s.root.join("http-bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let vars = [("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
     let push = [
         "cache",
@@ -426,4 +427,56 @@ fn builds_for_another_machine_are_misses() {
         "{err}"
     );
     nothing_installed(&s.data, "python");
+}
+
+#[test]
+fn a_dropped_download_resumes_without_an_etag() {
+    let s = Sandbox::new();
+    let (server, _, vars) = http_bucket(&s);
+    {
+        let mut faults = server.faults.lock().unwrap();
+        faults.no_etag = true;
+        faults.cut_after = Some((300, 1));
+    }
+    let install = ["install", "python", "3.9.6", "--json"];
+    let report = json_line(&stdout(&mut tool_with(&s, &s.data, &vars, &install)));
+    assert_eq!(report["details"]["cache"], "hit", "{report}");
+    let log = server.requests.lock().unwrap().clone();
+    assert!(
+        log.iter().any(|l| l.contains(".tar.zst from 300")),
+        "no resumed range request: {log:?}"
+    );
+}
+
+#[test]
+fn a_hung_bucket_is_given_up_after_the_stall_timeout_saying_so() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let s = Sandbox::new();
+    // Accepts every connection and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, SeqCst);
+            held.push(stream);
+        }
+    });
+    let vars = [
+        ("TOOL_CACHE_URL", url),
+        ("TOOL_CACHE_READ_TIMEOUT", "1".into()),
+        ("TOOL_CACHE_RETRIES", "3".into()),
+    ];
+    let install = ["install", "python", "3.9.6"];
+    let err = fails_with(&mut tool_with(&s, &s.data, &vars, &install), 1);
+    assert!(err.contains("waiting for an answer"), "{err}");
+    assert!(
+        err.contains("testos-python-3.9.6.manifest")
+            && (err.contains("timed out") || err.contains("no answer within 1 s")),
+        "{err}"
+    );
+    // One attempt: retries fit inside the stall timeout, not after it.
+    assert_eq!(accepted.load(SeqCst), 1, "{err}");
 }

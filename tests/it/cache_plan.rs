@@ -7,6 +7,7 @@ use crate::harness::{Sandbox, stdout, succeeds};
 
 fn bucket(s: &Sandbox) -> Vec<(&'static str, String)> {
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))]
 }
 

@@ -25,6 +25,7 @@ fn builder(s: &Sandbox, who: &str) -> PathBuf {
 
 fn file_bucket(s: &Sandbox) -> (PathBuf, Vec<(&'static str, String)>) {
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
     (bucket, vars)
 }
@@ -315,6 +316,7 @@ fn a_tampered_bucket_is_refused_under_trusted_keys() {
 
     // The attacker's own build, packed the same way, in place of the archive.
     let evil = s.root.join("evil-bucket");
+    std::fs::create_dir_all(&evil).unwrap();
     let evil_vars = [("TOOL_CACHE_URL", format!("file://{}", evil.display()))];
     succeeds(&mut push(&s, &builder(&s, "EVIL"), &evil_vars, &[]));
     let archive = record_archive(&bucket, KEY, "zst");

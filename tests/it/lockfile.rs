@@ -14,6 +14,7 @@ const KEY: &str = "testos-python-3.9.6";
 /// A bucket with python 3.9.6 published from a builder that says `who`.
 fn published(s: &Sandbox, who: &str, extra: &[&str]) -> (PathBuf, Vec<(&'static str, String)>) {
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
     let data = s.root.join(format!("builder-{who}"));
     let root = fake_python(&data, "3.9.6");

@@ -5,6 +5,7 @@ mod archive_safety;
 mod asdf_dropin;
 mod asdf_plugins;
 mod auto_reshim;
+mod buckets;
 mod cache;
 mod cache_faults;
 mod cache_plan;

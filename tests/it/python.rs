@@ -100,6 +100,7 @@ fn a_compiled_cpython_published_to_the_cache_runs_at_another_path() {
         &format!("# like the docs image's pins\n{}\n", wheel.display()),
     );
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let built = s.root.join("builder/data");
     let out = stdout(
         python_tool(

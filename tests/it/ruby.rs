@@ -160,6 +160,7 @@ fn a_compiled_ruby_published_to_the_cache_runs_at_another_path() {
         ),
     );
     let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
     let built = s.root.join("builder/data");
     let out = succeeds(
         ruby_tool(&s, &built, &["cache", "build", "ruby", "3.1.2", "--json"])

@@ -58,6 +58,7 @@ fn a_cache_download_counts_bytes_then_shows_the_result() {
     let s = Sandbox::new();
     let publisher = s.root.join("publisher");
     fake_python(&publisher, "3.11.2");
+    std::fs::create_dir_all(s.root.join("bucket")).unwrap();
     let bucket = vec![(
         "TOOL_CACHE_URL",
         format!("file://{}", s.root.join("bucket").display()),

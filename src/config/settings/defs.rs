@@ -192,7 +192,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "4",
         env: &["TOOL_CACHE_RETRIES"],
         kind: Kind::Text,
-        help: "retries on 5xx answers and dropped connections",
+        help: "retries on 5xx answers and dropped connections (within cache.read_timeout), and resumes of a cut download",
     },
     SettingDef {
         key: Key::CacheReadTimeout,
@@ -200,7 +200,7 @@ pub const DEFS: &[SettingDef] = &[
         default: "30",
         env: &["TOOL_CACHE_READ_TIMEOUT"],
         kind: Kind::Text,
-        help: "seconds without a byte before a download counts as dropped (then resumed)",
+        help: "seconds a request may go unanswered in all, retries included; a download with no byte for this long is resumed",
     },
     SettingDef {
         key: Key::PythonMirror,

@@ -116,6 +116,8 @@ pub struct Faults {
     pub bearer: Option<String>,
     /// Stall the next archive response for this long after half its body.
     pub stall: Option<Duration>,
+    /// Send no `ETag` (plain file servers, some proxies).
+    pub no_etag: bool,
 }
 
 pub struct HttpServer {
@@ -225,6 +227,7 @@ fn serve(
         _ => None,
     };
     let stall = if is_archive { f.stall.take() } else { None };
+    let no_etag = f.no_etag;
     drop(f);
     let start = range_start.min(data.len());
     let status = if start > 0 {
@@ -237,13 +240,14 @@ fn serve(
         data.len().saturating_sub(1),
         data.len()
     );
-    let headers = [
+    let mut headers = vec![
         ("Content-Length", (data.len() - start).to_string()),
         ("ETag", format!("\"{}\"", data.len())),
         ("Last-Modified", "Sun, 29 Nov 2026 00:00:00 GMT".to_string()),
         ("Accept-Ranges", "bytes".to_string()),
         ("Content-Range", content_range),
     ];
+    headers.retain(|(k, _)| !(no_etag && *k == "ETag"));
     let body = &data[start..];
     let body = match cut {
         Some(offset) => &body[..offset.saturating_sub(start).min(body.len())],
