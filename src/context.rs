@@ -38,7 +38,9 @@ impl Context {
     /// The settings and table for an environment already read.
     pub fn from_env(mut env: Env) -> Result<Context> {
         let settings = Settings::load(&env)?;
-        env.layout = env.layout.with_shared(settings.shared_installs.clone());
+        env.layout = env
+            .layout
+            .with_shared(settings.values.shared_installs.clone());
         let readthedocs = Table::for_settings(&settings)?;
         Ok(Context {
             env,
@@ -78,6 +80,6 @@ impl Context {
 
     /// Whether legacy version files (`.nvmrc`, `.python-version`…) are read.
     pub fn legacy(&self) -> bool {
-        self.settings.legacy_version_file
+        self.settings.values.legacy_version_file
     }
 }

@@ -96,7 +96,7 @@ impl Backend for PluginBackend {
         let plugin = plugin_for(&job.ctx.env, job.tool)?;
         let downloads = job.ctx.env.layout.downloads_dir(job.tool, job.version_dir);
         fs_err::create_dir_all(&downloads)?;
-        let concurrency = job.ctx.settings.concurrency.for_plugins();
+        let concurrency = job.ctx.settings.values.concurrency.for_plugins();
         let vars: Vars = vec![
             (
                 "ASDF_INSTALL_TYPE",

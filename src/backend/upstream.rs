@@ -91,7 +91,7 @@ impl Backend for UpstreamBackend {
             };
             let mut entry = super::entry("upstream", tool, version);
             // Named as the cache and `--locked` name it (`TOOL_OS` included).
-            let named = Host::detect(ctx.settings.os.as_deref());
+            let named = Host::detect(ctx.settings.values.os.as_deref());
             entry.platform = Some(super::platform(&named));
             entry.source = Some(format!(
                 "{}/{}",

@@ -29,7 +29,7 @@ impl Cache {
     pub fn new(settings: &Settings) -> Result<Cache> {
         Ok(Cache {
             client: Client::new()?,
-            host: Host::detect(settings.os.as_deref()),
+            host: Host::detect(settings.values.os.as_deref()),
             template: settings.for_installs()?.cache.key_template.clone(),
             trusted: trusted_keys(settings)?,
         })

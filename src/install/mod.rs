@@ -345,7 +345,7 @@ fn make_job<'a>(t: &'a Target<'a>, dest: &'a Path) -> Job<'a> {
         version_dir: &t.resolved.dir,
         dest,
         final_path: t.path,
-        keep_download: cx.options.keep_download || cx.ctx.settings.always_keep_download,
+        keep_download: cx.options.keep_download || cx.ctx.settings.values.always_keep_download,
         sink: cx.sink,
         cancel: cx.cancel,
         task: t.task,

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 /// The index folder, cloned or refreshed as the settings say.
 pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
-    if settings.disable_plugin_short_name_repository {
+    if settings.values.disable_plugin_short_name_repository {
         return Err(Error::hinted(
             "Short-name plugin repository is disabled",
             "disable_plugin_short_name_repository = yes; give the git URL: tool plugin add <name> <git-url>",
@@ -23,14 +23,14 @@ pub fn sync(env: &Env, settings: &Settings) -> Result<PathBuf> {
     let stamp = dir.join("repo-updated");
     if !dir.join(".git").is_dir() {
         let _ = std::fs::remove_dir_all(&dir);
-        git::clone(&settings.plugin_repository_url, &dir).map_err(|e| {
+        git::clone(&settings.values.plugin_repository_url, &dir).map_err(|e| {
             Error::hinted(
                 format!("cannot fetch the plugin index: {e}"),
                 "add the plugin with its git URL: tool plugin add <name> <git-url>",
             )
         })?;
         touch(&stamp);
-    } else if is_stale(&stamp, settings.plugin_repository_refresh) {
+    } else if is_stale(&stamp, settings.values.plugin_repository_refresh) {
         match git::update(&dir, None) {
             Ok(_) => touch(&stamp),
             Err(e) => crate::progress::note(&format!(

@@ -49,10 +49,10 @@ impl Table {
     /// The table `.readthedocs.yaml` is read through, when
     /// `readthedocs_config` is on: `readthedocs_table`'s, else the shipped one.
     pub fn for_settings(settings: &crate::config::settings::Settings) -> Result<Option<Table>> {
-        if !settings.readthedocs_config {
+        if !settings.values.readthedocs_config {
             return Ok(None);
         }
-        Ok(Some(match &settings.readthedocs_table {
+        Ok(Some(match &settings.values.readthedocs_table {
             Some(path) => Table::from_file(path)?,
             None => Table::builtin(),
         }))

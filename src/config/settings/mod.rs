@@ -58,14 +58,6 @@ pub struct Settings {
     table: toml::Table,
 }
 
-impl std::ops::Deref for Settings {
-    type Target = Values;
-
-    fn deref(&self) -> &Values {
-        &self.values
-    }
-}
-
 /// Where `key`'s definition is in `DEFS`: they are in the enum's order (a
 /// test checks), so no search (every shim looks up a dozen).
 fn index(key: Key) -> usize {

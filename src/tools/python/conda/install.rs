@@ -19,7 +19,7 @@ use crate::process::{self, Sink};
 
 /// This machine's pyenv architecture name.
 pub fn architecture(job_settings: &crate::config::settings::Settings) -> String {
-    table::architecture(&Host::detect(job_settings.os.as_deref()).arch)
+    table::architecture(&Host::detect(job_settings.values.os.as_deref()).arch)
 }
 
 /// Why `version` has no installer here, if it has none.
