@@ -130,9 +130,12 @@ impl Extractor<'_, '_> {
         }
         let opts = self.opts;
         let names = self.pending.take(entry.header())?;
-        let strip_top = *self
-            .strip
-            .get_or_insert_with(|| first_component(&names.path).as_deref() == Some(opts.top));
+        // Decided by the first member with a name (not `./` itself).
+        let strip_top = match (self.strip, first_component(&names.path)) {
+            (Some(strip), _) => strip,
+            (None, Some(first)) => *self.strip.insert(first == opts.top),
+            (None, None) => false,
+        };
         let top = strip_top.then_some(opts.top);
         let Some(rel) = relative(&names.path, top)? else {
             return Ok(());
@@ -355,8 +358,14 @@ fn outside(link: &Deferred) -> Error {
     .into()
 }
 
+/// A path's components without `.` ones: `tar -czf x.tar.gz ./1.0` names
+/// its members `./1.0/…`, which mean `1.0/…`.
+fn components(path: &Path) -> impl Iterator<Item = Component<'_>> {
+    path.components().filter(|c| *c != Component::CurDir)
+}
+
 fn first_component(path: &Path) -> Option<String> {
-    match path.components().next()? {
+    match components(path).next()? {
         Component::Normal(c) => Some(c.to_string_lossy().to_string()),
         _ => None,
     }
@@ -366,7 +375,7 @@ fn first_component(path: &Path) -> Option<String> {
 /// itself; an error for absolute paths, `..`, or paths outside the top folder.
 fn relative(raw: &Path, top: Option<&str>) -> Result<Option<PathBuf>> {
     let mut out = PathBuf::new();
-    for (i, c) in raw.components().enumerate() {
+    for (i, c) in components(raw).enumerate() {
         match c {
             Component::Normal(part) if i == 0 && top.is_some() => {
                 if Some(part.to_string_lossy().as_ref()) != top {
@@ -418,6 +427,17 @@ mod tests {
         assert!(relative(Path::new("3.9.6/../x"), Some("3.9.6")).is_err());
         assert!(relative(Path::new("/etc/passwd"), None).is_err());
         assert!(relative(Path::new("other/x"), Some("3.9.6")).is_err());
+        assert_eq!(
+            relative(Path::new("./3.9.6/./bin/x"), Some("3.9.6"))
+                .unwrap()
+                .unwrap(),
+            Path::new("bin/x")
+        );
+        assert_eq!(relative(Path::new("./"), Some("3.9.6")).unwrap(), None);
+        assert_eq!(
+            first_component(Path::new("./3.9.6/")).as_deref(),
+            Some("3.9.6")
+        );
     }
 
     #[test]
