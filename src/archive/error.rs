@@ -51,6 +51,10 @@ pub enum Refusal {
     Escapes(PathBuf),
     #[error("symlink {} -> {} points outside the install", .path.display(), .target.display())]
     SymlinkOutside { path: PathBuf, target: PathBuf },
+    #[error(
+        "its links carry more than {0} bytes of names and targets, more than extraction keeps until the end"
+    )]
+    LinkNames(u64),
     #[error("bad {name}: {why}")]
     BadManifest { name: &'static str, why: String },
     #[error("its {what} header is larger than {limit} bytes")]

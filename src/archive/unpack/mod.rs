@@ -1,21 +1,23 @@
 //! Safe, streaming extraction of a tar stream into a staging folder. Every
 //! write is resolved beneath the folder by construction (`sandbox`), header
-//! extensions are read with caps (`headers`), and everything written,
+//! extensions are read with caps (`headers`), what is kept between members
+//! is bounded (`kept`: nothing per file), and everything written,
 //! relocation included, counts against a size limit. Refused: `..`,
 //! absolute paths, links that resolve outside once all links exist, device
 //! files and fifos. The top-level version folder is stripped, and the build
 //! prefix is relocated in text files as they pass through.
 
 mod headers;
+mod kept;
 mod sandbox;
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use tar::EntryType;
 
 use self::headers::Pending;
+use self::kept::{Deferred, Links, Made};
 use self::sandbox::Sandbox;
 use super::error::{Error, Refusal, Result};
 use super::manifest::{self, Manifest};
@@ -52,11 +54,6 @@ pub struct Stats {
     pub relocated: u64,
 }
 
-struct Deferred {
-    path: PathBuf,
-    target: PathBuf,
-}
-
 /// The state of one extraction.
 struct Extractor<'o, 'a> {
     opts: &'o Options<'a>,
@@ -66,11 +63,8 @@ struct Extractor<'o, 'a> {
     strip: Option<bool>,
     prefix: Option<String>,
     pending: Pending,
-    files: HashSet<PathBuf>,
-    /// Folders known to exist, so each is created once.
-    made: HashSet<PathBuf>,
-    symlinks: Vec<Deferred>,
-    hardlinks: Vec<Deferred>,
+    made: Made,
+    links: Links,
 }
 
 pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
@@ -85,10 +79,8 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
         strip: None,
         prefix: opts.default_prefix.clone(),
         pending: Pending::default(),
-        files: HashSet::new(),
-        made: HashSet::new(),
-        symlinks: Vec::new(),
-        hardlinks: Vec::new(),
+        made: Made::default(),
+        links: Links::default(),
     };
     let entries = archive
         .entries()
@@ -151,12 +143,12 @@ impl Extractor<'_, '_> {
             EntryType::Regular | EntryType::Continuous => self.file(entry, rel)?,
             EntryType::Symlink => {
                 let target = names.link.ok_or(Refusal::LinkWithoutTarget)?;
-                self.symlinks.push(Deferred { path: rel, target });
+                self.links.push(false, Deferred { path: rel, target })?;
             }
             EntryType::Link => {
                 let target = names.link.ok_or(Refusal::LinkWithoutTarget)?;
                 let target = relative(&target, top)?.ok_or(Refusal::HardLinkToTop)?;
-                self.hardlinks.push(Deferred { path: rel, target });
+                self.links.push(true, Deferred { path: rel, target })?;
             }
             other => {
                 return Err(Refusal::Special {
@@ -194,7 +186,6 @@ impl Extractor<'_, '_> {
             let relocated = self.extract_file(entry, &rel, &header)?;
             self.stats.relocated += u64::from(relocated);
         }
-        self.files.insert(rel);
         self.stats.files += 1;
         Ok(())
     }
@@ -265,17 +256,18 @@ impl Extractor<'_, '_> {
     /// Hard links, then symlinks (last, so nothing was written through
     /// one), then a check that every symlink resolves inside.
     fn finish(mut self) -> Result<Stats> {
-        if self.stats.files == 0 && self.symlinks.is_empty() {
+        if self.stats.files == 0 && self.links.symlinks.is_empty() {
             return Err(Refusal::Empty.into());
         }
-        for link in std::mem::take(&mut self.hardlinks) {
-            if !self.files.contains(&link.target) {
+        for link in std::mem::take(&mut self.links.hardlinks) {
+            // Staging started empty: a file there is one of the archive's.
+            if !self.sandbox.is_file(&link.target) {
                 return Err(Refusal::HardLinkOutside(link.path).into());
             }
             self.link_parent(&link.path)?;
             self.sandbox.hard_link(&link.target, &link.path)?;
         }
-        let links = std::mem::take(&mut self.symlinks);
+        let links = std::mem::take(&mut self.links.symlinks);
         let mut made = Vec::with_capacity(links.len());
         let result = self.make_links(&links, &mut made);
         if result.is_err() {
