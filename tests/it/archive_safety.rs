@@ -318,3 +318,48 @@ fn memory_does_not_grow_with_the_number_of_files() {
     assert_eq!(code, Some(0), "the install failed");
     assert!(kib < 55 << 10, "peak RSS {kib} KiB");
 }
+
+/// A download cut short must never look installed: without a checksum to
+/// catch it, the gzip trailer, the end of the zstd frame and tar's
+/// end-of-archive blocks are required.
+#[test]
+fn a_legacy_archive_cut_short_is_refused() {
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/lib/last.txt", Regular, "", b"the last file\n"),
+    ];
+    let tar = tar_bytes(&entries);
+    let gz = gzip(&tar);
+    let zst = zstd::encode_all(&tar[..], 3).unwrap();
+    let no_end_blocks = &tar[..tar.len() - 1024];
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "gzip without its trailer",
+            "gz",
+            gz[..gz.len() - 8].to_vec(),
+        ),
+        ("gzip cut in its trailer", "gz", gz[..gz.len() - 3].to_vec()),
+        ("tar without end blocks", "gz", gzip(no_end_blocks)),
+        ("zstd frame cut", "zst", zst[..zst.len() - 3].to_vec()),
+        (
+            "zstd of tar without end blocks",
+            "zst",
+            zstd::encode_all(no_end_blocks, 3).unwrap(),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (case, ext, archive) in cases {
+        let s = Sandbox::new();
+        let bucket = s.root.join("bucket");
+        std::fs::create_dir_all(&bucket).unwrap();
+        std::fs::write(bucket.join(format!("{OS}-python-3.9.6.tar.{ext}")), archive).unwrap();
+        let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+        let out = install(&s, &vars).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let installed = s.data.join("installs/python/3.9.6").exists();
+        if installed || out.status.code() != Some(1) || !err.contains("corrupt or truncated") {
+            wrong.push(format!("{case}: {:?} {err}", out.status.code()));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -7,6 +7,7 @@
 //! files and fifos. The top-level version folder is stripped, and the build
 //! prefix is relocated in text files as they pass through.
 
+mod ending;
 mod headers;
 mod kept;
 mod sandbox;
@@ -71,7 +72,7 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     if let Some(prefix) = &opts.default_prefix {
         check_prefix(prefix)?;
     }
-    let mut archive = tar::Archive::new(reader);
+    let mut archive = tar::Archive::new(ending::Watched::new(reader));
     let mut x = Extractor {
         opts,
         sandbox: Sandbox::open(opts.dest)?,
@@ -89,6 +90,9 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     for entry in entries {
         x.entry(&mut entry.map_err(Error::corrupt)?)?;
     }
+    // A stream cut short is refused before any link is made.
+    let budget = opts.max_bytes.saturating_sub(x.stats.bytes);
+    archive.into_inner().finish(budget)?;
     x.finish()
 }
 
