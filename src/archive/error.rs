@@ -18,6 +18,10 @@ pub enum Error {
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
+    /// What a reader would refuse, found in a tree being packed.
+    #[error("{0}: no reader would install it, so nothing is packed")]
+    Unpackable(Refusal),
+
     #[error("invalid cache key template `{value}`: {why}")]
     Template { value: String, why: &'static str },
 }

@@ -21,6 +21,7 @@ use self::headers::Pending;
 use self::kept::{Deferred, Links, Made};
 use self::sandbox::Sandbox;
 use super::error::{Error, Refusal, Result};
+use super::links::link_text;
 use super::manifest::{self, Manifest};
 use super::relocate::rewrite_prefix;
 
@@ -304,45 +305,13 @@ impl Extractor<'_, '_> {
         Ok(())
     }
 
-    /// The text of a symlink, which must stay inside the install as written.
-    /// An absolute target inside the build prefix (or the final folder)
-    /// becomes the equivalent relative text: the build service's own
-    /// archives hold such links (a conda prefix's `_conda`), the sandbox
-    /// makes no absolute link, and a relative one still holds after a move.
+    /// The text of a symlink, which must stay inside the install as written
+    /// (see `links`): the build service's own archives hold absolute links
+    /// into their prefix (a conda prefix's `_conda`), which become relative.
     fn link_target(&self, link: &Deferred) -> Result<PathBuf> {
-        let target = match link.target.is_absolute() {
-            true => self.relative_to_link(link).ok_or_else(|| outside(link))?,
-            false => link.target.clone(),
-        };
-        let mut depth: i64 = link.path.components().count() as i64 - 1;
-        let inside = target.components().all(|c| {
-            match c {
-                Component::ParentDir => depth -= 1,
-                Component::Normal(_) => depth += 1,
-                _ => {}
-            }
-            depth >= 0
-        });
-        match inside {
-            true => Ok(target),
-            false => Err(outside(link)),
-        }
-    }
-
-    /// An absolute link target inside the build prefix or the final folder,
-    /// as a path relative to the link's own folder (`None` when it is in
-    /// neither).
-    fn relative_to_link(&self, link: &Deferred) -> Option<PathBuf> {
-        let prefix = self.prefix.as_deref().filter(|p| !p.is_empty());
-        let rest = (prefix.and_then(|p| link.target.strip_prefix(p).ok()))
-            .or_else(|| link.target.strip_prefix(self.opts.final_path).ok())?;
-        let up = link.path.components().count().saturating_sub(1);
-        let mut relative: PathBuf = std::iter::repeat_n(Component::ParentDir, up).collect();
-        relative.push(rest);
-        if relative.as_os_str().is_empty() {
-            relative.push(".");
-        }
-        Some(relative)
+        let prefix = Path::new(self.prefix.as_deref().unwrap_or_default());
+        let prefixes = [prefix, self.opts.final_path];
+        link_text(&link.path, &link.target, &prefixes).ok_or_else(|| outside(link))
     }
 }
 
