@@ -98,24 +98,32 @@ fn archives_hold(bucket: &Remote, found: &Found, scratch: &Scratch) -> Result<()
                 archive.size, archive.sha256
             )));
         }
-        extracted.map_err(|e| bad(format!("would be refused by every reader: {e}")))?;
+        if let Some(why) = extracted? {
+            return Err(bad(format!("would be refused by every reader: {why}")));
+        }
     }
     Ok(())
 }
 
 /// Extracts `archive` from `reader` as an install would, into a scratch
-/// folder removed afterwards.
+/// folder removed afterwards: `Some(why)` when every reader would refuse it.
+/// Failing to write the scratch folder is an error of this check, not the
+/// archive's.
 fn extract(
     reader: &mut impl std::io::Read,
     archive: &ArchiveRef,
     found: &Found,
     scratch: &Scratch,
-) -> std::result::Result<(), String> {
+) -> Result<Option<String>> {
     let build = &found.record.build;
-    let format = (Format::ALL.into_iter())
-        .find(|f| f.name() == archive.format)
-        .ok_or_else(|| format!("its format `{}` is not one tool reads", archive.format))?;
-    let dir = crate::fs::temp_dir_in(&scratch.parent, "verify-").map_err(|e| e.to_string())?;
+    let Some(format) = (Format::ALL.into_iter()).find(|f| f.name() == archive.format) else {
+        return Ok(Some(format!(
+            "its format `{}` is not one tool reads",
+            archive.format
+        )));
+    };
+    let dir =
+        crate::fs::temp_dir_in(&scratch.parent, "verify-").map_err(crate::archive::Error::Io)?;
     let opts = unpack::Options {
         dest: dir.path(),
         final_path: Path::new(&build.build_prefix),
@@ -124,8 +132,13 @@ fn extract(
         max_bytes: scratch.max_bytes,
         check: None,
     };
-    let decoder = format.decoder(reader).map_err(|e| e.to_string())?;
-    unpack::unpack(decoder, &opts)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    let unpacked = format
+        .decoder(reader)
+        .map_err(crate::archive::Error::corrupt)
+        .and_then(|decoder| unpack::unpack(decoder, &opts));
+    match unpacked {
+        Ok(_) => Ok(None),
+        Err(crate::archive::Error::Io(e)) => Err(crate::archive::Error::Io(e).into()),
+        Err(refused) => Ok(Some(refused.to_string())),
+    }
 }
