@@ -18,6 +18,10 @@ pub enum Error {
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
+    /// What a reader would refuse, found in a tree being packed.
+    #[error("{0}: no reader would install it, so nothing is packed")]
+    Unpackable(Refusal),
+
     #[error("invalid cache key template `{value}`: {why}")]
     Template { value: String, why: &'static str },
 }
@@ -51,6 +55,10 @@ pub enum Refusal {
     Escapes(PathBuf),
     #[error("symlink {} -> {} points outside the install", .path.display(), .target.display())]
     SymlinkOutside { path: PathBuf, target: PathBuf },
+    #[error(
+        "its links carry more than {0} bytes of names and targets, more than extraction keeps until the end"
+    )]
+    LinkNames(u64),
     #[error("bad {name}: {why}")]
     BadManifest { name: &'static str, why: String },
     #[error("its {what} header is larger than {limit} bytes")]

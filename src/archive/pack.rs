@@ -1,7 +1,9 @@
 //! Deterministic archives of an installed version: one top-level folder named
 //! after the version (as the existing buckets hold), the manifest first, then
 //! every entry in sorted order with owner 0:0 and no user names; compressed
-//! with zstd (default) or gzip; sha256 computed while writing.
+//! with zstd (default) or gzip; sha256 computed while writing. What a reader
+//! would refuse (a link leading out of the install, a fifo, a socket, a
+//! device) is refused, naming it, rather than packed or left out.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::error::Result;
+use super::error::{Error, Refusal, Result};
 use super::format::Format;
+use super::links::link_text;
 use super::manifest::{self, Manifest};
 
 /// zstd level: near the size of level 19 at a fraction of its time.
@@ -143,62 +146,114 @@ fn write_tar<W: Write>(
     );
     tar.append_data(&mut h, top.join(manifest::FILE_NAME), &text[..])
         .map_err(io)?;
-    let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
+    let mut tree = Tree {
+        src,
+        real: fs_err::canonicalize(src)?,
+        prefix: Path::new(&manifest.build_prefix),
+        epoch,
+        seen: HashMap::new(),
+    };
     let mut files = 1;
     for rel in sorted_tree(src)? {
-        files += u64::from(append_entry(
-            &mut tar,
-            src,
-            &rel,
-            &top.join(&rel),
-            &mut seen,
-            epoch,
-        )?);
+        files += u64::from(tree.append(&mut tar, &rel, &top.join(&rel))?);
     }
     Ok((tar.into_inner().map_err(io)?, files))
 }
 
-/// Appends one tree entry; returns whether it was a (new) regular file.
-/// Hard links to a file already packed become link entries. Sockets, fifos
-/// and devices are not part of an installed tool: left out.
-fn append_entry<W: Write>(
-    tar: &mut tar::Builder<W>,
-    src: &Path,
-    rel: &Path,
-    name: &Path,
-    seen: &mut HashMap<(u64, u64), PathBuf>,
+/// One install being packed.
+struct Tree<'a> {
+    src: &'a Path,
+    /// `src` with its links resolved.
+    real: PathBuf,
+    /// The build prefix the manifest names (absolute links into it are kept).
+    prefix: &'a Path,
     epoch: Option<u64>,
-) -> Result<bool> {
-    let path = src.join(rel);
-    let io = |e: std::io::Error| {
-        std::io::Error::new(e.kind(), format!("cannot pack {}: {e}", path.display()))
-    };
-    let meta = fs_err::symlink_metadata(&path)?;
-    let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta, epoch));
-    let ft = meta.file_type();
-    if ft.is_dir() {
-        let mut h = header(tar::EntryType::Directory, mode, mtime, 0);
-        tar.append_data(&mut h, name, std::io::empty())
-            .map_err(io)?;
-    } else if ft.is_symlink() {
-        let target = fs_err::read_link(&path)?;
-        let mut h = header(tar::EntryType::Symlink, 0o777, mtime, 0);
-        tar.append_link(&mut h, name, &target).map_err(io)?;
-    } else if ft.is_file() {
-        if meta.nlink() > 1
-            && let Some(first) = seen.get(&(meta.dev(), meta.ino()))
-        {
-            let mut h = header(tar::EntryType::Link, mode, mtime, 0);
-            tar.append_link(&mut h, name, first).map_err(io)?;
-            return Ok(false);
+    /// The first name of each file with several links.
+    seen: HashMap<(u64, u64), PathBuf>,
+}
+
+impl Tree<'_> {
+    /// Appends one tree entry; returns whether it was a (new) regular file.
+    /// Hard links to a file already packed become link entries. What a
+    /// reader refuses (a link out of the install, a fifo, a socket, a
+    /// device) is refused here, naming it.
+    fn append<W: Write>(
+        &mut self,
+        tar: &mut tar::Builder<W>,
+        rel: &Path,
+        name: &Path,
+    ) -> Result<bool> {
+        let path = self.src.join(rel);
+        let io = |e: std::io::Error| {
+            std::io::Error::new(e.kind(), format!("cannot pack {}: {e}", path.display()))
+        };
+        let meta = fs_err::symlink_metadata(&path)?;
+        let (mode, mtime) = (meta.permissions().mode(), mtime_of(&meta, self.epoch));
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            let mut h = header(tar::EntryType::Directory, mode, mtime, 0);
+            tar.append_data(&mut h, name, std::io::empty())
+                .map_err(io)?;
+        } else if ft.is_symlink() {
+            let target = fs_err::read_link(&path)?;
+            self.check_link(rel, &target)?;
+            let mut h = header(tar::EntryType::Symlink, 0o777, mtime, 0);
+            tar.append_link(&mut h, name, &target).map_err(io)?;
+        } else if ft.is_file() {
+            if meta.nlink() > 1
+                && let Some(first) = self.seen.get(&(meta.dev(), meta.ino()))
+            {
+                let mut h = header(tar::EntryType::Link, mode, mtime, 0);
+                tar.append_link(&mut h, name, first).map_err(io)?;
+                return Ok(false);
+            }
+            self.seen
+                .insert((meta.dev(), meta.ino()), name.to_path_buf());
+            let file = fs_err::File::open(&path)?;
+            let mut h = header(tar::EntryType::Regular, mode, mtime, meta.len());
+            tar.append_data(&mut h, name, file).map_err(io)?;
+            return Ok(true);
+        } else {
+            return Err(unpackable(Refusal::Special {
+                path,
+                kind: special_kind(&ft).to_string(),
+            }));
         }
-        seen.insert((meta.dev(), meta.ino()), name.to_path_buf());
-        let file = fs_err::File::open(&path)?;
-        let mut h = header(tar::EntryType::Regular, mode, mtime, meta.len());
-        tar.append_data(&mut h, name, file).map_err(io)?;
-        return Ok(true);
+        Ok(false)
     }
-    Ok(false)
+
+    /// The extractor's rule for the link at `rel`: its text stays inside as
+    /// written, and it resolves inside through the links around it.
+    fn check_link(&self, rel: &Path, target: &Path) -> Result<()> {
+        let refuse = || {
+            unpackable(Refusal::SymlinkOutside {
+                path: self.src.join(rel),
+                target: target.to_path_buf(),
+            })
+        };
+        link_text(rel, target, &[self.prefix, self.src]).ok_or_else(refuse)?;
+        // A link whose end is missing resolves nowhere; one that resolves
+        // must resolve inside.
+        match std::fs::canonicalize(self.src.join(rel)) {
+            Ok(real) if !real.starts_with(&self.real) => Err(refuse()),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn unpackable(refusal: Refusal) -> Error {
+    Error::Unpackable(refusal)
+}
+
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match () {
+        _ if ft.is_fifo() => "fifo",
+        _ if ft.is_socket() => "socket",
+        _ if ft.is_block_device() => "block device",
+        _ if ft.is_char_device() => "character device",
+        _ => "special",
+    }
 }
 
 /// Every path below `root` (relative), depth-first with each folder's

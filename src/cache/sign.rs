@@ -10,7 +10,7 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -165,6 +165,14 @@ impl PublicKey {
         let (name, bytes) = split_key(text)?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| "a public key is 32 bytes")?;
         let key = VerifyingKey::from_bytes(&bytes).map_err(|_| "not an ed25519 public key")?;
+        // A small-order point "verifies" signatures made without any secret.
+        if key.is_weak() {
+            return Err(
+                "it is a small-order ed25519 point, for which anyone can forge a \
+                        signature: give the public key `tool cache keygen` printed"
+                    .into(),
+            );
+        }
         Ok(PublicKey {
             name: name.to_string(),
             key,
@@ -264,7 +272,8 @@ impl Envelope {
                 let bytes: [u8; 64] = b.try_into().ok()?;
                 Some(ed25519_dalek::Signature::from_bytes(&bytes))
             });
-            match sig.is_some_and(|sig| key.key.verify(&message, &sig).is_ok()) {
+            // Strict: no small-order R or key, no non-canonical encodings.
+            match sig.is_some_and(|sig| key.key.verify_strict(&message, &sig).is_ok()) {
                 true => good = good.or(Some(key.name.clone())),
                 false => return Verdict::Bad(key.name.clone()),
             }
@@ -333,6 +342,35 @@ mod tests {
             other.verdict(b"{}", &trusted),
             Verdict::UnknownKeys(vec!["theirs".into()])
         );
+    }
+
+    /// The identity point: a small-order key.
+    const IDENTITY: [u8; 32] = {
+        let mut k = [0u8; 32];
+        k[0] = 1;
+        k
+    };
+
+    #[test]
+    fn small_order_keys_are_refused() {
+        let text = format!("weak:{}", B64.encode(IDENTITY));
+        let err = PublicKey::parse(&text).unwrap_err();
+        assert!(err.contains("small-order"), "{err}");
+    }
+
+    #[test]
+    fn a_signature_without_a_secret_never_verifies() {
+        // As if a small-order key had been let in: R = identity, s = 0.
+        let weak = PublicKey {
+            name: "weak".into(),
+            key: VerifyingKey::from_bytes(&IDENTITY).unwrap(),
+        };
+        let mut env = Envelope::seal(b"{}", None);
+        env.signatures.push(Signature {
+            keyid: "weak".into(),
+            sig: B64.encode([IDENTITY, [0u8; 32]].concat()),
+        });
+        assert_eq!(env.verdict(b"{}", &[weak]), Verdict::Bad("weak".into()));
     }
 
     #[test]

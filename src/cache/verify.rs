@@ -1,12 +1,24 @@
 //! `tool cache verify`: for each publish record of a bucket (or one key),
 //! whether its signature is one `cache.trusted_keys` trusts and whether every
-//! archive it names is there with the digest and size it says (downloaded and
-//! hashed, never extracted).
+//! archive it names is there with the digest and size it says and would be
+//! installed: downloaded, hashed and extracted under the extractor's rules
+//! into a scratch folder that is then removed.
 
-use super::record::{self, Found};
+use std::path::{Path, PathBuf};
+
+use super::record::{self, ArchiveRef, Found};
 use super::sign::Verdict;
+use crate::archive::{Format, unpack};
 use crate::error::{Error, Result};
 use crate::remote::{HashReader, Remote};
+
+/// Where and how far archives are extracted to check them.
+pub struct Scratch {
+    /// The folder scratch folders are made in (the data dir's `tmp`).
+    pub parent: PathBuf,
+    /// `cache.max_unpacked_size`, as readers apply it.
+    pub max_bytes: u64,
+}
 
 /// What one key's check found.
 #[derive(Debug, serde::Serialize)]
@@ -28,8 +40,14 @@ pub fn record_keys(bucket: &Remote) -> Result<Vec<String>> {
     Ok(keys.collect())
 }
 
-/// Checks `key` in `bucket` against `trusted`.
-pub fn check(bucket: &Remote, key: &str, trusted: &[super::sign::PublicKey]) -> Checked {
+/// Checks `key` in `bucket` against `trusted`, extracting its archives in
+/// `scratch`.
+pub fn check(
+    bucket: &Remote,
+    key: &str,
+    trusted: &[super::sign::PublicKey],
+    scratch: &Scratch,
+) -> Checked {
     let mut out = Checked {
         key: key.to_string(),
         bucket: bucket.display().to_string(),
@@ -52,14 +70,14 @@ pub fn check(bucket: &Remote, key: &str, trusted: &[super::sign::PublicKey]) -> 
     }
     let object = format!("{key}{}", record::SUFFIX);
     out.problem = record::require_trust(&found.verdict, trusted, &object, bucket)
-        .and_then(|()| archives_hold(bucket, &found))
+        .and_then(|()| archives_hold(bucket, &found, scratch))
         .err()
         .map(|e| crate::error::chain(&e));
     out
 }
 
-/// Every archive the record names, downloaded and hashed.
-fn archives_hold(bucket: &Remote, found: &Found) -> Result<()> {
+/// Every archive the record names, downloaded, hashed and extracted.
+fn archives_hold(bucket: &Remote, found: &Found, scratch: &Scratch) -> Result<()> {
     for archive in &found.record.archives {
         let bad = |why: String| Error::BadData {
             what: format!("{} in {}", archive.object, bucket.display()),
@@ -69,6 +87,7 @@ fn archives_hold(bucket: &Remote, found: &Found) -> Result<()> {
             return Err(bad("is missing".into()));
         };
         let mut hashing = HashReader::new(download);
+        let extracted = extract(&mut hashing, archive, found, scratch);
         hashing
             .drain()
             .map_err(|e| bad(format!("cannot be read: {e}")))?;
@@ -79,6 +98,49 @@ fn archives_hold(bucket: &Remote, found: &Found) -> Result<()> {
                 archive.size, archive.sha256
             )));
         }
+        if let Some(why) = extracted? {
+            return Err(bad(format!("would be refused by every reader: {why}")));
+        }
     }
     Ok(())
+}
+
+/// Extracts `archive` from `reader` as an install would, into a scratch
+/// folder removed afterwards: `Some(why)` when every reader would refuse it.
+/// Failing to write the scratch folder is an error of this check, not the
+/// archive's.
+fn extract(
+    reader: &mut impl std::io::Read,
+    archive: &ArchiveRef,
+    found: &Found,
+    scratch: &Scratch,
+) -> Result<Option<String>> {
+    let build = &found.record.build;
+    let Some(format) = (Format::ALL.into_iter()).find(|f| f.name() == archive.format) else {
+        return Ok(Some(format!(
+            "its format `{}` is not one tool reads",
+            archive.format
+        )));
+    };
+    // A folder a killed `cache verify` left is swept by the next one.
+    crate::fs::sweep_scratch(&scratch.parent, "verify-");
+    let dir =
+        crate::fs::scratch_in(&scratch.parent, "verify-").map_err(crate::archive::Error::Io)?;
+    let opts = unpack::Options {
+        dest: dir.path(),
+        final_path: Path::new(&build.build_prefix),
+        top: &build.version,
+        default_prefix: Some(build.build_prefix.clone()),
+        max_bytes: scratch.max_bytes,
+        check: None,
+    };
+    let unpacked = format
+        .decoder(reader)
+        .map_err(crate::archive::Error::corrupt)
+        .and_then(|decoder| unpack::unpack(decoder, &opts));
+    match unpacked {
+        Ok(_) => Ok(None),
+        Err(crate::archive::Error::Io(e)) => Err(crate::archive::Error::Io(e).into()),
+        Err(refused) => Ok(Some(refused.to_string())),
+    }
 }

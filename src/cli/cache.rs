@@ -422,6 +422,10 @@ fn verify(
         Some(url) => vec![cache.open_url(&ctx.env, &ctx.settings, url)?],
         None => cache.buckets(&ctx.env, &ctx.settings)?,
     };
+    let scratch = crate::cache::verify::Scratch {
+        parent: ctx.env.layout.tmp_dir(),
+        max_bytes: ctx.settings.for_installs()?.cache.max_unpacked_size,
+    };
     let mut code = exit::OK;
     for b in &buckets {
         let keys = match &key_of {
@@ -429,7 +433,7 @@ fn verify(
             None => crate::cache::verify::record_keys(b)?,
         };
         for key in keys {
-            let checked = crate::cache::verify::check(b, &key, &cache.trusted);
+            let checked = crate::cache::verify::check(b, &key, &cache.trusted, &scratch);
             if checked.problem.is_some() {
                 code = exit::FAILURE;
             }

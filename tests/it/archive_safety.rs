@@ -233,3 +233,133 @@ fn a_modification_time_past_the_year_292_billion_is_not_a_crash() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(stdout(&mut s.tool(&["list", "python"])).trim(), "3.9.6");
 }
+
+/// A path of about 3,800 bytes under the version folder: 14 folders of 250.
+fn long_path(leaf: &str) -> String {
+    format!("3.9.6/{}/{leaf}", vec!["d".repeat(250); 14].join("/"))
+}
+
+/// Bytes of `GNULongName` (and `GNULongLink`) members before a real one.
+fn long_member(out: &mut Vec<RawEntry<'static>>, name: String, kind: EntryType, link: String) {
+    let leak = |s: String| -> &'static [u8] { Box::leak(s.into_bytes().into_boxed_slice()) };
+    out.push(("././@LongLink", GNULongName, "", leak(name)));
+    if !link.is_empty() {
+        out.push(("././@LongLink", EntryType::GNULongLink, "", leak(link)));
+    }
+    out.push(("x", kind, "", b""));
+}
+
+/// Links are made after every file, so their texts wait in memory: an
+/// archive of thousands of links with 4 KiB texts is refused, not held.
+#[test]
+fn the_names_links_keep_in_memory_are_bounded() {
+    let s = Sandbox::new();
+    let mut entries: Vec<RawEntry> = vec![("3.9.6/bin/python", Regular, "", OK)];
+    for _ in 0..8000 {
+        let target = format!("{}python", "x/../".repeat(788));
+        long_member(&mut entries, "3.9.6/bin/l".into(), Symlink, target);
+    }
+    let vars = bucket_with(&s, &gzip(&tar_bytes(&entries)));
+    let err = fails_with(&mut install(&s, &vars), 1);
+    assert!(
+        err.contains("archive refused") && err.contains("bytes of names and targets"),
+        "{err}"
+    );
+    nothing_installed(&s.data, "python");
+}
+
+/// `cmd`'s exit code and the highest peak resident memory (VmHWM, KiB) seen
+/// while it ran: read from /proc only once it runs `program` (before its
+/// exec the child shares this test's memory).
+fn peak_rss_kib(mut cmd: std::process::Command, program: &Path) -> (Option<i32>, u64) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let proc = PathBuf::from(format!("/proc/{}", child.id()));
+    let mut peak = 0;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), peak);
+        }
+        let exe = std::fs::read_link(proc.join("exe")).ok();
+        if exe.is_some_and(|exe| exe == program) {
+            let status = std::fs::read_to_string(proc.join("status")).unwrap_or_default();
+            let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+            let kib = hwm.and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak = peak.max(kib.unwrap_or(0));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Nothing is kept per file: 16,000 empty files with 3.8 KiB names (60 MiB of
+/// names, 300 KiB gzipped) install in about the memory of one.
+#[test]
+fn memory_does_not_grow_with_the_number_of_files() {
+    let s = Sandbox::new();
+    let mut entries: Vec<RawEntry> = vec![("3.9.6/bin/python", Regular, "", OK)];
+    for i in 0..16_000 {
+        long_member(
+            &mut entries,
+            long_path(&format!("{i:05}")),
+            Regular,
+            String::new(),
+        );
+    }
+    let vars = bucket_with(&s, &gzip(&tar_bytes(&entries)));
+    let mut cmd = s.process(BIN);
+    cmd.args(["install", "python", "3.9.6"])
+        .env("TOOL_OS", OS)
+        .env("TOOL_BACKENDS_PYTHON", "cache")
+        .envs(vars.iter().map(|(k, v)| (*k, v)));
+    let (code, kib) = peak_rss_kib(cmd, Path::new(BIN));
+    assert_eq!(code, Some(0), "the install failed");
+    assert!(kib < 55 << 10, "peak RSS {kib} KiB");
+}
+
+/// A download cut short must never look installed: without a checksum to
+/// catch it, the gzip trailer, the end of the zstd frame and tar's
+/// end-of-archive blocks are required.
+#[test]
+fn a_legacy_archive_cut_short_is_refused() {
+    let entries: Vec<RawEntry> = vec![
+        ("3.9.6/bin/python", Regular, "", OK),
+        ("3.9.6/lib/last.txt", Regular, "", b"the last file\n"),
+    ];
+    let tar = tar_bytes(&entries);
+    let gz = gzip(&tar);
+    let zst = zstd::encode_all(&tar[..], 3).unwrap();
+    let no_end_blocks = &tar[..tar.len() - 1024];
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "gzip without its trailer",
+            "gz",
+            gz[..gz.len() - 8].to_vec(),
+        ),
+        ("gzip cut in its trailer", "gz", gz[..gz.len() - 3].to_vec()),
+        ("tar without end blocks", "gz", gzip(no_end_blocks)),
+        ("zstd frame cut", "zst", zst[..zst.len() - 3].to_vec()),
+        (
+            "zstd of tar without end blocks",
+            "zst",
+            zstd::encode_all(no_end_blocks, 3).unwrap(),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (case, ext, archive) in cases {
+        let s = Sandbox::new();
+        let bucket = s.root.join("bucket");
+        std::fs::create_dir_all(&bucket).unwrap();
+        std::fs::write(bucket.join(format!("{OS}-python-3.9.6.tar.{ext}")), archive).unwrap();
+        let vars = vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))];
+        let out = install(&s, &vars).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let installed = s.data.join("installs/python/3.9.6").exists();
+        if installed || out.status.code() != Some(1) || !err.contains("corrupt or truncated") {
+            wrong.push(format!("{case}: {:?} {err}", out.status.code()));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -501,3 +501,37 @@ fn a_signing_key_given_as_text_is_refused_without_showing_it() {
         "the secret key reached the message: {err}"
     );
 }
+
+/// A small-order ed25519 public key (here the identity point) "verifies" a
+/// signature made without any secret for every record: such a key is
+/// refused when `cache.trusted_keys` is read, naming it, and nothing forged
+/// with it installs.
+#[test]
+fn a_small_order_trusted_key_is_refused_and_a_forgery_with_it_never_installs() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let s = Sandbox::new();
+    let (bucket, vars) = file_bucket(&s);
+    succeeds(&mut push(&s, &builder(&s, "A"), &vars, &[]));
+    let path = bucket.join(format!("{KEY}.manifest"));
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    // R = the identity point, s = 0: "valid" for any message under that key.
+    let forged = [identity, [0u8; 32]].concat();
+    envelope["signatures"] = serde_json::json!([{"keyid": "weak", "sig": b64.encode(forged)}]);
+    std::fs::write(&path, serde_json::to_vec(&envelope).unwrap()).unwrap();
+    let weak = format!("weak:{}", b64.encode(identity));
+    let vars = with(&vars, "TOOL_CACHE_TRUSTED_KEYS", &weak);
+    let reader = s.root.join("reader");
+    let err = fails_with(
+        &mut tool_with(&s, &reader, &vars, &["install", "python", "3.9.6"]),
+        1,
+    );
+    assert!(
+        err.contains("(`weak`) of cache.trusted_keys") && err.contains("small-order"),
+        "{err}"
+    );
+    nothing_installed(&reader, "python");
+}

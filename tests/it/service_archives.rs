@@ -140,3 +140,48 @@ fn a_readthedocs_config_installs_all_five_tools_from_the_services_tarballs() {
         );
     }
 }
+
+/// `tar -C dir -czf x.tar.gz ./<version>` names every member `./<version>/…`:
+/// it installs exactly as `tar -czf x.tar.gz <version>` does, shim included.
+#[test]
+fn an_archive_of_dot_slash_version_installs_as_the_plain_one() {
+    let s = Sandbox::new();
+    let stage = s.root.join("builder").join("3.9.6");
+    std::fs::create_dir_all(stage.join("bin")).unwrap();
+    let python = stage.join("bin/python");
+    std::fs::write(&python, "#!/bin/sh\necho \"python 3.9.6 at $0\"\n").unwrap();
+    std::fs::set_permissions(&python, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(stage.join("lib")).unwrap();
+    std::fs::write(stage.join("lib/data.txt"), "data\n").unwrap();
+    std::fs::hard_link(stage.join("lib/data.txt"), stage.join("lib/same.txt")).unwrap();
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(stage.parent().unwrap())
+        .arg("-czf")
+        .arg(bucket.join("ubuntu-20.04-python-3.9.6.tar.gz"))
+        .arg("./3.9.6")
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    let mut cmd = s.tool(&["install", "python", "3.9.6"]);
+    cmd.env("TOOL_CACHE_URL", format!("file://{}", bucket.display()));
+    cmd.env("TOOL_OS", "ubuntu-20.04");
+    succeeds(&mut cmd);
+    let root = s.data.join("installs/python/3.9.6");
+    assert!(root.join("bin/python").is_file(), "not installed flat");
+    assert!(!root.join("3.9.6").exists(), "installed nested");
+    assert_eq!(
+        std::fs::read_to_string(root.join("lib/same.txt")).unwrap(),
+        "data\n"
+    );
+    let out = succeeds(
+        s.shim("python", &s.root)
+            .env("ASDF_PYTHON_VERSION", "3.9.6"),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("python 3.9.6 at {}\n", root.join("bin/python").display())
+    );
+}

@@ -1,23 +1,27 @@
 //! Safe, streaming extraction of a tar stream into a staging folder. Every
 //! write is resolved beneath the folder by construction (`sandbox`), header
-//! extensions are read with caps (`headers`), and everything written,
+//! extensions are read with caps (`headers`), what is kept between members
+//! is bounded (`kept`: nothing per file), and everything written,
 //! relocation included, counts against a size limit. Refused: `..`,
 //! absolute paths, links that resolve outside once all links exist, device
 //! files and fifos. The top-level version folder is stripped, and the build
 //! prefix is relocated in text files as they pass through.
 
+mod ending;
 mod headers;
+mod kept;
 mod sandbox;
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use tar::EntryType;
 
 use self::headers::Pending;
+use self::kept::{Deferred, Links, Made};
 use self::sandbox::Sandbox;
 use super::error::{Error, Refusal, Result};
+use super::links::link_text;
 use super::manifest::{self, Manifest};
 use super::relocate::rewrite_prefix;
 
@@ -52,11 +56,6 @@ pub struct Stats {
     pub relocated: u64,
 }
 
-struct Deferred {
-    path: PathBuf,
-    target: PathBuf,
-}
-
 /// The state of one extraction.
 struct Extractor<'o, 'a> {
     opts: &'o Options<'a>,
@@ -66,18 +65,15 @@ struct Extractor<'o, 'a> {
     strip: Option<bool>,
     prefix: Option<String>,
     pending: Pending,
-    files: HashSet<PathBuf>,
-    /// Folders known to exist, so each is created once.
-    made: HashSet<PathBuf>,
-    symlinks: Vec<Deferred>,
-    hardlinks: Vec<Deferred>,
+    made: Made,
+    links: Links,
 }
 
 pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     if let Some(prefix) = &opts.default_prefix {
         check_prefix(prefix)?;
     }
-    let mut archive = tar::Archive::new(reader);
+    let mut archive = tar::Archive::new(ending::Watched::new(reader));
     let mut x = Extractor {
         opts,
         sandbox: Sandbox::open(opts.dest)?,
@@ -85,10 +81,8 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
         strip: None,
         prefix: opts.default_prefix.clone(),
         pending: Pending::default(),
-        files: HashSet::new(),
-        made: HashSet::new(),
-        symlinks: Vec::new(),
-        hardlinks: Vec::new(),
+        made: Made::default(),
+        links: Links::default(),
     };
     let entries = archive
         .entries()
@@ -97,6 +91,9 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
     for entry in entries {
         x.entry(&mut entry.map_err(Error::corrupt)?)?;
     }
+    // A stream cut short is refused before any link is made.
+    let budget = opts.max_bytes.saturating_sub(x.stats.bytes);
+    archive.into_inner().finish(budget)?;
     x.finish()
 }
 
@@ -130,9 +127,12 @@ impl Extractor<'_, '_> {
         }
         let opts = self.opts;
         let names = self.pending.take(entry.header())?;
-        let strip_top = *self
-            .strip
-            .get_or_insert_with(|| first_component(&names.path).as_deref() == Some(opts.top));
+        // Decided by the first member with a name (not `./` itself).
+        let strip_top = match (self.strip, first_component(&names.path)) {
+            (Some(strip), _) => strip,
+            (None, Some(first)) => *self.strip.insert(first == opts.top),
+            (None, None) => false,
+        };
         let top = strip_top.then_some(opts.top);
         let Some(rel) = relative(&names.path, top)? else {
             return Ok(());
@@ -148,12 +148,12 @@ impl Extractor<'_, '_> {
             EntryType::Regular | EntryType::Continuous => self.file(entry, rel)?,
             EntryType::Symlink => {
                 let target = names.link.ok_or(Refusal::LinkWithoutTarget)?;
-                self.symlinks.push(Deferred { path: rel, target });
+                self.links.push(false, Deferred { path: rel, target })?;
             }
             EntryType::Link => {
                 let target = names.link.ok_or(Refusal::LinkWithoutTarget)?;
                 let target = relative(&target, top)?.ok_or(Refusal::HardLinkToTop)?;
-                self.hardlinks.push(Deferred { path: rel, target });
+                self.links.push(true, Deferred { path: rel, target })?;
             }
             other => {
                 return Err(Refusal::Special {
@@ -191,7 +191,6 @@ impl Extractor<'_, '_> {
             let relocated = self.extract_file(entry, &rel, &header)?;
             self.stats.relocated += u64::from(relocated);
         }
-        self.files.insert(rel);
         self.stats.files += 1;
         Ok(())
     }
@@ -262,17 +261,18 @@ impl Extractor<'_, '_> {
     /// Hard links, then symlinks (last, so nothing was written through
     /// one), then a check that every symlink resolves inside.
     fn finish(mut self) -> Result<Stats> {
-        if self.stats.files == 0 && self.symlinks.is_empty() {
+        if self.stats.files == 0 && self.links.symlinks.is_empty() {
             return Err(Refusal::Empty.into());
         }
-        for link in std::mem::take(&mut self.hardlinks) {
-            if !self.files.contains(&link.target) {
+        for link in std::mem::take(&mut self.links.hardlinks) {
+            // Staging started empty: a file there is one of the archive's.
+            if !self.sandbox.is_file(&link.target) {
                 return Err(Refusal::HardLinkOutside(link.path).into());
             }
             self.link_parent(&link.path)?;
             self.sandbox.hard_link(&link.target, &link.path)?;
         }
-        let links = std::mem::take(&mut self.symlinks);
+        let links = std::mem::take(&mut self.links.symlinks);
         let mut made = Vec::with_capacity(links.len());
         let result = self.make_links(&links, &mut made);
         if result.is_err() {
@@ -305,45 +305,13 @@ impl Extractor<'_, '_> {
         Ok(())
     }
 
-    /// The text of a symlink, which must stay inside the install as written.
-    /// An absolute target inside the build prefix (or the final folder)
-    /// becomes the equivalent relative text: the build service's own
-    /// archives hold such links (a conda prefix's `_conda`), the sandbox
-    /// makes no absolute link, and a relative one still holds after a move.
+    /// The text of a symlink, which must stay inside the install as written
+    /// (see `links`): the build service's own archives hold absolute links
+    /// into their prefix (a conda prefix's `_conda`), which become relative.
     fn link_target(&self, link: &Deferred) -> Result<PathBuf> {
-        let target = match link.target.is_absolute() {
-            true => self.relative_to_link(link).ok_or_else(|| outside(link))?,
-            false => link.target.clone(),
-        };
-        let mut depth: i64 = link.path.components().count() as i64 - 1;
-        let inside = target.components().all(|c| {
-            match c {
-                Component::ParentDir => depth -= 1,
-                Component::Normal(_) => depth += 1,
-                _ => {}
-            }
-            depth >= 0
-        });
-        match inside {
-            true => Ok(target),
-            false => Err(outside(link)),
-        }
-    }
-
-    /// An absolute link target inside the build prefix or the final folder,
-    /// as a path relative to the link's own folder (`None` when it is in
-    /// neither).
-    fn relative_to_link(&self, link: &Deferred) -> Option<PathBuf> {
-        let prefix = self.prefix.as_deref().filter(|p| !p.is_empty());
-        let rest = (prefix.and_then(|p| link.target.strip_prefix(p).ok()))
-            .or_else(|| link.target.strip_prefix(self.opts.final_path).ok())?;
-        let up = link.path.components().count().saturating_sub(1);
-        let mut relative: PathBuf = std::iter::repeat_n(Component::ParentDir, up).collect();
-        relative.push(rest);
-        if relative.as_os_str().is_empty() {
-            relative.push(".");
-        }
-        Some(relative)
+        let prefix = Path::new(self.prefix.as_deref().unwrap_or_default());
+        let prefixes = [prefix, self.opts.final_path];
+        link_text(&link.path, &link.target, &prefixes).ok_or_else(|| outside(link))
     }
 }
 
@@ -355,8 +323,14 @@ fn outside(link: &Deferred) -> Error {
     .into()
 }
 
+/// A path's components without `.` ones: `tar -czf x.tar.gz ./1.0` names
+/// its members `./1.0/…`, which mean `1.0/…`.
+fn components(path: &Path) -> impl Iterator<Item = Component<'_>> {
+    path.components().filter(|c| *c != Component::CurDir)
+}
+
 fn first_component(path: &Path) -> Option<String> {
-    match path.components().next()? {
+    match components(path).next()? {
         Component::Normal(c) => Some(c.to_string_lossy().to_string()),
         _ => None,
     }
@@ -366,7 +340,7 @@ fn first_component(path: &Path) -> Option<String> {
 /// itself; an error for absolute paths, `..`, or paths outside the top folder.
 fn relative(raw: &Path, top: Option<&str>) -> Result<Option<PathBuf>> {
     let mut out = PathBuf::new();
-    for (i, c) in raw.components().enumerate() {
+    for (i, c) in components(raw).enumerate() {
         match c {
             Component::Normal(part) if i == 0 && top.is_some() => {
                 if Some(part.to_string_lossy().as_ref()) != top {
@@ -418,6 +392,17 @@ mod tests {
         assert!(relative(Path::new("3.9.6/../x"), Some("3.9.6")).is_err());
         assert!(relative(Path::new("/etc/passwd"), None).is_err());
         assert!(relative(Path::new("other/x"), Some("3.9.6")).is_err());
+        assert_eq!(
+            relative(Path::new("./3.9.6/./bin/x"), Some("3.9.6"))
+                .unwrap()
+                .unwrap(),
+            Path::new("bin/x")
+        );
+        assert_eq!(relative(Path::new("./"), Some("3.9.6")).unwrap(), None);
+        assert_eq!(
+            first_component(Path::new("./3.9.6/")).as_deref(),
+            Some("3.9.6")
+        );
     }
 
     #[test]

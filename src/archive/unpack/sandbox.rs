@@ -97,6 +97,11 @@ impl Sandbox {
             .map_err(|e| self.err(link, e))
     }
 
+    /// Whether `rel` is a regular file (links not followed).
+    pub fn is_file(&self, rel: &Path) -> bool {
+        self.dir.symlink_metadata(rel).is_ok_and(|m| m.is_file())
+    }
+
     /// Removes a file or link (best effort, beneath the folder like the rest).
     pub fn remove(&self, rel: &Path) {
         let _ = self.dir.remove_file(rel);
