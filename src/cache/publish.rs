@@ -163,18 +163,29 @@ pub fn pack_into(
     tool: &str,
     version: &str,
     formats: &[Format],
-    dir: &Path,
+    to: PackTo<'_>,
     cancel: &Cancel,
 ) -> Result<Vec<PackedFile>> {
     let scratch = scratch(env, "pack-")?;
     let (_, files) = pack_all(env, cache, tool, version, formats, scratch.path(), cancel)?;
+    let dir = to.folder();
     let mut out = Vec::new();
     for f in files {
-        let name = f.path.file_name().unwrap_or_default();
-        let path = dir.join(name);
+        let name = match to {
+            PackTo::File(file) => file.file_name(),
+            PackTo::Folder(_) => f.path.file_name(),
+        };
+        let name = name.unwrap_or_default().to_string_lossy().to_string();
+        let path = dir.join(&name);
         cancel.check()?;
-        crate::fs::move_file(&f.path, &path)?;
         let sha = |p: &Path| PathBuf::from(format!("{}.sha256", p.display()));
+        // The checksum line names the file as it is called there.
+        crate::fs::write_atomic(
+            &sha(&f.path),
+            sha256_line(&f.sha256, &name).as_bytes(),
+            None,
+        )?;
+        crate::fs::move_file(&f.path, &path)?;
         crate::fs::move_file(&sha(&f.path), &sha(&path))?;
         out.push(PackedFile { path, ..f });
     }
@@ -182,6 +193,27 @@ pub fn pack_into(
     let manifest = format!("{}.manifest.json", key.rsplit('/').next().unwrap_or(&key));
     crate::fs::move_file(&scratch.path().join(&manifest), &dir.join(&manifest))?;
     Ok(out)
+}
+
+/// Where `cache pack` writes: into a folder, each archive under its key's
+/// name, or one archive to a file of its own name (`-o`).
+#[derive(Clone, Copy)]
+pub enum PackTo<'a> {
+    Folder(&'a Path),
+    File(&'a Path),
+}
+
+impl PackTo<'_> {
+    /// The folder the files land in.
+    fn folder(&self) -> &Path {
+        match self {
+            PackTo::Folder(dir) => dir,
+            PackTo::File(file) => file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        }
+    }
 }
 
 /// How a publish writes.

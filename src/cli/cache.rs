@@ -1,13 +1,14 @@
 //! `tool cache pack|push|build|list`: publish installed versions to a bucket
 //! and see what buckets hold.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::archive::{Format, Manifest};
-use crate::cache::{Cache, publish};
+use crate::archive::Format;
+use crate::cache::publish::{self, PackTo};
+use crate::cache::{Cache, listing};
 use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::batch::Outcome;
@@ -179,41 +180,19 @@ fn pack(
     format: FormatArg,
 ) -> anyhow::Result<i32> {
     Tools::new(&ctx.env).require_known(tool)?;
-    let (formats, dir, rename) = match &output {
+    let (formats, to) = match &output {
         Some(out) => {
             let format = Format::of_name(&out.to_string_lossy()).ok_or_else(|| {
                 Error::Usage("-o needs a file name ending in .tar.zst or .tar.gz".into())
             })?;
-            let dir = out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf();
-            (vec![format], dir, Some(out.clone()))
+            (vec![format], PackTo::File(out))
         }
-        None => (format.formats(), ctx.env.cwd.clone(), None),
+        None => (format.formats(), PackTo::Folder(&ctx.env.cwd)),
     };
     let cache = Cache::new(&ctx.settings)?;
     let cancel = crate::process::Cancel::on_signals();
-    let files = publish::pack_into(&ctx.env, &cache, tool, version, &formats, &dir, &cancel)?;
-    for f in files {
-        let path = match &rename {
-            Some(target) if *target != f.path => {
-                std::fs::rename(&f.path, target)?;
-                let name = target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                std::fs::remove_file(format!("{}.sha256", f.path.display()))?;
-                std::fs::write(
-                    format!("{}.sha256", target.display()),
-                    publish::sha256_line(&f.sha256, &name),
-                )?;
-                target.clone()
-            }
-            _ => f.path,
-        };
-        println!("{}  {}", path.display(), f.sha256);
+    for f in publish::pack_into(&ctx.env, &cache, tool, version, &formats, to, &cancel)? {
+        println!("{}  {}", f.path.display(), f.sha256);
     }
     Ok(exit::OK)
 }
@@ -330,47 +309,23 @@ fn print_build(report: &crate::install::batch::Report, json: bool) -> anyhow::Re
 
 fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {
     let cache = Cache::new(&ctx.settings)?;
-    let mut rows = Vec::new();
-    for b in cache.buckets(&ctx.env, &ctx.settings)? {
-        let objects = match b.list() {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("tool: {}", Error::from(e).report());
-                continue;
-            }
-        };
-        for object in objects {
-            let key = object.key;
-            if tool.is_some_and(|t| !cache.template.is_archive_of(t, &key)) {
-                continue;
-            }
-            let Some((manifest, size)) = describe(&b, &key, object.size) else {
-                continue;
-            };
-            let platform =
-                manifest.map_or_else(|| "-".to_string(), |m| format!("{}/{}", m.os, m.arch));
-            rows.push((
-                key,
-                size,
-                object.modified,
-                platform,
-                b.display().to_string(),
-            ));
-        }
+    let (rows, unreadable) = listing::list(&ctx.env, &ctx.settings, &cache, tool)?;
+    for e in unreadable {
+        eprintln!("tool: {}", e.report());
     }
     if json_out {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|(k, s, d, p, b)| json!({"key": k, "bytes": s, "date": d, "platform": p, "bucket": b}))
-            .collect();
-        println!("{}", serde_json::Value::Array(items));
+        println!("{}", serde_json::to_string(&rows)?);
         return Ok(exit::OK);
     }
-    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(3).max(3);
-    for (key, size, date, platform, b) in &rows {
+    let w = rows.iter().map(|r| r.key.len()).max().unwrap_or(3).max(3);
+    for r in &rows {
         println!(
-            "{key:<w$}  {:>9}  {date}  {platform:<22}  {b}",
-            crate::progress::human_bytes(*size)
+            "{:<w$}  {:>9}  {}  {:<22}  {}",
+            r.key,
+            crate::progress::human_bytes(r.bytes),
+            r.date,
+            r.platform,
+            r.bucket
         );
     }
     if rows.is_empty() {
@@ -380,21 +335,6 @@ fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32
         );
     }
     Ok(exit::OK)
-}
-
-/// What a listed object is: a publish record (its build and archive size),
-/// an archive of the layout before records (its sidecar manifest), or
-/// neither (`None`: an archive named by digest, a checksum file).
-fn describe(b: &crate::remote::Remote, key: &str, size: u64) -> Option<(Option<Manifest>, u64)> {
-    use crate::cache::record;
-    if let Some(base) = key.strip_suffix(record::SUFFIX) {
-        let found = record::read(b, base, &[]).ok().flatten()?;
-        let bytes = found.record.archives.first().map_or(0, |a| a.size);
-        return Some((Some(found.record.build), bytes));
-    }
-    let format = Format::of_name(key).filter(|_| !key.starts_with("sha256/"))?;
-    let base = &key[..key.len() - format.extension().len()];
-    Some((crate::cache::manifest_beside(b, base).ok().flatten(), size))
 }
 
 fn keygen(name: &str, dir: Option<PathBuf>) -> anyhow::Result<i32> {
