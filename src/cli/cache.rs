@@ -287,7 +287,10 @@ fn build(ctx: &Context, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
         Built::BuildFailed { build } => {
             print_build(&build, args.to.json)?;
             let err = build.error.unwrap_or_default();
-            return Err(Error::Other(format!("cannot build {tool} {version}: {err}")).into());
+            let hint = build.hint.unwrap_or_default();
+            return Err(
+                Error::hinted(format!("cannot build {tool} {version}: {err}"), hint).into(),
+            );
         }
         Built::Published { build, pushed } => {
             if let Some(b) = build {
