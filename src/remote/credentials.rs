@@ -27,11 +27,13 @@ use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_types::sdk_config::SharedHttpClient;
 use object_store::CredentialProvider;
 use object_store::aws::{AwsCredential, AwsCredentialProvider};
 
 use super::error::{Error, Result};
 use super::open::Credentials;
+use super::tls::{Roots, bundled_pem};
 use super::{redact, with_cause};
 
 /// A shared config or credentials file larger than this is refused.
@@ -52,14 +54,20 @@ pub(super) struct Found {
 }
 
 /// Runs the chain; `region` (from the variables) is the one STS is asked in,
-/// else the profile's, else `us-east-1`.
-pub(super) async fn find(creds: &Credentials<'_>, region: Option<String>) -> Result<Found> {
+/// else the profile's, else `us-east-1`; STS is trusted through `roots`.
+pub(super) async fn find(
+    creds: &Credentials<'_>,
+    region: Option<String>,
+    roots: Roots,
+) -> Result<Found> {
     half_set_keys(creds)?;
     let shared = Shared::read(creds).await?;
     let region = region
         .or_else(|| shared.get("region"))
         .unwrap_or_else(|| "us-east-1".into());
-    let conf = ProviderConfig::default().with_region(Some(aws_config::Region::new(region)));
+    let conf = ProviderConfig::default()
+        .with_region(Some(aws_config::Region::new(region)))
+        .with_http_client(http_client(roots));
     let mut found = Found {
         provider: None,
         source: "no credentials found (anonymous requests): set AWS_ACCESS_KEY_ID and \
@@ -85,6 +93,26 @@ pub(super) async fn find(creds: &Credentials<'_>, region: Option<String>) -> Res
         }
     }
     Ok(found)
+}
+
+/// The client STS, ECS and instance metadata are asked through, trusting
+/// what the rest of `tool` trusts: a bare image without a CA bundle reaches
+/// STS with the built-in roots, as it reaches buckets and mirrors.
+fn http_client(roots: Roots) -> SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    let store = match roots {
+        Roots::System => tls::TrustStore::default(),
+        Roots::Bundled => {
+            let empty = tls::TrustStore::empty();
+            bundled_pem().fold(empty, |store, pem| store.with_pem_certificate(pem))
+        }
+    };
+    let mode = tls::rustls_provider::CryptoMode::AwsLc;
+    let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(mode));
+    match tls::TlsContext::builder().with_trust_store(store).build() {
+        Ok(context) => builder.tls_context(context).build_https(),
+        Err(_) => builder.build_https(),
+    }
 }
 
 /// One of the two key variables without the other is a mistake, not a

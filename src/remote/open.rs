@@ -166,7 +166,7 @@ fn s3(
     // A bad variable fails before any request, credentials' included.
     let endpoint = variable_endpoint(creds)?;
     let region = (creds.var)("AWS_REGION").or_else(|| (creds.var)("AWS_DEFAULT_REGION"));
-    let found = rt.block_on(credentials::find(creds, region.clone()))?;
+    let found = rt.block_on(credentials::find(creds, region.clone(), roots))?;
     let endpoint = match (endpoint, found.endpoint) {
         (Some(e), _) => Some(e),
         (None, Some(e)) => Some(check_endpoint("endpoint_url", &e)?),

@@ -300,3 +300,36 @@ fn a_credentials_file_without_a_secret_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn sts_is_reached_with_the_built_in_roots_when_there_is_no_ca_bundle() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sts_url = format!("https://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let empty = s.write("no-ca/bundle.pem", "");
+    let token = s.write("run/token", "eyJ-web-identity-token");
+    let mut vars = keyless(&s3);
+    vars.extend([
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", token.display().to_string()),
+        ("AWS_ROLE_ARN", ROLE.into()),
+        ("AWS_ENDPOINT_URL_STS", sts_url),
+        ("SSL_CERT_FILE", empty.display().to_string()),
+        (
+            "SSL_CERT_DIR",
+            s.root.join("no-cert-dir").display().to_string(),
+        ),
+    ]);
+    fake_python(&s.data, "3.9.6");
+    let push = ["cache", "push", "python", "3.9.6"];
+    // Nothing answers there: the point is a clear error, not a crash over
+    // an empty trust store.
+    let err = fails_with(&mut tool_with(&s, &s.data, &vars, &push), 1);
+    assert!(
+        err.contains(&format!(
+            "cannot get S3 credentials from web identity (role {ROLE}"
+        )),
+        "{err}"
+    );
+}
