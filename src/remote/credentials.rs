@@ -142,11 +142,18 @@ fn sources(
         .profile_name(&shared.name)
         .profile_files(shared.files())
         .build();
-    let web_identity = format!(
-        "web identity (role {}, token file {})",
-        var("AWS_ROLE_ARN").unwrap_or_default(),
-        var("AWS_WEB_IDENTITY_TOKEN_FILE").unwrap_or_default()
-    );
+    let web_identity = [
+        ("role", "AWS_ROLE_ARN"),
+        ("token file", "AWS_WEB_IDENTITY_TOKEN_FILE"),
+    ]
+    .map(|(what, name)| {
+        format!(
+            "{what} {}",
+            var(name).unwrap_or_else(|| format!("unset: {name}"))
+        )
+    })
+    .join(", ");
+    let web_identity = format!("web identity ({web_identity})");
     let ecs = var("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         .or_else(|| {
             var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
