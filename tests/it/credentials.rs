@@ -333,3 +333,19 @@ fn sts_is_reached_with_the_built_in_roots_when_there_is_no_ca_bundle() {
         "{err}"
     );
 }
+
+#[test]
+fn a_shared_file_that_is_not_text_is_an_error_naming_it() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let file = s.write(".aws/credentials", "");
+    // A Latin-1 comment: the SDK would read the file as empty, silently.
+    std::fs::write(&file, b"# caf\xe9\n[default]\naws_access_key_id = x\n").unwrap();
+    fake_python(&s.data, "3.9.6");
+    let push = ["cache", "push", "python", "3.9.6"];
+    let err = fails_with(&mut tool_with(&s, &s.data, &keyless(&s3), &push), 1);
+    assert!(
+        err.contains(&file.display().to_string()) && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
