@@ -142,26 +142,7 @@ fn sources(
         .profile_name(&shared.name)
         .profile_files(shared.files())
         .build();
-    let web_identity = [
-        ("role", "AWS_ROLE_ARN"),
-        ("token file", "AWS_WEB_IDENTITY_TOKEN_FILE"),
-    ]
-    .map(|(what, name)| {
-        format!(
-            "{what} {}",
-            var(name).unwrap_or_else(|| format!("unset: {name}"))
-        )
-    })
-    .join(", ");
-    let web_identity = format!("web identity ({web_identity})");
-    let ecs = var("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        .or_else(|| {
-            var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-                .map(|r| format!("http://169.254.170.2{r}"))
-        })
-        .unwrap_or_default();
-    let imds =
-        var("AWS_EC2_METADATA_SERVICE_ENDPOINT").unwrap_or_else(|| "http://169.254.169.254".into());
+    let [web_identity, ecs, imds] = names(var);
     vec![
         (
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment".into(),
@@ -177,13 +158,13 @@ fn sources(
             ),
         ),
         (
-            format!("ECS container credentials ({})", redact(&ecs)),
+            ecs,
             SharedCredentialsProvider::new(
                 EcsCredentialsProvider::builder().configure(conf).build(),
             ),
         ),
         (
-            format!("EC2 instance metadata (IMDSv2, {})", redact(&imds)),
+            imds,
             SharedCredentialsProvider::new(
                 ImdsCredentialsProvider::builder()
                     .configure(conf)
@@ -191,6 +172,33 @@ fn sources(
                     .build(),
             ),
         ),
+    ]
+}
+
+/// How the web identity, ECS and instance metadata sources are named in
+/// messages: what their variables say (never a token).
+fn names(var: &dyn Fn(&str) -> Option<String>) -> [String; 3] {
+    let web_identity = [
+        ("role", "AWS_ROLE_ARN"),
+        ("token file", "AWS_WEB_IDENTITY_TOKEN_FILE"),
+    ]
+    .map(|(what, name)| {
+        let value = var(name).unwrap_or_else(|| format!("unset: {name}"));
+        format!("{what} {value}")
+    })
+    .join(", ");
+    let ecs = var("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .or_else(|| {
+            var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                .map(|r| format!("http://169.254.170.2{r}"))
+        })
+        .unwrap_or_default();
+    let imds =
+        var("AWS_EC2_METADATA_SERVICE_ENDPOINT").unwrap_or_else(|| "http://169.254.169.254".into());
+    [
+        format!("web identity ({web_identity})"),
+        format!("ECS container credentials ({})", redact(&ecs)),
+        format!("EC2 instance metadata (IMDSv2, {})", redact(&imds)),
     ]
 }
 
