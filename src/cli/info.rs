@@ -1,5 +1,6 @@
 //! `tool info` (asdf's report for bug reports) and `tool settings`.
 
+use crate::cache::Cache;
 use crate::context::Context;
 use crate::error::exit;
 use crate::tools::Tools;
@@ -43,7 +44,30 @@ pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
     }
     println!("\nSETTINGS:");
     print_settings(ctx);
+    println!("\nCACHE BUCKETS:");
+    print_buckets(ctx);
     Ok(exit::OK)
+}
+
+/// Each configured bucket and where its credentials come from, never the
+/// credentials (opening an S3 bucket runs the credentials chain: a failure
+/// is printed in its place).
+fn print_buckets(ctx: &Context) {
+    let opened = Cache::new(&ctx.settings).and_then(|cache| {
+        let urls = &ctx.settings.for_installs()?.cache.urls;
+        Ok(urls
+            .iter()
+            .map(|url| match cache.open_url(&ctx.env, &ctx.settings, url) {
+                Ok(b) => format!("{}\tcredentials: {}", b.display(), b.credentials()),
+                Err(e) => format!("{}\t{}", crate::remote::redact(url), e.report()),
+            })
+            .collect::<Vec<_>>())
+    });
+    match opened {
+        Ok(lines) if lines.is_empty() => println!("(none: the local cache only)"),
+        Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+        Err(e) => println!("{}", e.report()),
+    }
 }
 
 /// What a shell command prints, trimmed; `None` when it cannot run.

@@ -132,6 +132,19 @@ pub enum Error {
     #[error("{0} is read-only (http buckets cannot be written)")]
     ReadOnly(String),
 
+    /// A credential source that was configured but failed (a profile
+    /// without a secret, STS or the metadata service refusing).
+    #[error("cannot get S3 credentials from {from}: {why}")]
+    Credentials { from: String, why: String },
+
+    #[error(
+        "The config profile ({profile}) could not be found in {files}: set AWS_PROFILE to a profile they define, or unset it"
+    )]
+    NoProfile { profile: String, files: String },
+
+    #[error("cannot read the AWS shared file {path}: {why}")]
+    SharedFile { path: String, why: String },
+
     #[error("cache.token has characters a header cannot carry")]
     BadToken,
 

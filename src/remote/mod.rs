@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+mod credentials;
 pub mod error;
 mod open;
 mod resolve;
@@ -71,7 +72,7 @@ impl Client {
         opts: &Options,
         creds: &Credentials<'_>,
     ) -> Result<Remote> {
-        let role = open::Role::Bucket(creds);
+        let role = open::Role::Bucket(creds, &self.rt);
         Ok(self.wrap(open::open(url, opts, role, || self.roots())?))
     }
 

@@ -1,7 +1,7 @@
 //! Turns a URL into an `object_store` store, by role. A bucket
-//! (`s3://bucket/prefix`: SigV4, path style so MinIO works, endpoint, region
-//! and credentials from the standard `AWS_*` variables or a
-//! `~/.aws/credentials` profile; `http(s)://…` with basic auth in the URL or a
+//! (`s3://bucket/prefix`: SigV4, path style so MinIO works, endpoint and
+//! region from the standard `AWS_*` variables or the AWS profile, credentials
+//! found as the AWS SDKs find them (`credentials`); `http(s)://…` with basic auth in the URL or a
 //! bearer token; `file:///…`) is opened with its `Credentials`. A mirror
 //! (`http(s)://`, `file://`) cannot be given any: it sends only what its own
 //! URL carries (user info), so a bucket's token never reaches a release server.
@@ -15,6 +15,9 @@ use object_store::http::HttpBuilder;
 use object_store::local::LocalFileSystem;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
+use tokio::runtime::Runtime;
+
+use super::credentials;
 use super::error::{Error, Result};
 use super::redact;
 use super::resolve::Host;
@@ -35,15 +38,16 @@ pub struct Options {
 pub struct Credentials<'a> {
     /// Bearer token for http(s) buckets.
     pub token: Option<&'a str>,
-    /// For `~/.aws/credentials`.
+    /// For `~/.aws/config` and `~/.aws/credentials`.
     pub home: &'a Path,
     /// The process environment (`AWS_*`), passed in so callers control it.
     pub var: &'a dyn Fn(&str) -> Option<String>,
 }
 
-/// Who a remote is, which decides what it may be sent.
+/// Who a remote is, which decides what it may be sent. A bucket's
+/// credentials may be fetched (STS, ECS, instance metadata) on the runtime.
 pub enum Role<'a> {
-    Bucket(&'a Credentials<'a>),
+    Bucket(&'a Credentials<'a>, &'a Runtime),
     Mirror,
 }
 
@@ -84,13 +88,13 @@ pub fn open(
     };
     let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
     match (parsed.scheme(), role) {
-        ("s3", Role::Bucket(creds)) => s3(&parsed, opts, creds, roots()),
+        ("s3", Role::Bucket(creds, rt)) => s3(&parsed, opts, creds, rt, roots()),
         ("s3", Role::Mirror) => Err(bad(
             "a mirror is an http(s):// or file:// URL (s3:// is for cache buckets)".into(),
         )),
         ("http" | "https", role) => {
             let token = match role {
-                Role::Bucket(creds) => creds.token,
+                Role::Bucket(creds, _) => creds.token,
                 Role::Mirror => None,
             };
             http(&parsed, opts, token, roots())
@@ -100,7 +104,7 @@ pub fn open(
                 .to_file_path()
                 .map_err(|()| bad("it needs an absolute path".into()))?;
             match role {
-                Role::Bucket(_) => existing_folder(path, url),
+                Role::Bucket(..) => existing_folder(path, url),
                 Role::Mirror => local(path, url),
             }
         }
@@ -185,7 +189,13 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     })
 }
 
-fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> Result<Opened> {
+fn s3(
+    url: &url::Url,
+    opts: &Options,
+    creds: &Credentials<'_>,
+    rt: &Runtime,
+    roots: Roots,
+) -> Result<Opened> {
     let bad = |why: &str| Error::BadUrl {
         what: "S3 URL",
         url: redact(url.as_str()),
@@ -195,16 +205,16 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or_else(|| bad("it needs a bucket name (s3://bucket/prefix)"))?;
-    let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
-        .iter()
-        .find_map(|v| (creds.var)(v).map(|e| (*v, e)));
-    let endpoint = match endpoint {
-        Some((var, e)) => Some(check_endpoint(var, &e)?),
-        None => None,
+    // A bad variable fails before any request, credentials' included.
+    let endpoint = variable_endpoint(creds)?;
+    let region = (creds.var)("AWS_REGION").or_else(|| (creds.var)("AWS_DEFAULT_REGION"));
+    let found = rt.block_on(credentials::find(creds, region.clone(), roots))?;
+    let endpoint = match (endpoint, found.endpoint) {
+        (Some(e), _) => Some(e),
+        (None, Some(e)) => Some(check_endpoint("endpoint_url", &e)?),
+        (None, None) => None,
     };
-    let region = (creds.var)("AWS_REGION")
-        .or_else(|| (creds.var)("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = (region.or(found.region)).unwrap_or_else(|| "us-east-1".into());
     // Not `from_env`: every variable is read above, checked, and set here.
     let mut builder = AmazonS3Builder::new()
         .with_bucket_name(bucket)
@@ -218,22 +228,12 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
     if let Some(e) = &endpoint {
         builder = builder.with_endpoint(e.clone());
     }
-    let credentials = match found_credentials(creds) {
-        Some(found) => {
-            builder = builder
-                .with_access_key_id(found.key)
-                .with_secret_access_key(found.secret);
-            if let Some(t) = found.token {
-                builder = builder.with_token(t);
-            }
-            found.source
-        }
-        None => {
-            builder = builder.with_skip_signature(true);
-            "no credentials found (anonymous requests): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a ~/.aws/credentials profile".into()
-        }
+    builder = match found.provider {
+        Some(provider) => builder.with_credentials(provider),
+        None => builder.with_skip_signature(true),
     };
     let store = builder.build().map_err(|e| bad(&e.to_string()))?;
+    let credentials = found.source;
     let host = (endpoint.as_deref())
         .and_then(|e| url::Url::parse(e).ok())
         .and_then(|e| Host::of(&e))
@@ -253,6 +253,17 @@ fn s3(url: &url::Url, opts: &Options, creds: &Credentials<'_>, roots: Roots) -> 
         deadline: Some(opts.read_timeout),
         retries: opts.retries,
     })
+}
+
+/// The endpoint the `AWS_ENDPOINT_URL*` variables set, checked.
+fn variable_endpoint(creds: &Credentials<'_>) -> Result<Option<String>> {
+    let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+        .iter()
+        .find_map(|v| (creds.var)(v).map(|e| (*v, e)));
+    match endpoint {
+        Some((var, e)) => check_endpoint(var, &e).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// An endpoint must be an http(s) URL with a host (object_store panics on
@@ -277,62 +288,9 @@ fn var_what(var: &str) -> &'static str {
     match var {
         "AWS_ENDPOINT_URL_S3" => "AWS_ENDPOINT_URL_S3",
         "AWS_ENDPOINT" => "AWS_ENDPOINT",
+        "endpoint_url" => "endpoint_url of the AWS profile",
         _ => "AWS_ENDPOINT_URL",
     }
-}
-
-struct Found {
-    key: String,
-    secret: String,
-    token: Option<String>,
-    /// Where they came from (never the credentials themselves).
-    source: String,
-}
-
-/// S3 credentials from the environment, else from `~/.aws/credentials`
-/// (`AWS_PROFILE`, else `default`).
-fn found_credentials(creds: &Credentials<'_>) -> Option<Found> {
-    let var = creds.var;
-    if let (Some(key), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        return Some(Found {
-            key,
-            secret,
-            token: var("AWS_SESSION_TOKEN"),
-            source: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment".into(),
-        });
-    }
-    let file = var("AWS_SHARED_CREDENTIALS_FILE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| creds.home.join(".aws/credentials"));
-    let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
-    let text = std::fs::read_to_string(&file).ok()?;
-    let section = ini_section(&text, &profile);
-    let get = |k: &str| {
-        section
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
-    Some(Found {
-        key: get("aws_access_key_id")?,
-        secret: get("aws_secret_access_key")?,
-        token: get("aws_session_token"),
-        source: format!("profile `{profile}` in {}", file.display()),
-    })
-}
-
-/// The `key = value` pairs of one `[section]` of an INI file.
-fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
-    let mut inside = false;
-    let mut out = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            inside = header.trim() == name;
-        } else if inside && let Some((k, v)) = line.split_once('=') {
-            out.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    out
 }
 
 fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Result<Opened> {

@@ -38,6 +38,19 @@ fn bundled_der() -> impl Iterator<Item = &'static [u8]> {
         .map(|c| c.as_ref())
 }
 
+/// The built-in roots as PEM, for a client that takes no DER (aws-config's).
+pub(super) fn bundled_pem() -> impl Iterator<Item = String> {
+    use base64::Engine;
+    bundled_der().map(|der| {
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = (text.as_bytes().chunks(64))
+            .map(|line| std::str::from_utf8(line).unwrap_or_default())
+            .collect();
+        let body = lines.join("\n");
+        format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+    })
+}
+
 /// Object-store client options trusting `roots`.
 pub fn object_store_options(
     options: object_store::ClientOptions,

@@ -2,6 +2,7 @@
 //! environment, so tests never see the developer's settings or each other.
 
 pub mod asdf;
+pub mod aws;
 pub mod dists;
 pub mod fakes;
 pub mod gpg;
@@ -92,6 +93,9 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("ASDF_DATA_DIR", &self.data)
             .env("DUMMY_DIST", self.root.join("dist"))
+            // Never the real instance metadata service (nor its keys): the
+            // tests of it name a stand-in.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(
                 [
                     "TOOL_NODEJS_MIRROR",
