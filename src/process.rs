@@ -1,6 +1,8 @@
 //! Child processes for long work (plugin scripts, builds): each runs in its own
 //! process group, so Ctrl-C or SIGTERM to `tool` stops the whole tree and lets
-//! the caller clean up; output goes live to stderr or to a log file.
+//! the caller clean up; output goes live to stderr or to a log file. And a
+//! shim's installer run in the foreground (`run_in_foreground`): the
+//! terminal's signals reach it, those sent to the shim alone are passed on.
 
 use std::fs::File;
 use std::os::fd::RawFd;
@@ -144,6 +146,86 @@ pub fn run(
             return Err(Error::Interrupted);
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `cmd` in the foreground and waits for it, as `system()` does but
+/// ignoring nothing: the child stays in this process's group with the signal
+/// mask and dispositions this process had, so a terminal's Ctrl-C or Ctrl-\
+/// reaches it directly and ends it; SIGINT, SIGQUIT, SIGTERM and SIGHUP sent
+/// to this process by `kill` are passed on to it (one sent to the whole group
+/// reaches it twice); and it dies with this process, even by `kill -9`.
+/// Meanwhile those signals do not end this process: the caller answers as
+/// the child ended.
+pub fn run_in_foreground(cmd: &mut Command) -> std::io::Result<ExitStatus> {
+    let relay = Relay::block();
+    supervise(cmd, None);
+    let mask = relay.old;
+    let restore = move || {
+        // SAFETY: pthread_sigmask is async-signal-safe; `mask` is a valid set.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &mask, std::ptr::null_mut()) };
+        Ok(())
+    };
+    // SAFETY: the closure only makes an async-signal-safe call (see above).
+    unsafe { cmd.pre_exec(restore) };
+    let mut child = cmd.spawn()?;
+    relay.wait(&mut child)
+}
+
+/// The signals a foreground child is sent, blocked in this thread while it
+/// lives (taken by `sigwaitinfo`, never by a handler), with SIGCHLD to wake.
+struct Relay {
+    set: libc::sigset_t,
+    old: libc::sigset_t,
+}
+
+impl Relay {
+    const RELAYED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
+
+    fn block() -> Self {
+        // SAFETY: sigemptyset/sigaddset fill sets owned here; pthread_sigmask
+        // changes only this thread's mask and writes the old one to `old`.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for sig in Self::RELAYED.into_iter().chain([libc::SIGCHLD]) {
+                libc::sigaddset(&mut set, sig);
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+            Relay { set, old }
+        }
+    }
+
+    /// Waits for `child`, passing on each relayed signal that was not the
+    /// terminal's (the kernel sends those to the whole group: it has it).
+    fn wait(&self, child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            // SAFETY: a zeroed siginfo_t is a valid place for the answer.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            // SAFETY: `self.set` is a valid set; `info` is writable.
+            let sig = unsafe { libc::sigwaitinfo(&self.set, &mut info) };
+            if sig < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
+                return child.wait();
+            }
+            if Self::RELAYED.contains(&sig) && info.si_code != libc::SI_KERNEL {
+                // SAFETY: kill(2) on our own child, not yet reaped (so its
+                // pid is not reused).
+                unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+            }
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        // SAFETY: puts back the mask `block` found; a signal that came after
+        // the child ended is delivered now, as it would have been.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut()) };
     }
 }
 

@@ -45,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
         .map(|e| e.unwrap().file_name())
         .collect();
     beside.sort();
-    assert_eq!(beside, ["dest", "outside"], "something was written beside the folder");
+    assert_eq!(
+        beside,
+        ["dest", "outside"],
+        "something was written beside the folder"
+    );
     assert!(entries(&fence).is_empty(), "something was written outside");
     // Every link that resolves, resolves inside (or into the final path).
     let inside = std::fs::canonicalize(&dest).unwrap();

@@ -3,10 +3,17 @@
 
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use tool::config::settings::Settings;
 use tool::env::Env;
 use tool::layout::Layout;
+
+fn base() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| Env::from_process().unwrap())
+}
 
 fuzz_target!(|data: &[u8]| {
     let home = tempfile::tempdir().unwrap();
@@ -14,12 +21,9 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(home.path().join(".asdfrc"), rc).unwrap();
     std::fs::create_dir_all(home.path().join(".config/tool")).unwrap();
     std::fs::write(home.path().join(".config/tool/config.toml"), toml).unwrap();
-    let env = Env {
-        home: home.path().to_path_buf(),
-        cwd: home.path().to_path_buf(),
-        layout: Layout::new(home.path().join(".asdf")),
-        tool_versions_filename: ".tool-versions".into(),
-        program: "tool".into(),
-    };
+    let mut env = base().clone();
+    env.home = home.path().to_path_buf();
+    env.cwd = home.path().to_path_buf();
+    env.layout = Layout::new(home.path().join(".asdf"));
     let _ = Settings::load(&env);
 });

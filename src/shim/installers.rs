@@ -32,13 +32,11 @@ pub fn run_then_reshim(ctx: &Context, target: &Target, args: Vec<OsString>) -> R
     cmd.args(args)
         .arg0(OsStr::new(&target.program))
         .envs(target.env_vars(&ctx.env));
-    let status = {
-        // As `system()` does: Ctrl-C and Ctrl-\ reach the child (same process
-        // group); this process waits for it, then answers as it did.
-        let _ignoring = IgnoreInterrupts::new();
-        cmd.status()
-            .map_err(|e| super::run::cannot_run(&target.program, e))?
-    };
+    // Ctrl-C and Ctrl-\ reach the child (same process group), a signal sent
+    // to this process alone is passed on, and a `kill -9` of this process
+    // takes the child with it; this process answers as the child ended.
+    let status = crate::process::run_in_foreground(&mut cmd)
+        .map_err(|e| super::run::cannot_run(&target.program, e))?;
     if status.success() {
         // A reshim failure must not turn a good install into a failure.
         if let Err(e) = super::reshim::refresh(&ctx.env) {
@@ -49,34 +47,6 @@ pub fn run_then_reshim(ctx: &Context, target: &Target, args: Vec<OsString>) -> R
         raise(signal);
     }
     Ok(status.code().unwrap_or(1))
-}
-
-/// SIGINT and SIGQUIT ignored while it lives.
-struct IgnoreInterrupts {
-    old: [libc::sighandler_t; 2],
-}
-
-impl IgnoreInterrupts {
-    fn new() -> Self {
-        // SAFETY: setting a signal's disposition to SIG_IGN has no other effect.
-        let old = unsafe {
-            [
-                libc::signal(libc::SIGINT, libc::SIG_IGN),
-                libc::signal(libc::SIGQUIT, libc::SIG_IGN),
-            ]
-        };
-        IgnoreInterrupts { old }
-    }
-}
-
-impl Drop for IgnoreInterrupts {
-    fn drop(&mut self) {
-        // SAFETY: puts back the dispositions `new` found.
-        unsafe {
-            libc::signal(libc::SIGINT, self.old[0]);
-            libc::signal(libc::SIGQUIT, self.old[1]);
-        }
-    }
 }
 
 /// Ends this process by `signal`, as the child ended.

@@ -94,3 +94,83 @@ fn an_installer_killed_by_a_signal_ends_the_shim_by_the_same_signal() {
         .unwrap();
     assert_eq!(out.status.signal(), Some(libc::SIGTERM), "{out:?}");
 }
+
+/// An installer behind the shim that writes its pid, then works for a while
+/// (a long `pip install`); the shim started in a process group of its own,
+/// as a terminal's foreground job. Returns the shim and the installer's pid.
+fn long_install(s: &Sandbox) -> (crate::harness::Spawned, i32) {
+    use std::os::unix::process::CommandExt;
+    let bin = s.data.join("installs/python/9.9.9/bin");
+    let pid_file = s.root.join("installer.pid");
+    let pip = format!(
+        "#!/bin/sh\necho $$ > '{0}.tmp' && mv '{0}.tmp' '{0}'\nexec sleep 30\n",
+        pid_file.display()
+    );
+    crate::harness::write_executable(&bin.join("pip"), &pip);
+    succeeds(&mut s.tool(&["reshim"]));
+    s.write("proj/.tool-versions", "python 9.9.9\n");
+    let mut shim = s.process(s.data.join("shims/pip"));
+    shim.args(["install", "x"]).process_group(0);
+    let spawned = crate::harness::spawn(&mut shim);
+    crate::harness::wait_for(&pid_file);
+    let pid = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (spawned, pid)
+}
+
+/// Whether `pid` has ended (gone, or a zombie nobody reaped yet).
+fn has_ended(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+fn signal(pid: i32, signal: i32) {
+    // SAFETY: kill(2) on a pid (or group) this test started.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill {pid}");
+}
+
+#[test]
+fn ctrl_c_stops_an_install_run_through_a_shim() {
+    use std::os::unix::process::ExitStatusExt;
+    let s = Sandbox::new();
+    let (mut shim, installer) = long_install(&s);
+    // The terminal signals the whole foreground group.
+    signal(-(shim.id() as i32), libc::SIGINT);
+    let status = shim.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert!(has_ended(installer), "the installer still runs");
+}
+
+#[test]
+fn sigterm_to_the_shim_alone_reaches_the_installer() {
+    use std::os::unix::process::ExitStatusExt;
+    let s = Sandbox::new();
+    let (mut shim, installer) = long_install(&s);
+    signal(shim.id() as i32, libc::SIGTERM);
+    let status = shim.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert!(has_ended(installer), "the installer still runs");
+}
+
+#[test]
+fn kill_9_of_the_shim_takes_the_installer_with_it() {
+    let s = Sandbox::new();
+    let (mut shim, installer) = long_install(&s);
+    signal(shim.id() as i32, libc::SIGKILL);
+    shim.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !has_ended(installer) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(has_ended(installer), "the installer outlived its shim");
+}
