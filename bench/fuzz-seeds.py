@@ -135,6 +135,11 @@ def readthedocs():
     texts = literals("src/config/readthedocs/*.rs", "tests/it/readthedocs.rs", "tests/it/harness/readthedocs.rs",
                      "tests/it/conda.rs", "tests/it/cache_plan.rs", "tests/it/service_archives.rs")
     seed_all("readthedocs", [t for t in texts if re.search(r"^\s*(build|version|tools|os)\s*:", t, re.M)])
+    # The alias bomb of issue 30 (refused by the node cap, at its line).
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefg", "bcdefgh"))
+    put("readthedocs", "alias-bomb", "version: 2\n" + bomb)
     put("readthedocs", "anchors", "version: 2\nbuild: &b\n  os: ubuntu-22.04\n  tools: &t\n    python: \"3.12\"\nother: [*b, *t]\n")
 
 

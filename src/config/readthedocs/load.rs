@@ -33,9 +33,14 @@ pub fn read_text(path: &Path) -> Result<String> {
 
 /// The first YAML document of `text` (`None` when there is none).
 pub fn first_document(path: &Path, text: &str) -> Result<Option<Yaml>> {
+    // The scanner's end of input is a line past a last line that has no
+    // newline: a message names a line the file has (lines as YAML counts
+    // them: `\r\n`, `\n` and a lone `\r` end one).
+    let crlf = text.matches("\r\n").count();
+    let lines = 1 + text.matches(['\n', '\r']).count() - crlf;
     let bad = |line: usize, message: String| Error::Parse {
         path: path.to_path_buf(),
-        line,
+        line: line.clamp(1, lines),
         message,
     };
     let mut counter = Counter::default();
@@ -45,11 +50,11 @@ pub fn first_document(path: &Path, text: &str) -> Result<Option<Yaml>> {
             "its aliases expand to more than {MAX_NODES} values; \
              no build config needs that many: write the values out"
         );
-        return Err(bad(mark.line().max(1), why));
+        return Err(bad(mark.line(), why));
     }
     let docs = scanned
         .and_then(|()| YamlLoader::load_from_str(text))
-        .map_err(|e| bad(e.marker().line().max(1), in_words(&e)))?;
+        .map_err(|e| bad(e.marker().line(), in_words(&e)))?;
     Ok(docs.into_iter().next())
 }
 
@@ -141,6 +146,29 @@ mod tests {
         let fine = "base: &b {os: ubuntu-22.04}\nbuild: *b\nother: *b\n";
         let doc = first(fine).unwrap().unwrap();
         assert_eq!(doc["other"]["os"].as_str(), Some("ubuntu-22.04"));
+    }
+
+    #[test]
+    fn an_error_at_the_end_names_a_line_the_file_has() {
+        // Found by the readthedocs fuzz target: no newline after the last line.
+        for text in [
+            "version: 2\nbuild: [",
+            "a: 'x",
+            "version: 2\nbuild:\n  os: {",
+        ] {
+            let Err(Error::Parse { line, .. }) = first(text) else {
+                panic!("{text:?} parsed");
+            };
+            let lines = text.lines().count();
+            assert!(
+                (1..=lines).contains(&line),
+                "{text:?}: line {line} of {lines}"
+            );
+        }
+        let Err(Error::Parse { line, .. }) = first("a: 1\rb: [") else {
+            panic!("parsed");
+        };
+        assert_eq!(line, 2, "a lone CR ends a line for YAML");
     }
 
     #[test]
