@@ -61,6 +61,7 @@ pub(super) async fn find(
     roots: Roots,
 ) -> Result<Found> {
     half_set_keys(creds)?;
+    token_file_bounded(creds)?;
     let shared = Shared::read(creds).await?;
     let region = region
         .or_else(|| shared.get("region"))
@@ -127,6 +128,31 @@ fn half_set_keys(creds: &Credentials<'_>) -> Result<()> {
     Err(Error::Credentials {
         from: "the environment".into(),
         why: format!("{set} is set without {unset}: set both, or neither"),
+    })
+}
+
+/// A web identity token is a few kilobytes; aws-config reads the file
+/// whole, so one that is no regular file or is larger than any token is
+/// refused before it is read.
+fn token_file_bounded(creds: &Credentials<'_>) -> Result<()> {
+    const MAX_TOKEN: u64 = 64 * 1024;
+    let Some(path) = (creds.var)("AWS_WEB_IDENTITY_TOKEN_FILE") else {
+        return Ok(());
+    };
+    let why = match std::fs::metadata(&path) {
+        Err(_) => return Ok(()), // aws-config says it is missing, as the SDKs do
+        Ok(m) if !m.is_file() => "it is not a regular file".to_string(),
+        Ok(m) if m.len() > MAX_TOKEN => {
+            format!(
+                "it is larger than any token ({} bytes; at most {MAX_TOKEN})",
+                m.len()
+            )
+        }
+        Ok(_) => return Ok(()),
+    };
+    Err(Error::Credentials {
+        from: format!("the web identity token file {path}"),
+        why,
     })
 }
 

@@ -349,3 +349,25 @@ fn a_shared_file_that_is_not_text_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+/// The web identity token is a file from outside: one that is no regular
+/// file, or larger than any token, is an error naming it, never read whole
+/// (nor sent to STS).
+#[test]
+fn a_web_identity_token_file_out_of_bounds_is_an_error_naming_it() {
+    let s = Sandbox::new();
+    let s3 = S3Server::start(&s.root.join("s3"), "builds");
+    let sts = StandIn::sts(LATER);
+    let mut vars = [keyless(&s3), web_identity(&s, &sts)].concat();
+    let huge = s.write("run/huge-token", &"x".repeat(2 << 20));
+    let at = vars.len() - 3;
+    vars[at].1 = huge.display().to_string();
+    fake_python(&s.data, "3.9.6");
+    let push = ["cache", "push", "python", "3.9.6"];
+    let err = fails_with(&mut tool_with(&s, &s.data, &vars, &push), 1);
+    assert!(
+        err.contains(&huge.display().to_string()) && err.contains("larger than"),
+        "{err}"
+    );
+    assert!(sts.requests().is_empty(), "the token went to STS");
+}
