@@ -1,52 +1,66 @@
 //! `Context`: what every command, shim and backend works from, loaded once at
 //! start — the environment snapshot (with the data dir's layout), the typed
-//! settings and the Read the Docs table when `readthedocs_config` is on.
+//! settings, the Read the Docs table when `readthedocs_config` is on, and for
+//! commands the parsed install settings and the one network client.
 //! The command line starts with `Context::load`, the shim fast path with
-//! `Context::load_for_shim`;
-//! everything below them borrows it instead of reading or cloning its own.
+//! `ShimContext::load_for_shim` (no install settings: a typo in a mirror URL does not
+//! stop a shim); `tools::Tools` adds `tools()`, the data dir's tools. Everything below them borrows it instead of reading or
+//! cloning its own.
+
+use std::sync::OnceLock;
 
 use crate::config::ToolInfo;
 use crate::config::readthedocs::Table;
 use crate::config::resolve::Resolver;
-use crate::config::settings::Settings;
+use crate::config::settings::{InstallSettings, Settings};
 use crate::env::Env;
 use crate::error::Result;
+use crate::remote::Client;
 
-pub struct Context {
+/// A command's context (`I` = its install settings) or a shim's (`I` = `()`).
+pub struct Context<I = InstallSettings> {
     pub env: Env,
     pub settings: Settings,
     /// The table `.readthedocs.yaml` is read through (`readthedocs_config`).
     pub readthedocs: Option<Table>,
+    /// The settings only installs read (`cache.*`, `upstream.*`, `python.*`,
+    /// `ruby.*`), parsed at load.
+    pub installs: I,
+    /// The network runtime every remote of this command shares, started at
+    /// the first `client()`.
+    client: OnceLock<Client>,
+}
+
+/// What a shim works from: no install settings, never a network client.
+pub type ShimContext = Context<()>;
+
+impl ShimContext {
+    /// Reads the process environment, then the settings it points at,
+    /// leaving those only installs read unparsed.
+    pub fn load_for_shim() -> Result<ShimContext> {
+        Context::with_installs(Env::from_process()?, |_| Ok(()))
+    }
 }
 
 impl Context {
     /// Reads the process environment, then the settings it points at; a
     /// setting that does not parse, backends' included, fails here.
     pub fn load() -> Result<Context> {
-        let ctx = Context::from_env(Env::from_process()?)?;
-        ctx.settings.for_installs()?;
-        Ok(ctx)
-    }
-
-    /// As `load`, leaving the settings only installs read (`cache.*`,
-    /// `upstream.*`, `python.*`, `ruby.*`) unparsed until asked for: a shim
-    /// never needs them, and a typo in a mirror URL does not stop it.
-    pub fn load_for_shim() -> Result<Context> {
         Context::from_env(Env::from_process()?)
     }
 
     /// The settings and table for an environment already read.
-    pub fn from_env(mut env: Env) -> Result<Context> {
-        let settings = Settings::load(&env)?;
-        env.layout = env
-            .layout
-            .with_shared(settings.values.shared_installs.clone());
-        let readthedocs = Table::for_settings(&settings)?;
-        Ok(Context {
-            env,
-            settings,
-            readthedocs,
-        })
+    pub fn from_env(env: Env) -> Result<Context> {
+        Context::with_installs(env, Settings::install_settings)
+    }
+
+    /// The network client of this command, started at the first call.
+    pub fn client(&self) -> Result<&Client> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let client = Client::new()?;
+        Ok(self.client.get_or_init(|| client))
     }
 
     /// The same environment and settings over another data dir (`plugin
@@ -58,6 +72,8 @@ impl Context {
             env,
             settings: self.settings.clone(),
             readthedocs: None,
+            installs: self.installs.clone(),
+            client: self.client.clone(),
         }
     }
 
@@ -71,6 +87,28 @@ impl Context {
             },
             None => self,
         }
+    }
+}
+
+impl<I> Context<I> {
+    /// Loads the settings `env` points at, and `installs` of them.
+    fn with_installs(
+        mut env: Env,
+        installs: impl FnOnce(&Settings) -> Result<I>,
+    ) -> Result<Context<I>> {
+        let settings = Settings::load(&env)?;
+        env.layout = env
+            .layout
+            .with_shared(settings.values.shared_installs.clone());
+        let readthedocs = Table::for_settings(&settings)?;
+        let installs = installs(&settings)?;
+        Ok(Context {
+            env,
+            settings,
+            readthedocs,
+            installs,
+            client: OnceLock::new(),
+        })
     }
 
     /// A resolver of the versions set here, asking `tools` about tools.

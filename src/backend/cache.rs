@@ -24,7 +24,7 @@ impl Backend for CacheBackend {
     }
 
     fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
-        let cache = Cache::new(&ctx.settings)?;
+        let cache = Cache::new(ctx)?;
         // A key template with folders (`{os}/{tool}-{version}`) keeps a
         // tool's keys in one folder: that one is listed.
         let probe = cache.key(tool, "{version}");
@@ -37,7 +37,7 @@ impl Backend for CacheBackend {
             &folder
         };
         let mut versions = Vec::new();
-        for b in cache.buckets(&ctx.env, &ctx.settings)? {
+        for b in cache.buckets()? {
             // A bucket that cannot list (plain HTTP servers) adds nothing.
             let Ok(objects) = b.list_in(folder) else {
                 continue;
@@ -56,10 +56,10 @@ impl Backend for CacheBackend {
 
     /// The archive the first compatible, trusted publish record names.
     fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
-        let cache = Cache::new(&ctx.settings)?;
+        let cache = Cache::new(ctx)?;
         let key = cache.key(tool, version);
         let object = format!("{key}{}", record::SUFFIX);
-        for b in cache.buckets(&ctx.env, &ctx.settings)? {
+        for b in cache.buckets()? {
             let Some(found) = record::read(&b, &key, &cache.trusted)? else {
                 continue;
             };
@@ -86,11 +86,10 @@ impl Backend for CacheBackend {
     }
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
-        let settings = &job.ctx.settings;
-        let cache = Cache::new(settings)?;
+        let cache = Cache::new(job.ctx)?;
         let key = cache.key(job.tool, job.version);
         let mut misses = Vec::new();
-        for b in cache.buckets(&job.ctx.env, settings)? {
+        for b in cache.buckets()? {
             // Ctrl-C ends a request in flight, and wins over its error.
             let b = b.stopping_on(job.cancel.shared());
             let answer = try_bucket(&cache, &b, &key, job);
@@ -154,7 +153,7 @@ fn unpack_options<'a>(
         final_path: job.final_path,
         top: job.version_dir,
         default_prefix: Some(prefix),
-        max_bytes: job.ctx.settings.for_installs()?.cache.max_unpacked_size,
+        max_bytes: job.ctx.installs.cache.max_unpacked_size,
         check: Some(check),
     })
 }
@@ -317,11 +316,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
         let Fetched::Done(done) = fetched else {
             continue;
         };
-        verify(
-            b,
-            &done,
-            job.ctx.settings.for_installs()?.cache.require_checksum,
-        )?;
+        verify(b, &done, job.ctx.installs.cache.require_checksum)?;
         let mut details = done.report(job.task);
         details["cache"] = "hit".into();
         details["bucket"] = b.display().into();

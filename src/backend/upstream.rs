@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fetch::{self, Fetched};
 use crate::platform::Host;
 use crate::provenance::Verified;
-use crate::remote::{Client, Remote};
+use crate::remote::Remote;
 use crate::tools;
 use crate::upstream::{self, Artifact, Releases};
 
@@ -36,7 +36,7 @@ impl Backend for UpstreamBackend {
 
     fn list_versions(&self, ctx: &Context, tool: &str) -> Result<Vec<String>, Failure> {
         let releases = releases_of(tool)?;
-        let listed = releases.list(&ctx.env, &ctx.settings)?;
+        let listed = releases.list(ctx)?;
         let mut versions: Vec<String> = listed.into_iter().map(|r| r.version).collect();
         versions.sort_by(|a, b| crate::version::compare(a, b));
         Ok(versions)
@@ -51,7 +51,7 @@ impl Backend for UpstreamBackend {
         prefix: Option<&str>,
     ) -> Result<Option<String>, Failure> {
         let releases = releases_of(tool)?;
-        let listed = releases.list(&ctx.env, &ctx.settings)?;
+        let listed = releases.list(ctx)?;
         let line = prefix.map(|p| p.trim_start_matches("lts/").to_ascii_lowercase());
         let lts: Vec<String> = listed
             .iter()
@@ -78,13 +78,7 @@ impl Backend for UpstreamBackend {
     fn lock(&self, ctx: &Context, tool: &str, version: &str) -> Result<Entry, Failure> {
         let releases = releases_of(tool)?;
         let host = Host::detect(None);
-        let client = Client::new()?;
-        let mirror = upstream::open_mirror(
-            &client,
-            releases.mirror(ctx.settings.for_installs()?),
-            &ctx.env,
-            &ctx.settings,
-        )?;
+        let mirror = upstream::open_mirror(ctx, releases.mirror(&ctx.installs))?;
         for artifact in releases.artifacts(version, &host)? {
             let Some((sha256, signer)) = expected_sha256(ctx, releases, &mirror, &artifact)? else {
                 continue;
@@ -111,15 +105,8 @@ impl Backend for UpstreamBackend {
 
     fn install(&self, job: &Job<'_>) -> Result<Details, Failure> {
         let releases = releases_of(job.tool)?;
-        let settings = &job.ctx.settings;
         let host = Host::detect(None);
-        let client = Client::new()?;
-        let mirror = upstream::open_mirror(
-            &client,
-            releases.mirror(settings.for_installs()?),
-            &job.ctx.env,
-            settings,
-        )?;
+        let mirror = upstream::open_mirror(job.ctx, releases.mirror(&job.ctx.installs))?;
         let mut missing = Vec::new();
         for artifact in releases.artifacts(job.version, &host)? {
             // Locked: the lock's digest, and no checksum file or release list asked.
@@ -181,7 +168,7 @@ fn expected_sha256(
                 releases,
                 artifact,
                 mirror,
-                &ctx.settings,
+                &ctx.installs,
                 &bytes,
             )?;
             return Ok(Some((sha, signer)));
@@ -189,7 +176,7 @@ fn expected_sha256(
     }
     if releases.lists_checksums() {
         // The list's kept copy when fresh or the server is unreachable.
-        let listed = (releases.list(&ctx.env, &ctx.settings).ok())
+        let listed = (releases.list(ctx).ok())
             .into_iter()
             .flatten()
             .flat_map(|r| r.sha256)
@@ -225,7 +212,7 @@ fn fetch(
         final_path: job.final_path,
         top: &artifact.top,
         default_prefix: None,
-        max_bytes: job.ctx.settings.for_installs()?.cache.max_unpacked_size,
+        max_bytes: job.ctx.installs.cache.max_unpacked_size,
         check: None,
     };
     let found = |_size: u64| {
@@ -233,7 +220,7 @@ fn fetch(
         job.stages.enter(Stage::Install)
     };
     let releases = releases_of(job.tool).map_err(|_| Error::UnknownTool(job.tool.into()))?;
-    let mut check = upstream::signature::check_for(releases, artifact, mirror, &job.ctx.settings)?;
+    let mut check = upstream::signature::check_for(releases, artifact, mirror, &job.ctx.installs)?;
     let mut feed = |bytes: &[u8]| {
         if let Some(check) = check.as_mut() {
             check.feed(bytes);

@@ -5,8 +5,6 @@
 
 use super::{Cache, record};
 use crate::archive::{Format, Manifest};
-use crate::config::settings::Settings;
-use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::remote::Remote;
 
@@ -26,15 +24,10 @@ pub struct Row {
 
 /// The keys of every bucket read (of `tool`'s archives only, when given),
 /// and the errors of buckets that could not be listed.
-pub fn list(
-    env: &Env,
-    settings: &Settings,
-    cache: &Cache,
-    tool: Option<&str>,
-) -> Result<(Vec<Row>, Vec<Error>)> {
+pub fn list(cache: &Cache, tool: Option<&str>) -> Result<(Vec<Row>, Vec<Error>)> {
     let mut rows = Vec::new();
     let mut unreadable = Vec::new();
-    for b in cache.buckets(env, settings)? {
+    for b in cache.buckets()? {
         let objects = match b.list() {
             Ok(o) => o,
             Err(e) => {

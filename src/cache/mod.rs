@@ -11,28 +11,28 @@ pub mod verify;
 
 use crate::archive::Manifest;
 use crate::archive::key::Template;
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::config::settings::InstallSettings;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::remote::{self, Client, Remote};
+use crate::remote::{self, Remote};
 
-/// The buckets and key rules of one cache operation.
-pub struct Cache {
-    pub client: Client,
+/// The buckets and key rules of one cache operation, over a command's context.
+pub struct Cache<'a> {
+    ctx: &'a Context,
     pub host: Host,
     pub template: Template,
     /// `cache.trusted_keys`: when any, only what they signed is installed.
     pub trusted: Vec<sign::PublicKey>,
 }
 
-impl Cache {
-    pub fn new(settings: &Settings) -> Result<Cache> {
+impl<'a> Cache<'a> {
+    pub fn new(ctx: &'a Context) -> Result<Cache<'a>> {
         Ok(Cache {
-            client: Client::new()?,
-            host: Host::detect(settings.values.os.as_deref()),
-            template: settings.for_installs()?.cache.key_template.clone(),
-            trusted: trusted_keys(settings)?,
+            ctx,
+            host: Host::detect(ctx.settings.values.os.as_deref()),
+            template: ctx.installs.cache.key_template.clone(),
+            trusted: trusted_keys(&ctx.installs)?,
         })
     }
 
@@ -42,61 +42,61 @@ impl Cache {
     }
 
     /// The buckets to read, in order: the local one, then `cache.urls`.
-    pub fn buckets(&self, env: &Env, settings: &Settings) -> Result<Vec<Remote>> {
-        let mut out = vec![self.local(env)?];
-        for url in &settings.for_installs()?.cache.urls {
-            out.push(open(&self.client, url, env, settings)?);
+    pub fn buckets(&self) -> Result<Vec<Remote>> {
+        let mut out = vec![self.local()?];
+        for url in &self.ctx.installs.cache.urls {
+            out.push(self.open_url(url)?);
         }
         Ok(out)
     }
 
     /// The bucket `cache push` writes to: `explicit`, else the first
     /// configured writable one, else the local cache.
-    pub fn for_writing(
-        &self,
-        env: &Env,
-        settings: &Settings,
-        explicit: Option<&str>,
-    ) -> Result<Remote> {
+    pub fn for_writing(&self, explicit: Option<&str>) -> Result<Remote> {
         if let Some(url) = explicit {
-            let bucket = open(&self.client, url, env, settings)?;
+            let bucket = self.open_url(url)?;
             if !bucket.writable() {
                 return Err(remote::Error::ReadOnly(bucket.display().to_string()).into());
             }
             return Ok(bucket);
         }
-        for url in &settings.for_installs()?.cache.urls {
-            let bucket = open(&self.client, url, env, settings)?;
+        for url in &self.ctx.installs.cache.urls {
+            let bucket = self.open_url(url)?;
             if bucket.writable() {
                 return Ok(bucket);
             }
         }
-        self.local(env)
+        self.local()
     }
 
-    /// The bucket at `url`, for reading (verify) whatever it allows.
-    pub fn open_url(&self, env: &Env, settings: &Settings, url: &str) -> Result<Remote> {
-        open(&self.client, url, env, settings)
+    /// Opens a bucket URL with the settings' retry, timeout and token, and
+    /// the environment's `AWS_*` variables: the only place credentials are
+    /// handed out.
+    pub fn open_url(&self, url: &str) -> Result<Remote> {
+        let env = &self.ctx.env;
+        let var = |name: &str| env.var(name);
+        let installs = &self.ctx.installs;
+        let creds = remote::Credentials {
+            token: installs.cache.token.as_deref(),
+            home: &env.home,
+            var: &var,
+        };
+        let client = self.ctx.client()?;
+        Ok(client.open_bucket(url, &installs.transfer(env), &creds)?)
     }
 
-    fn local(&self, env: &Env) -> Result<Remote> {
-        let path = env.layout.data_dir().join("cache");
+    fn local(&self) -> Result<Remote> {
+        let path = self.ctx.env.layout.data_dir().join("cache");
         let display = format!("{} (local cache)", path.display());
-        Ok(self.client.folder(path, &display)?)
+        Ok(self.ctx.client()?.folder(path, &display)?)
     }
 }
 
 /// `cache.trusted_keys` parsed; a key that does not parse is an error (a
 /// typo must not turn signature checks off).
-fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
+fn trusted_keys(installs: &InstallSettings) -> Result<Vec<sign::PublicKey>> {
     let mut keys: Vec<sign::PublicKey> = Vec::new();
-    for (i, text) in settings
-        .for_installs()?
-        .cache
-        .trusted_keys
-        .iter()
-        .enumerate()
-    {
+    for (i, text) in installs.cache.trusted_keys.iter().enumerate() {
         // Named by position and name only: a secret key pasted here by
         // mistake must not reach a log.
         let name = text.split(':').next().unwrap_or_default();
@@ -117,24 +117,11 @@ fn trusted_keys(settings: &Settings) -> Result<Vec<sign::PublicKey>> {
 }
 
 /// The key `cache.signing_key` names, when set.
-pub fn signing_key(settings: &Settings) -> Result<Option<sign::SecretKey>> {
-    let Some(path) = &settings.for_installs()?.cache.signing_key else {
+pub fn signing_key(installs: &InstallSettings) -> Result<Option<sign::SecretKey>> {
+    let Some(path) = &installs.cache.signing_key else {
         return Ok(None);
     };
     sign::SecretKey::read(path).map(Some)
-}
-
-/// Opens a bucket URL with the settings' retry, timeout and token, and the
-/// environment's `AWS_*` variables: the only place credentials are handed out.
-fn open(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
-    let var = |name: &str| env.var(name);
-    let installs = settings.for_installs()?;
-    let creds = remote::Credentials {
-        token: installs.cache.token.as_deref(),
-        home: &env.home,
-        var: &var,
-    };
-    Ok(client.open_bucket(url, &installs.transfer(env), &creds)?)
 }
 
 /// `<key>.manifest.json` from a bucket, when it has one.

@@ -13,7 +13,6 @@ use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::batch::Outcome;
 use crate::install::cache_build::{self, Built};
-use crate::tools::Tools;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum FormatArg {
@@ -179,7 +178,7 @@ fn pack(
     output: Option<PathBuf>,
     format: FormatArg,
 ) -> anyhow::Result<i32> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let (formats, to) = match &output {
         Some(out) => {
             let format = Format::of_name(&out.to_string_lossy()).ok_or_else(|| {
@@ -189,7 +188,7 @@ fn pack(
         }
         None => (format.formats(), PackTo::Folder(&ctx.env.cwd)),
     };
-    let cache = Cache::new(&ctx.settings)?;
+    let cache = Cache::new(ctx)?;
     let cancel = crate::process::Cancel::on_signals();
     for f in publish::pack_into(&ctx.env, &cache, tool, version, &formats, to, &cancel)? {
         println!("{}  {}", f.path.display(), f.sha256);
@@ -198,12 +197,12 @@ fn pack(
 }
 
 fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
-    Tools::new(&ctx.env).require_known(&args.tool)?;
-    let cache = Cache::new(&ctx.settings)?;
+    ctx.tools().require_known(&args.tool)?;
+    let cache = Cache::new(ctx)?;
     let cancel = crate::process::Cancel::on_signals();
-    let target = cache.for_writing(&ctx.env, &ctx.settings, args.to.bucket.as_deref())?;
+    let target = cache.for_writing(args.to.bucket.as_deref())?;
     let target = target.stopping_on(cancel.shared());
-    let signer = crate::cache::signing_key(&ctx.settings)?;
+    let signer = crate::cache::signing_key(&ctx.installs)?;
     let how = publish::How {
         signer: signer.as_ref(),
         replace: args.to.replace,
@@ -311,8 +310,8 @@ fn print_build(report: &crate::install::batch::Report, json: bool) -> anyhow::Re
 }
 
 fn list(ctx: &Context, tool: Option<&str>, json_out: bool) -> anyhow::Result<i32> {
-    let cache = Cache::new(&ctx.settings)?;
-    let (rows, unreadable) = listing::list(&ctx.env, &ctx.settings, &cache, tool)?;
+    let cache = Cache::new(ctx)?;
+    let (rows, unreadable) = listing::list(&cache, tool)?;
     for e in unreadable {
         eprintln!("tool: {}", e.report());
     }
@@ -360,14 +359,14 @@ fn verify(
     bucket: Option<&str>,
     json_out: bool,
 ) -> anyhow::Result<i32> {
-    let cache = Cache::new(&ctx.settings)?;
+    let cache = Cache::new(ctx)?;
     let buckets = match bucket {
-        Some(url) => vec![cache.open_url(&ctx.env, &ctx.settings, url)?],
-        None => cache.buckets(&ctx.env, &ctx.settings)?,
+        Some(url) => vec![cache.open_url(url)?],
+        None => cache.buckets()?,
     };
     let scratch = crate::cache::verify::Scratch {
         parent: ctx.env.layout.tmp_dir(),
-        max_bytes: ctx.settings.for_installs()?.cache.max_unpacked_size,
+        max_bytes: ctx.installs.cache.max_unpacked_size,
     };
     let mut code = exit::OK;
     for b in &buckets {
@@ -423,7 +422,7 @@ fn plan(ctx: &Context, args: PlanArgs, bucket: Option<&str>) -> anyhow::Result<i
         })?;
     }
     if let Some(tool) = &args.tool {
-        Tools::new(&ctx.env).require_known(tool)?;
+        ctx.tools().require_known(tool)?;
         wanted.extend(args.versions.iter().map(|v| Wanted {
             tool: tool.clone(),
             version: v.clone(),
@@ -451,7 +450,7 @@ fn plan(ctx: &Context, args: PlanArgs, bucket: Option<&str>) -> anyhow::Result<i
     }
     if oses.is_empty() {
         oses = match config_oses.is_empty() {
-            true => vec![Cache::new(&ctx.settings)?.host.os],
+            true => vec![Cache::new(ctx)?.host.os],
             false => config_oses,
         };
     }

@@ -5,14 +5,13 @@ use crate::context::Context;
 use crate::error::exit;
 use crate::install;
 use crate::installed::{self, Located};
-use crate::tools::Tools;
 
 const EMPTY: &str = "______";
 
 pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
     let rows_set: Vec<(String, Option<Selection>)> = match tool {
         Some(t) => {
-            let tools = Tools::new(&ctx.env);
+            let tools = ctx.tools();
             tools.require_known(t)?;
             vec![(t.to_string(), ctx.resolver(&tools).resolve(t)?)]
         }
@@ -22,7 +21,7 @@ pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result
             all
         }
     };
-    if rows_set.is_empty() && Tools::new(&ctx.env).present().is_empty() {
+    if rows_set.is_empty() && ctx.tools().present().is_empty() {
         eprintln!("No plugins installed");
         return Ok(exit::OK);
     }

@@ -53,15 +53,13 @@ pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
 /// credentials (opening an S3 bucket runs the credentials chain: a failure
 /// is printed in its place).
 fn print_buckets(ctx: &Context) {
-    let opened = Cache::new(&ctx.settings).and_then(|cache| {
-        let urls = &ctx.settings.for_installs()?.cache.urls;
-        Ok(urls
-            .iter()
-            .map(|url| match cache.open_url(&ctx.env, &ctx.settings, url) {
+    let opened = Cache::new(ctx).map(|cache| {
+        (ctx.installs.cache.urls.iter())
+            .map(|url| match cache.open_url(url) {
                 Ok(b) => format!("{}\tcredentials: {}", b.display(), b.credentials()),
                 Err(e) => format!("{}\t{}", crate::remote::redact(url), e.report()),
             })
-            .collect::<Vec<_>>())
+            .collect::<Vec<_>>()
     });
     match opened {
         Ok(lines) if lines.is_empty() => println!("(none: the local cache only)"),

@@ -5,13 +5,12 @@ use crate::config::resolve::Resolver;
 use crate::context::Context;
 use crate::error::exit;
 use crate::installed::{self, Located};
-use crate::tools::Tools;
 
 pub fn run(ctx: &Context, tool: Option<&str>, filter: Option<&str>) -> anyhow::Result<i32> {
-    let tools = Tools::new(&ctx.env);
+    let tools = ctx.tools();
     let mut resolver = ctx.resolver(&tools);
     let Some(tool) = tool else {
-        let present = Tools::new(&ctx.env).present();
+        let present = ctx.tools().present();
         if present.is_empty() {
             eprintln!("No tools installed");
         }
@@ -25,7 +24,7 @@ pub fn run(ctx: &Context, tool: Option<&str>, filter: Option<&str>) -> anyhow::R
         }
         return Ok(exit::OK);
     };
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let lines = lines_for(ctx, &mut resolver, tool, filter)?;
     if lines.is_empty() {
         let what = filter.map_or_else(|| tool.to_string(), |f| format!("{tool} {f}"));

@@ -10,7 +10,6 @@ use crate::config::tool_versions::ToolVersions;
 use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::installed::{self, Located};
-use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 /// Arguments are checked here, not by clap, so errors are asdf's own words
@@ -86,7 +85,7 @@ pub fn run_legacy(ctx: &Context, args: LegacySetArgs, scope: Scope) -> anyhow::R
 
 /// Parses the versions; `latest[:p]` becomes the newest installed match.
 fn parse_versions(ctx: &Context, tool: &str, raw: &[String]) -> anyhow::Result<Vec<VersionSpec>> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     raw.iter()
         .map(|r| {
             let spec = VersionSpec::parse(r)?;
@@ -109,7 +108,7 @@ fn target_file(ctx: &Context, scope: Scope) -> anyhow::Result<PathBuf> {
     Ok(match scope {
         Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
         Scope::Home => ctx.env.home_tool_versions(),
-        Scope::Parent => Resolver::new(&ctx.env, false, &Tools::new(&ctx.env))
+        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools())
             .nearest_file()
             .ok_or_else(|| {
                 Error::hinted(

@@ -2,11 +2,10 @@
 
 use crate::context::Context;
 use crate::error::{Error, exit};
-use crate::tools::Tools;
 use crate::version::{VersionSpec, check_path_component};
 
 pub fn run(ctx: &Context, tool: &str, version: &str) -> anyhow::Result<i32> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let dir = match VersionSpec::parse(version)? {
         spec @ (VersionSpec::Version(_) | VersionSpec::Ref(_)) => {
             spec.install_dir_name().unwrap_or_default()

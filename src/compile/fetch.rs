@@ -6,14 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::process::Cancel;
 use crate::progress::Task;
 use crate::provenance::sigstore::{self, Identity};
 use crate::provenance::{Keyring, verify};
-use crate::remote::{Client, HashReader, Interruptible, ProgressReader, Remote};
+use crate::remote::{HashReader, Interruptible, ProgressReader, Remote};
 
 /// One archive of a release.
 pub struct Candidate {
@@ -140,14 +139,8 @@ fn md5_of(path: &Path) -> Result<String> {
 }
 
 /// The verified archive, downloaded when not already in the downloads folder.
-pub fn fetch(
-    env: &Env,
-    settings: &Settings,
-    wanted: &Wanted<'_>,
-    task: &Task,
-    cancel: &Cancel,
-) -> Result<PathBuf> {
-    let dir = env.layout.downloads_dir(wanted.tool, wanted.version);
+pub fn fetch(ctx: &Context, wanted: &Wanted<'_>, task: &Task, cancel: &Cancel) -> Result<PathBuf> {
+    let dir = ctx.env.layout.downloads_dir(wanted.tool, wanted.version);
     fs_err::create_dir_all(&dir)?;
     for c in &wanted.candidates {
         let path = dir.join(&c.name);
@@ -156,10 +149,10 @@ pub fn fetch(
             return Ok(path);
         }
     }
-    let client = Client::new()?;
+    let client = ctx.client()?;
     let mut tried = Vec::new();
     for mirror in &wanted.mirrors {
-        let store = client.open_mirror(&mirror.url, &settings.for_installs()?.transfer(env))?;
+        let store = client.open_mirror(&mirror.url, &ctx.installs.transfer(&ctx.env))?;
         for c in &wanted.candidates {
             let key = if mirror.by_checksum {
                 c.digest.hex()

@@ -40,11 +40,11 @@ pub enum Built {
 
 /// Builds (when needed) and publishes `tool` `version`.
 pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) -> Result<Built> {
-    crate::tools::Tools::new(&ctx.env).require_known(tool)?;
-    let cache = Cache::new(&ctx.settings)?;
+    ctx.tools().require_known(tool)?;
+    let cache = Cache::new(ctx)?;
     // Read first: a key that cannot sign must not cost a build.
-    let signer = crate::cache::signing_key(&ctx.settings)?;
-    let bucket = cache.for_writing(&ctx.env, &ctx.settings, to.bucket)?;
+    let signer = crate::cache::signing_key(&ctx.installs)?;
+    let bucket = cache.for_writing(to.bucket)?;
     let key = cache.key(tool, version);
     // Published means signed by this key when signing.
     let ours: Vec<_> = signer.as_ref().map(|k| k.public()).into_iter().collect();

@@ -78,7 +78,7 @@ pub fn from_readthedocs_table(ctx: &Context) -> (Vec<Wanted>, Vec<String>) {
     use crate::config::ToolInfo;
     let shipped = crate::config::readthedocs::Table::builtin();
     let table = ctx.readthedocs.as_ref().unwrap_or(&shipped);
-    let tools = crate::tools::Tools::new(&ctx.env);
+    let tools = ctx.tools();
     let (mut wanted, mut unknown) = (Vec::new(), Vec::new());
     for (name, versions) in &table.tools {
         let Some(tool) = tools.for_readthedocs(name) else {
@@ -106,11 +106,11 @@ pub fn plan(
     oses: &[String],
     bucket: Option<&str>,
 ) -> Result<(Vec<Missing>, usize)> {
-    let cache = Cache::new(&ctx.settings)?;
-    let target = cache.for_writing(&ctx.env, &ctx.settings, bucket)?;
+    let cache = Cache::new(ctx)?;
+    let target = cache.for_writing(bucket)?;
     // Missing is what the readers cannot install: unsigned builds count as
     // missing when signing or when signatures are required.
-    let signer = crate::cache::signing_key(&ctx.settings)?;
+    let signer = crate::cache::signing_key(&ctx.installs)?;
     let trust = match &signer {
         Some(k) => vec![k.public()],
         None => cache.trusted.clone(),

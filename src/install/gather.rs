@@ -10,7 +10,7 @@ use super::Request;
 use crate::config::resolve::Selection;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::tools::{self, Tools};
+use crate::tools;
 use crate::version::VersionSpec;
 
 /// What was asked for, before it is turned into requests.
@@ -39,7 +39,7 @@ pub fn requests(ctx: Context, asked: Asked<'_>) -> Result<(Context, Vec<Request>
 }
 
 fn one_version(ctx: &Context, tool: &str, version: &str) -> Result<Request> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let spec = VersionSpec::parse(version)?;
     if !installable(&spec) {
         return Err(Error::Usage(format!(
@@ -64,7 +64,7 @@ pub fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Op
             &shipped
         }
     };
-    let config = read(&path, table, &Tools::new(&ctx.env))?;
+    let config = read(&path, table, &ctx.tools())?;
     let requests = config
         .tools
         .into_iter()
@@ -78,7 +78,7 @@ pub fn from_build_config(ctx: &Context, file: &Path) -> Result<(Vec<Request>, Op
 
 /// The `build.os` of the nearest `.readthedocs.yaml` (when they are read).
 fn nearest_build_os(ctx: &Context) -> Result<Option<String>> {
-    let tools = Tools::new(&ctx.env);
+    let tools = ctx.tools();
     let mut resolver = ctx.resolver(&tools);
     Ok(resolver.nearest_build_config()?.and_then(|c| c.os.clone()))
 }
@@ -86,7 +86,7 @@ fn nearest_build_os(ctx: &Context) -> Result<Option<String>> {
 /// Every tool set here with what it is set to (`Resolver::set_here`, the
 /// rule `current` shows and `install` installs).
 pub fn set_here(ctx: &Context) -> Result<Vec<(String, Option<Selection>)>> {
-    let tools = Tools::new(&ctx.env);
+    let tools = ctx.tools();
     let builtins: Vec<&str> = tools::builtins().map(|b| b.name()).collect();
     ctx.resolver(&tools).set_here(&tools.present(), &builtins)
 }
@@ -97,8 +97,8 @@ fn installable(spec: &VersionSpec) -> bool {
 
 /// The versions set for one tool here.
 fn set_versions(ctx: &Context, tool: &str) -> Result<Vec<Request>> {
-    Tools::new(&ctx.env).require_known(tool)?;
-    let tools = Tools::new(&ctx.env);
+    ctx.tools().require_known(tool)?;
+    let tools = ctx.tools();
     let sel = ctx.resolver(&tools).resolve(tool)?.ok_or_else(|| {
         Error::hinted(
             format!("No versions specified for {tool} in config files or environment"),

@@ -74,7 +74,7 @@ pub fn version_file(
     if let Some(file) = config {
         return Ok(crate::env::absolute(&ctx.env.cwd, file));
     }
-    let tools = crate::tools::Tools::new(&ctx.env);
+    let tools = ctx.tools();
     ctx.resolver(&tools).nearest_file().ok_or_else(|| {
         Error::hinted(
             format!(

@@ -5,7 +5,6 @@
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::shim::{self, reshim};
-use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 pub use reshim::Summary;
@@ -21,7 +20,7 @@ pub fn run(ctx: &Context, tool: Option<&str>, version: Option<&str>) -> Result<S
     let launcher = shim::Launcher::current(&ctx.env)?;
     let hooked: Vec<String> = match tool {
         Some(t) => vec![t.to_string()],
-        None => Tools::new(&ctx.env).present().into_iter().collect(),
+        None => ctx.tools().present().into_iter().collect(),
     };
     let args: Vec<&str> = version.into_iter().collect();
     for t in &hooked {
@@ -42,7 +41,7 @@ fn extra_version(
     tool: &str,
     version: Option<&str>,
 ) -> Result<Option<reshim::Extra>> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     // `path:` taken as it is: a command-line path may hold spaces.
     let spec = match version {
         Some(v) if v.starts_with("path:") => {

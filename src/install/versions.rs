@@ -9,14 +9,13 @@ use crate::backend::{self, Failure};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::installed::{self, Located};
-use crate::tools::Tools;
 use crate::version::VersionSpec;
 
 /// Every version `tool`'s chain lists that starts with `prefix`; asdf's
 /// "No compatible versions available" when none does, with what each
 /// backend said.
 pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<String>> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let chain = backend::chain(ctx, tool, None)?;
     let mut versions: Vec<String> = Vec::new();
     let mut why = Vec::new();
@@ -54,7 +53,7 @@ pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<S
 
 /// The newest version `tool`'s chain can install (matching `prefix`).
 pub fn latest(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<String> {
-    Tools::new(&ctx.env).require_known(tool)?;
+    ctx.tools().require_known(tool)?;
     let chain = backend::chain(ctx, tool, None)?;
     super::resolve::latest(ctx, &chain, tool, prefix)
 }
@@ -66,7 +65,7 @@ pub type Newest = (String, Result<(String, bool)>);
 /// `latest --all`: an answer for each tool of the data dir.
 pub fn latest_of_all(ctx: &Context) -> Result<Vec<Newest>> {
     let mut out = Vec::new();
-    for name in Tools::new(&ctx.env).present() {
+    for name in ctx.tools().present() {
         let chain = backend::chain(ctx, &name, None)?;
         let answer = super::resolve::latest(ctx, &chain, &name, None).map(|v| {
             let installed = installed::is_installed(&ctx.env, &name, &v);
@@ -80,7 +79,7 @@ pub fn latest_of_all(ctx: &Context) -> Result<Vec<Newest>> {
 /// `tool where <tool> [version]`: the install folder of `version`, or of
 /// the version set here; asdf's words when there is none.
 pub fn where_installed(ctx: &Context, tool: &str, version: Option<&str>) -> Result<PathBuf> {
-    let tools = Tools::new(&ctx.env);
+    let tools = ctx.tools();
     tools.require_known(tool)?;
     let (spec, base) = match version {
         Some(v) => (VersionSpec::parse(v)?, ctx.env.cwd.clone()),

@@ -82,7 +82,7 @@ struct Misses {
 
 /// `tool which <command>`: the program a shim would run here, failing
 /// with 1 where a shim fails with 126, as asdf's `which` does.
-pub fn which(ctx: &Context, command: &str) -> Result<PathBuf> {
+pub fn which<I>(ctx: &Context<I>, command: &str) -> Result<PathBuf> {
     let shim = ctx.env.layout.shim_path(command);
     if !shim.is_file() {
         return Err(Error::hinted(
@@ -102,8 +102,8 @@ pub fn which(ctx: &Context, command: &str) -> Result<PathBuf> {
 
 /// Finds the program for `command`, whose shim is at `shim_path`; `listed`:
 /// the shim's tools when its shebang named them (else its text is read).
-pub fn find(
-    ctx: &Context,
+pub fn find<I>(
+    ctx: &Context<I>,
     command: &str,
     shim_path: &Path,
     listed: Option<Vec<String>>,
@@ -129,7 +129,7 @@ pub fn find(
     if let Some(target) = wrapper {
         return Ok(target);
     }
-    let info = Tools::new(env);
+    let info = ctx.tools();
     let mut resolver = ctx.resolver(&info);
     let mut misses = Misses {
         not_installed: Vec::new(),

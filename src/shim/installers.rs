@@ -12,7 +12,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 
 use super::find::Target;
-use crate::context::Context;
+use crate::context::ShimContext;
 use crate::error::{Error, Result};
 
 /// Whether `command args…` installs or removes programs (`shim_rules::install_rule`).
@@ -23,7 +23,7 @@ pub fn installs_programs(command: &str, args: &[OsString]) -> bool {
 
 /// Runs the target with `args` as a child, then reshims when it succeeded;
 /// the child's exit code, or its signal raised again on this process.
-pub fn run_then_reshim(ctx: &Context, target: &Target, args: Vec<OsString>) -> Result<i32> {
+pub fn run_then_reshim(ctx: &ShimContext, target: &Target, args: Vec<OsString>) -> Result<i32> {
     // What std's start-up would have done (`tool-shim-full` skips it): the reshim
     // below writes files and may print.
     crate::process::reopen_closed_stdio();

@@ -7,7 +7,7 @@ use std::ffi::{CString, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
-use crate::context::Context;
+use crate::context::ShimContext;
 use crate::env::Env;
 use crate::error::{Error, Result, exit};
 
@@ -29,7 +29,7 @@ fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>)
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::Usage(format!("not a shim path: {}", shim_path.display())))?;
-    let ctx = Context::load_for_shim()?;
+    let ctx = ShimContext::load_for_shim()?;
     let target = super::find::find(&ctx, command, shim_path, listed)?;
     let hook = format!("pre_{}_{command}", target.tool);
     if let Err(e) = crate::hooks::run(&ctx.settings, &hook, &args) {

@@ -7,8 +7,8 @@
 use serde::Deserialize;
 
 use crate::archive::Format;
-use crate::config::settings::{InstallSettings, Settings};
-use crate::env::Env;
+use crate::config::settings::InstallSettings;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::platform::Host;
 use crate::upstream::{Artifact, Release, Releases, Signing, arch_name, check_version, listing};
@@ -60,8 +60,8 @@ impl Releases for Golang {
         artifacts(version, host)
     }
 
-    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-        releases(env, settings)
+    fn list(&self, ctx: &Context) -> Result<Vec<Release>> {
+        releases(ctx)
     }
 
     fn lists_checksums(&self) -> bool {
@@ -139,11 +139,10 @@ struct File {
 }
 
 /// Every release in the list, newest first as go.dev writes it.
-fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
+fn releases(ctx: &Context) -> Result<Vec<Release>> {
     parse(&listing::document(
-        env,
-        settings,
-        &settings.for_installs()?.upstream.golang_releases,
+        ctx,
+        &ctx.installs.upstream.golang_releases,
     )?)
 }
 

@@ -155,6 +155,13 @@ pub(crate) fn exact_or_latest(v: &str) -> String {
     }
 }
 
+impl<I> crate::context::Context<I> {
+    /// The tools of this context's data dir: built-in ones and plugins.
+    pub fn tools(&self) -> Tools<'_> {
+        Tools { env: &self.env }
+    }
+}
+
 /// Every tool of one data dir, as the rest of the code asks about them.
 pub struct Tools<'a> {
     pub env: &'a Env,

@@ -10,8 +10,8 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::archive::Format;
-use crate::config::settings::{InstallSettings, Settings};
-use crate::env::Env;
+use crate::config::settings::InstallSettings;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::platform::Host;
 use crate::provenance::{Policy, verify};
@@ -58,8 +58,8 @@ impl Releases for Rust {
         artifacts(version, host)
     }
 
-    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-        releases(env, settings)
+    fn list(&self, ctx: &Context) -> Result<Vec<Release>> {
+        releases(ctx)
     }
 
     fn sha256_in_checksums(&self, text: &str, artifact: &Artifact) -> Option<String> {
@@ -180,16 +180,16 @@ fn artifacts(version: &str, host: &Host) -> Result<Vec<Artifact>> {
 /// The current stable release, from `dist/channel-rust-stable.toml`,
 /// whose `.asc` is checked first where the policy asks (else a mirror could
 /// make `latest` an older release, whose own manifest is validly signed).
-fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
+fn releases(ctx: &Context) -> Result<Vec<Release>> {
     let url = format!(
         "{}/dist/channel-rust-stable.toml",
-        settings.for_installs()?.upstream.rust_mirror
+        ctx.installs.upstream.rust_mirror
     );
-    let bytes = listing::document(env, settings, &url)?;
-    let signed = manifest_signing(&url, settings.for_installs()?);
+    let bytes = listing::document(ctx, &url)?;
+    let signed = manifest_signing(&url, &ctx.installs);
     if signed.policy == Policy::Signatures {
-        let signature = listing::document(env, settings, &signed.key)?;
-        let keyring = crate::upstream::signature::keyring(&signed, settings)?;
+        let signature = listing::document(ctx, &signed.key)?;
+        let keyring = crate::upstream::signature::keyring(&signed, &ctx.installs)?;
         verify::detached(&keyring, &signature, &bytes[..], &url)?;
     }
     let bad = |why: String| Error::BadData {

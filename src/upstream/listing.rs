@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crate::config::settings::Settings;
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::remote::Client;
 
 /// The largest release list read (go.dev's full list is a few MB).
 const LIMIT: u64 = 64 << 20;
@@ -30,9 +29,9 @@ pub fn split(url: &str) -> (&str, &str) {
 
 /// The list at `url`: the kept copy while fresh, else downloaded (and kept),
 /// else the kept copy when the download fails.
-pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
-    let file = cache_file(env, url);
-    let ttl = settings.for_installs()?.upstream.list_ttl;
+pub fn document(ctx: &Context, url: &str) -> Result<Vec<u8>> {
+    let file = cache_file(&ctx.env, url);
+    let ttl = ctx.installs.upstream.list_ttl;
     let age = std::fs::metadata(&file)
         .and_then(|m| m.modified())
         .ok()
@@ -42,7 +41,7 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     {
         return Ok(bytes);
     }
-    match download(env, settings, url) {
+    match download(ctx, url) {
         Ok(bytes) => {
             if let Some(dir) = file.parent()
                 && std::fs::create_dir_all(dir).is_ok()
@@ -55,14 +54,14 @@ pub fn document(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
     }
 }
 
-fn download(env: &Env, settings: &Settings, url: &str) -> Result<Vec<u8>> {
-    let client = Client::new()?;
+fn download(ctx: &Context, url: &str) -> Result<Vec<u8>> {
+    let client = ctx.client()?;
     let with_query = url.contains('?') && url.starts_with("http");
     let found = if with_query {
         client.get_url(url, LIMIT)?
     } else {
         let (base, key) = split(url);
-        let remote = super::open_mirror(&client, base, env, settings)?;
+        let remote = super::open_mirror(ctx, base)?;
         remote.get_limited(key, LIMIT)?
     };
     match found {

@@ -10,11 +10,12 @@ pub mod signature;
 use std::path::Path;
 
 use crate::archive::Format;
-use crate::config::settings::{InstallSettings, Settings};
-use crate::env::Env;
+use crate::config::settings::InstallSettings;
+use crate::context::Context;
+
 use crate::error::{Error, Result};
 use crate::platform::Host;
-use crate::remote::{Client, Remote};
+use crate::remote::Remote;
 
 /// How one upstream lays out its official releases.
 pub trait Releases: Sync {
@@ -28,7 +29,7 @@ pub trait Releases: Sync {
     fn artifacts(&self, version: &str, host: &Host) -> Result<Vec<Artifact>>;
 
     /// Every release the upstream lists, in its own order.
-    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>>;
+    fn list(&self, ctx: &Context) -> Result<Vec<Release>>;
 
     /// The sha256 the checksum file `text` (read from the artifact's
     /// `checksum_key`) gives the artifact: a `SHASUMS256.txt`-style line by
@@ -82,8 +83,10 @@ pub trait Releases: Sync {
 }
 
 /// Opens a mirror of official releases: no bucket credentials, ever.
-pub fn open_mirror(client: &Client, url: &str, env: &Env, settings: &Settings) -> Result<Remote> {
-    Ok(client.open_mirror(url, &settings.for_installs()?.transfer(env))?)
+pub fn open_mirror(ctx: &Context, url: &str) -> Result<Remote> {
+    Ok(ctx
+        .client()?
+        .open_mirror(url, &ctx.installs.transfer(&ctx.env))?)
 }
 
 /// A detached signature over a published file, and what checks it.

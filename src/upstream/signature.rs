@@ -6,15 +6,15 @@
 //! signature refuses the install; `checksums` and `off` skip it.
 
 use super::{Artifact, Releases, Signing};
-use crate::config::settings::Settings;
+use crate::config::settings::InstallSettings;
 use crate::error::{Error, Result};
 use crate::provenance::{Keyring, Policy, Verified, stream::StreamCheck, verify};
 use crate::remote::Remote;
 
 /// The keyring of `signed`, with the keys the settings add.
-pub fn keyring(signed: &Signing, settings: &Settings) -> Result<Keyring> {
+pub fn keyring(signed: &Signing, settings: &InstallSettings) -> Result<Keyring> {
     Keyring::parse(signed.keyring_name, signed.keyring_origin, signed.keyring)?
-        .with_files(&settings.for_installs()?.upstream.trusted_keys)
+        .with_files(&settings.upstream.trusted_keys)
 }
 
 /// The refusal for a file the publisher signs whose signature is missing.
@@ -37,10 +37,10 @@ pub fn verify_checksums(
     releases: &dyn Releases,
     artifact: &Artifact,
     mirror: &Remote,
-    settings: &Settings,
+    settings: &InstallSettings,
     text: &[u8],
 ) -> Result<Option<Verified>> {
-    let Some(signed) = releases.checksums_signature(artifact, settings.for_installs()?) else {
+    let Some(signed) = releases.checksums_signature(artifact, settings) else {
         return Ok(None);
     };
     if signed.policy != Policy::Signatures {
@@ -61,9 +61,9 @@ pub fn check_for(
     releases: &dyn Releases,
     artifact: &Artifact,
     mirror: &Remote,
-    settings: &Settings,
+    settings: &InstallSettings,
 ) -> Result<Option<StreamCheck>> {
-    let Some(signed) = releases.archive_signature(artifact, settings.for_installs()?) else {
+    let Some(signed) = releases.archive_signature(artifact, settings) else {
         return Ok(None);
     };
     if signed.policy != Policy::Signatures {

@@ -2,7 +2,7 @@
 //! `.asdfrc` (`ASDF_CONFIG_FILE`), `config.toml` (`TOOL_CONFIG_FILE`) and the
 //! environment. The raw values remember where they came from (`tool
 //! settings`); the typed `Values` are parsed from them once, at load, and
-//! the `InstallSettings` only installs read, at the first `for_installs()`.
+//! the `InstallSettings` only installs read, when a command's context asks.
 
 mod defs;
 mod files;
@@ -44,8 +44,6 @@ impl fmt::Display for Source {
 pub struct Settings {
     /// The typed values every module reads.
     pub values: Values,
-    /// Those only installs read, parsed at the first `for_installs()`.
-    installs: std::sync::OnceLock<InstallSettings>,
     /// Raw text and source of each setting, in `DEFS` order.
     /// Defaults are borrowed: a shim loads the settings and mostly finds
     /// no file, so none of the ~30 default texts is copied.
@@ -87,7 +85,6 @@ impl Settings {
         let values = values::Parser { raw: &raw }.values()?;
         Ok(Settings {
             values,
-            installs: std::sync::OnceLock::new(),
             raw,
             hooks,
             asdfrc_path,
@@ -97,14 +94,10 @@ impl Settings {
     }
 
     /// The settings of installs, caches and release lists (`cache.*`,
-    /// `upstream.*`, `python.*`, `ruby.*`), parsed once, at the first call;
-    /// a value that does not parse is an error naming it, each time.
-    pub fn for_installs(&self) -> Result<&InstallSettings> {
-        if let Some(parsed) = self.installs.get() {
-            return Ok(parsed);
-        }
-        let parsed = values::Parser { raw: &self.raw }.install_settings()?;
-        Ok(self.installs.get_or_init(|| parsed))
+    /// `upstream.*`, `python.*`, `ruby.*`); a value that does not parse is
+    /// an error naming it. A command's `Context` parses them once, at load.
+    pub fn install_settings(&self) -> Result<InstallSettings> {
+        values::Parser { raw: &self.raw }.install_settings()
     }
 
     /// Every known setting with its effective value (secrets masked) and

@@ -131,8 +131,8 @@ pub struct Values {
     pub locked: bool,
 }
 
-/// The settings only installs, caches and release lists read: parsed when
-/// first asked for (`Settings::for_installs`), so a shim never pays for them.
+/// The settings only installs, caches and release lists read: parsed into a
+/// command's `Context` (`Settings::install_settings`), so a shim never pays for them.
 #[derive(Debug, Clone)]
 pub struct InstallSettings {
     pub cache: CacheSettings,

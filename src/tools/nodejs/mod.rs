@@ -5,8 +5,8 @@
 mod npm;
 mod releases;
 
-use crate::config::settings::{InstallSettings, Settings};
-use crate::env::Env;
+use crate::config::settings::InstallSettings;
+use crate::context::Context;
 use crate::error::Result;
 use crate::job::Job;
 use crate::platform::Host;
@@ -53,8 +53,8 @@ impl Releases for NodeJs {
         releases::artifacts(version, host)
     }
 
-    fn list(&self, env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-        releases::releases(env, settings)
+    fn list(&self, ctx: &Context) -> Result<Vec<Release>> {
+        releases::releases(ctx)
     }
 
     fn checksums_signature(

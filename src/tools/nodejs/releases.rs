@@ -5,8 +5,7 @@
 use serde::Deserialize;
 
 use crate::archive::Format;
-use crate::config::settings::Settings;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::platform::Host;
 use crate::upstream::{Artifact, Release, arch_name, check_version, listing};
@@ -36,12 +35,9 @@ struct Entry {
 }
 
 /// Every release in `index.json`, newest first as upstream writes it.
-pub fn releases(env: &Env, settings: &Settings) -> Result<Vec<Release>> {
-    let url = format!(
-        "{}/index.json",
-        settings.for_installs()?.upstream.nodejs_mirror
-    );
-    parse(&listing::document(env, settings, &url)?)
+pub fn releases(ctx: &Context) -> Result<Vec<Release>> {
+    let url = format!("{}/index.json", ctx.installs.upstream.nodejs_mirror);
+    parse(&listing::document(ctx, &url)?)
 }
 
 fn parse(bytes: &[u8]) -> Result<Vec<Release>> {

@@ -80,7 +80,7 @@ impl super::Build for Python {
     }
 
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
-        let (env, settings) = (&job.ctx.env, &job.ctx.settings);
+        let (env, installs) = (&job.ctx.env, &job.ctx.installs);
         let table = releases::table();
         let release = table
             .get(job.version)
@@ -92,10 +92,10 @@ impl super::Build for Python {
         deps::check(env)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let wanted = source::wanted(env, settings, job.version, release)?;
-        let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
+        let wanted = source::wanted(env, installs, job.version, release)?;
+        let archive = fetch::fetch(job.ctx, &wanted, job.task, job.cancel)?;
         let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
-        let python = &settings.for_installs()?.python;
+        let python = &installs.python;
         let options = Build {
             target: ws.target(job, "CPython"),
             warn_only: python.missing_modules == MissingModules::Warn,
@@ -116,12 +116,12 @@ impl super::Build for Conda {
 
     fn versions(&self, ctx: &Context) -> Result<Vec<String>> {
         let arch = conda::install::architecture(&ctx.settings);
-        Ok(conda::table::Table::load(&ctx.settings)?.versions(&arch))
+        Ok(conda::table::Table::load(&ctx.installs)?.versions(&arch))
     }
 
     fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>> {
         let arch = conda::install::architecture(&ctx.settings);
-        let table = conda::table::Table::load(&ctx.settings)?;
+        let table = conda::table::Table::load(&ctx.installs)?;
         Ok(conda::install::unknown(&table, version, &arch))
     }
 
@@ -135,7 +135,7 @@ impl super::Build for Conda {
 
     fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
         let arch = conda::install::architecture(&ctx.settings);
-        let table = conda::table::Table::load(&ctx.settings)?;
+        let table = conda::table::Table::load(&ctx.installs)?;
         Ok(table
             .get(version, &arch)
             .and_then(|i| Some((i.url.clone(), i.sha256.clone()?))))

@@ -7,7 +7,7 @@
 //! no check beyond the release table's sha256.
 
 use crate::compile::fetch::{Signed, SignedBy};
-use crate::config::settings::Settings;
+use crate::config::settings::InstallSettings;
 use crate::error::{Error, Result};
 use crate::provenance::sigstore::Identity;
 use crate::provenance::{Keyring, Policy};
@@ -24,8 +24,7 @@ const SIGNERS_ORIGIN: &str = "plugins/python/signers.toml";
 
 /// The check for `version`'s source archive, or `None` when the policy
 /// does not ask or its minor is in neither table.
-pub fn signed(version: &str, settings: &Settings) -> Result<Option<Signed>> {
-    let installs = settings.for_installs()?;
+pub fn signed(version: &str, installs: &InstallSettings) -> Result<Option<Signed>> {
     if installs.python.verify != Policy::Signatures {
         return Ok(None);
     }

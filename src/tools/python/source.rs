@@ -5,7 +5,7 @@
 
 use super::releases::{self, Release};
 use crate::compile::fetch::{Candidate, Digest, Mirror, Wanted};
-use crate::config::settings::{InstallSettings, Settings};
+use crate::config::settings::InstallSettings;
 use crate::env::Env;
 use crate::error::Result;
 
@@ -49,7 +49,7 @@ fn mirrors(env: &Env, settings: &InstallSettings) -> Vec<Mirror> {
 /// their release managers' signatures.
 pub fn wanted<'a>(
     env: &Env,
-    settings: &Settings,
+    installs: &InstallSettings,
     version: &'a str,
     release: &Release,
 ) -> Result<Wanted<'a>> {
@@ -58,7 +58,7 @@ pub fn wanted<'a>(
         version,
         label: format!("CPython {version}"),
         candidates: candidates(version, release),
-        mirrors: mirrors(env, settings.for_installs()?),
-        signed: super::signers::signed(version, settings)?,
+        mirrors: mirrors(env, installs),
+        signed: super::signers::signed(version, installs)?,
     })
 }

@@ -56,11 +56,11 @@ impl super::Build for Ruby {
     }
 
     fn versions(&self, ctx: &Context) -> Result<Vec<String>> {
-        Ok(releases::table(&ctx.settings)?.versions())
+        Ok(releases::table(&ctx.installs)?.versions())
     }
 
     fn unknown(&self, ctx: &Context, version: &str) -> Result<Option<String>> {
-        let table = releases::table(&ctx.settings)?;
+        let table = releases::table(&ctx.installs)?;
         Ok(table.get(version).is_none().then(|| {
             format!(
                 "{version} is not a Ruby release (nearest: {})",
@@ -70,8 +70,8 @@ impl super::Build for Ruby {
     }
 
     fn source_archive(&self, ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
-        let table = releases::table(&ctx.settings)?;
-        let mirror = &ctx.settings.for_installs()?.ruby.mirror;
+        let table = releases::table(&ctx.installs)?;
+        let mirror = &ctx.installs.ruby.mirror;
         let best = table
             .get(version)
             .and_then(|r| source::candidates(version, r).into_iter().next());
@@ -79,8 +79,8 @@ impl super::Build for Ruby {
     }
 
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
-        let (env, settings) = (&job.ctx.env, &job.ctx.settings);
-        let table = releases::table(settings)?;
+        let (env, installs) = (&job.ctx.env, &job.ctx.installs);
+        let table = releases::table(installs)?;
         let release = table.get(job.version).ok_or_else(|| Error::Invalid {
             what: "Ruby release",
             value: job.version.to_string(),
@@ -89,8 +89,8 @@ impl super::Build for Ruby {
         deps::check(env, job.version)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let wanted = source::wanted(env, settings.for_installs()?, job.version, release);
-        let archive = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
+        let wanted = source::wanted(env, installs, job.version, release);
+        let archive = fetch::fetch(job.ctx, &wanted, job.task, job.cancel)?;
         let ws = Workspace::prepare(job, archive, &format!("ruby-{}", job.version))?;
         let options = Build {
             target: ws.target(job, "Ruby"),

@@ -4,7 +4,7 @@
 //! own in the same format.
 
 pub use crate::compile::releases::{Release, Table};
-use crate::config::settings::Settings;
+use crate::config::settings::InstallSettings;
 use crate::error::Result;
 
 const TABLE: &str = include_str!(concat!(
@@ -13,9 +13,9 @@ const TABLE: &str = include_str!(concat!(
 ));
 
 /// The shipped table with the settings' own table over it.
-pub fn table(settings: &Settings) -> Result<Table> {
+pub fn table(installs: &InstallSettings) -> Result<Table> {
     let shipped = Table::embedded(TABLE);
-    Ok(match &settings.for_installs()?.ruby.releases {
+    Ok(match &installs.ruby.releases {
         Some(path) => shipped.with(Table::from_file(path)?),
         None => shipped,
     })

@@ -48,7 +48,7 @@ pub fn unknown(table: &Table, version: &str, arch: &str) -> Option<String> {
 /// (the final folder); its `--json` details.
 pub fn install(job: &Job<'_>) -> Result<serde_json::Value> {
     let (env, settings) = (&job.ctx.env, &job.ctx.settings);
-    let table = Table::load(settings)?;
+    let table = Table::load(&job.ctx.installs)?;
     let arch = architecture(settings);
     let installer = table
         .get(job.version, &arch)
@@ -63,7 +63,7 @@ pub fn install(job: &Job<'_>) -> Result<serde_json::Value> {
     })?;
     job.stages.enter(Stage::Download)?;
     job.task.step("fetching the installer");
-    let mirror = match &settings.for_installs()?.python.conda_mirror {
+    let mirror = match &job.ctx.installs.python.conda_mirror {
         Some(url) => Mirror::new(url, false),
         None => Mirror::new(installer.folder(), false),
     };
@@ -79,7 +79,7 @@ pub fn install(job: &Job<'_>) -> Result<serde_json::Value> {
         mirrors: vec![mirror],
         signed: None,
     };
-    let script = fetch::fetch(env, settings, &wanted, job.task, job.cancel)?;
+    let script = fetch::fetch(job.ctx, &wanted, job.task, job.cancel)?;
     job.stages.enter(Stage::Install)?;
     let log = env
         .layout

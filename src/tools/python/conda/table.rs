@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::compile::fetch::Digest;
-use crate::config::settings::Settings;
+use crate::config::settings::InstallSettings;
 use crate::error::{Error, Result};
 
 const TABLE: &str = include_str!(concat!(
@@ -89,9 +89,9 @@ pub fn architecture(arch: &str) -> String {
 
 impl Table {
     /// The shipped table with the settings' own table over it.
-    pub fn load(settings: &Settings) -> Result<Table> {
+    pub fn load(installs: &InstallSettings) -> Result<Table> {
         let mut table: Table = toml::from_str(TABLE).unwrap_or_default();
-        if let Some(path) = &settings.for_installs()?.python.conda_installers {
+        if let Some(path) = &installs.python.conda_installers {
             table.installers.extend(Table::from_file(path)?.installers);
         }
         Ok(table)
