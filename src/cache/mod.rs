@@ -19,7 +19,7 @@ use crate::remote::{self, Remote};
 
 /// The buckets and key rules of one cache operation, over a command's context.
 pub struct Cache<'a> {
-    ctx: &'a Context,
+    pub ctx: &'a Context,
     pub host: Host,
     pub template: Template,
     /// `cache.trusted_keys`: when any, only what they signed is installed.

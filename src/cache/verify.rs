@@ -31,6 +31,38 @@ pub struct Checked {
     pub signed_by: Option<String>,
 }
 
+/// Checks the record of `tool` `version` (else every record) in `bucket`
+/// (else every bucket read), handing each result to `each` as it comes;
+/// whether all were good.
+pub fn check_buckets(
+    cache: &super::Cache<'_>,
+    key_of: Option<(&str, &str)>,
+    bucket: Option<&str>,
+    mut each: impl FnMut(&Checked),
+) -> Result<bool> {
+    let buckets = match bucket {
+        Some(url) => vec![cache.open_url(url)?],
+        None => cache.buckets()?,
+    };
+    let scratch = Scratch {
+        parent: cache.ctx.env.layout.tmp_dir(),
+        max_bytes: cache.ctx.installs.cache.max_unpacked_size,
+    };
+    let mut all_good = true;
+    for b in &buckets {
+        let keys = match key_of {
+            Some((tool, version)) => vec![cache.key(tool, version)],
+            None => record_keys(b)?,
+        };
+        for key in keys {
+            let checked = check(b, &key, &cache.trusted, &scratch);
+            all_good &= checked.problem.is_none();
+            each(&checked);
+        }
+    }
+    Ok(all_good)
+}
+
 /// The keys of every publish record in `bucket`.
 pub fn record_keys(bucket: &Remote) -> Result<Vec<String>> {
     let objects = bucket.list()?;

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::archive::Format;
-use crate::cache::publish::{self, PackTo};
+use crate::cache::publish;
 use crate::cache::{Cache, listing};
 use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::batch::Outcome;
 use crate::install::cache_build::{self, Built};
+use crate::install::cache_publish::{self, Formats};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum FormatArg {
@@ -22,11 +22,11 @@ pub enum FormatArg {
 }
 
 impl FormatArg {
-    fn formats(self) -> Vec<Format> {
+    fn formats(self) -> Formats {
         match self {
-            FormatArg::Zst => vec![Format::Zstd],
-            FormatArg::Gz => vec![Format::Gzip],
-            FormatArg::Both => vec![Format::Zstd, Format::Gzip],
+            FormatArg::Zst => Formats::Zst,
+            FormatArg::Gz => Formats::Gz,
+            FormatArg::Both => Formats::Both,
         }
     }
 }
@@ -153,14 +153,15 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
             oses,
             bucket,
         } => {
-            let asked = PlanArgs {
+            let asked = crate::install::cache_plan::Asked {
                 tool,
                 versions,
                 configs,
                 readthedocs_table,
                 oses,
+                bucket,
             };
-            plan(ctx, asked, bucket.as_deref())
+            plan(ctx, asked)
         }
         CacheCmd::Verify {
             tool,
@@ -178,48 +179,30 @@ fn pack(
     output: Option<PathBuf>,
     format: FormatArg,
 ) -> anyhow::Result<i32> {
-    ctx.tools().require_known(tool)?;
-    let (formats, to) = match &output {
-        Some(out) => {
-            let format = Format::of_name(&out.to_string_lossy()).ok_or_else(|| {
-                Error::Usage("-o needs a file name ending in .tar.zst or .tar.gz".into())
-            })?;
-            (vec![format], PackTo::File(out))
-        }
-        None => (format.formats(), PackTo::Folder(&ctx.env.cwd)),
-    };
-    let cache = Cache::new(ctx)?;
-    let cancel = crate::process::Cancel::on_signals();
-    for f in publish::pack_into(&ctx.env, &cache, tool, version, &formats, to, &cancel)? {
+    let files = cache_publish::pack(ctx, tool, version, output.as_deref(), format.formats())?;
+    for f in files {
         println!("{}  {}", f.path.display(), f.sha256);
     }
     Ok(exit::OK)
 }
 
 fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
-    ctx.tools().require_known(&args.tool)?;
-    let cache = Cache::new(ctx)?;
-    let cancel = crate::process::Cancel::on_signals();
-    let target = cache.for_writing(args.to.bucket.as_deref())?;
-    let target = target.stopping_on(cancel.shared());
-    let signer = crate::cache::signing_key(&ctx.installs)?;
-    let how = publish::How {
-        signer: signer.as_ref(),
-        replace: args.to.replace,
-        legacy_layout: args.to.legacy_layout,
-        cancel: &cancel,
-    };
-    let pushed = publish::push(
-        &ctx.env,
-        &cache,
-        &target,
-        &args.tool,
-        &args.version,
-        &args.to.format.formats(),
-        &how,
-    )?;
+    let to = target(&args.to, false);
+    let pushed = cache_publish::push(ctx, &args.tool, &args.version, &to)?;
     print_pushed(&args.tool, &args.version, &pushed, args.to.json);
     Ok(())
+}
+
+/// Where and how `push` and `build` publish, for the library.
+fn target(to: &Destination, force: bool) -> cache_build::Target<'_> {
+    cache_build::Target {
+        bucket: to.bucket.as_deref(),
+        formats: to.format.formats(),
+        force,
+        replace: to.replace || force,
+        legacy_layout: to.legacy_layout,
+        json: to.json,
+    }
 }
 
 fn print_pushed(tool: &str, version: &str, pushed: &publish::Pushed, json: bool) {
@@ -264,15 +247,7 @@ fn build_all(ctx: &Context, args: &BuildArgs) -> anyhow::Result<i32> {
 }
 
 fn build(ctx: &Context, args: &PushArgs, force: bool) -> anyhow::Result<i32> {
-    let formats = args.to.format.formats();
-    let to = cache_build::Target {
-        bucket: args.to.bucket.as_deref(),
-        formats: &formats,
-        force,
-        replace: args.to.replace || force,
-        legacy_layout: args.to.legacy_layout,
-        json: args.to.json,
-    };
+    let to = target(&args.to, force);
     let (tool, version) = (&args.tool, &args.version);
     let build = match cache_build::cache_build(ctx, tool, version, &to)? {
         Built::AlreadyCached { key, bucket } => {
@@ -360,29 +335,10 @@ fn verify(
     json_out: bool,
 ) -> anyhow::Result<i32> {
     let cache = Cache::new(ctx)?;
-    let buckets = match bucket {
-        Some(url) => vec![cache.open_url(url)?],
-        None => cache.buckets()?,
-    };
-    let scratch = crate::cache::verify::Scratch {
-        parent: ctx.env.layout.tmp_dir(),
-        max_bytes: ctx.installs.cache.max_unpacked_size,
-    };
-    let mut code = exit::OK;
-    for b in &buckets {
-        let keys = match &key_of {
-            Some((tool, version)) => vec![cache.key(tool, version)],
-            None => crate::cache::verify::record_keys(b)?,
-        };
-        for key in keys {
-            let checked = crate::cache::verify::check(b, &key, &cache.trusted, &scratch);
-            if checked.problem.is_some() {
-                code = exit::FAILURE;
-            }
-            print_checked(&checked, json_out);
-        }
-    }
-    Ok(code)
+    let key_of = key_of.as_ref().map(|(t, v)| (t.as_str(), v.as_str()));
+    let print = |c: &crate::cache::verify::Checked| print_checked(c, json_out);
+    let all_good = crate::cache::verify::check_buckets(&cache, key_of, bucket, print)?;
+    Ok(if all_good { exit::OK } else { exit::FAILURE })
 }
 
 fn print_checked(c: &crate::cache::verify::Checked, json_out: bool) {
@@ -402,67 +358,19 @@ fn print_checked(c: &crate::cache::verify::Checked, json_out: bool) {
     }
 }
 
-struct PlanArgs {
-    tool: Option<String>,
-    versions: Vec<String>,
-    configs: Vec<PathBuf>,
-    readthedocs_table: bool,
-    oses: Vec<String>,
-}
-
-fn plan(ctx: &Context, args: PlanArgs, bucket: Option<&str>) -> anyhow::Result<i32> {
-    use crate::install::cache_plan::{self, Wanted};
-    let mut wanted: Vec<Wanted> = Vec::new();
-    let mut oses = args.oses;
-    for os in &oses {
-        crate::platform::check_os(os).map_err(|why| Error::Invalid {
-            what: "--os value",
-            value: os.clone(),
-            why,
-        })?;
+fn plan(ctx: &Context, asked: crate::install::cache_plan::Asked) -> anyhow::Result<i32> {
+    let planned = crate::install::cache_plan::command(ctx, asked)?;
+    if !planned.left_out.is_empty() {
+        let names = planned.left_out.join(", ");
+        eprintln!("left out (tool cannot build them): {names}");
     }
-    if let Some(tool) = &args.tool {
-        ctx.tools().require_known(tool)?;
-        wanted.extend(args.versions.iter().map(|v| Wanted {
-            tool: tool.clone(),
-            version: v.clone(),
-        }));
-    }
-    let mut config_oses = Vec::new();
-    for file in &args.configs {
-        let (found, os) = cache_plan::from_file(ctx, file)?;
-        wanted.extend(found);
-        config_oses.extend(os);
-    }
-    if args.readthedocs_table {
-        let (found, unknown) = cache_plan::from_readthedocs_table(ctx);
-        wanted.extend(found);
-        if !unknown.is_empty() {
-            eprintln!("left out (tool cannot build them): {}", unknown.join(", "));
-        }
-    }
-    if wanted.is_empty() {
-        return Err(Error::Usage(
-            "nothing to plan: give a tool and versions, --config FILE or --readthedocs-table"
-                .into(),
-        )
-        .into());
-    }
-    if oses.is_empty() {
-        oses = match config_oses.is_empty() {
-            true => vec![Cache::new(ctx)?.host.os],
-            false => config_oses,
-        };
-    }
-    oses.dedup();
-    let (missing, present) = cache_plan::plan(ctx, &wanted, &oses, bucket)?;
+    let missing = planned.missing.len();
     eprintln!(
-        "{} of {} builds missing ({} OS: {})",
-        missing.len(),
-        missing.len() + present,
-        oses.len(),
-        oses.join(", ")
+        "{missing} of {} builds missing ({} OS: {})",
+        missing + planned.present,
+        planned.oses.len(),
+        planned.oses.join(", ")
     );
-    println!("{}", json!({ "include": missing }));
+    println!("{}", json!({ "include": planned.missing }));
     Ok(exit::OK)
 }

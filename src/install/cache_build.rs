@@ -4,7 +4,6 @@
 
 use super::batch::Report;
 use super::{Options, Request};
-use crate::archive::Format;
 use crate::cache::{Cache, publish};
 use crate::context::Context;
 use crate::error::Result;
@@ -14,7 +13,7 @@ use crate::version::VersionSpec;
 pub struct Target<'a> {
     /// `--bucket`, else the first writable configured one.
     pub bucket: Option<&'a str>,
-    pub formats: &'a [Format],
+    pub formats: super::cache_publish::Formats,
     /// Rebuild and publish even when the bucket has the key.
     pub force: bool,
     /// Publish over a record with other bytes.
@@ -48,7 +47,7 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
     let key = cache.key(tool, version);
     // Published means signed by this key when signing.
     let ours: Vec<_> = signer.as_ref().map(|k| k.public()).into_iter().collect();
-    if !to.force && publish::is_published(&bucket, &key, to.formats, &ours)? {
+    if !to.force && publish::is_published(&bucket, &key, &to.formats.list(), &ours)? {
         let bucket = bucket.display().to_string();
         return Ok(Built::AlreadyCached { key, bucket });
     }
@@ -62,15 +61,14 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
             build: failed.clone(),
         });
     }
-    let cancel = crate::process::Cancel::on_signals();
-    let bucket = bucket.stopping_on(cancel.shared());
-    let how = publish::How {
-        signer: signer.as_ref(),
-        replace: to.replace,
-        legacy_layout: to.legacy_layout,
-        cancel: &cancel,
-    };
-    let pushed = publish::push(&ctx.env, &cache, &bucket, tool, version, to.formats, &how)?;
+    let pushed = super::cache_publish::publish_installed(
+        ctx,
+        &cache,
+        signer.as_ref(),
+        bucket,
+        (tool, version),
+        to,
+    )?;
     Ok(Built::Published { build, pushed })
 }
 

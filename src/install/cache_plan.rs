@@ -14,6 +14,82 @@ use crate::error::{Error, Result};
 use crate::platform::Host;
 use crate::version::VersionSpec;
 
+/// What `cache plan` was asked for.
+#[derive(Debug, Default)]
+pub struct Asked {
+    /// A tool and its versions.
+    pub tool: Option<String>,
+    pub versions: Vec<String>,
+    /// `.tool-versions` or `.readthedocs.yaml` files.
+    pub configs: Vec<std::path::PathBuf>,
+    /// Every version of Read the Docs' `build.tools` table.
+    pub readthedocs_table: bool,
+    /// OS names (default: the configs' `build.os`, else this machine's).
+    pub oses: Vec<String>,
+    /// The bucket to ask (default: the first writable configured one).
+    pub bucket: Option<String>,
+}
+
+/// A plan: what is missing, how many are present, on which OSes, and the
+/// table names no built-in tool installs (left out).
+#[derive(Debug)]
+pub struct Planned {
+    pub missing: Vec<Missing>,
+    pub present: usize,
+    pub oses: Vec<String>,
+    pub left_out: Vec<String>,
+}
+
+/// `cache plan`: gathers what `asked` names and plans it.
+pub fn command(ctx: &Context, asked: Asked) -> Result<Planned> {
+    for os in &asked.oses {
+        crate::platform::check_os(os).map_err(|why| Error::Invalid {
+            what: "--os value",
+            value: os.clone(),
+            why,
+        })?;
+    }
+    let mut wanted: Vec<Wanted> = Vec::new();
+    if let Some(tool) = &asked.tool {
+        ctx.tools().require_known(tool)?;
+        wanted.extend(asked.versions.iter().map(|v| Wanted {
+            tool: tool.clone(),
+            version: v.clone(),
+        }));
+    }
+    let mut config_oses = Vec::new();
+    for file in &asked.configs {
+        let (found, os) = from_file(ctx, file)?;
+        wanted.extend(found);
+        config_oses.extend(os);
+    }
+    let mut left_out = Vec::new();
+    if asked.readthedocs_table {
+        let (found, unknown) = from_readthedocs_table(ctx);
+        wanted.extend(found);
+        left_out = unknown;
+    }
+    if wanted.is_empty() {
+        return Err(Error::Usage(
+            "nothing to plan: give a tool and versions, --config FILE or --readthedocs-table"
+                .into(),
+        ));
+    }
+    let mut oses = match (asked.oses.is_empty(), config_oses.is_empty()) {
+        (false, _) => asked.oses,
+        (true, false) => config_oses,
+        (true, true) => vec![Cache::new(ctx)?.host.os],
+    };
+    oses.dedup();
+    let (missing, present) = plan(ctx, &wanted, &oses, asked.bucket.as_deref())?;
+    Ok(Planned {
+        missing,
+        present,
+        oses,
+        left_out,
+    })
+}
+
 /// One build to plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wanted {

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod cache_build;
 pub mod cache_plan;
+pub mod cache_publish;
 pub mod command;
 pub mod gather;
 pub mod leftovers;
