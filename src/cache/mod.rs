@@ -92,6 +92,11 @@ impl<'a> Cache<'a> {
     }
 }
 
+/// A bucket URL as it may be shown: userinfo and query masked.
+pub fn shown_url(url: &str) -> String {
+    remote::redact(url)
+}
+
 /// `cache.trusted_keys` parsed; a key that does not parse is an error (a
 /// typo must not turn signature checks off).
 fn trusted_keys(installs: &InstallSettings) -> Result<Vec<sign::PublicKey>> {

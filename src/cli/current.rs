@@ -1,37 +1,23 @@
 //! `tool current [tool]`: asdf 0.16's table of Name, Version, Source, Installed.
 
-use crate::config::resolve::Selection;
 use crate::context::Context;
 use crate::error::exit;
-use crate::install;
-use crate::installed::{self, Located};
+use crate::install::current::{self, Current};
 
 const EMPTY: &str = "______";
 
 pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result<i32> {
-    let rows_set: Vec<(String, Option<Selection>)> = match tool {
-        Some(t) => {
-            let tools = ctx.tools();
-            tools.require_known(t)?;
-            vec![(t.to_string(), ctx.resolver(&tools).resolve(t)?)]
-        }
-        None => {
-            let mut all = install::gather::set_here(ctx)?;
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            all
-        }
-    };
-    if rows_set.is_empty() && ctx.tools().present().is_empty() {
+    let Some(found) = current::current(ctx, tool)? else {
         eprintln!("No plugins installed");
         return Ok(exit::OK);
-    }
+    };
     let mut rows = Vec::new();
     if !no_header {
         rows.push(["Name", "Version", "Source", "Installed"].map(String::from));
     }
     let mut code = exit::OK;
-    for (name, selection) in &rows_set {
-        let (row, row_code) = row_for(ctx, name, selection.as_ref());
+    for one in &found {
+        let (row, row_code) = row_for(ctx, one);
         rows.push(row);
         code = code.max(row_code);
     }
@@ -41,38 +27,29 @@ pub fn run(ctx: &Context, tool: Option<&str>, no_header: bool) -> anyhow::Result
     Ok(if tool.is_some() { code } else { exit::OK })
 }
 
-fn row_for(ctx: &Context, name: &str, selection: Option<&Selection>) -> ([String; 4], i32) {
-    let Some(sel) = selection else {
+fn row_for(ctx: &Context, one: &Current) -> ([String; 4], i32) {
+    let name = &one.name;
+    let Some(set) = &one.set else {
         return (
-            [name.into(), EMPTY.into(), EMPTY.into(), String::new()],
+            [name.clone(), EMPTY.into(), EMPTY.into(), String::new()],
             exit::NOT_INSTALLED,
         );
     };
-    let versions: Vec<String> = sel.versions.iter().map(ToString::to_string).collect();
-    let first = &sel.versions[0];
-    let is_installed = !matches!(
-        installed::locate(&ctx.env, name, first, sel.origin.base_dir(&ctx.env)),
-        Located::Missing
-    );
-    let status = if is_installed {
-        "true".to_string()
-    } else {
-        format!("false - Run `{} install {name} {first}`", ctx.env.program)
+    let (status, code) = match set.installed {
+        true => ("true".to_string(), exit::OK),
+        false => {
+            let first = set.versions.first().map_or("", String::as_str);
+            let run = format!("{} install {name} {first}", ctx.env.program);
+            (format!("false - Run `{run}`"), exit::FAILURE)
+        }
     };
-    let code = if is_installed {
-        exit::OK
-    } else {
-        exit::FAILURE
-    };
-    (
-        [
-            name.into(),
-            versions.join(" "),
-            sel.origin.describe(),
-            status,
-        ],
-        code,
-    )
+    let row = [
+        name.clone(),
+        set.versions.join(" "),
+        set.source.clone(),
+        status,
+    ];
+    (row, code)
 }
 
 /// Aligns columns like Go's tabwriter with minwidth 16 and padding 1, as

@@ -3,7 +3,6 @@
 use crate::cache::Cache;
 use crate::context::Context;
 use crate::error::exit;
-use crate::tools::Tools;
 
 pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
     let env = &ctx.env;
@@ -32,12 +31,12 @@ pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
     println!("ASDF_CONFIG_FILE={}", ctx.settings.asdfrc_path.display());
     println!("TOOL_CONFIG_FILE={}", ctx.settings.config_path.display());
     println!("\nASDF INSTALLED PLUGINS:");
-    for name in Tools::new(env).present() {
+    for name in crate::install::versions::present(ctx) {
         match crate::plugin::Plugin::find(env, &name) {
             Some(p) => {
-                let url = crate::plugin::git::remote_url(&p.dir).unwrap_or_default();
+                let url = crate::plugin::git::shown_url(&p.dir);
                 let reference = crate::plugin::git::reference(&p.dir).unwrap_or_default();
-                println!("{name}\t{}\t{reference}", crate::remote::redact(&url));
+                println!("{name}\t{url}\t{reference}");
             }
             None => println!("{name}\t(built-in)"),
         }
@@ -57,7 +56,7 @@ fn print_buckets(ctx: &Context) {
         (ctx.installs.cache.urls.iter())
             .map(|url| match cache.open_url(url) {
                 Ok(b) => format!("{}\tcredentials: {}", b.display(), b.credentials()),
-                Err(e) => format!("{}\t{}", crate::remote::redact(url), e.report()),
+                Err(e) => format!("{}\t{}", crate::cache::shown_url(url), e.report()),
             })
             .collect::<Vec<_>>()
     });

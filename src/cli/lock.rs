@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::context::Context;
 use crate::error::exit;
 use crate::install::command;
-use crate::lockfile::Lock;
 
 #[derive(Args, Debug)]
 pub struct LockArgs {
@@ -37,7 +36,7 @@ pub fn run(ctx: Context, args: LockArgs) -> anyhow::Result<i32> {
             return Ok(exit::OK);
         }
         eprintln!("{} is stale:", path.display());
-        for line in differences(computed.previous.as_ref(), lock) {
+        for line in computed.differences() {
             eprintln!("  {line}");
         }
         return Ok(exit::FAILURE);
@@ -55,38 +54,4 @@ pub fn run(ctx: Context, args: LockArgs) -> anyhow::Result<i32> {
     }
     eprintln!("wrote {}", path.display());
     Ok(exit::OK)
-}
-
-/// What changed, one line per entry.
-fn differences(old: Option<&Lock>, new: &Lock) -> Vec<String> {
-    let Some(old) = old else {
-        return vec!["there is no lockfile".into()];
-    };
-    let mut out = Vec::new();
-    for e in &new.entries {
-        match old
-            .entries
-            .iter()
-            .find(|o| o.tool == e.tool && o.platform == e.platform)
-        {
-            None => out.push(format!("{} {}: not locked", e.tool, e.version)),
-            Some(o) if o != e => out.push(format!(
-                "{}: locked {} {} sha256 {}, now {} {} sha256 {}",
-                e.tool,
-                o.version,
-                o.backend,
-                o.sha256.as_deref().unwrap_or("-"),
-                e.version,
-                e.backend,
-                e.sha256.as_deref().unwrap_or("-")
-            )),
-            Some(_) => {}
-        }
-    }
-    for o in &old.entries {
-        if !new.entries.iter().any(|e| e.tool == o.tool) {
-            out.push(format!("{}: locked but no longer set", o.tool));
-        }
-    }
-    out
 }

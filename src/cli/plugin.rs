@@ -112,10 +112,7 @@ fn list(ctx: &Context, urls: bool, refs: bool) -> anyhow::Result<i32> {
     for p in plugins {
         let mut line = p.name.clone();
         if urls {
-            line.push_str(&format!(
-                "\t\t{}",
-                crate::remote::redact(&git::remote_url(&p.dir).unwrap_or_default())
-            ));
+            line.push_str(&format!("\t\t{}", git::shown_url(&p.dir)));
         }
         if refs {
             let sep = if urls { "\t" } else { "\t\t" };

@@ -1,16 +1,11 @@
 //! `tool set [-u|-p]`, and asdf's older `local` and `global`: write versions
 //! into a `.tool-versions` file, keeping everything else in it.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
-use crate::config::resolve::Resolver;
-use crate::config::tool_versions::ToolVersions;
 use crate::context::Context;
 use crate::error::{Error, exit};
-use crate::installed::{self, Located};
-use crate::version::VersionSpec;
+pub use crate::install::set::{self, Scope};
 
 /// Arguments are checked here, not by clap, so errors are asdf's own words
 /// (and, as in asdf, `-h` is not a flag of `set`).
@@ -36,13 +31,6 @@ pub struct LegacySetArgs {
     versions: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub enum Scope {
-    Here,
-    Home,
-    Parent,
-}
-
 pub fn run_set(ctx: &Context, args: SetArgs) -> anyhow::Result<i32> {
     let usage = |msg: &str| Err(Error::Usage(msg.to_string()).into());
     let Some(tool) = args.tool else {
@@ -61,83 +49,13 @@ pub fn run_set(ctx: &Context, args: SetArgs) -> anyhow::Result<i32> {
         (_, true) => Scope::Parent,
         _ => Scope::Here,
     };
-    let versions = parse_versions(ctx, &tool, &args.versions)?;
-    write(ctx, scope, &tool, versions)
+    set::set(ctx, scope, &tool, &args.versions, false)?;
+    Ok(exit::OK)
 }
 
 /// `local`/`global`: like `set`, but every plain version must be installed,
 /// as asdf's older commands required.
 pub fn run_legacy(ctx: &Context, args: LegacySetArgs, scope: Scope) -> anyhow::Result<i32> {
-    let versions = parse_versions(ctx, &args.tool, &args.versions)?;
-    for spec in &versions {
-        if let VersionSpec::Version(_) | VersionSpec::Ref(_) = spec
-            && installed::locate(&ctx.env, &args.tool, spec, &ctx.env.cwd) == Located::Missing
-        {
-            return Err(Error::hinted(
-                format!("version {spec} is not installed for {}", args.tool),
-                format!("tool install {} {spec}", args.tool),
-            )
-            .into());
-        }
-    }
-    write(ctx, scope, &args.tool, versions)
-}
-
-/// Parses the versions; `latest[:p]` becomes the newest installed match.
-fn parse_versions(ctx: &Context, tool: &str, raw: &[String]) -> anyhow::Result<Vec<VersionSpec>> {
-    ctx.tools().require_known(tool)?;
-    raw.iter()
-        .map(|r| {
-            let spec = VersionSpec::parse(r)?;
-            let VersionSpec::Latest(_) = spec else {
-                return Ok(spec);
-            };
-            match installed::locate(&ctx.env, tool, &spec, &ctx.env.cwd) {
-                Located::Dir { version, .. } => Ok(VersionSpec::Version(version)),
-                _ => Err(Error::hinted(
-                    format!("no installed version of {tool} matches `{spec}`"),
-                    format!("install one first with `tool install {tool} {spec}`"),
-                )
-                .into()),
-            }
-        })
-        .collect()
-}
-
-fn target_file(ctx: &Context, scope: Scope) -> anyhow::Result<PathBuf> {
-    Ok(match scope {
-        Scope::Here => ctx.env.cwd.join(&ctx.env.tool_versions_filename),
-        Scope::Home => ctx.env.home_tool_versions(),
-        Scope::Parent => Resolver::new(&ctx.env, false, &ctx.tools())
-            .nearest_file()
-            .ok_or_else(|| {
-                Error::hinted(
-                    format!(
-                        "No {} version file found in parent directory",
-                        ctx.env.tool_versions_filename
-                    ),
-                    "run `tool set` without -p to create one here",
-                )
-            })?,
-    })
-}
-
-fn write(
-    ctx: &Context,
-    scope: Scope,
-    tool: &str,
-    versions: Vec<VersionSpec>,
-) -> anyhow::Result<i32> {
-    let path = target_file(ctx, scope)?;
-    let shared = versions.iter().any(|v| match v {
-        VersionSpec::Version(dir) => installed::shared_location(&ctx.env, tool, dir).is_some(),
-        _ => false,
-    });
-    ToolVersions::edit(&path, |file| file.set(tool, versions))?;
-    // A version from the shared installs was never installed here, so no
-    // install made its shims: setting it is enough to run it.
-    if shared {
-        crate::shim::reshim::refresh(&ctx.env)?;
-    }
+    set::set(ctx, scope, &args.tool, &args.versions, true)?;
     Ok(exit::OK)
 }

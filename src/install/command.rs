@@ -76,6 +76,41 @@ pub struct Computed {
 }
 
 impl Computed {
+    /// What changed since the lockfile read, one line per entry.
+    pub fn differences(&self) -> Vec<String> {
+        let new = &self.lock;
+        let Some(old) = self.previous.as_ref() else {
+            return vec!["there is no lockfile".into()];
+        };
+        let mut out = Vec::new();
+        for e in &new.entries {
+            match old
+                .entries
+                .iter()
+                .find(|o| o.tool == e.tool && o.platform == e.platform)
+            {
+                None => out.push(format!("{} {}: not locked", e.tool, e.version)),
+                Some(o) if o != e => out.push(format!(
+                    "{}: locked {} {} sha256 {}, now {} {} sha256 {}",
+                    e.tool,
+                    o.version,
+                    o.backend,
+                    o.sha256.as_deref().unwrap_or("-"),
+                    e.version,
+                    e.backend,
+                    e.sha256.as_deref().unwrap_or("-")
+                )),
+                Some(_) => {}
+            }
+        }
+        for o in &old.entries {
+            if !new.entries.iter().any(|e| e.tool == o.tool) {
+                out.push(format!("{}: locked but no longer set", o.tool));
+            }
+        }
+        out
+    }
+
     /// Whether the lockfile on disk is this lock.
     pub fn up_to_date(&self) -> bool {
         self.previous.as_ref() == Some(&self.lock)

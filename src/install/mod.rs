@@ -9,6 +9,7 @@ pub mod cache_build;
 pub mod cache_plan;
 pub mod cache_publish;
 pub mod command;
+pub mod current;
 pub mod gather;
 pub mod leftovers;
 pub mod lock;
@@ -17,6 +18,7 @@ pub mod plugin_test;
 pub mod rebuild;
 pub mod reshim;
 pub mod resolve;
+pub mod set;
 pub mod uninstall;
 pub mod versions;
 

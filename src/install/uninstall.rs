@@ -15,6 +15,25 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::hooks;
 use crate::shim::reshim;
+use crate::version::{VersionSpec, check_path_component};
+
+/// `tool uninstall <tool> <version>`: `version` as the user wrote it (a
+/// version or `ref:…`), removed with `uninstall`.
+pub fn command(ctx: &Context, tool: &str, version: &str) -> Result<()> {
+    ctx.tools().require_known(tool)?;
+    let dir = match VersionSpec::parse(version)? {
+        spec @ (VersionSpec::Version(_) | VersionSpec::Ref(_)) => {
+            spec.install_dir_name().unwrap_or_default()
+        }
+        _ => {
+            return Err(Error::Usage(format!(
+                "`{version}` is not an installable version"
+            )));
+        }
+    };
+    check_path_component("version", &dir)?;
+    uninstall(ctx, tool, &dir, version)
+}
 
 /// Removes `installs/<tool>/<dir>` (`version` as the user wrote it, for
 /// hooks and messages), then the shims nothing provides any more.

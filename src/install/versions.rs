@@ -109,3 +109,41 @@ pub fn where_installed(ctx: &Context, tool: &str, version: Option<&str>) -> Resu
         )),
     }
 }
+
+/// The installed versions of `tool` (those starting with `filter`, when
+/// given), oldest first, each with whether it is current here.
+pub fn installed(ctx: &Context, tool: &str, filter: Option<&str>) -> Result<Vec<(String, bool)>> {
+    ctx.tools().require_known(tool)?;
+    let versions: Vec<String> = installed::versions(&ctx.env, tool)
+        .into_iter()
+        .filter(|v| filter.is_none_or(|f| v.starts_with(f)))
+        .collect();
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tools = ctx.tools();
+    let current: Vec<String> = match ctx.resolver(&tools).resolve(tool)? {
+        Some(sel) => (sel.versions.iter())
+            .filter_map(|spec| {
+                let base = sel.origin.base_dir(&ctx.env);
+                match installed::locate(&ctx.env, tool, spec, base) {
+                    Located::Dir { version, .. } => Some(version),
+                    _ => None,
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(versions
+        .into_iter()
+        .map(|v| {
+            let is_current = current.contains(&v);
+            (v, is_current)
+        })
+        .collect())
+}
+
+/// The tools present here: plugins and built-in tools with installs.
+pub fn present(ctx: &Context) -> Vec<String> {
+    ctx.tools().present().into_iter().collect()
+}

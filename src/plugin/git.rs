@@ -87,6 +87,12 @@ pub fn head(dir: &Path) -> Result<String> {
     git(Some(dir), &["rev-parse", "--short", "HEAD"])
 }
 
+/// The remote URL of the plugin at `dir` as it may be shown: its userinfo
+/// and query masked; empty when it has none.
+pub fn shown_url(dir: &Path) -> String {
+    crate::remote::redact(&remote_url(dir).unwrap_or_default())
+}
+
 pub fn remote_url(dir: &Path) -> Result<String> {
     git(Some(dir), &["remote", "get-url", "origin"])
 }

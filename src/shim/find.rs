@@ -30,6 +30,11 @@ pub struct Target {
     pub extra_env: Vec<(String, OsString)>,
 }
 
+/// The error of a program found but not started (`exec` failed).
+pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {
+    Error::not_installed(format!("cannot run {}: {err}", program.display()), "")
+}
+
 impl Target {
     /// PATH for the program: its version's bin folders, then `base` (the
     /// current PATH unless exec-env changed it).

@@ -36,7 +36,7 @@ pub fn run_then_reshim(ctx: &ShimContext, target: &Target, args: Vec<OsString>) 
     // to this process alone is passed on, and a `kill -9` of this process
     // takes the child with it; this process answers as the child ended.
     let status = crate::process::run_in_foreground(&mut cmd)
-        .map_err(|e| super::run::cannot_run(&target.program, e))?;
+        .map_err(|e| super::find::cannot_run(&target.program, e))?;
     if status.success() {
         // A reshim failure must not turn a good install into a failure.
         if let Err(e) = super::reshim::refresh(&ctx.env) {

@@ -13,6 +13,7 @@
 
 pub mod arena;
 mod exe;
+pub mod exec;
 pub mod find;
 pub mod installers;
 pub mod reshim;

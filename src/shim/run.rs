@@ -43,7 +43,7 @@ fn exec_shim(shim_path: &Path, listed: Option<Vec<String>>, args: Vec<OsString>)
         return super::installers::run_then_reshim(&ctx, &target, args);
     }
     let err = exec(&ctx.env, &target.program, args, target.env_vars(&ctx.env));
-    Err(cannot_run(&target.program, err))
+    Err(super::find::cannot_run(&target.program, err))
 }
 
 /// Replaces this process with `program`, as `Command::new(program).args(args)
@@ -123,8 +123,4 @@ fn exec(
 fn env_name(entry: &[u8]) -> Option<&[u8]> {
     let eq = entry.get(1..)?.iter().position(|b| *b == b'=')? + 1;
     Some(&entry[..eq])
-}
-
-pub fn cannot_run(program: &Path, err: std::io::Error) -> Error {
-    Error::not_installed(format!("cannot run {}: {err}", program.display()), "")
 }
