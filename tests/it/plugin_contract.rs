@@ -88,7 +88,7 @@ fn exec_env_may_ask_asdf_env_for_another_tool() {
 fn latest_stable_may_list_the_versions_through_asdf() {
     let s = Sandbox::new();
     reentrant(&s);
-    // bin/latest-stable: `asdf list all reentrant "$1" | grep -v -- -rc | tail -n1`.
+    // bin/latest-stable: `asdf list all reentrant "$1" | grep -v -- - | tail -n1`.
     assert_eq!(run_asdf(&s, &["latest", "reentrant"]), "2.0.0\n");
     assert_eq!(run_asdf(&s, &["latest", "reentrant", "1"]), "1.1.0\n");
     run_asdf(&s, &["install", "reentrant", "latest"]);
