@@ -211,7 +211,7 @@ pub fn run_extension(ctx: &Context, name: &str, words: Vec<OsString>) -> anyhow:
     let err = cmd
         .args(args)
         .env("ASDF_CMD_FILE", &script)
-        .env("ASDF_PLUGIN_PATH", &plugin.dir)
+        .envs(plugin.script_env())
         .env_remove("ASDF_INSTALL_TYPE")
         .env_remove("ASDF_INSTALL_VERSION")
         .env_remove("ASDF_INSTALL_PATH")
@@ -225,19 +225,11 @@ pub fn help(ctx: &Context, name: &str, version: Option<&str>) -> anyhow::Result<
     if !plugin.has("help.overview") {
         return Err(Error::hinted(format!("No documentation for plugin {name}"), "").into());
     }
-    let mut vars: crate::plugin::Vars = Vec::new();
-    if let Some(v) = version {
-        vars.push(("ASDF_INSTALL_VERSION", v.into()));
-        vars.push(("ASDF_INSTALL_TYPE", "version".into()));
-        vars.push((
-            "ASDF_INSTALL_PATH",
-            ctx.env.layout.install_path(name, v).into(),
-        ));
-    }
+    let vars = plugin.help_vars(&ctx.env, version);
     for script in ["help.overview", "help.deps", "help.config", "help.links"] {
         if plugin.has(script) {
+            // As asdf: each script's output as it wrote it.
             print!("{}", plugin.capture(script, &[], &vars)?);
-            println!();
         }
     }
     Ok(exit::OK)

@@ -51,6 +51,7 @@ pub fn add(env: &Env, settings: &Settings, name: &str, url: Option<&str>) -> Res
     let plugin = Plugin {
         name: name.to_string(),
         dir,
+        data_dir: env.layout.data_dir().to_path_buf(),
     };
     if plugin.has("post-plugin-add") {
         let vars = vec![("ASDF_PLUGIN_SOURCE_URL", OsString::from(&url))];

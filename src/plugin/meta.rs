@@ -236,10 +236,12 @@ pub fn exec_env(env: &Env, plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, 
     let script = plugin.script_path("exec-env");
     let out = std::process::Command::new("bash")
         .arg("-c")
-        .arg(r#". "$1" >&2 && env -0"#)
+        // Sourced as asdf sources it: the file's own status (its last
+        // `[ … ] && export …` may be false) is not an error; `exit` is.
+        .arg(r#". "$1" >&2; env -0"#)
         .arg("bash")
         .arg(&script)
-        .env("ASDF_PLUGIN_PATH", &plugin.dir)
+        .envs(plugin.script_env())
         .envs(vars.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())
         .output()

@@ -21,6 +21,9 @@ use crate::process::{self, Cancel, Sink};
 pub struct Plugin {
     pub name: String,
     pub dir: PathBuf,
+    /// The data dir the plugin belongs to, exported to its scripts as
+    /// `ASDF_DATA_DIR` (asdf exports it whether or not the caller set it).
+    pub data_dir: PathBuf,
 }
 
 /// The scripts of the plugin protocol that `plugin test` checks.
@@ -55,6 +58,7 @@ impl Plugin {
         crate::fs::is_dir(&dir).then(|| Plugin {
             name: name.to_string(),
             dir,
+            data_dir: env.layout.data_dir().to_path_buf(),
         })
     }
 
@@ -69,6 +73,27 @@ impl Plugin {
                 ),
             )
         })
+    }
+
+    /// The variables of the `help.*` scripts: those of `version`, or, as
+    /// asdf 0.16+ gives them without one, empty ones and the plugin folder
+    /// (so a script under `set -u` still runs).
+    pub fn help_vars(&self, env: &Env, version: Option<&str>) -> Vars {
+        match version {
+            Some(v) => vec![
+                ("ASDF_INSTALL_TYPE", "version".into()),
+                ("ASDF_INSTALL_VERSION", v.into()),
+                (
+                    "ASDF_INSTALL_PATH",
+                    env.layout.install_path(&self.name, v).into(),
+                ),
+            ],
+            None => vec![
+                ("ASDF_INSTALL_TYPE", OsString::new()),
+                ("ASDF_INSTALL_VERSION", OsString::new()),
+                ("ASDF_INSTALL_PATH", self.dir.clone().into()),
+            ],
+        }
     }
 
     pub fn script_path(&self, script: &str) -> PathBuf {
@@ -118,9 +143,18 @@ impl Plugin {
         // a bash script (the script's own `#!` still picks its interpreter).
         let mut cmd = Command::new("bash");
         cmd.arg("-c").arg(r#""$0" "$@""#).arg(&path);
-        cmd.env("ASDF_PLUGIN_PATH", &self.dir)
+        cmd.envs(self.script_env())
             .envs(vars.iter().map(|(k, v)| (k, v)));
         Ok(cmd)
+    }
+
+    /// What asdf exports to every script of a plugin, before the variables
+    /// of the job at hand.
+    pub fn script_env(&self) -> [(&'static str, &Path); 2] {
+        [
+            ("ASDF_DATA_DIR", &self.data_dir),
+            ("ASDF_PLUGIN_PATH", &self.dir),
+        ]
     }
 
     /// Runs a short script and returns its stdout; a failure shows its stderr.

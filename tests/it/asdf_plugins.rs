@@ -3,7 +3,7 @@
 //! `shims/` folder; asdf-golang's legacy file names follow a variable;
 //! asdf's `pre_asdf_download_<plugin>` hook runs before the download.
 
-use crate::harness::asdf::{asdf, asdf_link, run};
+use crate::harness::asdf::{asdf, path_with_asdf, run};
 use crate::harness::{
     Sandbox, interrupt, spawn_install, stdout, succeeds, wait_for, write_executable,
 };
@@ -17,15 +17,6 @@ fn plugin_with(s: &Sandbox, name: &str, files: &[(&str, &str)]) -> std::path::Pa
         write_executable(&dir.join(rel), text);
     }
     dir
-}
-
-/// PATH with the `asdf` link first, as a plugin's scripts see it.
-fn path_with_asdf(s: &Sandbox) -> String {
-    format!(
-        "{}:{}:/usr/bin:/bin",
-        asdf_link(s).parent().unwrap().display(),
-        s.data.join("shims").display()
-    )
 }
 
 #[test]

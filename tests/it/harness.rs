@@ -332,8 +332,13 @@ pub fn copy_tree(src: &Path, dest: &Path) {
     for entry in std::fs::read_dir(src).unwrap() {
         let entry = entry.unwrap();
         let target = dest.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
             copy_tree(&entry.path(), &target);
+        } else if kind.is_symlink() {
+            // Kept as a link (a plugin's scripts may be links to one file).
+            let to = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(to, &target).unwrap();
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }

@@ -21,6 +21,7 @@ mod install_folder;
 mod layers;
 mod lockfile;
 mod no_libc_shim;
+mod plugin_contract;
 mod plugins;
 mod publish_rules;
 mod python;

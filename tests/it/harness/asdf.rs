@@ -17,6 +17,16 @@ pub fn asdf_link(s: &Sandbox) -> PathBuf {
     link
 }
 
+/// PATH with the `asdf` link first, then the shims, as a plugin's scripts
+/// see it on a machine with asdf.
+pub fn path_with_asdf(s: &Sandbox) -> String {
+    format!(
+        "{}:{}:/usr/bin:/bin",
+        asdf_link(s).parent().unwrap().display(),
+        s.data.join("shims").display()
+    )
+}
+
 /// `asdf args…` in the project folder with the sandbox's environment.
 pub fn asdf(s: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = s.command(asdf_link(s));
