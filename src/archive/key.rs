@@ -82,34 +82,52 @@ impl Template {
     /// Whether `key` (with extension) is an archive of `tool` for any os,
     /// arch or libc: the other placeholders match anything without `/`.
     pub fn is_archive_of(&self, tool: &str, key: &str) -> bool {
-        let Some(base) = artifact_base(key) else {
-            return false;
-        };
-        let filled = self.text.replace("{tool}", tool);
-        let mut literals: Vec<&str> = Vec::new();
-        let mut rest = filled.as_str();
-        while let Some(start) = rest.find('{') {
-            let end = rest[start..]
-                .find('}')
-                .map_or(rest.len(), |e| start + e + 1);
-            literals.push(&rest[..start]);
-            rest = &rest[end..];
-        }
-        literals.push(rest);
-        let (first, last) = (literals[0], literals[literals.len() - 1]);
-        let Some(mut middle) = base.strip_prefix(first).and_then(|b| b.strip_suffix(last)) else {
-            return false;
-        };
-        for lit in &literals[1..literals.len() - 1] {
-            match middle.find(lit) {
-                Some(i) if !middle[..i].contains('/') && (i > 0 || lit.is_empty()) => {
-                    middle = &middle[i + lit.len()..]
-                }
-                _ => return false,
-            }
-        }
-        !middle.is_empty() && !middle.contains('/')
+        matches_filled(&self.text.replace("{tool}", tool), key)
     }
+
+    /// Whether `key` (with extension) is of `tool` `version` for any os,
+    /// arch or libc.
+    pub fn is_key_of(&self, tool: &str, version: &str, key: &str) -> bool {
+        if [tool, version].iter().any(|t| t.contains(['{', '}'])) {
+            return false;
+        }
+        let filled = (self.text.replace("{tool}", tool)).replace("{version}", version);
+        match filled.contains('{') {
+            true => matches_filled(&filled, key),
+            false => artifact_base(key) == Some(filled.as_str()),
+        }
+    }
+}
+
+/// Whether `key` (with extension) matches `filled`, a template whose
+/// remaining placeholders match anything without `/` (at least one left).
+fn matches_filled(filled: &str, key: &str) -> bool {
+    let Some(base) = artifact_base(key) else {
+        return false;
+    };
+    let mut literals: Vec<&str> = Vec::new();
+    let mut rest = filled;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        literals.push(&rest[..start]);
+        rest = &rest[end..];
+    }
+    literals.push(rest);
+    let (first, last) = (literals[0], literals[literals.len() - 1]);
+    let Some(mut middle) = base.strip_prefix(first).and_then(|b| b.strip_suffix(last)) else {
+        return false;
+    };
+    for lit in &literals[1..literals.len() - 1] {
+        match middle.find(lit) {
+            Some(i) if !middle[..i].contains('/') && (i > 0 || lit.is_empty()) => {
+                middle = &middle[i + lit.len()..]
+            }
+            _ => return false,
+        }
+    }
+    !middle.is_empty() && !middle.contains('/')
 }
 
 #[cfg(test)]
@@ -172,6 +190,12 @@ mod tests {
         assert!(d.is_archive_of("python", "debian-12-python-3.11.2.tar.zst"));
         assert!(!d.is_archive_of("python", "debian-12-nodejs-20.1.0.tar.zst"));
         assert!(!d.is_archive_of("python", "debian-12-python-3.11.2.tar.zst.sha256"));
+        assert!(d.is_key_of("python", "3.11.2", "debian-12-python-3.11.2.manifest"));
+        assert!(!d.is_key_of("python", "3.11", "debian-12-python-3.11.2.manifest"));
+        assert!(!d.is_key_of("python", "3.11.2", "debian-12-nodejs-3.11.2.manifest"));
+        let plain = Template::parse("{tool}-{version}").unwrap();
+        assert!(plain.is_key_of("python", "3.9.6", "python-3.9.6.tar.zst"));
+        assert!(!plain.is_key_of("python", "3.9.6", "python-3.9.7.tar.zst"));
         for bad in [
             "{os}-{version}",
             "{tool}-{nope}-{version}",

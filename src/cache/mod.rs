@@ -3,9 +3,11 @@
 //! and publishing (`publish`). Only here are buckets opened, with their
 //! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
+pub mod copy;
 pub mod listing;
 pub mod publish;
 pub mod record;
+pub mod rotate;
 pub mod sign;
 pub mod verify;
 
@@ -22,7 +24,9 @@ pub struct Cache<'a> {
     pub ctx: &'a Context,
     pub host: Host,
     pub template: Template,
-    /// `cache.trusted_keys`: when any, only what they signed is installed.
+    /// `cache.trusted_keys`: when any, only what they signed is installed;
+    /// those `cache.revoked_keys` lists are kept, marked revoked, so that
+    /// revoking every trusted key refuses everything rather than nothing.
     pub trusted: Vec<sign::PublicKey>,
 }
 
@@ -97,25 +101,37 @@ pub fn shown_url(url: &str) -> String {
     remote::redact(url)
 }
 
-/// `cache.trusted_keys` parsed; a key that does not parse is an error (a
-/// typo must not turn signature checks off).
+/// `cache.trusted_keys` parsed, those `cache.revoked_keys` lists (the same
+/// key, whatever its name) marked revoked; a key that does not parse is an
+/// error (a typo must not turn signature checks off, nor a revocation).
 fn trusted_keys(installs: &InstallSettings) -> Result<Vec<sign::PublicKey>> {
+    let revoked = parse_keys(&installs.cache.revoked_keys, "cache.revoked_keys")?;
     let mut keys: Vec<sign::PublicKey> = Vec::new();
-    for (i, text) in installs.cache.trusted_keys.iter().enumerate() {
-        // Named by position and name only: a secret key pasted here by
-        // mistake must not reach a log.
-        let name = text.split(':').next().unwrap_or_default();
-        let what = format!("key {} (`{name}`) of cache.trusted_keys", i + 1);
-        let key = sign::PublicKey::parse(text).map_err(|why| Error::BadData {
-            what: what.clone(),
-            why: format!("cannot be used: {why}"),
-        })?;
+    let trusted = parse_keys(&installs.cache.trusted_keys, "cache.trusted_keys")?;
+    for (i, mut key) in trusted.into_iter().enumerate() {
         if keys.iter().any(|k| k.name == key.name) {
             return Err(Error::BadData {
-                what,
+                what: format!("key {} (`{}`) of cache.trusted_keys", i + 1, key.name),
                 why: "has the name of another trusted key: give each key its own name".into(),
             });
         }
+        key.revoked = revoked.iter().any(|r| r.same_key(&key));
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// The public keys of the setting `setting` (`texts`), each parsed.
+fn parse_keys(texts: &[String], setting: &str) -> Result<Vec<sign::PublicKey>> {
+    let mut keys = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        // Named by position and name only: a secret key pasted here by
+        // mistake must not reach a log.
+        let name = text.split(':').next().unwrap_or_default();
+        let key = sign::PublicKey::parse(text).map_err(|why| Error::BadData {
+            what: format!("key {} (`{name}`) of {setting}", i + 1),
+            why: format!("cannot be used: {why}"),
+        })?;
         keys.push(key);
     }
     Ok(keys)

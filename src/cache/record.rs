@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::sign::{Envelope, PublicKey, Verdict};
+use super::sign::{Envelope, MAX_SIGNATURES, PublicKey, Verdict};
 use crate::archive::{Format, Manifest};
 use crate::error::{Error, Result};
 use crate::remote::{Remote, Version};
@@ -134,6 +134,12 @@ pub fn parse(
     };
     let envelope: Envelope =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("is not an envelope: {e}")))?;
+    if envelope.signatures.len() > MAX_SIGNATURES {
+        return Err(bad(format!(
+            "carries {} signatures; a record carries at most {MAX_SIGNATURES}",
+            envelope.signatures.len()
+        )));
+    }
     let payload = envelope
         .payload()
         .map_err(|why| bad(format!("cannot be read: {why}")))?;
@@ -195,6 +201,10 @@ pub fn require_trust(
             names.join(", ")
         ),
         Verdict::Bad(name) => format!("its signature by key `{name}` does not verify"),
+        Verdict::Revoked(names) => format!(
+            "it is signed only by {}, which cache.revoked_keys revokes",
+            names.join(", ")
+        ),
     };
     Err(Error::Untrusted {
         object: object.to_string(),

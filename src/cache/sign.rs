@@ -3,7 +3,10 @@
 //! and the public key, the public key its 32 bytes). A manifest travels in a
 //! DSSE envelope (the in-toto signing format: the signature covers the payload
 //! type and the exact payload bytes), so what is signed is inside the one
-//! object a publish commits.
+//! object a publish commits. An envelope may carry several signatures (at
+//! most `MAX_SIGNATURES` are read): one good one by a trusted key that is
+//! not revoked is enough; `add_signature` adds one without touching the
+//! payload bytes (key rotation).
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +21,10 @@ use crate::error::{Error, Result};
 /// What the payload of a cache manifest envelope is.
 pub const PAYLOAD_TYPE: &str = "application/vnd.tool.cache-manifest+json";
 
+/// The most signatures a record may carry (hostile input: each costs a
+/// verification).
+pub const MAX_SIGNATURES: usize = 16;
+
 pub struct SecretKey {
     name: String,
     key: SigningKey,
@@ -27,6 +34,8 @@ pub struct SecretKey {
 pub struct PublicKey {
     pub name: String,
     key: VerifyingKey,
+    /// Listed in `cache.revoked_keys`: its signatures count for nothing.
+    pub revoked: bool,
 }
 
 /// `name:base64` split, with the name checked (it is shown in messages).
@@ -114,6 +123,19 @@ impl SecretKey {
         PublicKey {
             name: self.name.clone(),
             key: self.key.verifying_key(),
+            revoked: false,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// This key's signature of `payload` (of our payload type).
+    fn signature(&self, payload: &[u8]) -> Signature {
+        Signature {
+            keyid: self.name.clone(),
+            sig: B64.encode(self.key.sign(&pae(PAYLOAD_TYPE, payload)).to_bytes()),
         }
     }
 
@@ -176,7 +198,23 @@ impl PublicKey {
         Ok(PublicKey {
             name: name.to_string(),
             key,
+            revoked: false,
         })
+    }
+
+    /// The same key, whatever its name.
+    pub fn same_key(&self, other: &PublicKey) -> bool {
+        self.key == other.key
+    }
+
+    /// Whether `sig` (base64) is this key's signature of `message`.
+    /// Strict: no small-order R or key, no non-canonical encodings.
+    fn verifies(&self, message: &[u8], sig: &str) -> bool {
+        let sig = B64.decode(sig).ok().and_then(|b| {
+            let bytes: [u8; 64] = b.try_into().ok()?;
+            Some(ed25519_dalek::Signature::from_bytes(&bytes))
+        });
+        sig.is_some_and(|sig| self.key.verify_strict(message, &sig).is_ok())
     }
 }
 
@@ -224,18 +262,22 @@ pub enum Verdict {
     UnknownKeys(Vec<String>),
     /// A trusted key's name whose signature does not verify: tampering.
     Bad(String),
+    /// Signed by trusted keys only that `cache.revoked_keys` revokes.
+    Revoked(Vec<String>),
+}
+
+/// What `Envelope::add_signature` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Added {
+    Added,
+    /// The key had signed it already.
+    AlreadySigned,
 }
 
 impl Envelope {
     /// `payload` wrapped, signed by `key` when there is one.
     pub fn seal(payload: &[u8], key: Option<&SecretKey>) -> Envelope {
-        let signatures = key
-            .map(|k| Signature {
-                keyid: k.name.clone(),
-                sig: B64.encode(k.key.sign(&pae(PAYLOAD_TYPE, payload)).to_bytes()),
-            })
-            .into_iter()
-            .collect();
+        let signatures = key.map(|k| k.signature(payload)).into_iter().collect();
         Envelope {
             payload: B64.encode(payload),
             payload_type: PAYLOAD_TYPE.to_string(),
@@ -256,32 +298,76 @@ impl Envelope {
             .map_err(|_| "its payload is not base64".to_string())
     }
 
-    /// Checks the signatures against `trusted`: one good signature by a
-    /// trusted key is enough; a bad one by a trusted key is never overlooked.
+    /// Checks the signatures against `trusted` (the first `MAX_SIGNATURES`
+    /// only): one good signature by a trusted key that is not revoked is
+    /// enough; a bad one by such a key is never overlooked; a revoked key's
+    /// counts for nothing, good or bad.
     pub fn verdict(&self, payload: &[u8], trusted: &[PublicKey]) -> Verdict {
         if self.signatures.is_empty() {
             return Verdict::Unsigned;
         }
         let message = pae(&self.payload_type, payload);
-        let mut good = None;
-        for s in &self.signatures {
+        let (mut good, mut revoked) = (None, Vec::new());
+        for s in self.signatures.iter().take(MAX_SIGNATURES) {
             let Some(key) = trusted.iter().find(|k| k.name == s.keyid) else {
                 continue;
             };
-            let sig = B64.decode(&s.sig).ok().and_then(|b| {
-                let bytes: [u8; 64] = b.try_into().ok()?;
-                Some(ed25519_dalek::Signature::from_bytes(&bytes))
-            });
-            // Strict: no small-order R or key, no non-canonical encodings.
-            match sig.is_some_and(|sig| key.key.verify_strict(&message, &sig).is_ok()) {
-                true => good = good.or(Some(key.name.clone())),
-                false => return Verdict::Bad(key.name.clone()),
+            match (key.revoked, key.verifies(&message, &s.sig)) {
+                (true, _) => revoked.push(key.name.clone()),
+                (false, true) => good = good.or(Some(key.name.clone())),
+                (false, false) => return Verdict::Bad(key.name.clone()),
             }
         }
-        match good {
-            Some(name) => Verdict::Trusted(name),
-            None => Verdict::UnknownKeys(self.signatures.iter().map(|s| s.keyid.clone()).collect()),
+        match (good, revoked.is_empty()) {
+            (Some(name), _) => Verdict::Trusted(name),
+            (None, false) => Verdict::Revoked(revoked),
+            (None, true) => Verdict::UnknownKeys(
+                (self.signatures.iter().take(MAX_SIGNATURES))
+                    .map(|s| s.keyid.clone())
+                    .collect(),
+            ),
         }
+    }
+
+    /// Adds `key`'s signature, leaving the payload as it is. Refused (with
+    /// why) when a signature of that name is there that `key` did not make,
+    /// or when the envelope has `MAX_SIGNATURES` already.
+    pub fn add_signature(&mut self, key: &SecretKey) -> std::result::Result<Added, String> {
+        let payload = self.payload()?;
+        let ours = key.public();
+        let message = pae(&self.payload_type, &payload);
+        if let Some(s) = self.signatures.iter().find(|s| s.keyid == key.name) {
+            return match ours.verifies(&message, &s.sig) {
+                true => Ok(Added::AlreadySigned),
+                false => Err(format!(
+                    "it carries a signature named `{}` that this key did not make: \
+                     give the new key a name of its own (tool cache keygen NAME)",
+                    key.name
+                )),
+            };
+        }
+        if self.signatures.len() >= MAX_SIGNATURES {
+            return Err(format!(
+                "it carries {} signatures already, the most a record may carry",
+                self.signatures.len()
+            ));
+        }
+        self.signatures.push(key.signature(&payload));
+        Ok(Added::Added)
+    }
+
+    /// The same payload (its bytes as they are) signed by `key` alone, or
+    /// as it is when no key is given.
+    pub fn resealed(&self, key: Option<&SecretKey>) -> std::result::Result<Envelope, String> {
+        let Some(key) = key else {
+            return Ok(self.clone());
+        };
+        let payload = self.payload()?;
+        Ok(Envelope {
+            payload: self.payload.clone(),
+            payload_type: self.payload_type.clone(),
+            signatures: vec![key.signature(&payload)],
+        })
     }
 }
 
@@ -364,6 +450,7 @@ mod tests {
         let weak = PublicKey {
             name: "weak".into(),
             key: VerifyingKey::from_bytes(&IDENTITY).unwrap(),
+            revoked: false,
         };
         let mut env = Envelope::seal(b"{}", None);
         env.signatures.push(Signature {
@@ -384,5 +471,89 @@ mod tests {
         ] {
             assert!(PublicKey::parse(text).is_err(), "{text}");
         }
+    }
+
+    fn revoked(k: &SecretKey) -> PublicKey {
+        PublicKey {
+            revoked: true,
+            ..k.public()
+        }
+    }
+
+    #[test]
+    fn an_added_signature_leaves_the_payload_and_the_first_signature() {
+        let (a, b) = (key("a"), key("b"));
+        let mut env = Envelope::seal(b"{\"v\":1}", Some(&a));
+        let before = env.payload.clone();
+        assert_eq!(env.add_signature(&b), Ok(Added::Added));
+        assert_eq!(env.add_signature(&b), Ok(Added::AlreadySigned));
+        assert_eq!(env.payload, before);
+        let payload = env.payload().unwrap();
+        assert_eq!(
+            env.verdict(&payload, &[b.public()]),
+            Verdict::Trusted("b".into())
+        );
+        assert_eq!(
+            env.verdict(&payload, &[a.public()]),
+            Verdict::Trusted("a".into())
+        );
+    }
+
+    #[test]
+    fn a_revoked_key_counts_for_nothing_even_where_trusted() {
+        let (a, b) = (key("a"), key("b"));
+        let mut env = Envelope::seal(b"{}", Some(&a));
+        assert_eq!(
+            env.verdict(b"{}", &[revoked(&a), b.public()]),
+            Verdict::Revoked(vec!["a".into()])
+        );
+        env.add_signature(&b).unwrap();
+        assert_eq!(
+            env.verdict(b"{}", &[revoked(&a), b.public()]),
+            Verdict::Trusted("b".into())
+        );
+        // A revoked key's bad signature is no tampering alarm either.
+        env.signatures[0].sig = env.signatures[1].sig.clone();
+        assert_eq!(
+            env.verdict(b"{}", &[revoked(&a), b.public()]),
+            Verdict::Trusted("b".into())
+        );
+    }
+
+    #[test]
+    fn another_key_of_the_same_name_is_not_added_beside_it() {
+        let mut env = Envelope::seal(b"{}", Some(&key("a")));
+        let err = env.add_signature(&key("a")).unwrap_err();
+        assert!(err.contains("name of its own"), "{err}");
+        assert_eq!(env.signatures.len(), 1);
+    }
+
+    #[test]
+    fn signatures_past_the_bound_are_neither_added_nor_read() {
+        let mut env = Envelope::seal(b"{}", None);
+        for i in 0..MAX_SIGNATURES {
+            env.add_signature(&key(&format!("k{i}"))).unwrap();
+        }
+        let last = key("last");
+        assert!(env.add_signature(&last).unwrap_err().contains("16"));
+        env.signatures.push(last.signature(b"{}"));
+        assert!(matches!(
+            env.verdict(b"{}", &[last.public()]),
+            Verdict::UnknownKeys(names) if names.len() == MAX_SIGNATURES
+        ));
+    }
+
+    #[test]
+    fn resealing_keeps_the_payload_bytes_and_only_the_new_signature() {
+        let (a, b) = (key("a"), key("b"));
+        let env = Envelope::seal(b"{\"v\":1}", Some(&a));
+        let resealed = env.resealed(Some(&b)).unwrap();
+        assert_eq!(resealed.payload, env.payload);
+        assert_eq!(resealed.signatures.len(), 1);
+        let payload = env.payload().unwrap();
+        assert_eq!(
+            resealed.verdict(&payload, &[b.public()]),
+            Verdict::Trusted("b".into())
+        );
     }
 }

@@ -90,6 +90,8 @@ pub enum CacheCmd {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Trust(super::cache_trust::TrustCmd),
 }
 
 #[derive(clap::Args, Debug)]
@@ -145,6 +147,7 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
         CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
         CacheCmd::Keygen { name, dir } => keygen(&name, dir),
+        CacheCmd::Trust(cmd) => super::cache_trust::run(ctx, cmd),
         CacheCmd::Plan {
             tool,
             versions,

@@ -3,6 +3,7 @@
 //! here decides behaviour.
 
 mod cache;
+mod cache_trust;
 mod current;
 mod exec;
 mod info;

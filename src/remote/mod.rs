@@ -418,13 +418,13 @@ impl Remote {
 
     /// Replaces `key` only if it is still `version` (S3's `If-Match`):
     /// `false` when someone changed it meanwhile. A folder, which has no
-    /// such check, replaces it by an atomic rename.
+    /// such check, is checked under a lock (`replace_in_folder`).
     pub fn replace_small(&self, key: &str, data: Vec<u8>, version: &Version) -> Result<bool> {
         self.reachable(Op::Write, key)?;
-        let mode = match self.opened.kind {
-            Kind::Local => object_store::PutMode::Overwrite,
-            _ => object_store::PutMode::Update(version.0.clone()),
-        };
+        if let Some(folder) = &self.opened.folder {
+            return self.replace_in_folder(folder, key, data, version);
+        }
+        let mode = object_store::PutMode::Update(version.0.clone());
         let path = self.path(key);
         let put = self.opened.store.put_opts(&path, data.into(), mode.into());
         match self.wait(Op::Write, key, put)? {
@@ -432,6 +432,43 @@ impl Remote {
             Err(object_store::Error::Precondition { .. }) => Ok(false),
             Err(e) => Err(self.error(Op::Write, key, e)),
         }
+    }
+
+    /// `If-Match` in a folder: the object's file is locked (as every
+    /// replace there locks it), then replaced by an atomic rename only if
+    /// it is still the copy read (its ETag names its inode, size and time);
+    /// a writer that waited for the lock then finds another copy.
+    fn replace_in_folder(
+        &self,
+        folder: &std::path::Path,
+        key: &str,
+        data: Vec<u8>,
+        version: &Version,
+    ) -> Result<bool> {
+        let at = folder.join(key);
+        let failed = |e: std::io::Error| {
+            let why = format!("cannot lock {} to replace it: {e}", at.display());
+            Error::Io(std::io::Error::new(e.kind(), why))
+        };
+        let file = match std::fs::File::open(&at) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(failed(e)),
+        };
+        file.lock().map_err(failed)?;
+        let path = self.path(key);
+        let now = match self.wait(Op::Check, key, self.opened.store.head(&path))? {
+            Ok(meta) => meta,
+            Err(object_store::Error::NotFound { .. }) => return Ok(false),
+            Err(e) => return Err(self.error(Op::Check, key, e)),
+        };
+        if now.e_tag != version.0.e_tag {
+            return Ok(false);
+        }
+        let mode = object_store::PutMode::Overwrite;
+        let put = self.opened.store.put_opts(&path, data.into(), mode.into());
+        (self.wait(Op::Write, key, put)?).map_err(|e| self.error(Op::Write, key, e))?;
+        Ok(true)
     }
 
     pub fn put_small(&self, key: &str, data: Vec<u8>) -> Result<()> {

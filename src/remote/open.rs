@@ -71,6 +71,8 @@ pub struct Opened {
     pub deadline: Option<Duration>,
     /// How often a cut download is resumed.
     pub retries: usize,
+    /// The folder of a folder remote, where a conditional replace locks.
+    pub folder: Option<PathBuf>,
 }
 
 /// Opens `url` for `role`; `roots` says which HTTPS roots to trust (asked
@@ -172,6 +174,7 @@ fn existing_folder(path: PathBuf, url: &str) -> Result<Opened> {
 /// and mirrors).
 pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
     fs_err::create_dir_all(&path)?;
+    let folder = Some(path.clone());
     let store = LocalFileSystem::new_with_prefix(&path).map_err(|e| Error::BadUrl {
         what: "folder",
         url: path.display().to_string(),
@@ -186,6 +189,7 @@ pub fn local(path: PathBuf, display: &str) -> Result<Opened> {
         host: None,
         deadline: None,
         retries: 0,
+        folder,
     })
 }
 
@@ -252,6 +256,7 @@ fn s3(
         host,
         deadline: Some(opts.read_timeout),
         retries: opts.retries,
+        folder: None,
     })
 }
 
@@ -330,6 +335,7 @@ fn http(url: &url::Url, opts: &Options, token: Option<&str>, roots: Roots) -> Re
         host: Host::of(url).filter(|_| opts.resolve_first),
         deadline: Some(opts.read_timeout),
         retries: opts.retries,
+        folder: None,
     })
 }
 

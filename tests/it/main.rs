@@ -9,6 +9,7 @@ mod buckets;
 mod cache;
 mod cache_faults;
 mod cache_plan;
+mod cache_rotation;
 mod cache_trust;
 mod commands;
 mod conda;

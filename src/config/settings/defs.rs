@@ -14,6 +14,7 @@ pub enum Key {
     CacheUrls,
     CacheKeyTemplate,
     CacheTrustedKeys,
+    CacheRevokedKeys,
     CacheSigningKey,
     CacheRequireChecksum,
     CacheMaxUnpackedSize,
@@ -153,6 +154,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_CACHE_TRUSTED_KEYS"],
         kind: Kind::Text,
         help: "public keys (name:base64, space-separated); when set, only builds they signed are installed",
+    },
+    SettingDef {
+        key: Key::CacheRevokedKeys,
+        name: "cache.revoked_keys",
+        default: "",
+        env: &["TOOL_CACHE_REVOKED_KEYS"],
+        kind: Kind::Text,
+        help: "public keys (name:base64, space-separated) whose signatures count for nothing, even where trusted",
     },
     SettingDef {
         key: Key::CacheSigningKey,

@@ -67,6 +67,8 @@ pub struct CacheSettings {
     pub read_timeout: Duration,
     /// `name:base64` public keys; parsed (and refused) by the cache.
     pub trusted_keys: Vec<String>,
+    /// `name:base64` public keys whose signatures count for nothing.
+    pub revoked_keys: Vec<String>,
     pub signing_key: Option<std::path::PathBuf>,
 }
 
@@ -385,6 +387,9 @@ impl<'a> Parser<'a> {
                 "expected a whole number of seconds up to 86400 (a day)",
             )?),
             trusted_keys: (self.text(Key::CacheTrustedKeys).split_whitespace())
+                .map(str::to_string)
+                .collect(),
+            revoked_keys: (self.text(Key::CacheRevokedKeys).split_whitespace())
                 .map(str::to_string)
                 .collect(),
             signing_key: self.optional(Key::CacheSigningKey).map(Into::into),
