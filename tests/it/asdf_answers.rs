@@ -1,0 +1,52 @@
+//! The answers where `tool` linked as `asdf` differed from asdf, as real
+//! plugins met them (issue 34): `asdf version` in asdf's form, `reshim`
+//! with asdf-ruby's extra argument, asdf's message for a version already
+//! installed, a failing `parse-legacy-file`, `latest-stable`'s stderr,
+//! `plugin list --urls` columns, and no lock files beside the versions.
+
+use crate::harness::asdf::{asdf, run};
+use crate::harness::{Sandbox, fails_with, stdout, succeeds, write_executable};
+
+/// `v?MAJOR.MINOR.PATCH` at the start, as asdf-elixir's `latest-stable`
+/// reads `asdf version`.
+fn semver_prefix(line: &str) -> Option<(u32, u32, u32)> {
+    let word = line.split_whitespace().next()?;
+    let word = word.strip_prefix('v').unwrap_or(word);
+    let mut parts = word.split(['.', '-']).map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+#[test]
+fn asdf_version_is_an_asdf_016_or_newer_with_tools_version_as_revision() {
+    let s = Sandbox::new();
+    for args in [&["version"][..], &["--version"]] {
+        let out = stdout(&mut asdf(&s, args));
+        let version = semver_prefix(&out);
+        assert!(
+            version.is_some_and(|v| v >= (0, 16, 0)),
+            "{args:?}: {out:?} is no asdf 0.16+"
+        );
+        let revision = format!("(revision tool-{})\n", env!("CARGO_PKG_VERSION"));
+        assert!(out.ends_with(&revision), "{out:?}");
+    }
+    // As `tool`, tool's own.
+    let out = stdout(&mut s.tool(&["version"]));
+    assert_eq!(out, format!("tool {}\n", env!("CARGO_PKG_VERSION")));
+    // `help` shows the same version line as asdf's does.
+    let help = stdout(&mut asdf(&s, &["help"]));
+    let first = help.lines().next().unwrap_or_default();
+    assert!(
+        first.strip_prefix("version: ").and_then(semver_prefix) >= Some((0, 16, 0)),
+        "{first}"
+    );
+}
+
+#[test]
+fn reshim_ignores_the_executable_asdf_rubys_gem_hook_passes() {
+    let s = Sandbox::new();
+    s.add_plugin("dummy", "dummy");
+    s.install_fake("dummy", "1.0.0", &["dummy", "rake"]);
+    let (code, out) = run(&s, &["reshim", "dummy", "1.0.0", "bin/rake"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert!(s.data.join("shims/rake").is_file());
+}
