@@ -50,3 +50,22 @@ fn reshim_ignores_the_executable_asdf_rubys_gem_hook_passes() {
     assert_eq!((code, out.as_str()), (0, ""));
     assert!(s.data.join("shims/rake").is_file());
 }
+
+#[test]
+fn installing_an_installed_version_says_so_in_asdfs_words_on_stderr() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
+    assert_eq!(run(&s, &["install", "nodl", "1.0"]), (0, String::new()));
+    let out = succeeds(&mut asdf(&s, &["install", "nodl", "1.0"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "version 1.0 of nodl is already installed\n"
+    );
+    // The same from a .tool-versions, one line per version.
+    s.write("proj/.tool-versions", "nodl 1.0\n");
+    assert_eq!(
+        run(&s, &["install"]),
+        (0, "version 1.0 of nodl is already installed\n".into())
+    );
+}
