@@ -69,3 +69,61 @@ fn installing_an_installed_version_says_so_in_asdfs_words_on_stderr() {
         (0, "version 1.0 of nodl is already installed\n".into())
     );
 }
+
+/// The nodownload fixture added as `name`, with `files` written over it.
+fn plugin_with(s: &Sandbox, name: &str, files: &[(&str, &str)]) {
+    s.add_plugin(name, "nodownload");
+    let dir = s.data.join("plugins").join(name);
+    for (rel, text) in files {
+        write_executable(&dir.join(rel), text);
+    }
+}
+
+#[test]
+fn a_failing_parse_legacy_file_sets_no_version_and_a_shim_exits_126() {
+    let s = Sandbox::new();
+    plugin_with(
+        &s,
+        "nodl",
+        &[
+            (
+                "bin/list-legacy-filenames",
+                "#!/bin/sh\necho .nodl-version\n",
+            ),
+            (
+                "bin/parse-legacy-file",
+                "#!/bin/sh\necho \"cannot read $(basename \"$1\")\" >&2\nexit 3\n",
+            ),
+        ],
+    );
+    s.write(".asdfrc", "legacy_version_file = yes\n");
+    s.install_fake("nodl", "1.0", &["nodl"]);
+    s.reshim();
+    s.write("proj/.nodl-version", "1.0\n");
+    let err = fails_with(&mut asdf(&s, &["exec", "nodl"]), 126);
+    assert!(err.contains("cannot read .nodl-version"), "{err}");
+    assert!(err.contains("No version is set for command nodl"), "{err}");
+    fails_with(&mut s.shim("nodl", &s.proj), 126);
+    // A version set further up still counts, as in asdf.
+    s.write(".tool-versions", "nodl 1.0\n");
+    assert_eq!(stdout(&mut s.shim("nodl", &s.proj)), "nodl 1.0 nodl \n");
+}
+
+#[test]
+fn latest_shows_what_latest_stable_says_on_stderr() {
+    let s = Sandbox::new();
+    plugin_with(
+        &s,
+        "nodl",
+        &[(
+            "bin/latest-stable",
+            "#!/bin/sh\necho 'asking the release server' >&2\necho 0.1.0\n",
+        )],
+    );
+    let out = succeeds(&mut asdf(&s, &["latest", "nodl"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0.1.0\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "asking the release server\n"
+    );
+}
