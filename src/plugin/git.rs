@@ -87,6 +87,11 @@ pub fn head(dir: &Path) -> Result<String> {
     git(Some(dir), &["rev-parse", "--short", "HEAD"])
 }
 
+/// The checked-out branch, `HEAD` when detached (`git rev-parse --abbrev-ref`).
+pub fn branch(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"])
+}
+
 pub fn remote_url(dir: &Path) -> Result<String> {
     git(Some(dir), &["remote", "get-url", "origin"])
 }

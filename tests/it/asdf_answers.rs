@@ -127,3 +127,23 @@ fn latest_shows_what_latest_stable_says_on_stderr() {
         "asking the release server\n"
     );
 }
+
+#[test]
+fn plugin_list_urls_separates_columns_with_spaces_as_asdf() {
+    let s = Sandbox::new();
+    let url = s.plugin_repo("nodownload");
+    s.add_plugin("nodl", "nodownload");
+    s.add_plugin("a-plugin-name-longer-than-28-columns", "nodownload");
+    let out = stdout(&mut asdf(&s, &["plugin", "list", "--urls"]));
+    assert_eq!(
+        out,
+        format!(
+            "a-plugin-name-longer-than-28-columns {url}\n{:<28} {url}\n",
+            "nodl"
+        )
+    );
+    assert_eq!(
+        stdout(&mut asdf(&s, &["plugin", "list"])),
+        "a-plugin-name-longer-than-28-columns\nnodl\n"
+    );
+}
