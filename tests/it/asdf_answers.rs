@@ -147,3 +147,30 @@ fn plugin_list_urls_separates_columns_with_spaces_as_asdf() {
         "a-plugin-name-longer-than-28-columns\nnodl\n"
     );
 }
+
+#[test]
+fn installs_leave_no_lock_files_beside_the_versions() {
+    let s = Sandbox::new();
+    s.add_plugin("nodl", "nodownload");
+    succeeds(&mut asdf(&s, &["install", "nodl", "1.0"]));
+    succeeds(&mut asdf(&s, &["install", "nodl", "0.9"]));
+    succeeds(&mut asdf(&s, &["uninstall", "nodl", "0.9"]));
+    // A plugin that lists its tool's folder (dot names included) while
+    // installing another version sees no lock there.
+    let dir = s.data.join("plugins/nodl/bin");
+    let install = std::fs::read_to_string(dir.join("install")).unwrap();
+    let listing = "ls -A \"$(dirname \"$ASDF_INSTALL_PATH\")\" >\"$HOME/seen\"\n";
+    write_executable(
+        &dir.join("install"),
+        &install.replacen('\n', &format!("\n{listing}"), 1),
+    );
+    succeeds(&mut asdf(&s, &["install", "nodl", "1.1"]));
+    let seen = s.read("seen");
+    assert!(!seen.contains(".lock"), "{seen}");
+    let mut left: Vec<String> = std::fs::read_dir(s.data.join("installs/nodl"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["1.0", "1.1"]);
+}
