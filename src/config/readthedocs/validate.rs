@@ -297,103 +297,106 @@ mod tests {
             .map(|r| (r.key, r.message))
     }
 
+    /// `(top, build, key, message)`: what the service refuses, where, and
+    /// its words; `TOOLS` in `build` stands for a valid `build.tools`.
+    const REFUSED: &[(&str, &str, &str, &str)] = &[
+        (
+            "",
+            "  commands: [make]\n  jobs:\n    post_install: [x]\n",
+            "build.jobs",
+            "The keys `build.jobs` and `build.commands` can't be used together. (config:build:jobs-and-commands)",
+        ),
+        (
+            "",
+            "  commands: [make]\n  conda:\n    environment: env.yml\n",
+            "build.conda.environment",
+            "Invalid configuration key: build.conda.environment. Make sure the key name `build.conda.environment` is correct. (config:base:invalid-key-name)",
+        ),
+        (
+            "foo: 1\n",
+            "  commands: [make]\n",
+            "foo",
+            "Invalid configuration key: foo.",
+        ),
+        (
+            "",
+            "  commands: [make]\n  jobs:\n    post_instal: [x]\n",
+            "build.jobs",
+            "Expected one of (pre_checkout, post_checkout,",
+        ),
+        (
+            "",
+            "  commands: [make]\n  jobs:\n",
+            "build.jobs",
+            "Expected a dictionary, got type `NoneType` (`None`). (config:validation:invalid-dict)",
+        ),
+        (
+            "",
+            "  commands: make html\n",
+            "build.commands",
+            "Expected a list, got type `str` (`make html`). (config:validation:invalid-list)",
+        ),
+        (
+            "",
+            "  commands: [1]\n",
+            "build.commands",
+            "Expected a string, got type `int` (`1`). (config:validation:invalid-string)",
+        ),
+        (
+            "",
+            "TOOLS  jobs:\n    pre_build: echo\n",
+            "build.jobs.pre_build",
+            "Expected a list",
+        ),
+        (
+            "",
+            "TOOLS  jobs:\n    build:\n      pdf: [make]\n",
+            "build.jobs.build",
+            "The `pdf` build type was defined in `build.jobs.build`, but it wasn't included in `formats`.",
+        ),
+        (
+            "",
+            "TOOLS  jobs:\n    build:\n      man: [make]\n",
+            "build.jobs.build",
+            "Expected one of (html, pdf, epub, htmlzip)",
+        ),
+        (
+            "",
+            "TOOLS  apt_packages: [\"-y\"]\n",
+            "build.apt_packages.0",
+            "The name of the packages (e.g. `-y`) can't start with `-`",
+        ),
+        (
+            "",
+            "TOOLS  apt_packages: [libxml2, \"a b\"]\n",
+            "build.apt_packages.1",
+            "The name of the package `a b` is invalid.",
+        ),
+        (
+            "",
+            "TOOLS  apt_packages: libxml2\n",
+            "build.apt_packages",
+            "Expected a list",
+        ),
+        (
+            "formats: [docx]\n",
+            "TOOLS",
+            "formats",
+            "Expected one of (htmlzip, pdf, epub)",
+        ),
+        (
+            "",
+            "  tools: \"\"\n",
+            "build",
+            "`build.tools` or `build.commands`",
+        ),
+    ];
+
     #[test]
     fn the_whole_build_mapping_is_checked_as_the_service_does() {
         let tools = "  tools:\n    python: \"3.12\"\n";
-        let cases = [
-            (
-                "",
-                "  commands: [make]\n  jobs:\n    post_install: [x]\n",
-                "build.jobs",
-                "The keys `build.jobs` and `build.commands` can't be used together. (config:build:jobs-and-commands)",
-            ),
-            (
-                "",
-                "  commands: [make]\n  conda:\n    environment: env.yml\n",
-                "build.conda.environment",
-                "Invalid configuration key: build.conda.environment. Make sure the key name `build.conda.environment` is correct. (config:base:invalid-key-name)",
-            ),
-            (
-                "foo: 1\n",
-                "  commands: [make]\n",
-                "foo",
-                "Invalid configuration key: foo.",
-            ),
-            (
-                "",
-                "  commands: [make]\n  jobs:\n    post_instal: [x]\n",
-                "build.jobs",
-                "Expected one of (pre_checkout, post_checkout,",
-            ),
-            (
-                "",
-                "  commands: [make]\n  jobs:\n",
-                "build.jobs",
-                "Expected a dictionary, got type `NoneType` (`None`). (config:validation:invalid-dict)",
-            ),
-            (
-                "",
-                "  commands: make html\n",
-                "build.commands",
-                "Expected a list, got type `str` (`make html`). (config:validation:invalid-list)",
-            ),
-            (
-                "",
-                "  commands: [1]\n",
-                "build.commands",
-                "Expected a string, got type `int` (`1`). (config:validation:invalid-string)",
-            ),
-            (
-                "",
-                &format!("{tools}  jobs:\n    pre_build: echo\n"),
-                "build.jobs.pre_build",
-                "Expected a list",
-            ),
-            (
-                "",
-                &format!("{tools}  jobs:\n    build:\n      pdf: [make]\n"),
-                "build.jobs.build",
-                "The `pdf` build type was defined in `build.jobs.build`, but it wasn't included in `formats`.",
-            ),
-            (
-                "",
-                &format!("{tools}  jobs:\n    build:\n      man: [make]\n"),
-                "build.jobs.build",
-                "Expected one of (html, pdf, epub, htmlzip)",
-            ),
-            (
-                "",
-                &format!("{tools}  apt_packages: [\"-y\"]\n"),
-                "build.apt_packages.0",
-                "The name of the packages (e.g. `-y`) can't start with `-`",
-            ),
-            (
-                "",
-                &format!("{tools}  apt_packages: [libxml2, \"a b\"]\n"),
-                "build.apt_packages.1",
-                "The name of the package `a b` is invalid.",
-            ),
-            (
-                "",
-                &format!("{tools}  apt_packages: libxml2\n"),
-                "build.apt_packages",
-                "Expected a list",
-            ),
-            (
-                "formats: [docx]\n",
-                tools,
-                "formats",
-                "Expected one of (htmlzip, pdf, epub)",
-            ),
-            (
-                "",
-                "  tools: \"\"\n",
-                "build",
-                "`build.tools` or `build.commands`",
-            ),
-        ];
-        for (top, build, key, message) in cases {
-            let got = refusal(top, build);
+        for (top, build, key, message) in REFUSED {
+            let got = refusal(top, &build.replace("TOOLS", tools));
             assert!(
                 got.as_ref()
                     .is_some_and(|(k, m)| k == key && m.contains(message)),
