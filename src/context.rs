@@ -17,6 +17,10 @@ use crate::env::Env;
 use crate::error::Result;
 use crate::remote::Client;
 
+/// What `version` prints, and the name this process runs as (`asdf` through
+/// the link): read before any context is loaded.
+pub use crate::env::{program_name, version_line};
+
 /// A command's context (`I` = its install settings) or a shim's (`I` = `()`).
 pub struct Context<I = InstallSettings> {
     pub env: Env,

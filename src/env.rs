@@ -202,6 +202,23 @@ fn lookup(vars: &[Var], name: &str) -> Option<&'static OsStr> {
     vars.iter().find(|v| v.name == name).map(|v| v.value)
 }
 
+/// The asdf release whose commands and plugin protocol `tool` follows (the
+/// Go generation, whose own test suite `tool` passes). Plugins read it from
+/// `asdf version` to pick between asdf's older and newer commands.
+pub const ASDF_GENERATION: &str = "0.20.0";
+
+/// What `version` prints: run as `asdf`, asdf's own form (`0.20.0 (revision
+/// 1a2b3c4)`), with `tool`'s version as the revision, so scripts that parse
+/// `v?MAJOR.MINOR.PATCH` from it see the asdf they talk to; as `tool`,
+/// `tool 0.1.0`.
+pub fn version_line(program: &str) -> String {
+    let ours = env!("CARGO_PKG_VERSION");
+    match program {
+        "asdf" => format!("{ASDF_GENERATION} (revision tool-{ours})"),
+        _ => format!("tool {ours}"),
+    }
+}
+
 /// `asdf` when run as `asdf` (a link to `tool`), else `tool`.
 pub fn program_name() -> String {
     let argv0 = std::env::args_os().next().unwrap_or_default();

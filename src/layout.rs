@@ -67,6 +67,18 @@ impl Layout {
         self.data_dir.join("downloads").join(tool).join(version_dir)
     }
 
+    /// Where the per-version install locks of `tool` live: out of
+    /// `installs/<tool>/`, whose entries plugins list as versions.
+    pub fn install_locks_dir(&self, tool: &str) -> PathBuf {
+        self.tmp_dir().join("install-locks").join(tool)
+    }
+
+    /// The lock one install (or removal) of a version holds.
+    pub fn install_lock(&self, tool: &str, version_dir: &str) -> PathBuf {
+        self.install_locks_dir(tool)
+            .join(format!("{version_dir}.lock"))
+    }
+
     /// Held while the shims are brought in line with the installs.
     pub fn reshim_lock(&self) -> PathBuf {
         self.tmp_dir().join("reshim.lock")

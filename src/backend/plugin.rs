@@ -61,7 +61,7 @@ impl Backend for PluginBackend {
         let plugin = plugin_for(&ctx.env, tool)?;
         if plugin.has("latest-stable") {
             let arg = std::path::Path::new(prefix.unwrap_or(""));
-            let out = plugin.capture("latest-stable", &[arg], &Vec::new())?;
+            let out = plugin.capture_stdout("latest-stable", &[arg], &Vec::new())?;
             return Ok(out.split_whitespace().last().map(str::to_string));
         }
         super::newest_listed(self, ctx, tool, prefix)

@@ -4,6 +4,7 @@
 use clap::Args;
 
 use crate::context::Context;
+use crate::install::batch::Outcome;
 use crate::install::command::{self, Install};
 use crate::install::gather::Asked;
 
@@ -48,9 +49,18 @@ pub fn run(ctx: Context, args: InstallArgs) -> anyhow::Result<i32> {
             json: args.json,
         },
     )?;
+    let audience = crate::progress::Audience::of_stderr();
     for report in &reports {
         if args.json {
             println!("{}", serde_json::to_string(report)?);
+        } else if report.outcome == Outcome::AlreadyInstalled
+            && audience == crate::progress::Audience::Program
+        {
+            // asdf's words and stream (a person sees the progress line).
+            eprintln!(
+                "version {} of {} is already installed",
+                report.version, report.tool
+            );
         }
         if let Some(err) = &report.error {
             let person = crate::progress::Audience::of_stderr().is_person();

@@ -109,6 +109,10 @@ enum Cmd {
     Reshim {
         tool: Option<String>,
         version: Option<String>,
+        /// Ignored, as asdf 0.14 ignores it: asdf-ruby's gem hook passes
+        /// each new executable (`reshim ruby 3.3.11 bin/rake`).
+        #[arg(hide = true, allow_hyphen_values = true)]
+        ignored: Vec<OsString>,
     },
     /// List the tools and versions that provide a shimmed command
     #[command(alias = "shim-versions")]
@@ -176,6 +180,13 @@ fn parse_error(e: &clap::Error) -> i32 {
         }
         return exit::OK;
     }
+    if e.kind() == ErrorKind::DisplayVersion {
+        println!(
+            "{}",
+            crate::context::version_line(&crate::context::program_name())
+        );
+        return exit::OK;
+    }
     if !e.use_stderr() {
         let _ = e.print();
         return exit::OK;
@@ -196,7 +207,10 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
     let ctx = Context::load;
     match cmd {
         Cmd::Version => {
-            println!("tool {}", env!("CARGO_PKG_VERSION"));
+            println!(
+                "{}",
+                crate::context::version_line(&crate::context::program_name())
+            );
             Ok(exit::OK)
         }
         Cmd::Completion { shell } => {
@@ -225,7 +239,9 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Which { command } => where_::run_which(&ctx()?, &command),
         Cmd::Exec { command, args } => exec::run_exec(&ctx()?, command.as_deref(), args),
         Cmd::Env { command, util } => exec::run_env(&ctx()?, command.as_deref(), util),
-        Cmd::Reshim { tool, version } => reshim::run(&ctx()?, tool.as_deref(), version.as_deref()),
+        Cmd::Reshim { tool, version, .. } => {
+            reshim::run(&ctx()?, tool.as_deref(), version.as_deref())
+        }
         Cmd::Shimversions { command } => reshim::run_shimversions(&ctx()?, &command),
         Cmd::Uninstall { tool, version } => uninstall::run(&ctx()?, &tool, &version),
         Cmd::Info => info::run_info(&ctx()?),

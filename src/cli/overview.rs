@@ -96,7 +96,11 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The whole overview for `program` (`asdf` or `tool`).
 pub fn text(program: &str, plugins: &[Plugin]) -> String {
-    let mut out = format!("version: {}\n\n", env!("CARGO_PKG_VERSION"));
+    let version = match program {
+        "asdf" => crate::context::version_line(program),
+        _ => env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let mut out = format!("version: {version}\n\n");
     for (title, commands) in SECTIONS {
         let _ = writeln!(out, "{title}");
         for (usage, what) in *commands {

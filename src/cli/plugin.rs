@@ -105,22 +105,11 @@ fn update(ctx: &Context, plugin: &Plugin, reference: Option<&str>) -> i32 {
 }
 
 fn list(ctx: &Context, urls: bool, refs: bool) -> anyhow::Result<i32> {
-    let plugins = manage::list(&ctx.env);
-    if plugins.is_empty() {
+    let lines = manage::listing(&ctx.env, urls, refs);
+    if lines.is_empty() {
         eprintln!("No plugins installed");
     }
-    for p in plugins {
-        let mut line = p.name.clone();
-        if urls {
-            line.push_str(&format!("\t\t{}", git::shown_url(&p.dir)));
-        }
-        if refs {
-            let sep = if urls { "\t" } else { "\t\t" };
-            line.push_str(&format!(
-                "{sep}{}",
-                git::reference(&p.dir).unwrap_or_default()
-            ));
-        }
+    for line in lines {
         println!("{line}");
     }
     Ok(exit::OK)

@@ -1,6 +1,7 @@
 //! What interrupted installs leave in `installs/<tool>/`: a folder with an
-//! `.incomplete` marker, `.staging-*` and `.trash-*` folders, and lock files
-//! of versions that never got installed. A version's leftovers are removed
+//! `.incomplete` marker, `.staging-*` and `.trash-*` folders (and lock files
+//! older versions of `tool` kept there); and, in `tmp/install-locks/<tool>/`,
+//! lock files of versions that never got installed. A version's leftovers are removed
 //! only under its lock, so nothing still being written is touched; a name
 //! counts as a leftover only when it parses back to exactly that version
 //! (no version begins with `.`), and a marker only when it is a file.
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::installed;
 
 /// What a dot-name beside the versions is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     Lock,
     Incomplete,
@@ -69,8 +70,21 @@ fn is_marker(marker: &Path) -> Result<bool> {
 /// lock files of those that are not installed. Best effort: a failure here
 /// never stops the install that called it.
 pub fn sweep(env: &Env, tool: &str, except: &str) {
-    for dir in with_leftovers(env, tool) {
-        if dir == except {
+    let leftovers = with_leftovers(env, tool);
+    // A version whose old-style lock an older `tool` still holds is left alone.
+    let mut held_elsewhere = BTreeSet::new();
+    for (dir, _) in leftovers.iter().filter(|(_, k)| *k == Some(Kind::Lock)) {
+        let old = env
+            .layout
+            .tool_installs_dir(tool)
+            .join(format!(".{dir}.lock"));
+        if !lock::remove_if_free(&old) {
+            held_elsewhere.insert(dir.clone());
+        }
+    }
+    let versions: BTreeSet<String> = leftovers.into_iter().map(|(dir, _)| dir).collect();
+    for dir in versions {
+        if dir == except || held_elsewhere.contains(&dir) {
             continue;
         }
         let Ok(Some(held)) = lock::try_acquire(env, tool, &dir) else {
@@ -82,15 +96,21 @@ pub fn sweep(env: &Env, tool: &str, except: &str) {
     }
 }
 
-/// The version folders named by leftovers and lock files.
-fn with_leftovers(env: &Env, tool: &str) -> BTreeSet<String> {
-    let Ok(entries) = std::fs::read_dir(env.layout.tool_installs_dir(tool)) else {
-        return BTreeSet::new();
+/// The version folders named by leftovers and lock files, with the kind
+/// of leftover beside the versions (`None`: only a lock of its own).
+fn with_leftovers(env: &Env, tool: &str) -> BTreeSet<(String, Option<Kind>)> {
+    let names = |dir: std::path::PathBuf| {
+        (std::fs::read_dir(dir).into_iter().flatten().flatten())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
     };
-    entries
-        .flatten()
-        .filter_map(|e| parse(&e.file_name().to_string_lossy()).map(|(v, _)| v))
-        .collect()
+    let beside = names(env.layout.tool_installs_dir(tool))
+        .filter_map(|name| parse(&name).map(|(v, kind)| (v, Some(kind))));
+    let locks = names(env.layout.install_locks_dir(tool)).filter_map(|name| {
+        let dir = name.strip_suffix(".lock")?;
+        let valid = crate::version::check_path_component("version", dir).is_ok();
+        valid.then(|| (dir.to_string(), None))
+    });
+    beside.chain(locks).collect()
 }
 
 /// `3.9.6` from `.3.9.6.lock`, `.3.9.6.incomplete`, `.3.9.6.staging-x1Y`,

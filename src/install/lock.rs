@@ -1,5 +1,6 @@
 //! One install of a version at a time, across processes: an exclusive lock
-//! on `installs/<tool>/.<version>.lock`, released when the holder and every
+//! on `tmp/install-locks/<tool>/<version>.lock` (out of `installs/<tool>/`,
+//! which plugins list as versions), released when the holder and every
 //! child that inherited it have exited (even by kill -9). A lock file may be
 //! deleted by its holder: a waiter that then wins the lock on the deleted
 //! file sees that the path names another file and starts over.
@@ -30,10 +31,12 @@ impl VersionLock {
     }
 }
 
+/// The lock's path, its folder made, and the tool's installs folder, which
+/// the lock's holder writes into.
 fn lock_path(env: &Env, tool: &str, version_dir: &str) -> Result<PathBuf> {
-    let dir = env.layout.tool_installs_dir(tool);
-    fs_err::create_dir_all(&dir)?;
-    Ok(dir.join(format!(".{version_dir}.lock")))
+    fs_err::create_dir_all(env.layout.tool_installs_dir(tool))?;
+    fs_err::create_dir_all(env.layout.install_locks_dir(tool))?;
+    Ok(env.layout.install_lock(tool, version_dir))
 }
 
 fn open(path: &Path) -> Result<File> {
@@ -91,16 +94,31 @@ pub fn try_acquire(env: &Env, tool: &str, version_dir: &str) -> Result<Option<Ve
     }
 }
 
+/// Deletes `path`, an install lock where older versions of `tool` kept
+/// them (`installs/<tool>/.<version>.lock`), unless someone holds it;
+/// false when someone does.
+pub fn remove_if_free(path: &Path) -> bool {
+    let Ok(file) = File::options().write(true).open(path) else {
+        return true;
+    };
+    match file.try_lock() {
+        Ok(()) => {
+            if still_current(&file, path) {
+                let _ = std::fs::remove_file(path);
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Whether this process holds the version's lock through a descriptor it
 /// inherited: a plugin's `bin/install` running `asdf reshim <tool> <version>`
 /// for the version being installed. Proved by the kernel, not by a variable
 /// anyone can set: one of our open descriptors is the lock file, and the
 /// exclusive lock on it is ours.
 pub fn held_by_ancestor(env: &Env, tool: &str, version_dir: &str) -> bool {
-    let path = env
-        .layout
-        .tool_installs_dir(tool)
-        .join(format!(".{version_dir}.lock"));
+    let path = env.layout.install_lock(tool, version_dir);
     let Ok(lock) = std::fs::metadata(&path) else {
         return false;
     };

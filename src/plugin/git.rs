@@ -93,6 +93,11 @@ pub fn shown_url(dir: &Path) -> String {
     crate::remote::redact(&remote_url(dir).unwrap_or_default())
 }
 
+/// The checked-out branch, `HEAD` when detached (`git rev-parse --abbrev-ref`).
+pub fn branch(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"])
+}
+
 pub fn remote_url(dir: &Path) -> Result<String> {
     git(Some(dir), &["remote", "get-url", "origin"])
 }

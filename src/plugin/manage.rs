@@ -145,3 +145,30 @@ pub fn list(env: &Env) -> Vec<Plugin> {
         .filter_map(|n| Plugin::find(env, &n))
         .collect()
 }
+
+/// `plugin list [--urls] [--refs]`, one line per plugin as asdf 0.14 (the
+/// service's) prints them: with more than the name, the name padded to 28
+/// columns, then each column after a space (the remote URL, secrets
+/// redacted; the branch and the short commit).
+pub fn listing(env: &Env, urls: bool, refs: bool) -> Vec<String> {
+    let columns = |p: &Plugin| {
+        let mut words = Vec::new();
+        if urls {
+            let url = git::remote_url(&p.dir).unwrap_or_default();
+            words.push(crate::remote::redact(&url));
+        }
+        if refs {
+            words.push(git::branch(&p.dir).unwrap_or_default());
+            words.push(git::head(&p.dir).unwrap_or_default());
+        }
+        words.retain(|w| !w.is_empty());
+        words
+    };
+    list(env)
+        .iter()
+        .map(|p| match columns(p) {
+            words if words.is_empty() => p.name.clone(),
+            words => format!("{:<28} {}", p.name, words.join(" ")),
+        })
+        .collect()
+}

@@ -212,13 +212,15 @@ pub fn legacy_filenames(env: &Env, plugin: &Plugin) -> Vec<String> {
 }
 
 /// The versions a plugin reads from a legacy file (`parse-legacy-file`).
+/// A script that fails sets no version there (its messages go to stderr),
+/// as in asdf: the search goes on, and a command with nothing set answers
+/// as asdf does (exit 126 for a shim or `exec`).
 pub fn parse_legacy_file(plugin: &Plugin, path: &Path) -> Result<Option<String>> {
     if !plugin.has("parse-legacy-file") {
         return Ok(None);
     }
-    plugin
-        .capture("parse-legacy-file", &[path], &Vec::new())
-        .map(Some)
+    let (status, out) = plugin.capture_passing_stderr("parse-legacy-file", &[path], &Vec::new())?;
+    Ok(Some(if status.success() { out } else { String::new() }))
 }
 
 /// A variable as the process has it, empty values included.

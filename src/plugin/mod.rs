@@ -175,6 +175,38 @@ impl Plugin {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Runs a short script with its stderr on ours, as asdf lets a script's
+    /// messages through (`latest-stable`, `parse-legacy-file`); its exit
+    /// status and stdout.
+    pub fn capture_passing_stderr(
+        &self,
+        script: &str,
+        args: &[&Path],
+        vars: &Vars,
+    ) -> Result<(std::process::ExitStatus, String)> {
+        let out = self
+            .command(script, vars)?
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| Error::io("cannot run", self.script_path(script), e))?;
+        Ok((
+            out.status,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ))
+    }
+
+    /// `capture_passing_stderr` for a script whose failure is an error
+    /// (what it said is above).
+    pub fn capture_stdout(&self, script: &str, args: &[&Path], vars: &Vars) -> Result<String> {
+        let (status, out) = self.capture_passing_stderr(script, args, vars)?;
+        match status.success() {
+            true => Ok(out),
+            false => Err(self.failed(script, status, "its messages are above")),
+        }
+    }
+
     /// Runs a long script (download, install…) with its output sent to `sink`.
     /// `hold`: a descriptor the script keeps open (see `process::run`).
     pub fn run(

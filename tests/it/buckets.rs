@@ -296,7 +296,7 @@ fn ctrl_c_ends_an_install_waiting_on_a_hung_bucket() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = crate::harness::spawn(&mut cmd);
-    let lock = s.data.join("installs/python/.3.9.6.lock");
+    let lock = s.data.join("tmp/install-locks/python/3.9.6.lock");
     crate::harness::wait_for(&lock);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let pid = child.id().to_string();

@@ -97,14 +97,23 @@ fn stale_leftovers_of_other_versions_are_swept() {
     std::fs::create_dir_all(tool_dir.join(".9.9.9.staging-x1/bin")).unwrap();
     std::fs::create_dir_all(tool_dir.join("9.9.9")).unwrap();
     std::fs::write(tool_dir.join(".9.9.9.incomplete"), "").unwrap();
+    // Where older versions of tool kept the lock, and where they are now.
     std::fs::write(tool_dir.join(".9.9.9.lock"), "").unwrap();
+    let locks = s.data.join("tmp/install-locks/dummy");
+    std::fs::create_dir_all(&locks).unwrap();
+    std::fs::write(locks.join("9.9.8.lock"), "").unwrap();
     succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     let mut left: Vec<String> = std::fs::read_dir(&tool_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     left.sort();
-    assert_eq!(left, [".1.0.0.lock", "1.0.0"]);
+    assert_eq!(left, ["1.0.0"]);
+    let locks: Vec<String> = std::fs::read_dir(&locks)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(locks, ["1.0.0.lock"]);
 }
 
 #[test]

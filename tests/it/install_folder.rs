@@ -61,7 +61,9 @@ fn cleaning_a_version_leaves_another_versions_staging_alone() {
     let tool_dir = s.data.join("installs/dummy");
     let staging = tool_dir.join(".1.0.0.staging-x.staging-Ab12/bin");
     std::fs::create_dir_all(&staging).unwrap();
-    let lock = std::fs::File::create(tool_dir.join(".1.0.0.staging-x.lock")).unwrap();
+    let locks = s.data.join("tmp/install-locks/dummy");
+    std::fs::create_dir_all(&locks).unwrap();
+    let lock = std::fs::File::create(locks.join("1.0.0.staging-x.lock")).unwrap();
     lock.lock().unwrap();
     succeeds(&mut s.tool(&["install", "dummy", "1.0.0"]));
     assert!(staging.is_dir(), "another install's staging folder deleted");
@@ -135,7 +137,9 @@ fn uninstall_waits_for_a_staged_install_of_the_version() {
     // A staged install holds the lock while its folder does not exist yet.
     let tool_dir = s.data.join("installs/dummy");
     std::fs::create_dir_all(&tool_dir).unwrap();
-    let lock = std::fs::File::create(tool_dir.join(".1.1.0.lock")).unwrap();
+    let locks = s.data.join("tmp/install-locks/dummy");
+    std::fs::create_dir_all(&locks).unwrap();
+    let lock = std::fs::File::create(locks.join("1.1.0.lock")).unwrap();
     lock.lock().unwrap();
     let mut uninstall = crate::harness::spawn(
         s.process(crate::harness::BIN)

@@ -2,6 +2,7 @@
 //! processes, one sandbox (home, data dir, project) per test.
 
 mod archive_safety;
+mod asdf_answers;
 mod asdf_dropin;
 mod asdf_plugins;
 mod auto_reshim;

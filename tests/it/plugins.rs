@@ -39,8 +39,9 @@ fn plugin_list_urls_refs_shows_where_each_plugin_comes_from() {
         &["rev-parse", "--short", "HEAD"],
     );
     let out = stdout(&mut s.tool(&["plugin", "list", "--urls", "--refs"]));
+    // asdf 0.14's columns: the name padded to 28, then one space each.
     assert!(
-        out.starts_with(&format!("dummy\t\t{url}\tmain\n")),
+        out.starts_with(&format!("{:<28} {url} main {head}\n", "dummy")),
         "{out}\n(head {head})"
     );
 }

@@ -133,6 +133,33 @@ fn a_config_the_service_rejects_stops_before_any_install() {
     assert!(!s.data.join("installs").exists(), "nothing was installed");
 }
 
+#[test]
+fn build_jobs_with_commands_and_unknown_build_keys_are_refused_at_their_line() {
+    let s = Sandbox::new();
+    let head = "version: 2\nbuild:\n  os: ubuntu-24.04\n  tools:\n    python: \"3.12\"\n";
+    let cases = [
+        (
+            "  commands: [make]\n  jobs:\n    post_install: [x]\n",
+            ".readthedocs.yaml:7:",
+            "The keys `build.jobs` and `build.commands` can't be used together. (config:build:jobs-and-commands)",
+        ),
+        (
+            "  conda:\n    environment: env.yml\n",
+            ".readthedocs.yaml:7:",
+            "Invalid configuration key: build.conda.environment.",
+        ),
+    ];
+    for (rest, at, message) in cases {
+        s.write("proj/.readthedocs.yaml", &format!("{head}{rest}"));
+        let err = fails_with(
+            &mut s.tool(&["install", "--config", ".readthedocs.yaml"]),
+            1,
+        );
+        assert!(err.contains(at) && err.contains(message), "{rest}: {err}");
+        assert!(!s.data.join("installs").exists(), "nothing was installed");
+    }
+}
+
 /// `build.os` gives `{os}` only where the `os` setting leaves it open: an
 /// `os` in config.toml wins, as `TOOL_OS` does (its key is looked up, the
 /// builder's is not).

@@ -13,6 +13,7 @@ use yaml_rust2::Yaml;
 
 mod load;
 mod validate;
+mod values;
 
 use super::ToolInfo;
 use crate::error::{Error, Result};
@@ -117,10 +118,7 @@ pub fn read(path: &Path, table: &Table, tools: &dyn ToolInfo) -> Result<BuildCon
             "the file is empty: Read the Docs rejects an empty config (config:base:invalid-syntax)";
         return Err(bad(1, why.to_string()));
     };
-    validate::check(&doc, table).map_err(|r| {
-        let key = r.key.rsplit('.').next().unwrap_or(&r.key);
-        bad(line_of(&text, key, 1), r.message)
-    })?;
+    validate::check(&doc, table).map_err(|r| bad(line_of_path(&text, &r.key), r.message))?;
     let build = &doc["build"];
     let os = match scalar(&build["os"]) {
         None => None,
@@ -201,15 +199,33 @@ fn scalar(value: &Yaml) -> Option<String> {
 /// The line where `key:` is written (for messages), else `fallback`.
 fn line_of(text: &str, key: &str, fallback: usize) -> usize {
     text.lines()
-        .position(|l| {
-            let t = l.trim_start().trim_start_matches(['"', '\'']);
-            t.strip_prefix(key).is_some_and(|rest| {
-                rest.trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with(':')
-            })
-        })
+        .position(|l| writes_key(l, key))
         .map_or(fallback, |i| i + 1)
+}
+
+/// The line of a dotted key (`build.tools.python`): each part looked for
+/// below the line of the one before; the line of the deepest found, else 1.
+fn line_of_path(text: &str, key: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut from, mut found) = (0, 1);
+    for part in key.split('.') {
+        let Some(i) = lines.iter().skip(from).position(|l| writes_key(l, part)) else {
+            break;
+        };
+        found = from + i + 1;
+        from = found;
+    }
+    found
+}
+
+/// Whether `line` begins with `key:` (quoted or not).
+fn writes_key(line: &str, key: &str) -> bool {
+    let t = line.trim_start().trim_start_matches(['"', '\'']);
+    t.strip_prefix(key).is_some_and(|rest| {
+        rest.trim_start_matches(['"', '\''])
+            .trim_start()
+            .starts_with(':')
+    })
 }
 
 #[cfg(test)]
@@ -332,7 +348,7 @@ mod tests {
             ),
             (
                 format!("{os}  tools: [python]\n"),
-                ":3: build.tools must be a mapping",
+                ":3: Config validation error in `build.tools`. Expected a dictionary, got type `list` (`['python']`)",
                 "invalid-dict",
             ),
             ("".into(), ":1: the file is empty", "invalid-syntax"),
