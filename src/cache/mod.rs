@@ -3,6 +3,7 @@
 //! and publishing (`publish`). Only here are buckets opened, with their
 //! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
+pub mod hit;
 pub mod listing;
 pub mod publish;
 pub mod record;
