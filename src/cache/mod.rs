@@ -3,6 +3,8 @@
 //! and publishing (`publish`). Only here are buckets opened, with their
 //! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
+pub mod adopt;
+pub mod gc;
 pub mod hit;
 pub mod listing;
 pub mod publish;

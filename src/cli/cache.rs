@@ -90,6 +90,8 @@ pub enum CacheCmd {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Admin(super::cache_admin::AdminCmd),
 }
 
 #[derive(clap::Args, Debug)]
@@ -145,6 +147,7 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
         CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
         CacheCmd::Keygen { name, dir } => keygen(&name, dir),
+        CacheCmd::Admin(cmd) => super::cache_admin::run(ctx, cmd),
         CacheCmd::Plan {
             tool,
             versions,

@@ -3,6 +3,7 @@
 //! here decides behaviour.
 
 mod cache;
+mod cache_admin;
 mod current;
 mod exec;
 mod info;
