@@ -318,6 +318,19 @@ fn adopts_racing_each_other_and_installs_all_succeed() {
     ));
 }
 
+/// Waits (60 s at most) for `path` to go.
+fn gone(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} stayed",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Every archive under `sha256/` made two days old (the default grace is one).
 fn age_archives(b: &Bucket) {
     for entry in std::fs::read_dir(b.dir.join("sha256")).unwrap() {
@@ -343,7 +356,14 @@ fn push_build(s: &Sandbox, data: &Path, vars: &[(&str, String)], version: &str, 
     if !root.exists() {
         fake_python(data, version);
     }
-    std::fs::write(root.join("lib/mark"), mark).unwrap();
+    // The same bytes again, when the same mark: the file is left as it is.
+    if std::fs::read_to_string(root.join("lib/mark"))
+        .ok()
+        .as_deref()
+        != Some(mark)
+    {
+        std::fs::write(root.join("lib/mark"), mark).unwrap();
+    }
     let push = ["cache", "push", "python", version, "--replace"];
     succeeds(&mut tool_with(s, data, vars, &push));
 }
@@ -389,21 +409,25 @@ fn gc_racing_publishes_never_deletes_an_archive_a_record_names() {
     let s = Sandbox::new();
     let b = s3_bucket(&s);
     let versions = ["3.9.1", "3.9.2", "3.9.3", "3.9.4"];
-    // Archives no record names any more, older than the grace: each is
-    // published again (the same bytes) while gc deletes what it found
-    // unnamed.
+    // Archives no record names any more, older than the grace, published
+    // again (the same bytes) while gc deletes what it found unnamed: first
+    // 1,000 old archives of nobody's (sorted first), so that gc is still
+    // deleting when the publishers find theirs there.
     for v in versions {
         push_build(&s, &s.data, &b.vars, v, "same");
         let rm = ["cache", "rm", "python", v];
         succeeds(&mut tool_with(&s, &s.data, &b.vars, &rm));
     }
+    for n in 0..1000 {
+        let junk = b.dir.join(format!("sha256/0000{n:060}.tar.zst"));
+        std::fs::write(junk, b"nobody's").unwrap();
+    }
     age_archives(&b);
+    let first_junk = b.dir.join(format!("sha256/0000{:060}.tar.zst", 0));
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            for _ in 0..6 {
-                gc(&s, &b.vars, &["--delete"]);
-            }
-        });
+        scope.spawn(|| gc(&s, &b.vars, &["--delete"]));
+        // Once gc deletes, it has read the records for the last time.
+        gone(&first_junk);
         for v in versions {
             let (s, vars) = (&s, &b.vars);
             scope.spawn(move || push_build(s, &s.data, vars, v, "same"));
@@ -433,4 +457,33 @@ fn rm_retires_a_record_and_says_when_there_is_none() {
         age_archives(&b);
         assert_eq!(gc(&s, &b.vars, &[])["orphans"].as_array().unwrap().len(), 1);
     }
+}
+
+/// `cache rm`'s condition, on the library's remote (a folder bucket): a
+/// record written again since it was read is left as it is.
+#[test]
+fn a_conditional_delete_leaves_a_copy_written_since_it_was_read() {
+    use tool::remote::{Client, Deleted};
+    let s = Sandbox::new();
+    let b = folder_bucket(&s);
+    let client = Client::new().unwrap();
+    let bucket = client.folder(b.dir.clone(), "bucket").unwrap();
+    bucket.put_small("k.manifest", b"first".to_vec()).unwrap();
+    let (_, first) = bucket.get_small_versioned("k.manifest").unwrap().unwrap();
+    bucket.put_small("k.manifest", b"second!".to_vec()).unwrap();
+    assert_eq!(
+        bucket.delete_if("k.manifest", &first).unwrap(),
+        Deleted::Changed
+    );
+    let (now, second) = bucket.get_small_versioned("k.manifest").unwrap().unwrap();
+    assert_eq!(&now[..], b"second!");
+    assert_eq!(
+        bucket.delete_if("k.manifest", &second).unwrap(),
+        Deleted::Deleted
+    );
+    assert!(!b.dir.join("k.manifest").exists());
+    assert_eq!(
+        bucket.delete_if("k.manifest", &second).unwrap(),
+        Deleted::Missing
+    );
 }
