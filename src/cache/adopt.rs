@@ -45,6 +45,8 @@ pub struct How<'a> {
     /// Say what would be adopted; read and write nothing more.
     pub dry_run: bool,
     pub cancel: &'a Cancel,
+    /// `cache.gc_grace`, for the publish (see `publish::How`).
+    pub gc_grace: std::time::Duration,
 }
 
 /// What became of one key.
@@ -119,8 +121,22 @@ pub fn adopt(
         }
         Err(e) => return Err(e),
     };
+    publish_read(bucket, c, inside, &files, how, &mut out)?;
+    Ok(out)
+}
+
+/// Publishes the archives read for `c` (conditionally: see `publish`) and
+/// says so in `out`.
+fn publish_read(
+    bucket: &Remote,
+    c: &Candidate,
+    inside: Option<Manifest>,
+    files: &[PackedFile],
+    how: &How<'_>,
+    out: &mut Adopted,
+) -> Result<()> {
     let mut build = build_of(bucket, c, inside)?;
-    for f in &files {
+    for f in files {
         (build.sha256).insert(f.format.name().to_string(), f.sha256.clone());
     }
     let publish = publish::How {
@@ -128,9 +144,9 @@ pub fn adopt(
         replace: false,
         legacy_layout: false,
         cancel: how.cancel,
-        gc_grace: cache.ctx.installs.cache.gc_grace,
+        gc_grace: how.gc_grace,
     };
-    let (outcome, _) = publish::upload(bucket, &c.key, &build, &files, &publish)?;
+    let (outcome, _) = publish::upload(bucket, &c.key, &build, files, &publish)?;
     out.outcome = match outcome {
         Published::AlreadyPublished => Outcome::AlreadyAdopted,
         _ => Outcome::Adopted,
@@ -139,7 +155,7 @@ pub fn adopt(
         .map(|f| record::object_for(&f.sha256, f.format))
         .collect();
     out.bytes = files.iter().map(|f| f.bytes).sum();
-    Ok(out)
+    Ok(())
 }
 
 /// Every archive of `c` read into `dir`: the manifest one of them carries

@@ -49,6 +49,7 @@ pub fn command(ctx: &Context, asked: &Asked, mut each: impl FnMut(&Adopted)) -> 
         signer: signer.as_ref(),
         dry_run: asked.dry_run,
         cancel: &cancel,
+        gc_grace: ctx.installs.cache.gc_grace,
     };
     let progress = crate::progress::Progress::new(!asked.json);
     let mut all_good = true;
