@@ -487,3 +487,34 @@ fn a_conditional_delete_leaves_a_copy_written_since_it_was_read() {
         Deleted::Missing
     );
 }
+
+#[test]
+fn adopt_refuses_an_archive_that_is_not_its_checksum_and_one_without_when_required() {
+    let s = Sandbox::new();
+    let b = folder_bucket(&s);
+    service_tarball(&s, &b, "python", "3.11.2", &[]);
+    service_tarball(&s, &b, "python", "3.12.1", &[]);
+    let other = "0".repeat(64);
+    let sums = b.dir.join(format!("{OS}-python-3.11.2.tar.gz.sha256"));
+    std::fs::write(&sums, format!("{other}  {OS}-python-3.11.2.tar.gz\n")).unwrap();
+    let vars = with(&b.vars, "TOOL_CACHE_REQUIRE_CHECKSUM", "yes");
+    let out = (tool_with(&s, &s.data, &vars, &["cache", "adopt", "--json"]).output()).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = lines_by_key(&out.stdout);
+    let wrong = &said[&format!("{OS}-python-3.11.2")];
+    assert_eq!(wrong["outcome"], "refused", "{said:?}");
+    assert!(wrong["why"].as_str().unwrap().contains(&other), "{wrong}");
+    let missing = &said[&format!("{OS}-python-3.12.1")];
+    assert_eq!(missing["outcome"], "refused", "{said:?}");
+    assert!(
+        missing["why"]
+            .as_str()
+            .unwrap()
+            .contains("cache.require_checksum"),
+        "{missing}"
+    );
+    assert!(
+        !b.dir.join("sha256").exists(),
+        "nothing refused is published"
+    );
+}
