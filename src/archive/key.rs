@@ -130,6 +130,65 @@ fn matches_filled(filled: &str, key: &str) -> bool {
     !middle.is_empty() && !middle.contains('/')
 }
 
+/// What an archive key of a known tool says: its host fields (`None`
+/// where the template has no such placeholder) and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub os: Option<String>,
+    pub arch: Option<String>,
+    pub libc: Option<String>,
+    pub version: String,
+}
+
+impl Template {
+    /// The fields of `key` (with extension) when it is an archive of `tool`:
+    /// each placeholder takes the text up to the first occurrence of the
+    /// literal after it, never a `/`; the key must render back the same.
+    pub fn fields_of(&self, tool: &str, key: &str) -> Option<Fields> {
+        let base = artifact_base(key)?;
+        let filled = self.text.replace("{tool}", tool);
+        let mut rest = base.strip_prefix(&filled[..filled.find('{')?])?;
+        let mut template = &filled[filled.find('{')?..];
+        let mut found: Vec<(&str, &str)> = Vec::new();
+        while let Some(body) = template.strip_prefix('{') {
+            let close = body.find('}')?;
+            let name = &body[..close];
+            template = &body[close + 1..];
+            let literal = &template[..template.find('{').unwrap_or(template.len())];
+            let end = match template.len() == literal.len() {
+                true => rest.len().checked_sub(literal.len())?,
+                false if literal.is_empty() => return None,
+                false => rest.find(literal)?,
+            };
+            let value = &rest[..end];
+            if value.is_empty() || value.contains('/') || !rest[end..].starts_with(literal) {
+                return None;
+            }
+            found.push((name, value));
+            rest = &rest[end + literal.len()..];
+            template = &template[literal.len()..];
+        }
+        let get = |n: &str| {
+            found
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        };
+        let fields = Fields {
+            os: get("os"),
+            arch: get("arch"),
+            libc: get("libc"),
+            version: get("version")?,
+        };
+        let host = Host {
+            os: fields.os.clone().unwrap_or_default(),
+            arch: fields.arch.clone().unwrap_or_default(),
+            libc: fields.libc.clone().unwrap_or_default(),
+        };
+        (rest.is_empty() && self.render(&host, tool, &fields.version) == base).then_some(fields)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +199,34 @@ mod tests {
             arch: "x86_64".into(),
             libc: "glibc-2.31".into(),
         }
+    }
+
+    #[test]
+    fn fields_are_read_back_from_keys() {
+        let t = Template::parse("{os}-{tool}-{version}").unwrap();
+        let f = t
+            .fields_of("python", "ubuntu-22.04-python-3.11.2.tar.gz")
+            .unwrap();
+        assert_eq!(f.os.as_deref(), Some("ubuntu-22.04"));
+        assert_eq!(f.version, "3.11.2");
+        assert_eq!(f.arch, None);
+        assert!(
+            t.fields_of("nodejs", "ubuntu-22.04-python-3.11.2.tar.gz")
+                .is_none()
+        );
+        assert!(t.fields_of("python", "sha256/ab.tar.gz").is_none());
+        assert!(
+            t.fields_of("python", "a/ubuntu-22.04-python-3.tar.gz")
+                .is_none()
+        );
+        let t = Template::parse("{os}/{arch}/{tool}-{version}").unwrap();
+        let f = t
+            .fields_of("ruby", "ubuntu-24.04/aarch64/ruby-3.3.1.tar.zst")
+            .unwrap();
+        assert_eq!(
+            (f.os.as_deref(), f.arch.as_deref(), f.version.as_str()),
+            (Some("ubuntu-24.04"), Some("aarch64"), "3.3.1")
+        );
     }
 
     #[test]

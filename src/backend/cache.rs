@@ -9,6 +9,7 @@ use super::{Backend, Details, Entry, Failure, Job, Stage};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, unpack};
 use crate::cache::Cache;
+use crate::cache::hit::{self, Miss};
 use crate::cache::record;
 use crate::cache::sign::Verdict;
 use crate::context::Context;
@@ -63,11 +64,13 @@ impl Backend for CacheBackend {
             let Some(found) = record::read(&b, &key, &cache.trusted)? else {
                 continue;
             };
-            record::require_trust(&found.verdict, &cache.trusted, &object, &b)?;
-            let archive = Format::ALL.iter().find_map(|f| found.record.archive(*f));
-            let Some(archive) =
-                archive.filter(|_| found.record.build.incompatibility(&cache.host).is_none())
-            else {
+            let rules = hit::Rules::of(&cache, tool, version);
+            let archive = match hit::judge_record(&rules, &found, &object, &b) {
+                Ok(format) => found.record.archive(format),
+                Err(miss @ Miss::Unsigned(_)) => return Err(refusal(miss, &object, &b).into()),
+                Err(_) => None,
+            };
+            let Some(archive) = archive else {
                 continue;
             };
             let mut entry = super::entry("cache", tool, version);
@@ -128,13 +131,25 @@ fn try_bucket(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Ans
     }
 }
 
-/// Why a build (its record's manifest, or the one inside the archive)
-/// cannot be installed as `job`: another machine, or another tool or version.
-fn compatible(m: &Manifest, cache: &Cache, job: &Job<'_>) -> Option<String> {
-    if m.tool != job.tool || m.version != job.version {
-        return Some(format!("the build of {} {}", m.tool, m.version));
+/// What an install of `job` from the cache is judged against (`hit`).
+fn rules<'a>(cache: &'a Cache, job: &'a Job<'_>) -> hit::Rules<'a> {
+    hit::Rules::of(cache, job.tool, job.version)
+}
+
+/// The error an install stops with where `hit` says it cannot take `object`
+/// and no other bucket should be tried.
+fn refusal(miss: Miss, object: &str, b: &Remote) -> Error {
+    match miss {
+        Miss::Unsigned(why) => Error::Untrusted {
+            object: object.to_string(),
+            bucket: b.display().to_string(),
+            why,
+        },
+        other => Error::BadData {
+            what: format!("{object} in {}", b.display()),
+            why: other.why().to_string(),
+        },
     }
-    m.incompatibility(&cache.host)
 }
 
 /// A hit downloads and installs in one stream: both hooks run first.
@@ -168,29 +183,18 @@ fn from_record(
     job: &Job<'_>,
 ) -> Result<Answer, Failure> {
     let object = format!("{key}{}", record::SUFFIX);
-    record::require_trust(&found.verdict, &cache.trusted, &object, b)?;
-    let build = &found.record.build;
-    if build.tool != job.tool || build.version != job.version {
-        return Err(Error::BadData {
-            what: format!("{object} in {}", b.display()),
-            why: format!(
-                "is the build of {} {}, not of {} {}",
-                build.tool, build.version, job.tool, job.version
-            ),
+    let rules = rules(cache, job);
+    let format = match hit::judge_record(&rules, found, &object, b) {
+        Ok(format) => format,
+        Err(miss @ (Miss::Unsigned(_) | Miss::OtherBuild(_))) => {
+            return Err(refusal(miss, &object, b).into());
         }
-        .into());
-    }
-    let check = |m: &Manifest| compatible(m, cache, job);
-    if let Some(why) = check(build) {
-        return Ok(Answer::PassedOver(format!("{key} was {why}")));
-    }
-    let Some((format, archive)) =
-        (Format::ALL.into_iter()).find_map(|f| Some((f, found.record.archive(f)?)))
-    else {
-        return Ok(Answer::PassedOver(format!(
-            "{object} names no archive this tool reads"
-        )));
+        Err(miss) => return Ok(Answer::PassedOver(miss.why().to_string())),
     };
+    let Some(archive) = found.record.archive(format) else {
+        return Ok(Answer::PassedOver(format!("{object} names no archive")));
+    };
+    let check = |m: &Manifest| hit::incompatible(&rules, m);
     // Locked: another bucket may hold the locked bytes.
     if let Some(sha) = job.locked_sha256.filter(|sha| *sha != archive.sha256) {
         let why = format!(
@@ -203,7 +207,7 @@ fn from_record(
         object: &object,
         archive,
         format,
-        prefix: build.build_prefix.clone(),
+        prefix: found.record.build.build_prefix.clone(),
         verdict: &found.verdict,
     };
     install_named(b, job, &named, &check)
@@ -274,26 +278,25 @@ fn install_named(
 /// beside it. None of it is signed, so `cache.trusted_keys` refuses it.
 fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer, Failure> {
     let sidecar = crate::cache::manifest_beside(b, key)?;
-    let check = |m: &Manifest| compatible(m, cache, job);
-    if let Some(why) = sidecar.as_ref().and_then(check) {
-        return Ok(Answer::PassedOver(format!("{key} was {why}")));
+    let rules = rules(cache, job);
+    let seen = |archive, checksum| hit::Legacy {
+        sidecar: sidecar.as_ref(),
+        archive,
+        checksum,
+    };
+    if let Err(miss @ Miss::OtherPlatform(_)) = hit::judge_legacy(&rules, key, &seen(None, None)) {
+        return Ok(Answer::PassedOver(miss.why().to_string()));
     }
+    let check = |m: &Manifest| hit::incompatible(&rules, m);
     let default_prefix = sidecar.as_ref().map_or_else(
         || manifest::legacy_prefix(job.tool, job.version),
         |m| m.build_prefix.clone(),
     );
     for format in Format::ALL {
         let archive = format!("{key}{}", format.extension());
-        let found = |_size: u64| match cache.trusted.is_empty() {
-            true => enter_stages(job),
-            false => Err(Error::Untrusted {
-                object: archive.clone(),
-                bucket: b.display().to_string(),
-                why: format!(
-                    "it has no signed publish record ({key}{}), and cache.trusted_keys requires one",
-                    record::SUFFIX
-                ),
-            }),
+        let found = |_size: u64| match hit::judge_legacy(&rules, key, &seen(Some(format), None)) {
+            Ok(_) => enter_stages(job),
+            Err(miss) => Err(refusal(miss, &archive, b)),
         };
         let opts = unpack_options(job, default_prefix.clone(), &check)?;
         let fetched = match fetch::fetch(
@@ -316,7 +319,9 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
         let Fetched::Done(done) = fetched else {
             continue;
         };
-        verify(b, &done, job.ctx.installs.cache.require_checksum)?;
+        verify(b, &done, |present| {
+            hit::judge_legacy(&rules, key, &seen(Some(format), Some(present))).map(drop)
+        })?;
         let mut details = done.report(job.task);
         details["cache"] = "hit".into();
         details["bucket"] = b.display().into();
@@ -329,17 +334,21 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
     )))
 }
 
-/// Compares the download with `<archive>.sha256` (`required`: a missing
-/// checksum is an error too).
-fn verify(b: &Remote, done: &fetch::Done, required: bool) -> Result<()> {
+/// Compares the download with `<archive>.sha256`; `judge` says whether
+/// the archive may be taken with (`true`) or without it.
+fn verify(b: &Remote, done: &fetch::Done, judge: impl Fn(bool) -> Result<(), Miss>) -> Result<()> {
     let sidecar = format!("{}.sha256", done.key);
-    let Some(expected) = b.get_small(&sidecar)? else {
-        if required {
-            return Err(Error::NoChecksum {
+    let expected = b.get_small(&sidecar)?;
+    if let Err(miss) = judge(expected.is_some()) {
+        return Err(match miss {
+            Miss::NoChecksum(_) => Error::NoChecksum {
                 file: format!("{} in {}", done.key, b.display()),
                 missing: format!("{sidecar}, and cache.require_checksum is on"),
-            });
-        }
+            },
+            other => refusal(other, &done.key, b),
+        });
+    }
+    let Some(expected) = expected else {
         return Ok(());
     };
     let text = String::from_utf8_lossy(&expected);

@@ -3,7 +3,10 @@
 //! and publishing (`publish`). Only here are buckets opened, with their
 //! credentials; mirrors are opened by `remote::Client::open_mirror`.
 
+pub mod adopt;
 pub mod copy;
+pub mod gc;
+pub mod hit;
 pub mod listing;
 pub mod publish;
 pub mod record;

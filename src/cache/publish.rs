@@ -230,6 +230,16 @@ pub struct How<'a> {
     /// and the publish ends `Error::Interrupted` (requests stop too when the
     /// bucket was opened `stopping_on` it).
     pub cancel: &'a Cancel,
+    /// `cache.gc_grace`: an archive already there but older than half of
+    /// it is sent again rather than reused.
+    pub gc_grace: std::time::Duration,
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// What a publish did.
@@ -256,12 +266,17 @@ pub fn upload(
         return upload_legacy(bucket, key, manifest, files, how.cancel);
     }
     let mut archives = Vec::new();
+    let mut reused = Vec::new();
     for f in files {
         let object = record::object_for(&f.sha256, f.format);
         // Named by content: an object already there is these bytes (readers
         // check the digest anyway), so it is not sent again.
-        if !bucket.exists(&object)? {
-            put_file(bucket, &object, &f.path, how.cancel)?;
+        // One old enough for `cache gc` to take is sent again, which makes
+        // it young: gc leaves what is younger than its grace period.
+        let there = bucket.head(&object)?;
+        match there.filter(|o| o.modified_at > now_secs() - how.gc_grace.as_secs() as i64 / 2) {
+            Some(_) => reused.push(f),
+            None => put_file(bucket, &object, &f.path, how.cancel)?,
         }
         archives.push(record::ArchiveRef {
             format: f.format.name().to_string(),
@@ -278,11 +293,25 @@ pub fn upload(
     };
     let name = format!("{key}{}", record::SUFFIX);
     let sealed = ours.seal(how.signer);
-    if bucket.create_small(&name, sealed.clone())? {
-        return Ok((Outcome::Published, vec![name]));
-    }
-    let outcome = commit_over(bucket, key, &ours, sealed, how)?;
+    let outcome = match bucket.create_small(&name, sealed.clone())? {
+        true => Outcome::Published,
+        false => commit_over(bucket, key, &ours, sealed, how)?,
+    };
+    restore_reused(bucket, &reused, how.cancel)?;
     Ok((outcome, vec![name]))
+}
+
+/// An archive found already there may be one no record named, which a
+/// `cache gc` that listed the records before ours may still remove: once
+/// the record names it, it is looked for again and sent when it went.
+fn restore_reused(bucket: &Remote, reused: &[&PackedFile], cancel: &Cancel) -> Result<()> {
+    for f in reused {
+        let object = record::object_for(&f.sha256, f.format);
+        if !bucket.exists(&object)? {
+            put_file(bucket, &object, &f.path, cancel)?;
+        }
+    }
+    Ok(())
 }
 
 /// Uploads `path` as `key`; an interrupt (the bucket is `stopping_on` it)
@@ -422,27 +451,4 @@ pub fn push(
         bytes: files.iter().map(|f| f.bytes).sum(),
         outcome,
     })
-}
-
-/// Whether `target` already holds `key`: a publish record (signed by one
-/// of `trust`, when any), else, when nothing must be signed, the layout
-/// before records (an archive in every one of `formats`).
-pub fn is_published(
-    target: &Remote,
-    key: &str,
-    formats: &[Format],
-    trust: &[PublicKey],
-) -> Result<bool> {
-    if let Some(found) = record::read(target, key, trust)? {
-        return Ok(trust.is_empty() || matches!(found.verdict, Verdict::Trusted(_)));
-    }
-    if !trust.is_empty() {
-        return Ok(false);
-    }
-    for f in formats {
-        if !target.exists(&format!("{key}{}", f.extension()))? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }

@@ -91,6 +91,8 @@ pub enum CacheCmd {
         json: bool,
     },
     #[command(flatten)]
+    Admin(super::cache_admin::AdminCmd),
+    #[command(flatten)]
     Trust(super::cache_trust::TrustCmd),
 }
 
@@ -147,6 +149,7 @@ pub fn run(ctx: &Context, cmd: CacheCmd) -> anyhow::Result<i32> {
         CacheCmd::Build(args) => build_all(ctx, &args),
         CacheCmd::List { tool, json } => list(ctx, tool.as_deref(), json),
         CacheCmd::Keygen { name, dir } => keygen(&name, dir),
+        CacheCmd::Admin(cmd) => super::cache_admin::run(ctx, cmd),
         CacheCmd::Trust(cmd) => super::cache_trust::run(ctx, cmd),
         CacheCmd::Plan {
             tool,

@@ -3,6 +3,7 @@
 //! here decides behaviour.
 
 mod cache;
+mod cache_admin;
 mod cache_trust;
 mod current;
 mod exec;

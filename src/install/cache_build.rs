@@ -45,9 +45,9 @@ pub fn cache_build(ctx: &Context, tool: &str, version: &str, to: &Target<'_>) ->
     let signer = crate::cache::signing_key(&ctx.installs)?;
     let bucket = cache.for_writing(to.bucket)?;
     let key = cache.key(tool, version);
-    // Published means signed by this key when signing.
-    let ours: Vec<_> = signer.as_ref().map(|k| k.public()).into_iter().collect();
-    if !to.force && publish::is_published(&bucket, &key, &to.formats.list(), &ours)? {
+    // There means an install here would take it from there.
+    let rules = crate::cache::hit::Rules::of(&cache, tool, version);
+    if !to.force && crate::cache::hit::probe(&rules, &bucket, &key)?.is_ok() {
         let bucket = bucket.display().to_string();
         return Ok(Built::AlreadyCached { key, bucket });
     }

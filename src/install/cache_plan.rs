@@ -1,14 +1,17 @@
 //! `cache plan`: which builds a bucket still lacks, for a CI matrix. Takes
 //! tools and versions (arguments, `.tool-versions` or `.readthedocs.yaml`
 //! files, or the whole Read the Docs table) and OS names, asks the bucket
-//! for each key (a publish record, or an archive of the layout before
-//! records), and returns what is missing: one `cache build` each, which N
-//! runners can run at once (the first publisher of a key wins).
+//! for each key whether `tool install` would take it from there (the rules
+//! of `cache::hit`), and returns what would not, each with why: one `cache
+//! build` each (or `cache adopt` for an archive that only lacks a
+//! signature), which N runners can run at once (the first publisher of a
+//! key wins).
 
 use std::path::Path;
 
 use super::gather;
-use crate::cache::{Cache, publish};
+use crate::cache::Cache;
+use crate::cache::hit::{self, Miss};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::platform::Host;
@@ -105,8 +108,26 @@ pub struct Missing {
     pub version: String,
     pub os: String,
     pub key: String,
+    /// Why it is listed: `missing`, `unsigned`, `other-platform`,
+    /// `no-checksum`, `unusable` (`hit::Miss::reason`).
+    pub reason: &'static str,
+    /// The sentence behind `reason`, when there is more to say.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub why: String,
     /// What the job runs (on a runner of `os`).
     pub run: String,
+}
+
+/// What a runner does about `miss`: build it, or adopt an archive of the
+/// layout before records that lacks only a signature.
+fn remedy(miss: &Miss, w: &Wanted, record_there: bool) -> String {
+    let (tool, version) = (&w.tool, &w.version);
+    match miss {
+        Miss::Unsigned(_) if !record_there => format!("tool cache adopt {tool} {version}"),
+        Miss::Unsigned(_) => format!("tool cache sign {tool} {version}"),
+        Miss::Missing => format!("tool cache build {tool} {version}"),
+        _ => format!("tool cache build {tool} {version} --replace"),
+    }
 }
 
 /// The versions a version file sets: `.readthedocs.yaml` (its `build.tools`,
@@ -175,7 +196,8 @@ pub fn from_readthedocs_table(ctx: &Context) -> (Vec<Wanted>, Vec<String>) {
 }
 
 /// What `bucket` (`None`: the first writable configured one) lacks of
-/// `wanted` on each of `oses`; with how many it has.
+/// `wanted` on each of `oses` — what an install there would not take from
+/// it; with how many it has.
 pub fn plan(
     ctx: &Context,
     wanted: &[Wanted],
@@ -184,13 +206,6 @@ pub fn plan(
 ) -> Result<(Vec<Missing>, usize)> {
     let cache = Cache::new(ctx)?;
     let target = cache.for_writing(bucket)?;
-    // Missing is what the readers cannot install: unsigned builds count as
-    // missing when signing or when signatures are required.
-    let signer = crate::cache::signing_key(&ctx.installs)?;
-    let trust = match &signer {
-        Some(k) => vec![k.public()],
-        None => cache.trusted.clone(),
-    };
     let (mut missing, mut present) = (Vec::new(), 0);
     for os in oses {
         let host = Host {
@@ -199,12 +214,23 @@ pub fn plan(
         };
         for w in wanted {
             let key = cache.template.render(&host, &w.tool, &w.version);
-            if publish::is_published(&target, &key, &[crate::archive::Format::Zstd], &trust)? {
-                present += 1;
-                continue;
-            }
+            let rules = hit::Rules {
+                host: &host,
+                ..hit::Rules::of(&cache, &w.tool, &w.version)
+            };
+            let miss = match hit::probe(&rules, &target, &key)? {
+                Ok(_) => {
+                    present += 1;
+                    continue;
+                }
+                Err(miss) => miss,
+            };
+            let record_there = matches!(miss, Miss::Unsigned(_))
+                && target.exists(&format!("{key}{}", crate::cache::record::SUFFIX))?;
             missing.push(Missing {
-                run: format!("tool cache build {} {}", w.tool, w.version),
+                run: remedy(&miss, w, record_there),
+                reason: miss.reason(),
+                why: miss.why().to_string(),
                 tool: w.tool.clone(),
                 version: w.version.clone(),
                 os: os.clone(),

@@ -83,6 +83,7 @@ pub(super) fn publish_installed(
         replace: to.replace,
         legacy_layout: to.legacy_layout,
         cancel: &cancel,
+        gc_grace: ctx.installs.cache.gc_grace,
     };
     let formats = to.formats.list();
     publish::push(&ctx.env, cache, &bucket, tool, version, &formats, &how)

@@ -5,6 +5,7 @@
 //! before it is complete.
 
 pub mod batch;
+pub mod cache_adopt;
 pub mod cache_build;
 pub mod cache_plan;
 pub mod cache_publish;

@@ -9,6 +9,7 @@ pub enum Op {
     Write,
     List,
     Check,
+    Delete,
 }
 
 impl Op {
@@ -19,6 +20,7 @@ impl Op {
             Op::Write => format!("write {key} to"),
             Op::List => "list".into(),
             Op::Check => "use".into(),
+            Op::Delete => format!("delete {key} from"),
         }
     }
 
@@ -29,6 +31,7 @@ impl Op {
             Op::Write => format!("the write of {key} to"),
             Op::List => "the listing of".into(),
             Op::Check => "a request to".into(),
+            Op::Delete => format!("the deletion of {key} from"),
         }
     }
 
@@ -38,6 +41,7 @@ impl Op {
             Op::Write => format!("writing {key} to"),
             Op::List => "listing".into(),
             Op::Check => "using".into(),
+            Op::Delete => format!("deleting {key} from"),
         }
     }
 }

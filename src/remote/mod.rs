@@ -3,7 +3,8 @@
 //! its `Credentials`, `open_mirror` with none); a `Remote` keeps
 //! its store private and offers what callers need: `get_small`, `download`
 //! (a blocking `Read`, see `stream` for the hash, progress and interrupt
-//! adapters), `exists`, `list`, `put_small`, `put_file` (see `upload`). Every failure is a
+//! adapters), `exists`, `list`, `put_small`, `put_file` (see `upload`),
+//! `list_deep` and `delete_if` (see `maintain`). Every failure is a
 //! `remote::Error` that names the key and the remote, never a secret.
 //!
 //! ```no_run
@@ -21,6 +22,7 @@
 
 mod credentials;
 pub mod error;
+mod maintain;
 mod open;
 mod resolve;
 pub mod stream;
@@ -36,6 +38,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 pub use error::{Error, Op, Result};
+pub use maintain::Deleted;
 pub use open::{Credentials, Kind, Options};
 pub use stream::{Download, HashReader, Interruptible, ProgressReader};
 
@@ -170,6 +173,8 @@ pub struct Object {
     pub size: u64,
     /// `YYYY-MM-DD HH:MM` (UTC).
     pub modified: String,
+    /// Seconds since the Unix epoch of the last write.
+    pub modified_at: i64,
 }
 
 impl Remote {
@@ -196,7 +201,7 @@ impl Remote {
         self.opened.kind != Kind::Http
     }
 
-    fn path(&self, key: &str) -> ObjectPath {
+    pub(super) fn path(&self, key: &str) -> ObjectPath {
         match self.opened.prefix.as_str() {
             "" => ObjectPath::from(key),
             prefix => ObjectPath::from(format!("{prefix}/{key}")),
@@ -216,7 +221,7 @@ impl Remote {
     }
 
     /// The one mapping from a store error to ours.
-    fn error(&self, op: Op, key: &str, source: object_store::Error) -> Error {
+    pub(super) fn error(&self, op: Op, key: &str, source: object_store::Error) -> Error {
         let (key, remote, credentials) = (
             key.to_string(),
             self.opened.display.clone(),
@@ -242,7 +247,7 @@ impl Remote {
 
     /// Fails at once when the remote's host name does not resolve (asked
     /// before the first request only; see `resolve`).
-    fn reachable(&self, op: Op, key: &str) -> Result<()> {
+    pub(super) fn reachable(&self, op: Op, key: &str) -> Result<()> {
         let Some(host) = &self.opened.host else {
             return Ok(());
         };
@@ -345,17 +350,21 @@ impl Remote {
         let listing = self.opened.store.list_with_delimiter(at.as_ref());
         let listed = (self.wait(Op::List, "objects", listing)?)
             .map_err(|e| self.error(Op::List, "objects", e))?;
-        let mut out: Vec<Object> = (listed.objects.into_iter())
-            .filter_map(|m| {
-                Some(Object {
-                    key: self.key_of(&m.location)?,
-                    size: m.size,
-                    modified: m.last_modified.format("%Y-%m-%d %H:%M").to_string(),
-                })
-            })
+        let mut out: Vec<Object> = (listed.objects.iter())
+            .filter_map(|m| self.object_of(m))
             .collect();
         out.sort();
         Ok(out)
+    }
+
+    /// A listed object, when it is under this remote's prefix.
+    pub(super) fn object_of(&self, m: &object_store::ObjectMeta) -> Option<Object> {
+        Some(Object {
+            key: self.key_of(&m.location)?,
+            size: m.size,
+            modified: m.last_modified.format("%Y-%m-%d %H:%M").to_string(),
+            modified_at: m.last_modified.timestamp(),
+        })
     }
 
     /// Whether the bucket itself can be used (an S3 bucket that does not
@@ -372,7 +381,7 @@ impl Remote {
             .map_err(|e| self.error(Op::Check, "the bucket", e))
     }
 
-    fn prefix_path(&self) -> Option<ObjectPath> {
+    pub(super) fn prefix_path(&self) -> Option<ObjectPath> {
         let prefix = &self.opened.prefix;
         (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()))
     }

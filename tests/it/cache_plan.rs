@@ -11,7 +11,7 @@ fn bucket(s: &Sandbox) -> Vec<(&'static str, String)> {
     vec![("TOOL_CACHE_URL", format!("file://{}", bucket.display()))]
 }
 
-fn plan(s: &Sandbox, vars: &[(&str, String)], args: &[&str]) -> Vec<serde_json::Value> {
+pub fn plan(s: &Sandbox, vars: &[(&str, String)], args: &[&str]) -> Vec<serde_json::Value> {
     let mut all = vec!["cache", "plan"];
     all.extend_from_slice(args);
     let out = stdout(&mut tool_with(s, &s.data, vars, &all));

@@ -8,6 +8,7 @@ mod asdf_plugins;
 mod auto_reshim;
 mod buckets;
 mod cache;
+mod cache_admin;
 mod cache_faults;
 mod cache_plan;
 mod cache_rotation;

@@ -21,6 +21,7 @@ pub enum Key {
     CacheToken,
     CacheRetries,
     CacheReadTimeout,
+    CacheGcGrace,
     PythonMirror,
     PythonVerify,
     PythonMissingModules,
@@ -210,6 +211,14 @@ pub const DEFS: &[SettingDef] = &[
         env: &["TOOL_CACHE_READ_TIMEOUT"],
         kind: Kind::Text,
         help: "seconds a request may go unanswered in all, retries included; a download with no byte for this long is resumed",
+    },
+    SettingDef {
+        key: Key::CacheGcGrace,
+        name: "cache.gc_grace",
+        default: "1d",
+        env: &["TOOL_CACHE_GC_GRACE"],
+        kind: Kind::Text,
+        help: "how old an archive no record names must be before `cache gc` removes it (s, m, h, d suffixes)",
     },
     SettingDef {
         key: Key::PythonMirror,

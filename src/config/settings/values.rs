@@ -70,6 +70,8 @@ pub struct CacheSettings {
     /// `name:base64` public keys whose signatures count for nothing.
     pub revoked_keys: Vec<String>,
     pub signing_key: Option<std::path::PathBuf>,
+    /// How old an archive no record names must be before `cache gc` takes it.
+    pub gc_grace: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -393,6 +395,14 @@ impl<'a> Parser<'a> {
                 .map(str::to_string)
                 .collect(),
             signing_key: self.optional(Key::CacheSigningKey).map(Into::into),
+            gc_grace: parse_duration(&self.text(Key::CacheGcGrace))
+                .filter(|d| d.as_secs() <= TEN_YEARS)
+                .ok_or_else(|| {
+                    self.bad(
+                        Key::CacheGcGrace,
+                        "expected a duration like 1d, 12h, 30m or 90s (seconds when bare), up to ten years",
+                    )
+                })?,
         })
     }
 }
@@ -403,6 +413,21 @@ pub fn is_yes(value: &str) -> bool {
         value.to_ascii_lowercase().as_str(),
         "yes" | "true" | "1" | "on"
     )
+}
+
+/// `1d`, `12h`, `30m`, `90s`, `90` → a duration.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let t = text.trim();
+    let (num, unit) = match t.chars().last()? {
+        's' => (&t[..t.len() - 1], 1u64),
+        'm' => (&t[..t.len() - 1], 60),
+        'h' => (&t[..t.len() - 1], 3600),
+        'd' => (&t[..t.len() - 1], 86_400),
+        _ => (t, 1),
+    };
+    Some(Duration::from_secs(
+        num.trim().parse::<u64>().ok()?.checked_mul(unit)?,
+    ))
 }
 
 /// `16G`, `500M`, `1024` → bytes.
