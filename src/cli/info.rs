@@ -24,7 +24,8 @@ pub fn run_info(ctx: &Context) -> anyhow::Result<i32> {
         "\nBASH VERSION:\n{}",
         command_output("echo $BASH_VERSION").unwrap_or_default()
     );
-    println!("\nASDF VERSION:\n{} (tool)", env!("CARGO_PKG_VERSION"));
+    let version = crate::context::version_line(&env.program);
+    println!("\nASDF VERSION:\n{version}");
     println!("\nASDF INTERNAL VARIABLES:");
     println!("ASDF_TOOL_VERSIONS_FILENAME={}", env.tool_versions_filename);
     println!("ASDF_DATA_DIR={}", env.layout.data_dir().display());

@@ -39,6 +39,13 @@ fn asdf_version_is_an_asdf_016_or_newer_with_tools_version_as_revision() {
         first.strip_prefix("version: ").and_then(semver_prefix) >= Some((0, 16, 0)),
         "{first}"
     );
+    // `info`'s ASDF VERSION section is what `version` prints (bug reports).
+    let version = stdout(&mut asdf(&s, &["version"]));
+    let info = stdout(&mut asdf(&s, &["info"]));
+    assert!(
+        info.contains(&format!("ASDF VERSION:\n{version}")),
+        "{info}"
+    );
 }
 
 #[test]
