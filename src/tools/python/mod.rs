@@ -1,4 +1,5 @@
-//! Python: from the cache bucket, else CPython compiled from python.org's
+//! Python: from the cache bucket, else python-build-standalone's prebuilt
+//! CPython (`prebuilt`), else CPython compiled from python.org's
 //! sources (the release table in `releases`, the verified source fetch in
 //! `source` against its release managers' signatures in `signers`, build
 //! dependencies in `deps`, the configure/make/install/ensurepip build in
@@ -9,6 +10,7 @@
 pub mod build;
 pub mod conda;
 pub mod deps;
+pub mod prebuilt;
 pub mod releases;
 pub mod signers;
 pub mod source;
@@ -28,7 +30,7 @@ impl super::Builtin for Python {
     }
 
     fn description(&self) -> &'static str {
-        "CPython and the conda distributions, from the cache bucket, python.org sources or the official installers"
+        "CPython and the conda distributions, from the cache bucket, python-build-standalone builds, python.org sources or the official installers"
     }
 
     fn legacy_filenames(&self) -> &'static [&'static str] {
@@ -36,7 +38,7 @@ impl super::Builtin for Python {
     }
 
     fn default_chain(&self) -> &'static [&'static str] {
-        &["cache", "source", "installer"]
+        &["cache", "prebuilt", "source", "installer"]
     }
 
     fn readthedocs_name(&self) -> Option<&'static str> {
