@@ -22,6 +22,7 @@ mod layers;
 mod lockfile;
 mod no_libc_shim;
 mod plugins;
+mod prebuilt;
 mod publish_rules;
 mod python;
 mod readthedocs;

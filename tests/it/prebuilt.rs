@@ -1,0 +1,356 @@
+//! Prebuilt CPython from python-build-standalone (PBS): a real CPython 3.11.2
+//! built as PBS builds it (`--prefix=/install`, DESTDIR, the `#!/bin/sh`
+//! trampoline, `PYTHON.json`, gzip under `python/`) by
+//! `scripts/setup-python-prebuilt`, served from a local mirror in PBS's
+//! release layout and named by a list in uv's `download-metadata.json`
+//! format (no real PBS archive can be downloaded here).
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::sync::OnceLock;
+
+use crate::harness::servers::HttpServer;
+use crate::harness::{Sandbox, fails_with, stdout, succeeds};
+
+const BUILD: &str = "20990101";
+const GNU: &str = "x86_64-unknown-linux-gnu";
+const RELEASES: &str = "https://github.com/astral-sh/python-build-standalone/releases/download";
+
+/// The PBS-style archive of the real 3.11.2 build, and its sha256.
+fn fixture() -> &'static (PathBuf, String) {
+    static FIXTURE: OnceLock<(PathBuf, String)> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-python-prebuilt");
+        let dir = PathBuf::from(stdout(&mut StdCommand::new(&script)).trim());
+        let archive = dir.join("install_only.tar.gz");
+        let sum = stdout(StdCommand::new("sha256sum").arg(&archive));
+        (archive, sum[..64].to_string())
+    })
+}
+
+/// PBS's name of an archive of 3.11.2.
+fn file_name(freethreaded: bool) -> String {
+    let ft = if freethreaded { "-freethreaded" } else { "" };
+    format!("cpython-3.11.2+{BUILD}-{GNU}{ft}-install_only.tar.gz")
+}
+
+/// One entry of uv's list for 3.11.2 with `sha256`, under PBS's release URL.
+fn uv_entry(freethreaded: bool, sha256: &str) -> String {
+    let variant = if freethreaded {
+        "\"freethreaded\""
+    } else {
+        "null"
+    };
+    let url = format!(
+        "{RELEASES}/{BUILD}/{}",
+        file_name(freethreaded).replace('+', "%2B")
+    );
+    format!(
+        r#""cpython-3.11.2{}-linux-x86_64-gnu": {{"name": "cpython",
+        "arch": {{"family": "x86_64", "variant": null}}, "os": "linux", "libc": "gnu",
+        "major": 3, "minor": 11, "patch": 2, "prerelease": null, "url": "{url}",
+        "sha256": "{sha256}", "variant": {variant}, "build": "{BUILD}"}}"#,
+        if freethreaded { "+freethreaded" } else { "" }
+    )
+}
+
+/// A mirror folder in PBS's release layout holding the archive under both
+/// names, and a list naming them with `sha256`; (mirror, list).
+fn pbs_mirror(s: &Sandbox, sha256: &str) -> (PathBuf, PathBuf) {
+    let mirror = s.root.join("pbs-mirror");
+    std::fs::create_dir_all(mirror.join(BUILD)).unwrap();
+    for ft in [false, true] {
+        std::fs::copy(&fixture().0, mirror.join(BUILD).join(file_name(ft))).unwrap();
+    }
+    let list = s.write(
+        "lists/download-metadata.json",
+        &format!(
+            "{{{},\n{}}}\n",
+            uv_entry(false, sha256),
+            uv_entry(true, sha256)
+        ),
+    );
+    (mirror, list)
+}
+
+/// `tool args…` with PBS's mirror and the list set the way uv users set them.
+fn pbs_tool(s: &Sandbox, mirror: &str, list: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = s.tool(args);
+    cmd.env_remove("TOOL_PYTHON_PREBUILT_MIRROR")
+        .env("UV_PYTHON_INSTALL_MIRROR", mirror)
+        .env("UV_PYTHON_DOWNLOADS_JSON_URL", list)
+        // A miss must not reach a real compile or python.org.
+        .env(
+            "TOOL_PYTHON_MIRROR",
+            format!("file://{}/no-mirror", s.root.display()),
+        )
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin");
+    cmd
+}
+
+fn report(out: &str) -> serde_json::Value {
+    serde_json::from_str(out.lines().last().unwrap()).unwrap()
+}
+
+fn installs_left(data: &Path) -> Vec<String> {
+    std::fs::read_dir(data.join("installs/python"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| !n.ends_with(".lock"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A C extension as small as one can be, built by pip from its folder.
+fn tiny_extension(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("tiny.c"),
+        "#include <Python.h>\n\
+         static PyObject *answer(PyObject *s, PyObject *a) { return PyLong_FromLong(42); }\n\
+         static PyMethodDef m[] = {{\"answer\", answer, METH_NOARGS, 0}, {0}};\n\
+         static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, \"tiny\", 0, -1, m};\n\
+         PyMODINIT_FUNC PyInit_tiny(void) { return PyModule_Create(&d); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("setup.py"),
+        "from setuptools import setup, Extension\n\
+         setup(name='tiny', version='1.0', ext_modules=[Extension('tiny', ['tiny.c'])])\n",
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
+
+#[test]
+fn a_prebuilt_cpython_installs_from_a_mirror_and_builds_extensions_at_its_path() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    let out = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["install", "python", "3.11.2", "--json"],
+    ));
+    let r = report(&out);
+    assert_eq!(r["backend"], "prebuilt", "{out}");
+    assert_eq!(
+        r["details"]["key"],
+        format!("{BUILD}/{}", file_name(false)),
+        "{out}"
+    );
+    let prefix = s.data.join("installs/python/3.11.2");
+    let shown = prefix.display().to_string();
+    let python = |code: &str| {
+        let mut cmd = StdCommand::new(prefix.join("bin/python3"));
+        stdout(cmd.args(["-c", code])).trim().to_string()
+    };
+    assert_eq!(
+        python(
+            "import sys, sysconfig; print(sys.prefix, sysconfig.get_config_var('prefix'), sysconfig.get_paths()['include'])"
+        ),
+        format!("{shown} {shown} {shown}/include/python3.11")
+    );
+    let config = stdout(StdCommand::new(prefix.join("bin/python3-config")).arg("--prefix"));
+    assert_eq!(config.trim(), shown);
+    let pc = std::fs::read_to_string(prefix.join("lib/pkgconfig/python3.pc")).unwrap();
+    assert!(pc.contains(&format!("prefix={shown}\n")), "{pc}");
+    // PBS's trampoline: pip runs from wherever it was installed.
+    let pip = stdout(StdCommand::new(prefix.join("bin/pip3")).arg("--version"));
+    assert!(pip.contains(&shown), "{pip}");
+    // A venv, and a C extension built by pip in it against the install's headers.
+    let venv = s.root.join("venv");
+    succeeds(
+        StdCommand::new(prefix.join("bin/python3"))
+            .args(["-m", "venv"])
+            .arg(&venv),
+    );
+    let ext = tiny_extension(&s.root.join("tiny"));
+    let mut pip = StdCommand::new(venv.join("bin/pip"));
+    pip.args([
+        "install",
+        "--no-index",
+        "--no-build-isolation",
+        "--no-cache-dir",
+    ])
+    .arg(&ext)
+    .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    succeeds(&mut pip);
+    let mut run = StdCommand::new(venv.join("bin/python"));
+    assert_eq!(
+        stdout(run.args(["-c", "import tiny; print(tiny.answer())"])).trim(),
+        "42"
+    );
+    // The shims run it.
+    s.write("proj/.tool-versions", "python 3.11.2\n");
+    let mut shim = s.command(s.data.join("shims/python3"));
+    assert_eq!(stdout(shim.arg("--version")).trim(), "Python 3.11.2");
+}
+
+#[test]
+fn a_checksum_mismatch_is_refused_and_installs_nothing() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &"0".repeat(64));
+    let url = format!("file://{}", mirror.display());
+    let err = fails_with(
+        &mut pbs_tool(&s, &url, &list, &["install", "python", "3.11.2"]),
+        1,
+    );
+    assert!(
+        err.contains(&file_name(false))
+            && err.contains(&"0".repeat(64))
+            && err.contains(&fixture().1),
+        "{err}"
+    );
+    assert!(
+        !err.contains("source backend"),
+        "a refusal stops the chain: {err}"
+    );
+    assert!(installs_left(&s.data).is_empty());
+}
+
+#[test]
+fn a_version_outside_the_table_moves_on_to_the_source_build() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    let out = pbs_tool(&s, &url, &list, &["install", "python", "3.7.17", "--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r = report(&String::from_utf8(out).unwrap());
+    assert_eq!(r["tried"][1]["backend"], "prebuilt", "{r}");
+    assert!(
+        r["tried"][1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no prebuilt python 3.7.17"),
+        "{r}"
+    );
+    assert!(
+        r["error"].as_str().unwrap().contains("source backend"),
+        "{r}"
+    );
+    // Forced, it says why; left out of the chain, it is never asked.
+    let err = fails_with(
+        &mut pbs_tool(
+            &s,
+            &url,
+            &list,
+            &["install", "python", "3.7.17", "--backend", "prebuilt"],
+        ),
+        1,
+    );
+    assert!(err.contains("prebuilt: no prebuilt python 3.7.17"), "{err}");
+    let mut cmd = pbs_tool(&s, &url, &list, &["install", "python", "3.11.2", "--json"]);
+    cmd.env("TOOL_BACKENDS_PYTHON", "cache source");
+    let out = cmd.assert().code(1).get_output().stdout.clone();
+    let r = report(&String::from_utf8(out).unwrap());
+    assert_eq!(r["tried"].as_array().unwrap().len(), 1, "{r}");
+    assert!(
+        r["error"].as_str().unwrap().contains("source backend"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_free_threaded_version_installs_the_freethreaded_archive() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    let latest = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["latest", "python", "3.11t"],
+    ));
+    assert_eq!(latest.trim(), "3.11.2t");
+    let out = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["install", "python", "3.11.2t", "--json"],
+    ));
+    let r = report(&out);
+    assert_eq!(
+        r["details"]["key"],
+        format!("{BUILD}/{}", file_name(true)),
+        "{out}"
+    );
+    assert!(
+        s.data
+            .join("installs/python/3.11.2t/bin/python3.11")
+            .is_file()
+    );
+    let listed = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["list", "all", "python", "3.11.2"],
+    ));
+    assert!(listed.lines().any(|l| l == "3.11.2t"), "{listed}");
+}
+
+#[test]
+fn a_lock_names_the_prebuilt_archive_and_a_locked_install_gets_it() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    s.write("proj/.tool-versions", "python 3.11.2\n");
+    succeeds(&mut pbs_tool(&s, &url, &list, &["lock"]));
+    let lock = std::fs::read_to_string(s.proj.join(".tool-versions.lock")).unwrap();
+    let source = format!("source = \"{url}/{BUILD}/{}\"", file_name(false));
+    assert!(
+        lock.contains("backend = \"prebuilt\"") && lock.contains(&source),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!("sha256 = \"{}\"", fixture().1)),
+        "{lock}"
+    );
+    // The locked install takes the lock's digest, not the list's.
+    let (_, wrong) = pbs_mirror(&s, &"0".repeat(64));
+    let out = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &wrong,
+        &["install", "--locked", "--json"],
+    ));
+    assert_eq!(report(&out)["backend"], "prebuilt", "{out}");
+    assert!(
+        s.data
+            .join("installs/python/3.11.2/bin/python3.11")
+            .is_file()
+    );
+}
+
+#[test]
+fn the_prebuilt_mirror_gets_no_credentials() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    std::fs::create_dir_all(mirror.join("bucket")).unwrap();
+    let server = HttpServer::start(&mirror);
+    let mut cmd = pbs_tool(&s, &server.url, &list, &["install", "python", "3.11.2"]);
+    cmd.env("TOOL_CACHE_URLS", format!("{}bucket/", server.url))
+        .env("TOOL_CACHE_TOKEN", "cache-token-123")
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEY")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-example-key");
+    succeeds(&mut cmd);
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains(&format!("/{BUILD}/cpython-3.11.2"))),
+        "{requests:#?}"
+    );
+    let sent = server.credentials.lock().unwrap().clone();
+    assert!(
+        sent.iter().all(|c| c.starts_with("/bucket/")),
+        "credentials sent to the mirror: {sent:#?}"
+    );
+    assert!(!sent.is_empty(), "the bucket got no token: {requests:#?}");
+}
