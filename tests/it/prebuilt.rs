@@ -354,3 +354,34 @@ fn the_prebuilt_mirror_gets_no_credentials() {
     );
     assert!(!sent.is_empty(), "the bucket got no token: {requests:#?}");
 }
+
+#[test]
+fn list_all_latest_and_info_say_which_versions_install_prebuilt() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    let run = |args: &[&str]| stdout(&mut pbs_tool(&s, &url, &list, args));
+    let listed = run(&["list", "all", "python", "3.11.2", "--json"]);
+    assert!(
+        listed.contains(r#"{"version":"3.11.2","backends":["prebuilt","source"]}"#)
+            && listed.contains(r#"{"version":"3.11.2t","backends":["prebuilt"]}"#),
+        "{listed}"
+    );
+    let old = run(&["list", "all", "python", "3.7.17", "--json"]);
+    assert_eq!(old.trim(), r#"{"version":"3.7.17","backends":["source"]}"#);
+    let latest: serde_json::Value =
+        serde_json::from_str(&run(&["latest", "python", "3.11t", "--json"])).unwrap();
+    assert_eq!(latest["version"], "3.11.2t");
+    assert_eq!(latest["backend"], "prebuilt");
+    let info = run(&["info", "python", "3.11.2"]);
+    assert!(
+        info.starts_with("python 3.11.2: backend prebuilt\n")
+            && info.contains(&format!("{url}/{BUILD}/{}", file_name(false))),
+        "{info}"
+    );
+    let info = run(&["info", "python", "3.7.17"]);
+    assert!(
+        info.starts_with("python 3.7.17: backend source\n"),
+        "{info}"
+    );
+}
