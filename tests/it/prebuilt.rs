@@ -385,3 +385,46 @@ fn list_all_latest_and_info_say_which_versions_install_prebuilt() {
         "{info}"
     );
 }
+
+#[test]
+fn cache_build_fills_the_bucket_from_pbs_and_the_build_runs_at_another_path() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    let bucket = s.root.join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let bucket_url = format!("file://{}", bucket.display());
+    let builder = s.root.join("builder/data");
+    let mut build = pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["cache", "build", "python", "3.11.2", "--json"],
+    );
+    build
+        .env("ASDF_DATA_DIR", &builder)
+        .env("TOOL_OS", "testos")
+        .env("TOOL_CACHE_URL", &bucket_url);
+    let out = stdout(&mut build);
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["backend"], "prebuilt", "{out}");
+    assert_eq!(report(&out)["outcome"], "pushed", "{out}");
+    // Elsewhere, from the bucket alone.
+    let other = s.root.join("another/place/data");
+    let mut install = s.tool(&["install", "python", "3.11.2", "--json"]);
+    install
+        .env("ASDF_DATA_DIR", &other)
+        .env("TOOL_OS", "testos")
+        .env("TOOL_CACHE_URL", &bucket_url)
+        .env("TOOL_BACKENDS_PYTHON", "cache");
+    assert_eq!(report(&stdout(&mut install))["backend"], "cache");
+    let prefix = other.join("installs/python/3.11.2");
+    let mut python = StdCommand::new(prefix.join("bin/python3"));
+    python.args([
+        "-c",
+        "import sysconfig; print(sysconfig.get_config_var('prefix'))",
+    ]);
+    assert_eq!(stdout(&mut python).trim(), prefix.display().to_string());
+    let config = stdout(StdCommand::new(prefix.join("bin/python3-config")).arg("--prefix"));
+    assert_eq!(config.trim(), prefix.display().to_string());
+}
