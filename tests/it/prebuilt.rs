@@ -428,3 +428,31 @@ fn cache_build_fills_the_bucket_from_pbs_and_the_build_runs_at_another_path() {
     let config = stdout(StdCommand::new(prefix.join("bin/python3-config")).arg("--prefix"));
     assert_eq!(config.trim(), prefix.display().to_string());
 }
+
+#[test]
+fn a_python_plugin_the_user_added_comes_before_prebuilt() {
+    let s = Sandbox::new();
+    let (mirror, list) = pbs_mirror(&s, &fixture().1);
+    let url = format!("file://{}", mirror.display());
+    s.add_plugin("python", "dummy");
+    std::fs::create_dir_all(s.root.join("dist")).unwrap();
+    std::fs::write(s.root.join("dist/dummy-3.11.2.txt"), "from the plugin").unwrap();
+    let out = stdout(&mut pbs_tool(
+        &s,
+        &url,
+        &list,
+        &["install", "python", "3.11.2", "--json"],
+    ));
+    assert_eq!(report(&out)["backend"], "plugin", "{out}");
+    let listed = stdout(&mut pbs_tool(&s, &url, &list, &["list", "all", "python"]));
+    assert!(
+        listed.lines().any(|l| l == "2.1.0-rc1"),
+        "the plugin's versions: {listed}"
+    );
+    // Without the plugin's release, a version is not passed on: its failure stops the chain.
+    let err = fails_with(
+        &mut pbs_tool(&s, &url, &list, &["install", "python", "3.11.2t"]),
+        1,
+    );
+    assert!(err.contains("no such release: 3.11.2t"), "{err}");
+}

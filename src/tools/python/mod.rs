@@ -1,4 +1,5 @@
-//! Python: from the cache bucket, else python-build-standalone's prebuilt
+//! Python: from the cache bucket, else an asdf-python plugin the user added,
+//! else python-build-standalone's prebuilt
 //! CPython (`prebuilt`), else CPython compiled from python.org's
 //! sources (the release table in `releases`, the verified source fetch in
 //! `source` against its release managers' signatures in `signers`, build
@@ -38,7 +39,7 @@ impl super::Builtin for Python {
     }
 
     fn default_chain(&self) -> &'static [&'static str] {
-        &["cache", "prebuilt", "source", "installer"]
+        &["cache", "plugin", "prebuilt", "source", "installer"]
     }
 
     fn readthedocs_name(&self) -> Option<&'static str> {
