@@ -58,8 +58,8 @@ pub fn load(ctx: &Context) -> Result<Table> {
     Ok(table)
 }
 
-/// `3.13.5t` → (`3.13.5`, free-threaded).
-fn split(version: &str) -> (&str, bool) {
+/// `3.13.5t` → (`3.13.5`, free-threaded), as asdf-python names them.
+pub fn split(version: &str) -> (&str, bool) {
     match version.strip_suffix('t') {
         Some(base) if base.ends_with(|c: char| c.is_ascii_digit()) => (base, true),
         _ => (version, false),
