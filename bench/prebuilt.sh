@@ -9,10 +9,11 @@
 # gzip). uv comes from PyPI into a venv (pip). Runs are interleaved (tool,
 # uv, uv, tool, …), each into fresh folders (on tmpfs when there is one);
 # prints each side's median and the ratio (goal: tool <= 1.0x uv).
-#   bench/prebuilt.sh            RUNS=N (default 9), UV_VERSION (default 0.13.8)
+#   bench/prebuilt.sh            RUNS=N (default 9), UV_VERSION (default 0.13.8),
+#                                TOOL=path/to/tool (default: scripts/build-release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tool="$(scripts/build-release)"
+tool="${TOOL:-$(scripts/build-release)}"
 fixture="$(scripts/setup-python-prebuilt)/install_only.tar.gz"
 
 work="$(mktemp -d)"
