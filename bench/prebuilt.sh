@@ -7,7 +7,8 @@
 # too. The archive is the PBS-style build of the test suite
 # (scripts/setup-python-prebuilt: a real CPython 3.11.2, `install_only`,
 # gzip). uv comes from PyPI into a venv (pip). Runs are interleaved (tool,
-# uv, uv, tool, …), each into fresh folders (on tmpfs when there is one);
+# uv, uv, tool, …), each into fresh folders (on tmpfs when there is one,
+# unless BENCH_TMPFS=no: then on disk, where tool's flush before commit counts);
 # prints each side's median and the ratio (goal: tool <= 1.0x uv).
 #   bench/prebuilt.sh            RUNS=N (default 9), UV_VERSION (default 0.13.8),
 #                                TOOL=path/to/tool (default: scripts/build-release)
@@ -18,7 +19,9 @@ fixture="$(scripts/setup-python-prebuilt)/install_only.tar.gz"
 
 work="$(mktemp -d)"
 dest="$work"
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then dest="$(mktemp -d /dev/shm/tool-bench.XXXXXX)"; fi
+if [ "${BENCH_TMPFS:-yes}" = yes ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  dest="$(mktemp -d /dev/shm/tool-bench.XXXXXX)"
+fi
 cleanup() { rm -rf "$work" "$dest"; }
 trap cleanup EXIT
 
