@@ -22,14 +22,32 @@ pub struct Standalone;
 
 /// PBS's target triple for this machine, when it builds for it.
 pub fn triple(host: &Host) -> Option<String> {
-    let libc = match host.libc.as_str() {
-        l if l.starts_with("glibc") => "gnu",
-        "musl" => "musl",
+    triple_under(host, std::path::Path::new("/"))
+}
+
+/// The triple, the C library read from the dynamic loaders below `root`:
+/// `tool` is linked statically, so the C library it was built with says
+/// nothing of the machine's (an Alpine has musl's loader and no glibc's).
+fn triple_under(host: &Host, root: &std::path::Path) -> Option<String> {
+    let arch = host.arch.as_str();
+    let glibc_loader = match arch {
+        "x86_64" => "lib64/ld-linux-x86-64.so.2",
+        "aarch64" => "lib/ld-linux-aarch64.so.1",
         _ => return None,
     };
-    ["x86_64", "aarch64"]
-        .contains(&host.arch.as_str())
-        .then(|| format!("{}-unknown-linux-{libc}", host.arch))
+    let musl_loader = format!("lib/ld-musl-{arch}.so.1");
+    let libc = if root.join(glibc_loader).exists() {
+        "gnu"
+    } else if root.join(musl_loader).exists() {
+        "musl"
+    } else if host.libc.starts_with("glibc") {
+        "gnu"
+    } else if host.libc == "musl" {
+        "musl"
+    } else {
+        return None;
+    };
+    Some(format!("{arch}-unknown-linux-{libc}"))
 }
 
 /// The shipped table with the settings' list over it.
@@ -143,15 +161,25 @@ mod tests {
             arch: arch.into(),
             libc: libc.into(),
         };
+        let none = tempfile::tempdir().unwrap();
+        let under = |arch: &str, libc: &str| triple_under(&host(arch, libc), none.path());
         assert_eq!(
-            triple(&host("x86_64", "glibc-2.31")).as_deref(),
+            under("x86_64", "glibc-2.31").as_deref(),
             Some("x86_64-unknown-linux-gnu")
         );
         assert_eq!(
-            triple(&host("aarch64", "musl")).as_deref(),
+            under("aarch64", "musl").as_deref(),
             Some("aarch64-unknown-linux-musl")
         );
-        assert_eq!(triple(&host("powerpc64", "glibc-2.31")), None);
+        assert_eq!(under("powerpc64", "glibc-2.31"), None);
+        // A static glibc `tool` on Alpine: musl's loader is what counts.
+        let alpine = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(alpine.path().join("lib")).unwrap();
+        std::fs::write(alpine.path().join("lib/ld-musl-x86_64.so.1"), "").unwrap();
+        assert_eq!(
+            triple_under(&host("x86_64", "glibc-2.39"), alpine.path()).as_deref(),
+            Some("x86_64-unknown-linux-musl")
+        );
         assert_eq!(split("3.13.5t"), ("3.13.5", true));
         assert_eq!(split("3.14t"), ("3.14", true));
         assert_eq!(split("3.13.5"), ("3.13.5", false));
