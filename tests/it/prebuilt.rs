@@ -332,24 +332,28 @@ fn a_lock_names_the_prebuilt_archive_and_a_locked_install_gets_it() {
 }
 
 #[test]
-fn the_prebuilt_mirror_gets_no_credentials() {
+fn the_prebuilt_mirror_and_list_get_no_credentials() {
     let s = Sandbox::new();
     let (mirror, list) = pbs_mirror(&s, &fixture().1);
     std::fs::create_dir_all(mirror.join("bucket")).unwrap();
+    std::fs::create_dir_all(mirror.join("lists")).unwrap();
+    std::fs::copy(&list, mirror.join("lists/download-metadata.json")).unwrap();
     let server = HttpServer::start(&mirror);
-    let mut cmd = pbs_tool(&s, &server.url, &list, &["install", "python", "3.11.2"]);
+    // The list too, by URL, as uv's UV_PYTHON_DOWNLOADS_JSON_URL may name it.
+    let list_url = PathBuf::from(format!("{}lists/download-metadata.json", server.url));
+    let mut cmd = pbs_tool(&s, &server.url, &list_url, &["install", "python", "3.11.2"]);
     cmd.env("TOOL_CACHE_URLS", format!("{}bucket/", server.url))
         .env("TOOL_CACHE_TOKEN", "cache-token-123")
         .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEY")
         .env("AWS_SECRET_ACCESS_KEY", "secret-example-key");
     succeeds(&mut cmd);
     let requests = server.requests.lock().unwrap().clone();
-    assert!(
-        requests
-            .iter()
-            .any(|r| r.contains(&format!("/{BUILD}/cpython-3.11.2"))),
-        "{requests:#?}"
-    );
+    for asked in [format!("/{BUILD}/cpython-3.11.2"), "/lists/".to_string()] {
+        assert!(
+            requests.iter().any(|r| r.contains(&asked)),
+            "{asked}: {requests:#?}"
+        );
+    }
     let sent = server.credentials.lock().unwrap().clone();
     assert!(
         sent.iter().all(|c| c.starts_with("/bucket/")),
