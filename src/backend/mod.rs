@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cache;
 pub mod plugin;
+pub mod prebuilt;
 pub mod upstream;
 
 use crate::context::Context;
@@ -105,13 +106,21 @@ pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
         "cache" => Some(Box::new(cache::CacheBackend)),
         "installer" => Some(Box::new(build::INSTALLER)),
         "plugin" => Some(Box::new(plugin::PluginBackend)),
+        "prebuilt" => Some(Box::new(prebuilt::PrebuiltBackend)),
         "source" => Some(Box::new(build::SOURCE)),
         "upstream" | "vendor" => Some(Box::new(upstream::UpstreamBackend)),
         _ => None,
     }
 }
 
-pub const KNOWN: &[&str] = &["cache", "installer", "plugin", "source", "upstream"];
+pub const KNOWN: &[&str] = &[
+    "cache",
+    "installer",
+    "plugin",
+    "prebuilt",
+    "source",
+    "upstream",
+];
 
 /// The backends tried for `tool`, in order: `--backend`, else the tool's
 /// chain from the settings, else its built-in chain (cache → plugin for a

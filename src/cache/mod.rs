@@ -99,7 +99,7 @@ impl<'a> Cache<'a> {
     }
 }
 
-/// A bucket URL as it may be shown: userinfo and query masked.
+/// A bucket or mirror URL as it may be shown: userinfo and query masked.
 pub fn shown_url(url: &str) -> String {
     remote::redact(url)
 }

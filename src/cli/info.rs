@@ -79,6 +79,23 @@ fn command_output(script: &str) -> Option<String> {
     (out.status.success() && !text.is_empty()).then_some(text)
 }
 
+/// `tool info <tool> <version>`: the backend the version would be
+/// installed by here and what it would fetch (no download).
+pub fn run_source(ctx: &Context, tool: &str, version: &str) -> anyhow::Result<i32> {
+    let entry = crate::install::versions::source_of(ctx, tool, version)?;
+    println!("{tool} {version}: backend {}", entry.backend);
+    if let Some(source) = &entry.source {
+        println!("source: {}", crate::cache::shown_url(source));
+    }
+    if let Some(sha256) = &entry.sha256 {
+        println!("sha256: {sha256}");
+    }
+    if let Some(note) = &entry.note {
+        println!("note: {note}");
+    }
+    Ok(exit::OK)
+}
+
 pub fn run_settings(ctx: &Context) -> anyhow::Result<i32> {
     print_settings(ctx);
     Ok(exit::OK)

@@ -5,9 +5,17 @@ use crate::context::Context;
 use crate::error::{Error, exit};
 use crate::install::versions;
 
-pub fn run_list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> anyhow::Result<i32> {
-    for v in versions::list_all(ctx, tool, prefix)? {
-        println!("{v}");
+pub fn run_list_all(
+    ctx: &Context,
+    tool: &str,
+    prefix: Option<&str>,
+    json: bool,
+) -> anyhow::Result<i32> {
+    for l in versions::listed(ctx, tool, prefix)? {
+        match json {
+            true => println!("{}", serde_json::to_string(&l)?),
+            false => println!("{}", l.version),
+        }
     }
     Ok(exit::OK)
 }
@@ -17,11 +25,19 @@ pub fn run_latest(
     tool: Option<&str>,
     prefix: Option<&str>,
     all: bool,
+    json: bool,
 ) -> anyhow::Result<i32> {
     if !all {
         let tool =
             tool.ok_or_else(|| Error::Usage("usage: tool latest <tool> [prefix] | --all".into()))?;
-        println!("{}", versions::latest(ctx, tool, prefix)?);
+        let (version, backend) = versions::latest_from(ctx, tool, prefix)?;
+        match json {
+            true => println!(
+                "{}",
+                serde_json::json!({"tool": tool, "version": version, "backend": backend})
+            ),
+            false => println!("{version}"),
+        }
         return Ok(exit::OK);
     }
     let mut code = exit::OK;

@@ -62,6 +62,9 @@ enum Cmd {
     List {
         #[arg(num_args = 0..=3)]
         args: Vec<String>,
+        /// `list all`: one JSON object per version, with the backends that offer it
+        #[arg(long)]
+        json: bool,
     },
     /// Print the newest stable version [of a tool, under a prefix]; --all: every tool
     Latest {
@@ -69,6 +72,9 @@ enum Cmd {
         prefix: Option<String>,
         #[arg(long, conflicts_with_all = ["tool", "prefix"])]
         all: bool,
+        /// The version and the backend it would come from, as JSON
+        #[arg(long, conflicts_with = "all")]
+        json: bool,
     },
     /// Publish installed versions to the binary cache and list what it holds
     Cache {
@@ -120,8 +126,13 @@ enum Cmd {
     Shimversions { command: String },
     /// Remove an installed version
     Uninstall { tool: String, version: String },
-    /// Show the OS, the data dir, settings, tools and environment
-    Info,
+    /// Show the OS, the data dir, settings, tools and environment; with a
+    /// tool and version: the backend it would be installed by, and from where
+    Info {
+        tool: Option<String>,
+        #[arg(requires = "tool")]
+        version: Option<String>,
+    },
     /// Show every setting, its effective value and where it came from
     Settings,
     /// Print tool's version
@@ -221,10 +232,13 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Help { command } => help(&command),
         Cmd::Install(args) => install::run(ctx()?, args),
         Cmd::Lock(args) => lock::run(ctx()?, args),
-        Cmd::List { args } => list_command(&ctx()?, &args),
-        Cmd::Latest { tool, prefix, all } => {
-            latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all)
-        }
+        Cmd::List { args, json } => list_command(&ctx()?, &args, json),
+        Cmd::Latest {
+            tool,
+            prefix,
+            all,
+            json,
+        } => latest::run_latest(&ctx()?, tool.as_deref(), prefix.as_deref(), all, json),
         Cmd::Plugin { cmd } => plugin::run(&ctx()?, cmd),
         Cmd::Cache { cmd } => cache::run(&ctx()?, cmd),
         Cmd::Extension { plugin: name, args } => plugin::run_extension(&ctx()?, &name, args),
@@ -245,16 +259,22 @@ fn dispatch(cmd: Cmd) -> anyhow::Result<i32> {
         }
         Cmd::Shimversions { command } => reshim::run_shimversions(&ctx()?, &command),
         Cmd::Uninstall { tool, version } => uninstall::run(&ctx()?, &tool, &version),
-        Cmd::Info => info::run_info(&ctx()?),
+        Cmd::Info { tool, version } => match (tool, version) {
+            (Some(tool), Some(version)) => info::run_source(&ctx()?, &tool, &version),
+            (Some(_), None) => {
+                Err(crate::error::Error::Usage("usage: tool info [<tool> <version>]".into()).into())
+            }
+            _ => info::run_info(&ctx()?),
+        },
         Cmd::Settings => info::run_settings(&ctx()?),
     }
 }
 
-fn list_command(ctx: &Context, args: &[String]) -> anyhow::Result<i32> {
+fn list_command(ctx: &Context, args: &[String], json: bool) -> anyhow::Result<i32> {
     let arg = |i: usize| args.get(i).map(String::as_str);
     match arg(0) {
         Some("all") => match arg(1) {
-            Some(tool) => latest::run_list_all(ctx, tool, arg(2)),
+            Some(tool) => latest::run_list_all(ctx, tool, arg(2), json),
             None => Err(
                 crate::error::Error::Usage("usage: tool list all <tool> [prefix]".into()).into(),
             ),

@@ -111,16 +111,22 @@ fn entry_of(ctx: &crate::context::Context, req: &Request) -> Result<Entry> {
             req.tool, req.spec
         )));
     };
+    entry_for(ctx, &req.tool, version)
+}
+
+/// The entry of the first backend of `tool`'s chain that can say what it
+/// would install for `version`.
+pub fn entry_for(ctx: &crate::context::Context, tool: &str, version: &str) -> Result<Entry> {
     let mut why = Vec::new();
-    for backend in crate::backend::chain(ctx, &req.tool, None)? {
-        match backend.lock(ctx, &req.tool, version) {
+    for backend in crate::backend::chain(ctx, tool, None)? {
+        match backend.lock(ctx, tool, version) {
             Ok(entry) => return Ok(entry),
             Err(Failure::NotAvailable(reason)) => why.push(format!("{}: {reason}", backend.name())),
             Err(Failure::Error(e)) => return Err(e),
         }
     }
     Err(Error::NoVersion {
-        what: format!("no backend can lock {} {version}", req.tool),
+        what: format!("no backend can lock {tool} {version}"),
         why,
     })
 }

@@ -46,13 +46,27 @@ pub fn latest(
     tool: &str,
     prefix: Option<&str>,
 ) -> Result<String> {
+    Ok(latest_from(ctx, chain, tool, prefix)?.0)
+}
+
+/// [`latest`] and the first backend that answered it.
+pub fn latest_from(
+    ctx: &Context,
+    chain: &[Box<dyn Backend>],
+    tool: &str,
+    prefix: Option<&str>,
+) -> Result<(String, &'static str)> {
     let mut answers = Vec::new();
+    let mut by = Vec::new();
     let mut why = Vec::new();
     // What could not be read (an index offline): said in the message itself.
     let mut failed = Vec::new();
     for backend in chain {
         match backend.latest(ctx, tool, prefix) {
-            Ok(Some(v)) => answers.push(v),
+            Ok(Some(v)) => {
+                answers.push(v);
+                by.push(backend.name());
+            }
             Ok(None) => why.push(format!("{}: no match", backend.name())),
             Err(crate::backend::Failure::NotAvailable(w)) => {
                 why.push(format!("{}: {w}", backend.name()))
@@ -66,8 +80,13 @@ pub fn latest(
             }
         }
     }
-    version::newest_matching(&answers, None)
-        .cloned()
+    let newest = version::newest_matching(&answers, None).cloned();
+    let from = |v: &String| by[answers.iter().position(|a| a == v).unwrap_or(0)];
+    newest
+        .map(|v| {
+            let b = from(&v);
+            (v, b)
+        })
         .ok_or_else(|| {
             // asdf's words; where each backend looked is the hint.
             let what = prefix.map_or_else(|| tool.to_string(), |p| format!("{tool} {p}"));

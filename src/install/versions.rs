@@ -15,9 +15,25 @@ use crate::version::VersionSpec;
 /// "No compatible versions available" when none does, with what each
 /// backend said.
 pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<String>> {
+    Ok(listed(ctx, tool, prefix)?
+        .into_iter()
+        .map(|l| l.version)
+        .collect())
+}
+
+/// One installable version and the backends that list it, in chain order
+/// (`list all --json`: `prebuilt` marks a version that installs prebuilt).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    pub version: String,
+    pub backends: Vec<&'static str>,
+}
+
+/// [`list_all`] with the backends that list each version.
+pub fn listed(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<Listed>> {
     ctx.tools().require_known(tool)?;
     let chain = backend::chain(ctx, tool, None)?;
-    let mut versions: Vec<String> = Vec::new();
+    let mut versions: Vec<Listed> = Vec::new();
     let mut why = Vec::new();
     let mut listed = 0;
     for b in &chain {
@@ -26,9 +42,17 @@ pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<S
             Ok(list) if list.is_empty() => {}
             Ok(list) => {
                 listed += 1;
+                let known: std::collections::HashMap<String, usize> = (versions.iter())
+                    .enumerate()
+                    .map(|(i, l)| (l.version.clone(), i))
+                    .collect();
                 for v in list {
-                    if !versions.contains(&v) {
-                        versions.push(v);
+                    match known.get(&v) {
+                        Some(&i) => versions[i].backends.push(b.name()),
+                        None => versions.push(Listed {
+                            version: v,
+                            backends: vec![b.name()],
+                        }),
                     }
                 }
             }
@@ -37,9 +61,9 @@ pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<S
         }
     }
     if listed > 1 {
-        crate::version::sort(&mut versions);
+        versions.sort_by(|a, b| crate::version::compare(&a.version, &b.version));
     }
-    versions.retain(|v| prefix.is_none_or(|p| v.starts_with(p)));
+    versions.retain(|l| prefix.is_none_or(|p| l.version.starts_with(p)));
     if versions.is_empty() {
         let what = prefix.map_or_else(|| tool.to_string(), |p| format!("{tool} {p}"));
         let what = format!("No compatible versions available ({what})");
@@ -53,9 +77,25 @@ pub fn list_all(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<Vec<S
 
 /// The newest version `tool`'s chain can install (matching `prefix`).
 pub fn latest(ctx: &Context, tool: &str, prefix: Option<&str>) -> Result<String> {
+    Ok(latest_from(ctx, tool, prefix)?.0)
+}
+
+/// [`latest`] and the first backend of the chain that offers it.
+pub fn latest_from(
+    ctx: &Context,
+    tool: &str,
+    prefix: Option<&str>,
+) -> Result<(String, &'static str)> {
     ctx.tools().require_known(tool)?;
     let chain = backend::chain(ctx, tool, None)?;
-    super::resolve::latest(ctx, &chain, tool, prefix)
+    super::resolve::latest_from(ctx, &chain, tool, prefix)
+}
+
+/// The backend `tool` `version` would be installed by here, and what it
+/// would fetch, asking as little as a lock does (`tool info <tool> <version>`).
+pub fn source_of(ctx: &Context, tool: &str, version: &str) -> Result<crate::lockfile::Entry> {
+    ctx.tools().require_known(tool)?;
+    super::locked::entry_for(ctx, tool, version)
 }
 
 /// One tool's answer to `latest --all`: its newest version and whether

@@ -306,6 +306,19 @@ impl Remote {
         let Some(r) = self.get(key)? else {
             return Ok(None);
         };
+        let r = match r.payload {
+            object_store::GetResultPayload::File(file, _) => {
+                let local = Download::local(file, r.range, key, &self.opened.display);
+                let generic = |e: std::io::Error| object_store::Error::Generic {
+                    store: "local",
+                    source: Box::new(e),
+                };
+                return Ok(Some(
+                    local.map_err(|e| self.error(Op::Read, key, generic(e)))?,
+                ));
+            }
+            payload => object_store::GetResult { payload, ..r },
+        };
         let resume = stream::Resume {
             store: self.opened.store.clone(),
             path: self.path(key),

@@ -2,7 +2,8 @@
 //! runtime (a dropped or stalled connection resumed with a range request,
 //! with or without an ETag: `Resume`) over a bounded channel to whoever
 //! reads, so decompressing and extracting run on the reader's thread while
-//! the next bytes arrive. Adapters stack on
+//! the next bytes arrive; a local file (`file://`) is read straight on the
+//! reader's thread, with no hop per 8 KiB chunk. Adapters stack on
 //! any reader: `HashReader` (sha256 and byte count), `ProgressReader` (a
 //! callback per chunk) and `Interruptible` (stops when a flag is raised).
 
@@ -26,10 +27,20 @@ pub struct Download {
     pub size: u64,
     key: String,
     remote: String,
-    rx: tokio::sync::mpsc::Receiver<Bytes>,
-    current: Bytes,
-    pump: tokio::task::JoinHandle<Result<(), object_store::Error>>,
-    rt: Arc<tokio::runtime::Runtime>,
+    body: Source,
+}
+
+/// Where a download's bytes come from.
+enum Source {
+    /// Pumped on the network runtime.
+    Channel {
+        rx: tokio::sync::mpsc::Receiver<Bytes>,
+        current: Bytes,
+        pump: tokio::task::JoinHandle<Result<(), object_store::Error>>,
+        rt: Arc<tokio::runtime::Runtime>,
+    },
+    /// A local file, its range only.
+    File(std::io::Take<std::fs::File>),
 }
 
 /// What resuming a cut download needs: the object, and what says a
@@ -95,11 +106,31 @@ impl Download {
             size,
             key: key.to_string(),
             remote: remote.to_string(),
-            rx,
-            current: Bytes::new(),
-            pump,
-            rt,
+            body: Source::Channel {
+                rx,
+                current: Bytes::new(),
+                pump,
+                rt,
+            },
         }
+    }
+
+    /// The bytes `range` of a local `file` (a `file://` remote's object).
+    pub(super) fn local(
+        mut file: std::fs::File,
+        range: std::ops::Range<u64>,
+        key: &str,
+        remote: &str,
+    ) -> std::io::Result<Download> {
+        use std::io::Seek;
+        file.seek(std::io::SeekFrom::Start(range.start))?;
+        let size = range.end.saturating_sub(range.start);
+        Ok(Download {
+            size,
+            key: key.to_string(),
+            remote: remote.to_string(),
+            body: Source::File(file.take(size)),
+        })
     }
 
     /// An error when `got` (the bytes read) falls short of the object's size.
@@ -119,13 +150,12 @@ impl Download {
     /// reader that stopped early ends it without one).
     pub fn finish(self) -> Result<()> {
         let Download {
-            rx,
-            pump,
-            rt,
-            key,
-            remote,
-            ..
+            body, key, remote, ..
         } = self;
+        let Source::Channel { rx, pump, rt, .. } = body else {
+            // A local file's read errors reached the reader itself.
+            return Ok(());
+        };
         drop(rx);
         match rt.block_on(pump) {
             Ok(Ok(())) => Ok(()),
@@ -179,15 +209,21 @@ async fn pump(
 
 impl Read for Download {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(chunk) => self.current = chunk,
+        let Source::Channel { rx, current, .. } = &mut self.body else {
+            let Source::File(file) = &mut self.body else {
+                return Ok(0);
+            };
+            return file.read(buf);
+        };
+        while current.is_empty() {
+            match rx.blocking_recv() {
+                Some(chunk) => *current = chunk,
                 // The body ended, or failed: `finish` tells which.
                 None => return Ok(0),
             }
         }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
+        let n = buf.len().min(current.len());
+        buf[..n].copy_from_slice(&current.split_to(n));
         Ok(n)
     }
 }

@@ -98,6 +98,44 @@ pub trait Build: Sync {
     }
 }
 
+/// Portable builds of a tool made by others than its publisher (Python's
+/// python-build-standalone), the `prebuilt` backend's source: which archive a
+/// version is for this machine, with the sha256 a table shipped in the
+/// binary gives it, and what the unpacked build needs before it is committed.
+pub trait Prebuilt: Sync {
+    /// The tool they are builds of.
+    fn tool(&self) -> &'static str;
+
+    /// Every version with a build for this machine, oldest first.
+    fn versions(&self, ctx: &Context) -> Result<Vec<String>>;
+
+    /// The newest stable version under `prefix`.
+    fn latest(&self, ctx: &Context, prefix: Option<&str>) -> Result<Option<String>>;
+
+    /// The archive of exactly `version` for this machine; `None` when
+    /// there is none (the chain moves on).
+    fn archive(&self, ctx: &Context, version: &str) -> Result<Option<PrebuiltArchive>>;
+
+    /// Makes the build unpacked into `job.dest` right for
+    /// `job.final_path`; its `--json` details.
+    fn finish(&self, job: &Job<'_>) -> Result<serde_json::Value>;
+}
+
+/// One prebuilt archive: where it is, its sha256 and its layout.
+#[derive(Debug, Clone)]
+pub struct PrebuiltArchive {
+    /// The server or mirror (no credentials are sent to it).
+    pub mirror: String,
+    /// The archive's path below `mirror`.
+    pub key: String,
+    pub sha256: String,
+    pub format: crate::archive::Format,
+    /// The folder every entry sits in.
+    pub top: &'static str,
+    /// Where the sha256 comes from, for messages.
+    pub from: &'static str,
+}
+
 /// Every built-in tool, in the order `tool` lists them. What they know of
 /// installing is kept in tables of its own (`RELEASES`, `BUILDS`), so the
 /// shim path, which reaches this one, links no download or build code.
@@ -114,6 +152,14 @@ const RELEASES: &[&dyn Releases] = &[&nodejs::NodeJs, &golang::Golang, &rust::Ru
 
 /// The built-in tools' builds from source and installers.
 const BUILDS: &[&dyn Build] = &[&python::Python, &ruby::Ruby, &python::Conda];
+
+/// The built-in tools' prebuilt builds.
+const PREBUILTS: &[&dyn Prebuilt] = &[&python::prebuilt::Standalone];
+
+/// `tool`'s prebuilt builds, when it has them.
+pub fn prebuilt(tool: &str) -> Option<&'static dyn Prebuilt> {
+    PREBUILTS.iter().copied().find(|p| p.tool() == tool)
+}
 
 /// `tool`'s build that installs in place (an installer) or not (a build
 /// from source), when it has one.

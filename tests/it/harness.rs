@@ -102,6 +102,7 @@ impl Sandbox {
                     "TOOL_GOLANG_MIRROR",
                     "TOOL_GOLANG_RELEASES",
                     "TOOL_RUST_MIRROR",
+                    "TOOL_PYTHON_PREBUILT_MIRROR",
                 ]
                 .map(|var| (var, format!("file://{}/no-mirror", self.root.display()))),
             )

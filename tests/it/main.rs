@@ -26,6 +26,7 @@ mod lockfile;
 mod no_libc_shim;
 mod plugin_contract;
 mod plugins;
+mod prebuilt;
 mod publish_rules;
 mod python;
 mod readthedocs;

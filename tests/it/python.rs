@@ -119,9 +119,9 @@ fn a_compiled_cpython_published_to_the_cache_runs_at_another_path() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(reports[0]["backend"], "source", "{out}");
-    assert_eq!(
-        reports[0]["tried"],
-        serde_json::json!([]),
+    let tried = reports[0]["tried"].as_array().unwrap();
+    assert!(
+        !tried.iter().any(|t| t["backend"] == "cache"),
         "cache build never reads the cache: {out}"
     );
     assert_eq!(reports.last().unwrap()["outcome"], "pushed", "{out}");

@@ -29,6 +29,9 @@ use super::relocate::rewrite_prefix;
 const RELOCATE_MAX: u64 = 16 << 20;
 /// The longest build prefix a manifest may name.
 const MAX_PREFIX: usize = 4096;
+/// File data is written through a buffer of this size: a smaller file in
+/// one write call, a larger one in writes of this size (as uv writes them).
+const WRITE_BUFFER: usize = 2 << 20;
 
 /// Why a build cannot run here, or `None` when it can.
 pub type Check<'a> = &'a dyn Fn(&Manifest) -> Option<String>;
@@ -67,6 +70,8 @@ struct Extractor<'o, 'a> {
     pending: Pending,
     made: Made,
     links: Links,
+    /// The one buffer file data goes through (`WRITE_BUFFER` bytes).
+    buffer: Vec<u8>,
 }
 
 pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
@@ -83,6 +88,7 @@ pub fn unpack(reader: impl Read, opts: &Options<'_>) -> Result<Stats> {
         pending: Pending::default(),
         made: Made::default(),
         links: Links::default(),
+        buffer: vec![0; WRITE_BUFFER],
     };
     let entries = archive
         .entries()
@@ -220,16 +226,9 @@ impl Extractor<'_, '_> {
                 Ok(changed)
             }
             _ => {
-                self.sandbox.write_file(rel, mode, mtime, |f| {
-                    std::io::copy(entry, f)
-                        .map(drop)
-                        .map_err(|e| match e.kind() {
-                            std::io::ErrorKind::UnexpectedEof
-                            | std::io::ErrorKind::InvalidData
-                            | std::io::ErrorKind::Other => Error::corrupt(e),
-                            _ => Error::Io(e),
-                        })
-                })?;
+                let buffer = &mut self.buffer;
+                self.sandbox
+                    .write_file(rel, mode, mtime, |f| copy_through(entry, f, buffer))?;
                 Ok(false)
             }
         }
@@ -312,6 +311,32 @@ impl Extractor<'_, '_> {
         let prefix = Path::new(self.prefix.as_deref().unwrap_or_default());
         let prefixes = [prefix, self.opts.final_path];
         link_text(&link.path, &link.target, &prefixes).ok_or_else(|| outside(link))
+    }
+}
+
+/// Copies `from` into `to` through `buffer`, filled before each write.
+fn copy_through(from: &mut impl Read, to: &mut std::fs::File, buffer: &mut [u8]) -> Result<()> {
+    loop {
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match from.read(&mut buffer[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(match e.kind() {
+                        std::io::ErrorKind::UnexpectedEof
+                        | std::io::ErrorKind::InvalidData
+                        | std::io::ErrorKind::Other => Error::corrupt(e),
+                        _ => Error::Io(e),
+                    });
+                }
+            }
+        }
+        to.write_all(&buffer[..filled])?;
+        if filled < buffer.len() {
+            return Ok(());
+        }
     }
 }
 

@@ -86,6 +86,10 @@ pub struct PythonSettings {
     pub conda_mirror: Option<String>,
     /// A table of conda installers of one's own.
     pub conda_installers: Option<std::path::PathBuf>,
+    /// Where python-build-standalone archives are found.
+    pub prebuilt_mirror: String,
+    /// A list of PBS archives of one's own (uv's format): a file or URL.
+    pub prebuilt_list: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -270,6 +274,8 @@ impl<'a> Parser<'a> {
                     .urls(Key::PythonCondaMirror, &["http", "https", "file"])?
                     .pop(),
                 conda_installers: self.optional(Key::PythonCondaInstallers).map(Into::into),
+                prebuilt_mirror: self.one_url(Key::PythonPrebuiltMirror)?,
+                prebuilt_list: self.optional(Key::PythonPrebuiltList),
             },
             ruby: RubySettings {
                 mirror: self.one_url(Key::RubyMirror)?,

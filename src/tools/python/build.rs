@@ -23,6 +23,8 @@ pub struct Build<'a> {
     pub warn_only: bool,
     /// pip requirements after `~/.default-python-packages` (`python.default_packages`).
     pub pins: &'a [String],
+    /// A free-threaded build (`3.13.5t`): configured `--disable-gil`.
+    pub free_threaded: bool,
 }
 
 /// Imports each module in one interpreter run; prints those that fail.
@@ -122,6 +124,9 @@ impl Build<'_> {
                 "CFLAGS={}",
                 joined(self.target.env, "CFLAGS", &cflags)
             ));
+        }
+        if self.free_threaded {
+            options.push("--disable-gil".into());
         }
         options.extend(words(self.target.env, "PYTHON_CONFIGURE_OPTS"));
         options.extend(words(self.target.env, "CONFIGURE_OPTS"));

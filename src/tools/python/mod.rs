@@ -1,4 +1,6 @@
-//! Python: from the cache bucket, else CPython compiled from python.org's
+//! Python: from the cache bucket, else an asdf-python plugin the user added,
+//! else python-build-standalone's prebuilt
+//! CPython (`prebuilt`), else CPython compiled from python.org's
 //! sources (the release table in `releases`, the verified source fetch in
 //! `source` against its release managers' signatures in `signers`, build
 //! dependencies in `deps`, the configure/make/install/ensurepip build in
@@ -9,6 +11,7 @@
 pub mod build;
 pub mod conda;
 pub mod deps;
+pub mod prebuilt;
 pub mod releases;
 pub mod signers;
 pub mod source;
@@ -28,7 +31,7 @@ impl super::Builtin for Python {
     }
 
     fn description(&self) -> &'static str {
-        "CPython and the conda distributions, from the cache bucket, python.org sources or the official installers"
+        "CPython and the conda distributions, from the cache bucket, python-build-standalone builds, python.org sources or the official installers"
     }
 
     fn legacy_filenames(&self) -> &'static [&'static str] {
@@ -36,7 +39,7 @@ impl super::Builtin for Python {
     }
 
     fn default_chain(&self) -> &'static [&'static str] {
-        &["cache", "source", "installer"]
+        &["cache", "plugin", "prebuilt", "source", "installer"]
     }
 
     fn readthedocs_name(&self) -> Option<&'static str> {
@@ -58,7 +61,13 @@ impl super::Build for Python {
         if conda::is_conda(version) {
             return Ok(Some(format!("{version} is a conda distribution")));
         }
-        Ok(table.get(version).is_none().then(|| {
+        let (release, free_threaded) = prebuilt::split(version);
+        if free_threaded && !has_free_threading(release) {
+            return Ok(Some(format!(
+                "{version}: CPython builds free-threaded from 3.13 on"
+            )));
+        }
+        Ok(table.get(release).is_none().then(|| {
             format!(
                 "{version} is not a CPython release (nearest: {})",
                 table.nearest(version).join(", ")
@@ -68,6 +77,7 @@ impl super::Build for Python {
 
     fn source_archive(&self, _ctx: &Context, version: &str) -> Result<Option<(String, String)>> {
         let table = releases::table();
+        let version = prebuilt::split(version).0;
         let best = table
             .get(version)
             .and_then(|r| source::candidates(version, r).into_iter().next());
@@ -81,9 +91,11 @@ impl super::Build for Python {
 
     fn build(&self, job: &Job<'_>) -> Result<serde_json::Value> {
         let (env, installs) = (&job.ctx.env, &job.ctx.installs);
+        // `3.13.5t`: 3.13.5 configured `--disable-gil`.
+        let (version, free_threaded) = prebuilt::split(job.version);
         let table = releases::table();
         let release = table
-            .get(job.version)
+            .get(version)
             .ok_or_else(|| crate::error::Error::Invalid {
                 what: "CPython release",
                 value: job.version.to_string(),
@@ -92,18 +104,26 @@ impl super::Build for Python {
         deps::check(env)?;
         job.stages.enter(Stage::Download)?;
         job.task.step("fetching the source");
-        let wanted = source::wanted(env, installs, job.version, release)?;
+        let wanted = source::wanted(env, installs, version, release)?;
         let archive = fetch::fetch(job.ctx, &wanted, job.task, job.cancel)?;
-        let ws = Workspace::prepare(job, archive, &format!("Python-{}", job.version))?;
+        let ws = Workspace::prepare(job, archive, &format!("Python-{version}"))?;
         let python = &installs.python;
         let options = Build {
             target: ws.target(job, "CPython"),
             warn_only: python.missing_modules == MissingModules::Warn,
             pins: &python.default_packages,
+            free_threaded,
         }
         .run()?;
         Ok(ws.details(&options))
     }
+}
+
+/// Whether CPython `release` can be built free-threaded (3.13 on).
+fn has_free_threading(release: &str) -> bool {
+    let mut parts = release.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (3, 13)
 }
 
 /// The conda distributions of Python (`miniforge3-26.3.2-3`…).
