@@ -271,16 +271,19 @@ fn adopted_archives_install_under_trusted_keys_with_the_same_files() {
 
 #[test]
 fn adopts_racing_each_other_and_installs_all_succeed() {
-    let s = Sandbox::new();
-    let b = s3_bucket(&s);
+    for (s, b) in both() {
+        adopts_race(&s, &b);
+    }
+}
+
+fn adopts_race(s: &Sandbox, b: &Bucket) {
     for v in ["3.11.2", "3.12.1", "3.13.0"] {
-        service_tarball(&s, &b, "python", v, &[]);
+        service_tarball(s, b, "python", v, &[]);
     }
     let outs: Vec<std::process::Output> = std::thread::scope(|scope| {
         let mut runs = Vec::new();
         for i in 0..2 {
-            let vars = &b.vars;
-            let s = &s;
+            let (vars, s) = (&b.vars, &s);
             runs.push(scope.spawn(move || {
                 let data = s.root.join(format!("adopter-{i}"));
                 tool_with(s, &data, vars, &["cache", "adopt", "python", "--json"])
@@ -309,16 +312,26 @@ fn adopts_racing_each_other_and_installs_all_succeed() {
         assert_eq!(said.len(), 3, "{said:?}");
         adopted += said.values().filter(|l| l["outcome"] == "adopted").count();
     }
-    assert_eq!(adopted, 3, "each key adopted once");
+    // A folder bucket's conditional create is atomic (a no-replace link):
+    // one adopter wins each key. s3s-fs checks If-None-Match before it
+    // writes, not atomically, so both may write there; what must hold then
+    // is that every key is adopted and what they wrote verifies.
+    match b._server {
+        None => assert_eq!(adopted, 3, "each key adopted once"),
+        Some(_) => assert!((3..=6).contains(&adopted), "{adopted} adoptions"),
+    }
+    let url = (b.vars.iter())
+        .find(|(name, _)| *name == "TOOL_CACHE_URL")
+        .map(|(_, url)| url.clone())
+        .unwrap();
     succeeds(&mut tool_with(
-        &s,
+        s,
         &s.data,
         &b.vars,
-        &["cache", "verify", "--bucket", "s3://builds"],
+        &["cache", "verify", "--bucket", &url],
     ));
 }
 
-/// Waits (60 s at most) for `path` to go.
 fn gone(path: &Path) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while path.exists() {
