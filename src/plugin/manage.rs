@@ -154,8 +154,7 @@ pub fn listing(env: &Env, urls: bool, refs: bool) -> Vec<String> {
     let columns = |p: &Plugin| {
         let mut words = Vec::new();
         if urls {
-            let url = git::remote_url(&p.dir).unwrap_or_default();
-            words.push(crate::remote::redact(&url));
+            words.push(git::shown_url(&p.dir));
         }
         if refs {
             words.push(git::branch(&p.dir).unwrap_or_default());

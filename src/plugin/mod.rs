@@ -17,6 +17,9 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::process::{self, Cancel, Sink};
 
+/// The most a script's short answer (`latest-stable`, `parse-legacy-file`) may print.
+const MAX_ANSWER: u64 = crate::fs::MAX_CONFIG_LEN;
+
 #[derive(Debug, Clone)]
 pub struct Plugin {
     pub name: String,
@@ -184,17 +187,34 @@ impl Plugin {
         args: &[&Path],
         vars: &Vars,
     ) -> Result<(std::process::ExitStatus, String)> {
-        let out = self
+        use std::io::Read;
+        let cannot = |e| Error::io("cannot run", self.script_path(script), e);
+        let mut child = self
             .command(script, vars)?
             .args(args)
             .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
-            .output()
-            .map_err(|e| Error::io("cannot run", self.script_path(script), e))?;
-        Ok((
-            out.status,
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        ))
+            .spawn()
+            .map_err(cannot)?;
+        // A short answer: a script that prints without end is stopped, not read whole.
+        let mut out = Vec::new();
+        if let Some(stdout) = child.stdout.take() {
+            stdout
+                .take(MAX_ANSWER + 1)
+                .read_to_end(&mut out)
+                .map_err(cannot)?;
+        }
+        if out.len() as u64 > MAX_ANSWER {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::BadData {
+                what: format!("the output of {}", self.script_path(script).display()),
+                why: format!("is longer than {MAX_ANSWER} bytes"),
+            });
+        }
+        let status = child.wait().map_err(cannot)?;
+        Ok((status, String::from_utf8_lossy(&out).into_owned()))
     }
 
     /// `capture_passing_stderr` for a script whose failure is an error

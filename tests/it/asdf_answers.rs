@@ -117,6 +117,33 @@ fn a_failing_parse_legacy_file_sets_no_version_and_a_shim_exits_126() {
 }
 
 #[test]
+fn a_parse_legacy_file_that_prints_without_end_is_stopped_not_read_whole() {
+    let s = Sandbox::new();
+    plugin_with(
+        &s,
+        "nodl",
+        &[
+            (
+                "bin/list-legacy-filenames",
+                "#!/bin/sh\necho .nodl-version\n",
+            ),
+            (
+                "bin/parse-legacy-file",
+                "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\n",
+            ),
+        ],
+    );
+    s.write(".asdfrc", "legacy_version_file = yes\n");
+    s.install_fake("nodl", "1.0", &["nodl"]);
+    s.reshim();
+    s.write("proj/.nodl-version", "1.0\n");
+    let out = asdf(&s, &["exec", "nodl"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("is longer than 1048576 bytes"), "{err}");
+}
+
+#[test]
 fn latest_shows_what_latest_stable_says_on_stderr() {
     let s = Sandbox::new();
     plugin_with(

@@ -149,6 +149,9 @@ fn repr(value: &Yaml, out: &mut String) {
         Yaml::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
+                if out.len() > ENOUGH {
+                    break;
+                }
                 out.push_str(if i > 0 { ", " } else { "" });
                 repr(item, out);
             }
@@ -157,6 +160,9 @@ fn repr(value: &Yaml, out: &mut String) {
         Yaml::Hash(entries) => {
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
+                if out.len() > ENOUGH {
+                    break;
+                }
                 out.push_str(if i > 0 { ", " } else { "" });
                 repr(k, out);
                 out.push_str(": ");
