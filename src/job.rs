@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::archive::unpack;
 use crate::context::Context;
 use crate::process::{Cancel, Sink};
 
@@ -40,6 +41,28 @@ pub struct Job<'a> {
     /// fetches an archive uses it instead of asking for a checksum (or, the
     /// cache, skips a bucket whose record names other bytes).
     pub locked_sha256: Option<&'a str>,
+}
+
+impl Job<'_> {
+    /// Where and how an archive of this job unpacks: into `dest`, `top`
+    /// stripped, within `cache.max_unpacked_size`, no prefix or build check
+    /// (a caller that has them sets them).
+    pub fn unpack_into<'a>(&'a self, dest: &'a Path, top: &'a str) -> unpack::Options<'a> {
+        unpack::Options {
+            dest,
+            final_path: self.final_path,
+            top,
+            default_prefix: None,
+            max_bytes: self.ctx.installs.cache.max_unpacked_size,
+            check: None,
+        }
+    }
+
+    /// A download that installs as it streams: both stages' hooks run first.
+    pub fn enter_download_and_install(&self) -> crate::error::Result<()> {
+        self.stages.enter(Stage::Download)?;
+        self.stages.enter(Stage::Install)
+    }
 }
 
 /// asdf's steps of an install, before which its `.asdfrc` hooks run

@@ -5,7 +5,7 @@
 //! record's digest. Buckets without records (`<key>.tar.zst` or `.tar.gz`
 //! and its `.sha256`, the build service's layout) are read as before.
 
-use super::{Backend, Details, Entry, Failure, Job, Stage};
+use super::{Backend, Details, Entry, Failure, Job};
 use crate::archive::manifest::{self, Manifest};
 use crate::archive::{Format, unpack};
 use crate::cache::Cache;
@@ -152,24 +152,15 @@ fn refusal(miss: Miss, object: &str, b: &Remote) -> Error {
     }
 }
 
-/// A hit downloads and installs in one stream: both hooks run first.
-fn enter_stages(job: &Job<'_>) -> Result<()> {
-    job.stages.enter(Stage::Download)?;
-    job.stages.enter(Stage::Install)
-}
-
 fn unpack_options<'a>(
     job: &'a Job<'_>,
     prefix: String,
     check: &'a dyn Fn(&Manifest) -> Option<String>,
 ) -> Result<unpack::Options<'a>> {
     Ok(unpack::Options {
-        dest: job.dest,
-        final_path: job.final_path,
-        top: job.version_dir,
         default_prefix: Some(prefix),
-        max_bytes: job.ctx.installs.cache.max_unpacked_size,
         check: Some(check),
+        ..job.unpack_into(job.dest, job.version_dir)
     })
 }
 
@@ -233,7 +224,7 @@ fn install_named(
     let opts = unpack_options(job, named.prefix.clone(), check)?;
     // The record says how large the archive is: anything else is not it.
     let found_it = |size: u64| match size == archive.size {
-        true => enter_stages(job),
+        true => job.enter_download_and_install(),
         false => Err(Error::BadData {
             what: format!("{} in {}", archive.object, b.display()),
             why: format!("is {size} bytes, but {object} says {}", archive.size),
@@ -295,7 +286,7 @@ fn legacy(cache: &Cache, b: &Remote, key: &str, job: &Job<'_>) -> Result<Answer,
     for format in Format::ALL {
         let archive = format!("{key}{}", format.extension());
         let found = |_size: u64| match hit::judge_legacy(&rules, key, &seen(Some(format), None)) {
-            Ok(_) => enter_stages(job),
+            Ok(_) => job.enter_download_and_install(),
             Err(miss) => Err(refusal(miss, &archive, b)),
         };
         let opts = unpack_options(job, default_prefix.clone(), &check)?;

@@ -7,8 +7,7 @@
 //! final path. A version outside the table is "not available": the chain
 //! moves on.
 
-use super::{Backend, Details, Entry, Failure, Job, Stage};
-use crate::archive::unpack;
+use super::{Backend, Details, Entry, Failure, Job};
 use crate::context::Context;
 use crate::fetch::{self, Fetched};
 use crate::platform::Host;
@@ -63,19 +62,9 @@ impl Backend for PrebuiltBackend {
         let prebuilt = prebuilt_of(job.tool)?;
         let a = archive_of(job.ctx, job.tool, job.version)?;
         let mirror = crate::upstream::open_mirror(job.ctx, &a.mirror)?;
-        let opts = unpack::Options {
-            dest: job.dest,
-            final_path: job.final_path,
-            top: a.top,
-            // Its build prefix is rewritten in the files that name it, after.
-            default_prefix: None,
-            max_bytes: job.ctx.installs.cache.max_unpacked_size,
-            check: None,
-        };
-        let found = |_size: u64| {
-            job.stages.enter(Stage::Download)?;
-            job.stages.enter(Stage::Install)
-        };
+        // Its build prefix is rewritten in the files that name it, after.
+        let opts = job.unpack_into(job.dest, a.top);
+        let found = |_size: u64| job.enter_download_and_install();
         let watch = fetch::Watch {
             found: &found,
             see: None,

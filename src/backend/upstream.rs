@@ -9,8 +9,7 @@
 
 use std::path::Path;
 
-use super::{Backend, Details, Entry, Failure, Job, Stage};
-use crate::archive::unpack;
+use super::{Backend, Details, Entry, Failure, Job};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::fetch::{self, Fetched};
@@ -207,18 +206,8 @@ fn fetch(
     expected: &str,
     dest: &Path,
 ) -> Result<Option<Details>> {
-    let opts = unpack::Options {
-        dest,
-        final_path: job.final_path,
-        top: &artifact.top,
-        default_prefix: None,
-        max_bytes: job.ctx.installs.cache.max_unpacked_size,
-        check: None,
-    };
-    let found = |_size: u64| {
-        job.stages.enter(Stage::Download)?;
-        job.stages.enter(Stage::Install)
-    };
+    let opts = job.unpack_into(dest, &artifact.top);
+    let found = |_size: u64| job.enter_download_and_install();
     let releases = releases_of(job.tool).map_err(|_| Error::UnknownTool(job.tool.into()))?;
     let mut check = upstream::signature::check_for(releases, artifact, mirror, &job.ctx.installs)?;
     let mut feed = |bytes: &[u8]| {
