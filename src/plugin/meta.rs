@@ -266,7 +266,11 @@ pub fn exec_env(env: &Env, plugin: &Plugin, vars: &Vars) -> Result<Vec<(String, 
                 &pair[eq + 1..],
             );
             let v = std::ffi::OsStr::from_bytes(v).to_os_string();
+            // What the script was given is not its export: a program run
+            // through it gets no ASDF_PLUGIN_PATH or ASDF_DATA_DIR it did not have.
+            let given = (plugin.script_env().iter()).any(|(n, p)| *n == k && p.as_os_str() == v);
             let unchanged = value_of(env, &k) == Some(v.as_os_str())
+                || given
                 || vars.iter().any(|(name, value)| *name == k && *value == v);
             (!unchanged && k != "_" && k != "SHLVL" && k != "PWD" && k != "OLDPWD")
                 .then_some((k, v))

@@ -144,6 +144,26 @@ fn a_parse_legacy_file_that_prints_without_end_is_stopped_not_read_whole() {
 }
 
 #[test]
+fn a_program_run_through_exec_env_gets_only_what_the_plugin_exports() {
+    let s = Sandbox::new();
+    plugin_with(
+        &s,
+        "nodl",
+        &[("bin/exec-env", "export NODL_HOME=\"$ASDF_INSTALL_PATH\"\n")],
+    );
+    let root = s.install_fake("nodl", "1.0", &[]);
+    write_executable(&root.join("bin/nodl"), "#!/bin/sh\nenv\n");
+    s.reshim();
+    s.write(".tool-versions", "nodl 1.0\n");
+    let env = stdout(&mut s.shim("nodl", &s.proj));
+    assert!(
+        env.contains(&format!("NODL_HOME={}", root.display())),
+        "{env}"
+    );
+    assert!(!env.contains("ASDF_PLUGIN_PATH="), "{env}");
+}
+
+#[test]
 fn latest_shows_what_latest_stable_says_on_stderr() {
     let s = Sandbox::new();
     plugin_with(
