@@ -156,7 +156,8 @@ impl Template {
             template = &body[close + 1..];
             let literal = &template[..template.find('{').unwrap_or(template.len())];
             let end = match template.len() == literal.len() {
-                true => rest.len().checked_sub(literal.len())?,
+                // The key must end with the literal (a char boundary then).
+                true => rest.strip_suffix(literal)?.len(),
                 false if literal.is_empty() => return None,
                 false => rest.find(literal)?,
             };
@@ -199,6 +200,19 @@ mod tests {
             arch: "x86_64".into(),
             libc: "glibc-2.31".into(),
         }
+    }
+
+    #[test]
+    fn a_key_that_does_not_end_with_the_templates_text_is_none_not_a_panic() {
+        let t = Template::parse("{os}-{tool}-{version}_build").unwrap();
+        assert!(
+            t.fields_of("python", "x-python-\u{20ac}x\u{20ac}.tar.gz")
+                .is_none()
+        );
+        let f = t
+            .fields_of("python", "x-python-3.9.6_build.tar.gz")
+            .unwrap();
+        assert_eq!(f.version, "3.9.6");
     }
 
     #[test]

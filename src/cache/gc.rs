@@ -55,7 +55,7 @@ pub fn command(cache: &Cache, bucket: Option<&str>, delete: bool) -> Result<Repo
 /// `cutoff` (seconds since the epoch), and deletes them when `delete`.
 pub fn sweep(b: &Remote, cutoff: i64, delete: bool) -> Result<Report> {
     let objects = b.list_deep("")?;
-    let mut seen: Vec<Object> = Vec::new();
+    let mut seen: BTreeSet<Object> = BTreeSet::new();
     let mut named = BTreeSet::new();
     read_records(b, &objects, &mut seen, &mut named)?;
     let archives: Vec<&Object> = (objects.iter())
@@ -109,7 +109,7 @@ pub fn sweep(b: &Remote, cutoff: i64, delete: bool) -> Result<Report> {
 fn read_records(
     b: &Remote,
     objects: &[Object],
-    seen: &mut Vec<Object>,
+    seen: &mut BTreeSet<Object>,
     named: &mut BTreeSet<String>,
 ) -> Result<()> {
     for o in objects.iter().filter(|o| o.key.ends_with(record::SUFFIX)) {
@@ -130,7 +130,7 @@ fn read_records(
             )
         })?;
         named.extend(objects);
-        seen.push(o.clone());
+        seen.insert(o.clone());
     }
     Ok(())
 }

@@ -71,7 +71,7 @@ pub fn candidates(
     tools: &[String],
     version: Option<&str>,
 ) -> Result<Vec<Candidate>> {
-    let mut found: Vec<Candidate> = Vec::new();
+    let mut found: std::collections::BTreeMap<String, Candidate> = Default::default();
     for object in bucket.list_deep("")? {
         let Some(format) = Format::of_name(&object.key) else {
             continue;
@@ -90,12 +90,12 @@ pub fn candidates(
         if version.is_some_and(|v| v != fields.version) {
             continue;
         }
-        if let Some(c) = found.iter_mut().find(|c| c.key == key) {
+        if let Some(c) = found.get_mut(&key) {
             c.formats.push(format);
             continue;
         }
-        found.push(Candidate {
-            key,
+        let candidate = Candidate {
+            key: key.clone(),
             tool: tool.clone(),
             version: fields.version,
             host: Host {
@@ -106,8 +106,10 @@ pub fn candidates(
                     .unwrap_or_else(|| any_version_of(&cache.host.libc)),
             },
             formats: vec![format],
-        });
+        };
+        found.insert(key, candidate);
     }
+    let mut found: Vec<Candidate> = found.into_values().collect();
     for c in &mut found {
         // In the order installs try them.
         c.formats

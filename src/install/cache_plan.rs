@@ -83,7 +83,9 @@ pub fn command(ctx: &Context, asked: Asked) -> Result<Planned> {
         (true, false) => config_oses,
         (true, true) => vec![Cache::new(ctx)?.host.os],
     };
-    oses.dedup();
+    // The same OS from several configs is one job, in the order first named.
+    let mut named = std::collections::BTreeSet::new();
+    oses.retain(|os| named.insert(os.clone()));
     let (missing, present) = plan(ctx, &wanted, &oses, asked.bucket.as_deref())?;
     Ok(Planned {
         missing,
