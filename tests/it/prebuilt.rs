@@ -354,6 +354,9 @@ fn the_prebuilt_mirror_and_list_get_no_credentials() {
             "{asked}: {requests:#?}"
         );
     }
+    // Asked once for the whole install, as the other release lists are.
+    let lists = requests.iter().filter(|r| r.contains("/lists/")).count();
+    assert_eq!(lists, 1, "{requests:#?}");
     let sent = server.credentials.lock().unwrap().clone();
     assert!(
         sent.iter().all(|c| c.starts_with("/bucket/")),

@@ -57,21 +57,20 @@ pub fn load(ctx: &Context) -> Result<Table> {
         return Ok(table);
     };
     let bytes = match list.split_once("://") {
-        Some(_) => {
-            let (dir, name) = list.rsplit_once('/').unwrap_or(("", list));
-            let remote = crate::upstream::open_mirror(ctx, dir)?;
-            remote.get_limited(name, table::MAX_LIST)?.ok_or_else(|| {
-                crate::error::Error::hinted(
-                    format!("python.prebuilt_list {list} does not exist"),
-                    "name a list in uv's download-metadata.json format, or unset it",
-                )
-            })?
-        }
+        // Kept as the other release lists are (`upstream.list_ttl`), so one
+        // command downloads it once, and an offline one uses the kept copy.
+        Some(_) => bytes::Bytes::from(crate::upstream::listing::document(ctx, list)?),
         None => bytes::Bytes::from(
             crate::fs::read_capped(std::path::Path::new(list), table::MAX_LIST)
                 .map_err(|e| crate::error::Error::io("cannot read", list, e))?,
         ),
     };
+    if bytes.len() as u64 > table::MAX_LIST {
+        return Err(crate::error::Error::BadData {
+            what: format!("python.prebuilt_list {list}"),
+            why: format!("is larger than {} MiB", table::MAX_LIST >> 20),
+        });
+    }
     table.add_list(&bytes, list)?;
     Ok(table)
 }
