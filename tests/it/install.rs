@@ -18,7 +18,6 @@ fn install_dir_entries(s: &Sandbox, tool: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default();
-    names.retain(|n| !n.ends_with(".lock"));
     names.sort();
     names
 }

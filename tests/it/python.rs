@@ -39,7 +39,6 @@ fn installs_left(data: &Path) -> Vec<String> {
     std::fs::read_dir(data.join("installs/python"))
         .map(|d| {
             d.map(|e| e.unwrap().file_name().into_string().unwrap())
-                .filter(|n| !n.ends_with(".lock"))
                 .collect()
         })
         .unwrap_or_default()

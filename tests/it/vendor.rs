@@ -152,7 +152,6 @@ fn nothing_installed(s: &Sandbox) {
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| !n.ends_with(".lock"))
                 .collect()
         })
         .unwrap_or_default();
